@@ -1,0 +1,46 @@
+"""Forms for signing in and for managing users in the admin."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from .models import User
+
+
+class AdminUserCreationForm(auth_forms.UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class AdminUserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, labelled for people who sign in with their email address."""
+
+    username = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. The password is case-sensitive.",
+        "inactive": "This account is not active. Ask your board's business manager to restore it.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("username", field_width="two-thirds", spellcheck="false"),
+            Field.text("password", field_width="two-thirds"),
+            Button("submit", "Sign in"),
+        )

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the project's settings (so DATABASE_URL and REDIS_URL still choose the
+real services), with fast password hashing, plain static storage, plain HTTP for the live server, and
+Celery tasks run in-process except in the integration tests that start a real worker."""
+
+from pathlib import Path
+
+from scr_portal.settings import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = VAR_DIR / "test-media"
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
