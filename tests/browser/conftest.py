@@ -1,7 +1,7 @@
 """Browser tests: Debian's headless Chromium driven by Playwright against Django's live server.
 
 Playwright's sync API runs an event loop in the test thread; the ORM calls our fixtures make there are
-ordinary synchronous code, so Django's async-safety guard is relaxed for these tests only.
+ordinary synchronous code, so Django's async-safety guard is relaxed, for browser tests only.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
