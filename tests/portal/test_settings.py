@@ -14,7 +14,8 @@ from scr_portal.settings import BASE_DIR
 
 
 def _run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    dropped = {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE belongs to the browser tests, not to a deployment.
+    dropped = {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
