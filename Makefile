@@ -16,7 +16,7 @@ DEBS_TEST := chromium poppler-utils
 
 run: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(PY) manage.py help seed_demo >/dev/null 2>&1 && DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo || true
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@echo "SCR Portal: http://$(HOST):$(PORT)/  (demo logins are listed in README.md)"
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 

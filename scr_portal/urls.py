@@ -22,5 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/", include("scr_portal.accounts.urls")),
+    path("", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

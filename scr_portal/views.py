@@ -13,7 +13,13 @@ from scr_portal import health
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    from reviews.selectors import board_summaries_for, reviews_visible_to
+
+    ctx = {
+        "boards": board_summaries_for(request.user).order_by("name"),
+        "review_count": reviews_visible_to(request.user).count(),
+    }
+    return render(request, "home.html", ctx)
 
 
 @login_not_required

@@ -1,10 +1,26 @@
-"""Fixtures shared by every test: a small world of users."""
+"""Fixtures shared by every test: a small world of two neighbouring boards and their people.
+
+North and South each have a business manager, a board member, a chair and a lead reviewer. Each board
+leads one review; North also leads a cross-border review in which South takes part. A third board, East,
+is unrelated to both: its people must never see North's or South's data.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from tests.factories import UserFactory
+from reviews.models import Board, Review, Role
+from scr_portal.accounts.models import User
+from tests.factories import (
+    AppointmentFactory,
+    BoardFactory,
+    ParticipatingBoardFactory,
+    ReviewFactory,
+    UserFactory,
+    member_of,
+)
 
 
 @pytest.fixture
@@ -14,4 +30,55 @@ def user(db):
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(is_staff=True, is_superuser=True)
+    return UserFactory(is_staff=True, is_superuser=True, two_factor_waived=True)
+
+
+@dataclass
+class World:
+    north: Board
+    south: Board
+    east: Board
+    north_manager: User
+    north_member: User
+    north_chair: User
+    north_reviewer: User
+    south_manager: User
+    south_member: User
+    south_chair: User
+    south_reviewer: User
+    east_manager: User
+    north_review: Review
+    south_review: Review
+    cross_border_review: Review
+
+
+@pytest.fixture
+def world(db) -> World:
+    north = BoardFactory(name="North Safeguarding Children Board")
+    south = BoardFactory(name="South Safeguarding Children Board")
+    east = BoardFactory(name="East Safeguarding Children Board")
+    people = {}
+    for key, board in (("north", north), ("south", south)):
+        people[f"{key}_manager"] = member_of(board, Role.BUSINESS_MANAGER, email=f"manager@{key}.example")
+        people[f"{key}_member"] = member_of(board, Role.BOARD_MEMBER, email=f"member@{key}.example")
+        people[f"{key}_chair"] = member_of(
+            board, Role.CHAIR, email=f"chair@{key}.example", two_factor_waived=True
+        )
+        people[f"{key}_reviewer"] = member_of(board, Role.LEAD_REVIEWER, email=f"reviewer@{key}.example")
+    people["east_manager"] = member_of(east, Role.BUSINESS_MANAGER, email="manager@east.example")
+
+    north_review = ReviewFactory(lead_board=north, reference="NSCB-1")
+    south_review = ReviewFactory(lead_board=south, reference="SSCB-1")
+    cross_border = ReviewFactory(lead_board=north, reference="NSCB-X")
+    ParticipatingBoardFactory(review=cross_border, board=south)
+    AppointmentFactory(review=north_review, reviewer=people["north_reviewer"])
+    AppointmentFactory(review=south_review, reviewer=people["south_reviewer"])
+    return World(
+        north=north,
+        south=south,
+        east=east,
+        north_review=north_review,
+        south_review=south_review,
+        cross_border_review=cross_border,
+        **people,
+    )

@@ -1,23 +1,61 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from reviews.models import Membership
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["board", "role", "agency", "is_active"]
+    autocomplete_fields = ["agency"]
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ["email"]
-    list_display = ["email", "full_name", "job_title", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = [
+        "email",
+        "full_name",
+        "job_title",
+        "is_staff",
+        "is_active",
+        "two_factor_waived",
+        "last_login",
+    ]
+    list_filter = [
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "two_factor_waived",
+        "memberships__board",
+        "memberships__role",
+    ]
     search_fields = ["email", "full_name", "job_title"]
     readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            "Access",
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "two_factor_waived",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -44,3 +44,33 @@ class SignInForm(auth_forms.AuthenticationForm):
             Field.text("password", field_width="two-thirds"),
             Button("submit", "Sign in"),
         )
+
+
+class TokenForm(forms.Form):
+    """The six-digit code from an authenticator app."""
+
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows now, for example 123456.",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.text("token", field_width=10), Button("submit", "Continue"))
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows, with no letters.")
+        if not self.device.verify_token(token):
+            raise forms.ValidationError(
+                "That code did not match. Codes change every 30 seconds: enter the one the app shows now."
+            )
+        return token

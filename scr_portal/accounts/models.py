@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,6 +50,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Untick instead of deleting, so the person's history stays readable.",
     )
     date_joined = models.DateTimeField("date joined", default=timezone.now)
+    two_factor_waived = models.BooleanField(
+        "two-factor authentication waived",
+        default=False,
+        help_text="Only for demonstration accounts: lets a chair or administrator work without a second factor.",
+    )
+    # Password hashes and sign-in times are not domain data; keeping them would only add noise and risk.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
 

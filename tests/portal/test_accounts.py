@@ -1,10 +1,14 @@
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -33,9 +37,26 @@ def test_two_accounts_cannot_share_an_address_in_any_case():
 
 
 @pytest.mark.django_db
-def test_createsuperuser_can_reach_the_admin(client):
-    User.objects.create_superuser("root@example.com", "a-long-password-1", full_name="Root")
-    assert client.login(username="root@example.com", password="a-long-password-1")
+def test_createsuperuser_can_reach_the_admin_after_setting_up_two_factor(client):
+    call_command(
+        "createsuperuser", "--no-input", email="root@example.com", full_name="Root", stdout=StringIO()
+    )
+    user = User.objects.get(email="root@example.com")
+    user.set_password("a-long-password-1")
+    user.save()
+
+    response = client.post(
+        reverse("login"), {"username": "root@example.com", "password": "a-long-password-1"}
+    )
+    assert response["Location"] == reverse("home")
+    setup = client.get(reverse("admin:index"))
+    assert setup["Location"] == reverse("two_factor_setup") + "?next=%2Fadmin%2F"
+
+    client.get(setup["Location"])  # creates the device the QR code shows
+    device = TOTPDevice.objects.get(user=user)
+    token = f"{totp(device.bin_key):06d}"
+    response = client.post(setup["Location"], {"token": token, "next": "/admin/"})
+    assert response["Location"] == "/admin/"
     assert client.get(reverse("admin:index")).status_code == 200
 
 
@@ -60,7 +81,10 @@ def test_password_reset_by_email_lets_the_person_choose_a_new_password(client):
         form_url, {"new_password1": "a-much-longer-secret", "new_password2": "a-much-longer-secret"}
     )
     assert response["Location"] == reverse("password_reset_complete")
-    assert client.login(username="jo@north.example", password="a-much-longer-secret")
+    response = client.post(
+        reverse("login"), {"username": "jo@north.example", "password": "a-much-longer-secret"}
+    )
+    assert response["Location"] == reverse("home")
 
 
 @pytest.mark.django_db

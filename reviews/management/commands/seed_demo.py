@@ -1,0 +1,18 @@
+"""Loads the fictional demonstration dataset (idempotent). The README lists the logins."""
+
+from django.core.management.base import BaseCommand
+
+from reviews.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Creates or refreshes the demo boards, people and reviews. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo-password", help="Password for every demo account.")
+
+    def handle(self, *args, password: str, **options):
+        counts = seed_demo(password)
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        )

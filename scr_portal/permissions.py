@@ -1,0 +1,111 @@
+"""Who may do what, for the whole project: one rule set, one place.
+
+Views never test roles themselves. They load objects through a scoping selector (invisible objects are a
+404, so existence is never revealed) and then ask `require(user, action, obj)` (403 when the object is
+visible but the action is not allowed). Templates get booleans computed here, passed in by views.
+
+Rules are written with the `rules` package. We keep our own RuleSet rather than Django's permission
+backend because `user.has_perm()` answers True to every question for a superuser, and nobody, however
+privileged in the admin, may see a review outside their boards or appointments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import rules
+from django.core.exceptions import PermissionDenied
+
+from reviews.models import BOARD_ROLES, Board, Membership, Review, Role
+
+portal_rules = rules.RuleSet()
+
+
+def board_roles(user) -> dict[int, frozenset[str]]:
+    """Each board's id mapped to the roles `user` actively holds on it; one query, cached on the user."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, "_board_roles", None)
+    if cached is None:
+        roles: dict[int, set[str]] = defaultdict(set)
+        for board_id, role in Membership.objects.active().filter(user=user).values_list("board_id", "role"):
+            roles[board_id].add(role)
+        cached = user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
+    return cached
+
+
+def roles_on_board(user, board: Board) -> frozenset[str]:
+    return board_roles(user).get(board.pk, frozenset())
+
+
+def roles_on_review(user, review: Review) -> frozenset[str]:
+    """The roles `user` holds on the review: their board roles on its lead or any participating board, and
+    lead reviewer if currently appointed to it. Cached on the review object."""
+    cache = review.__dict__.setdefault("_roles_by_user", {})
+    if user.pk in cache:
+        return cache[user.pk]
+    held = board_roles(user)
+    roles: set[str] = set()
+    for board_id in review_board_ids(review):
+        roles |= held.get(board_id, frozenset()) & set(BOARD_ROLES)
+    if review.appointments.filter(reviewer_id=user.pk, ended_at__isnull=True).exists():
+        roles.add(Role.LEAD_REVIEWER)
+    cache[user.pk] = result = frozenset(roles)
+    return result
+
+
+def review_board_ids(review: Review) -> list[int]:
+    """The lead board first, then participating boards (uses prefetched participations when present)."""
+    cached = getattr(review, "_prefetched_objects_cache", {}).get("participations")
+    participating = (
+        [p.board_id for p in cached]
+        if cached is not None
+        else list(review.participations.values_list("board_id", flat=True))
+    )
+    return [review.lead_board_id, *participating]
+
+
+def _on_board(*roles: str):
+    @rules.predicate(name=f"on_board_as_{'_or_'.join(roles)}")
+    def predicate(user, board: Board) -> bool:
+        return bool(roles_on_board(user, board) & set(roles))
+
+    return predicate
+
+
+def _on_review(*roles: str):
+    @rules.predicate(name=f"on_review_as_{'_or_'.join(roles)}")
+    def predicate(user, review: Review) -> bool:
+        return bool(roles_on_review(user, review) & set(roles))
+
+    return predicate
+
+
+board_participant = _on_board(*BOARD_ROLES)
+board_manager = _on_board(Role.BUSINESS_MANAGER)
+review_participant = _on_review(*BOARD_ROLES, Role.LEAD_REVIEWER)
+review_manager = _on_review(Role.BUSINESS_MANAGER)
+
+# Boards
+portal_rules.add_rule("view_board", board_participant)
+portal_rules.add_rule("view_board_history", board_manager)
+# Reviews
+portal_rules.add_rule("view_review", review_participant)
+portal_rules.add_rule("view_review_history", review_manager)
+
+
+def can(user, action: str, obj=None) -> bool:
+    return portal_rules.test_rule(action, user, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raises PermissionDenied (403) unless `user` may do `action` to `obj`."""
+    if not can(user, action, obj):
+        raise PermissionDenied(f"You do not have permission to {action.replace('_', ' ')}.")
+
+
+def requires_two_factor(user) -> bool:
+    """Chairs and administrators must use a second factor; anyone may. Demo accounts can be waived."""
+    if not user.is_authenticated or user.two_factor_waived:
+        return False
+    return user.is_staff or any(Role.CHAIR in roles for roles in board_roles(user).values())
