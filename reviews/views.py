@@ -34,11 +34,9 @@ def board_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk)
-    memberships = list(selectors.board_memberships(board))
-    by_role = [(label, [m for m in memberships if m.role == value]) for value, label in Role.choices]
     ctx = {
         "board": board,
-        "members_by_role": [(label, members) for label, members in by_role if members],
+        "memberships": selectors.board_memberships(board),
         "agencies": board.agencies.order_by("name"),
         "my_roles": sorted(Role(r).label for r in roles_on_board(request.user, board)),
         "can_view_history": can(request.user, "view_board_history", board),

@@ -9,6 +9,8 @@ from datetime import datetime
 from itertools import pairwise
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
@@ -39,6 +41,10 @@ def _display(row, f: models.Field, labels: dict) -> str:
         return labels.get((f.related_model, value), f"#{value}")
     if isinstance(f, models.BooleanField):
         return "Yes" if value else "No"
+    if isinstance(f, models.DateTimeField):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(f, models.DateField):
+        return date_format(value, "DATE_FORMAT")
     return str(value)
 
 
@@ -69,7 +75,8 @@ def history_entries(*sources) -> list[HistoryEntry]:
         fields = [
             f for f in model._meta.concrete_fields if f.name in {hf.name for hf in qs.model._meta.fields}
         ]
-        fields = [f for f in fields if not f.primary_key]
+        # Keys and automatic timestamps say nothing the entry's own "when" does not.
+        fields = [f for f in fields if f.editable and not f.primary_key]
         labels = _foreign_key_labels(rows, fields)
         by_object = defaultdict(list)
         for row in rows:

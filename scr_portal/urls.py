@@ -3,7 +3,9 @@ and /healthz, which opt out explicitly."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from scr_portal import views
 from scr_portal.accounts.forms import SignInForm
@@ -24,5 +26,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", include("scr_portal.accounts.urls")),
     path("", include("reviews.urls")),
+    # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
         django_get_or_create = ["name"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Agency {n}")
     kind = Agency.Kind.POLICE
@@ -51,12 +52,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     board = factory.SubFactory(BoardFactory)
     role = Role.BUSINESS_MANAGER
-    agency = factory.Maybe(
-        factory.LazyAttribute(lambda m: m.role == Role.BOARD_MEMBER),
-        yes_declaration=factory.SubFactory(
-            AgencyFactory, boards=factory.LazyAttribute(lambda a: [a.factory_parent.board])
-        ),
-        no_declaration=None,
+    # A board member represents an agency of their board; other roles need none.
+    agency = factory.LazyAttribute(
+        lambda m: AgencyFactory(boards=[m.board]) if m.role == Role.BOARD_MEMBER else None
     )
 
 

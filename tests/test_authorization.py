@@ -1,0 +1,184 @@
+"""The authorization walk: every URL pattern the project has, checked for who may reach it.
+
+Each pattern must appear in ROUTES (or, for the Django admin, under the admin rule). For each: anonymous
+visitors are sent to sign in (unless the page is public); on object pages, people of an unrelated board
+get 403 or 404, and someone entitled gets through, so the table cannot pass by testing nothing. A new URL
+pattern missing from the table fails `test_every_url_pattern_is_in_the_table`, so no view can escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import World
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Callable[[World], dict] = lambda w: {}
+    method: str = "get"
+    public: bool = False  # reachable without signing in
+    allowed: str | None = None  # a World person who may use it (object routes)
+    denied: tuple[str, ...] = ()  # World people who must get 403 or 404
+    data: dict = field(default_factory=dict)
+
+
+def _object(kwargs, allowed, denied=("east_manager",)) -> Route:
+    return Route(kwargs=kwargs, allowed=allowed, denied=denied)
+
+
+ROUTES: dict[str, Route] = {
+    # Portal
+    "home": Route(),
+    "healthz": Route(public=True),
+    "accessibility": Route(public=True),
+    # Signing in, out, and passwords (Django's views in our templates)
+    "login": Route(public=True),
+    "admin_login": Route(public=True),  # hands over to "login"
+    "logout": Route(method="post"),
+    "password_change": Route(),
+    "password_change_done": Route(),
+    "password_reset": Route(public=True),
+    "password_reset_done": Route(public=True),
+    "password_reset_confirm": Route(kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}, public=True),
+    "password_reset_complete": Route(public=True),
+    # The person's own account
+    "account": Route(),
+    "two_factor_setup": Route(),
+    "two_factor_verify": Route(),
+    "two_factor_remove": Route(method="post"),
+    # Boards
+    "board_list": Route(),
+    "board_detail": _object(
+        lambda w: {"pk": w.north.pk}, allowed="north_member", denied=("east_manager", "north_reviewer")
+    ),
+    "board_history": _object(
+        lambda w: {"pk": w.north.pk}, allowed="north_manager", denied=("east_manager", "north_member")
+    ),
+    # Reviews
+    "review_list": Route(),
+    "review_detail": _object(
+        lambda w: {"pk": w.north_review.pk}, allowed="north_reviewer", denied=("east_manager", "south_member")
+    ),
+    "review_history": _object(
+        lambda w: {"pk": w.cross_border_review.pk},
+        allowed="south_manager",
+        denied=("east_manager", "north_member"),
+    ),
+}
+
+ADMIN_NAMESPACE = "admin"
+# Values for the admin's URL parameters; any value reaches the view's own permission check first.
+ADMIN_KWARGS = {
+    "object_id": "1",
+    "app_label": "reviews",
+    "content_type_id": "1",
+    "id": "1",
+    "pk": "1",
+    "url": "x",
+}
+# The admin's own sign-in page hands over to the portal's (one sign-in page, with lockout and two-factor);
+# its sign-out view needs a POST and only ends a session.
+ADMIN_EXCEPTIONS = {"admin:login": {302}, "admin:logout": {302, 405}}
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield name, prefix + str(p.pattern), namespace
+
+
+ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+PROJECT_PATTERNS = [(name, route) for name, route, ns in ALL_PATTERNS if ns != ADMIN_NAMESPACE]
+ADMIN_PATTERNS = [(name, route) for name, route, ns in ALL_PATTERNS if ns == ADMIN_NAMESPACE]
+
+
+def test_every_url_pattern_is_in_the_table():
+    unnamed = [route for name, route in PROJECT_PATTERNS if not name]
+    missing = sorted({name for name, _ in PROJECT_PATTERNS if name} - set(ROUTES))
+    stale = sorted(set(ROUTES) - {name for name, _ in PROJECT_PATTERNS})
+    assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
+    assert not missing, f"URL patterns missing from the authorization table: {missing}"
+    assert not stale, f"table entries for URL patterns that no longer exist: {stale}"
+    assert ADMIN_PATTERNS, "the admin's URL patterns were not found"
+
+
+def _url(name: str, world: World) -> str:
+    return reverse(name, kwargs=ROUTES[name].kwargs(world))
+
+
+def _request(client, name: str, world: World):
+    route = ROUTES[name]
+    return getattr(client, route.method)(_url(name, world), route.data)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if not r.public))
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
+    response = _request(client, name, world)
+    assert response.status_code == 302, f"{name}: {response.status_code}"
+    assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.public))
+def test_public_pages_answer_without_signing_in(client, world, name):
+    response = _request(client, name, world)
+    assert response.status_code in (200, 302), f"{name}: {response.status_code}"
+    if response.status_code == 302:
+        assert not response["Location"].startswith(reverse("login") + "?next="), name
+
+
+OBJECT_ROUTES = sorted(n for n, r in ROUTES.items() if r.allowed)
+DENIALS = sorted((n, person) for n in OBJECT_ROUTES for person in ROUTES[n].denied)
+
+
+@pytest.mark.parametrize(("name", "person"), DENIALS)
+def test_people_without_a_role_on_the_object_are_refused(client, world, name, person):
+    client.force_login(getattr(world, person))
+    response = _request(client, name, world)
+    assert response.status_code in (403, 404), f"{name} as {person}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_someone_entitled_gets_through(client, world, name):
+    client.force_login(getattr(world, ROUTES[name].allowed))
+    response = _request(client, name, world)
+    assert response.status_code == 200, f"{name} as {ROUTES[name].allowed}: {response.status_code}"
+
+
+def _admin_url(route: str) -> str:
+    """Fills the admin pattern's parameters with plausible values."""
+    for name, value in ADMIN_KWARGS.items():
+        route = (
+            route.replace(f"<path:{name}>", value).replace(f"<int:{name}>", value).replace(f"<{name}>", value)
+        )
+    route = route.replace("(?P<url>.*)$", "x").replace("^", "")
+    assert "<" not in route, f"unfilled admin parameter in {route}"
+    return "/" + route
+
+
+@pytest.mark.parametrize(("name", "route"), ADMIN_PATTERNS, ids=[n or r for n, r in ADMIN_PATTERNS])
+def test_admin_needs_a_staff_account(client, world, name, route):
+    url = _admin_url(route)
+    if name in ADMIN_EXCEPTIONS:
+        response = client.get(url)
+        assert response.status_code in ADMIN_EXCEPTIONS[name], f"{url}: {response.status_code}"
+        if response.status_code == 302:
+            assert response["Location"].startswith((reverse("login"), "/admin/login/")), response["Location"]
+        return
+    anonymous = client.get(url)
+    client.force_login(world.north_manager)  # a busy, legitimate user: but not staff
+    member = client.get(url)
+    for who, response in (("anonymous", anonymous), ("board member", member)):
+        assert response.status_code in (302, 404), f"{url} as {who}: {response.status_code}"
+        if response.status_code == 302:
+            assert "/admin/login/" in response["Location"] or response["Location"].startswith(
+                reverse("login")
+            ), f"{url} as {who} went to {response['Location']}"
