@@ -89,6 +89,31 @@ class ReviewAdmin(SimpleHistoryAdmin):
         return Review.objects.visible_to(request.user).select_related("lead_board")
 
 
+class VisibleReviewRowsMixin:
+    """Rows that belong to a review: only those of reviews the administrator may see through their roles."""
+
+    def get_queryset(self, request):
+        visible = Review.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(review__in=visible)
+
+
+@admin.register(ParticipatingBoard)
+class ParticipatingBoardAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+    list_display = ["review", "board", "joined_at"]
+    list_filter = ["board"]
+    search_fields = ["review__reference", "board__name"]
+    list_select_related = ["review", "board"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+    list_display = ["review", "reviewer", "appointed_at", "ended_at"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference", "reviewer__email", "reviewer__full_name"]
+    list_select_related = ["review", "reviewer"]
+    autocomplete_fields = ["reviewer"]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An audit record: readable, never added, changed or deleted through the admin."""
 
@@ -103,7 +128,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewAccess)
-class ReviewAccessAdmin(ReadOnlyAdmin):
+class ReviewAccessAdmin(VisibleReviewRowsMixin, ReadOnlyAdmin):
     list_display = ["at", "user", "review", "ip_address", "path"]
     list_filter = ["review__lead_board"]
     search_fields = ["user__email", "review__reference"]
