@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import (
+    Agency,
+    Appointment,
+    Board,
+    Child,
+    Criteria,
+    Decision,
+    Membership,
+    ParallelProcess,
+    ParticipatingBoard,
+    Review,
+    Role,
+    State,
+    TimelineEntry,
+)
 
 User = get_user_model()
 
@@ -53,13 +73,221 @@ PEOPLE = {
     ],
 }
 
-# reference, lead board, participating boards, appointed reviewer (board key)
+
+@dataclass(frozen=True)
+class DemoReview:
+    reference: str
+    board: str
+    state: State
+    days_ago: int  # when the board learned of the incident
+    child: str
+    age: str
+    outcome: str
+    summary: str
+    participating: tuple[str, ...] = ()
+    reviewer: bool = False
+    delayed_by_trial: bool = False
+
+
+DIED, HARMED = Child.Outcome.DIED, Child.Outcome.SERIOUSLY_HARMED
 REVIEWS = [
-    ("NSCB-2026-01", "North", [], "North"),
-    ("NSCB-2026-02", "North", [], None),
-    ("NSCB-2026-03", "North", ["South"], "North"),  # cross-border: a family that moved between the areas
-    ("SSCB-2026-01", "South", [], "South"),
+    DemoReview(
+        "NSCB-2026-01",
+        "North",
+        State.REFERRAL,
+        3,
+        "Child A",
+        "9 months",
+        HARMED,
+        "Admitted to hospital with a skull fracture and older rib fractures; parents gave no explanation.",
+    ),
+    DemoReview(
+        "NSCB-2026-02",
+        "North",
+        State.DECISION,
+        24,
+        "Child B",
+        "3 years",
+        DIED,
+        "Died at home; long history of neglect concerns across health visiting and children's social care.",
+    ),
+    DemoReview(
+        "NSCB-2026-03",
+        "North",
+        State.COMMISSIONING,
+        70,
+        "Child C",
+        "14 years",
+        HARMED,
+        "Sexual exploitation after the family moved from South to North; missing episodes in both areas.",
+        participating=("South",),
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2025-04",
+        "North",
+        State.IN_PROGRESS,
+        160,
+        "Child D",
+        "2 years",
+        DIED,
+        "Died of injuries inflicted by the mother's partner, who was known to probation.",
+        reviewer=True,
+        delayed_by_trial=True,
+    ),
+    DemoReview(
+        "NSCB-2025-02",
+        "North",
+        State.REPORT_RECEIVED,
+        260,
+        "Child E",
+        "6 years",
+        HARMED,
+        "Serious neglect found when school raised concerns about weight loss.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2025-01",
+        "North",
+        State.RESPONSE,
+        330,
+        "Child F",
+        "16 years",
+        DIED,
+        "Suicide of a young person known to mental health services and youth justice.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2024-03",
+        "North",
+        State.PUBLISHED,
+        480,
+        "Child G",
+        "4 months",
+        DIED,
+        "Sudden unexpected death in infancy with parental substance misuse.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2024-01",
+        "North",
+        State.MONITORING,
+        620,
+        "Child H",
+        "11 years",
+        HARMED,
+        "Repeated domestic abuse incidents not shared between police and school.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2023-02",
+        "North",
+        State.CLOSED,
+        900,
+        "Child J",
+        "8 years",
+        HARMED,
+        "Fabricated illness; the review's actions are complete and their impact evidenced.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "NSCB-2026-04",
+        "North",
+        State.NOT_INITIATED,
+        60,
+        "Child K",
+        "5 years",
+        HARMED,
+        "Accidental injury; agencies worked well together, so a single-agency review was chosen.",
+    ),
+    DemoReview(
+        "SSCB-2026-01",
+        "South",
+        State.IN_PROGRESS,
+        150,
+        "Child L",
+        "1 year",
+        DIED,
+        "Died in a house fire; concerns about home conditions had been raised.",
+        reviewer=True,
+    ),
+    DemoReview(
+        "SSCB-2026-02",
+        "South",
+        State.REFERRAL,
+        2,
+        "Child M",
+        "13 years",
+        HARMED,
+        "Stabbed; known to be criminally exploited by a county lines network.",
+    ),
+    DemoReview(
+        "SSCB-2025-03",
+        "South",
+        State.WITHDRAWN,
+        200,
+        "Child N",
+        "7 years",
+        HARMED,
+        "Withdrawn after new information showed the injuries were accidental.",
+    ),
+    DemoReview(
+        "SSCB-2025-01",
+        "South",
+        State.RESPONSE,
+        300,
+        "Child P",
+        "3 years",
+        HARMED,
+        "Physical abuse missed at several health appointments.",
+        reviewer=True,
+    ),
 ]
+
+# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS).
+PATHS = {
+    State.REFERRAL: [],
+    State.DECISION: ["send_for_decision"],
+    State.COMMISSIONING: ["send_for_decision", "initiate"],
+    State.IN_PROGRESS: ["send_for_decision", "initiate", "start_review"],
+    State.REPORT_RECEIVED: ["send_for_decision", "initiate", "start_review", "receive_report"],
+    State.RESPONSE: ["send_for_decision", "initiate", "start_review", "receive_report", "begin_response"],
+    State.PUBLISHED: [
+        "send_for_decision",
+        "initiate",
+        "start_review",
+        "receive_report",
+        "begin_response",
+        "publish",
+    ],
+    State.MONITORING: [
+        "send_for_decision",
+        "initiate",
+        "start_review",
+        "receive_report",
+        "begin_response",
+        "publish",
+        "start_monitoring",
+    ],
+    State.CLOSED: [
+        "send_for_decision",
+        "initiate",
+        "start_review",
+        "receive_report",
+        "begin_response",
+        "publish",
+        "start_monitoring",
+        "close",
+    ],
+    State.NOT_INITIATED: ["send_for_decision", "do_not_initiate"],
+    State.WITHDRAWN: ["send_for_decision", "initiate", "withdraw"],
+}
+
+# A one-page PDF standing in for a final report.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _person(email: str, full_name: str, job_title: str, password: str, **extra) -> User:
@@ -115,15 +343,13 @@ def seed_demo(password: str) -> dict[str, int]:
         two_factor_waived=True,
     )
 
-    for reference, lead, participating, reviewer in REVIEWS:
-        review, _ = Review.objects.get_or_create(lead_board=boards[lead], reference=reference)
-        for key in participating:
-            ParticipatingBoard.objects.get_or_create(review=review, board=boards[key])
-        if (
-            reviewer
-            and not review.appointments.filter(reviewer=reviewers[reviewer], ended_at__isnull=True).exists()
-        ):
-            Appointment.objects.create(review=review, reviewer=reviewers[reviewer])
+    managers = {key: User.objects.get(email=f"manager@{key.lower()}.example") for key in BOARDS}
+    chairs = {key: User.objects.get(email=f"chair@{key.lower()}.example") for key in BOARDS}
+    for plan in REVIEWS:
+        if not Review.objects.filter(lead_board=boards[plan.board], reference=plan.reference).exists():
+            _demo_review(
+                plan, boards, agencies, managers[plan.board], chairs[plan.board], reviewers[plan.board]
+            )
 
     return {
         "boards": Board.objects.count(),
@@ -131,3 +357,100 @@ def seed_demo(password: str) -> dict[str, int]:
         "people": User.objects.count(),
         "reviews": Review.objects.count(),
     }
+
+
+def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -> Review:
+    """Builds one demo review and walks it through the real workflow to its state, with plausible dates."""
+    today = timezone.localdate()
+    learned = today - timedelta(days=plan.days_ago)
+    board = boards[plan.board]
+    review = services.review_create(
+        board=board,
+        user=manager,
+        data={
+            "reference": plan.reference,
+            "regime": Review._meta.get_field("regime").default,
+            "case_summary": plan.summary,
+            "incident_date": learned - timedelta(days=2),
+            "notification_date": learned,
+            "criteria": Criteria.STATUTORY,
+            "criteria_notes": "Abuse or neglect is suspected, and there is cause for concern about how agencies worked together.",
+            "pseudonym": plan.child,
+            "outcome": plan.outcome,
+        },
+    )
+    Child.objects.filter(review=review).update(age=plan.age)
+    review.agencies_known.set([a for a in agencies.values() if board in a.boards.all()][:4])
+    for key in plan.participating:
+        ParticipatingBoard.objects.create(review=review, board=boards[key])
+    if plan.reviewer:
+        Appointment.objects.create(review=review, reviewer=reviewer)
+    if plan.delayed_by_trial:
+        ParallelProcess.objects.create(
+            review=review,
+            kind=ParallelProcess.Kind.CRIMINAL,
+            description="Crown Court trial of the mother's partner",
+            expected_end=today + timedelta(days=120),
+        )
+    _backdate(review, learned)
+
+    steps = PATHS[plan.state]
+    when = learned
+    for name in steps:
+        when = min(when + timedelta(days=max(plan.days_ago // (len(steps) + 1), 1)), today)
+        actor = chair if name in ("start_review", "withdraw") else manager
+        services.review_transition(
+            review_id=review.pk, name=name, user=actor, data=_step_data(name, when, learned, chair)
+        )
+        _backdate(review, when)
+    return review
+
+
+def _step_data(name: str, when: date, learned: date, chair) -> dict:
+    decision = {
+        "decision_date": when,
+        "decided_by": chair,
+        "decision_rationale": "The statutory criteria are met and there are lessons about how agencies worked together.",
+        "national_panel_notified_on": learned + timedelta(days=3),
+        "inspectorate_notified_on": learned + timedelta(days=3),
+    }
+    return {
+        "send_for_decision": {"note": "Referral complete; all agencies have confirmed their involvement."},
+        "initiate": decision,
+        "do_not_initiate": {
+            **decision,
+            "decision": Decision.OTHER_REVIEW,
+            "decision_rationale": "Criteria not met; a single-agency review will capture the learning.",
+        },
+        "start_review": {"started_on": when, "note": "Terms of reference approved."},
+        "receive_report": {
+            "final_report": _demo_pdf(),
+            "report_received_on": when,
+            "note": "Final report received from the lead reviewer.",
+        },
+        "begin_response": {"note": "Extraordinary board meeting arranged to discuss the findings."},
+        "publish": {"report_published_on": when, "response_published_on": when, "note": ""},
+        "start_monitoring": {"note": "Actions handed to the learning and improvement sub-group."},
+        "close": {
+            "closed_on": when,
+            "end_reason": "All actions completed and their impact evidenced by audit.",
+        },
+        "withdraw": {"end_reason": "New medical evidence showed the injuries were accidental."},
+    }[name]
+
+
+def _demo_pdf() -> SimpleUploadedFile:
+    upload = SimpleUploadedFile("final-report.pdf", DEMO_PDF, content_type="application/pdf")
+    upload.display_name = "final-report.pdf"
+    return upload
+
+
+def _backdate(review: Review, when: date) -> None:
+    """Demo only: dates the latest stage change and timeline entry to the story's date, not today's."""
+    moment = timezone.make_aware(timezone.datetime.combine(when, timezone.datetime.min.time())) + timedelta(
+        hours=10
+    )
+    Review.objects.filter(pk=review.pk).update(state_changed_at=moment)
+    latest = TimelineEntry.objects.filter(review=review).order_by("-pk").first()
+    if latest:
+        TimelineEntry.objects.filter(pk=latest.pk).update(at=moment)

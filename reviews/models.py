@@ -6,10 +6,15 @@ lead board, the boards that take part in a cross-border review, and the lead rev
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -37,6 +42,31 @@ class Board(models.Model):
         blank=True,
         related_name="+",
         help_text="Must hold the chair role on this board.",
+    )
+    # Local targets for the statutory clocks; the defaults follow Working Together to Safeguard Children.
+    notification_working_days = models.PositiveSmallIntegerField(
+        "notify within (working days)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="From the day the board learns of the incident to notifying the national panel and inspectorate.",
+    )
+    decision_months = models.PositiveSmallIntegerField(
+        "decide within (months)",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="From the day the board learns of the incident to the decision whether to hold a review.",
+    )
+    completion_months = models.PositiveSmallIntegerField(
+        "complete within (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="From the decision to initiate a review to receiving its final report.",
+    )
+    publication_months = models.PositiveSmallIntegerField(
+        "publish within (months)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="From receiving the final report to publishing it with the board's response.",
     )
     history = HistoricalRecords()
 
@@ -149,9 +179,108 @@ class ReviewQuerySet(models.QuerySet):
         )
 
 
+class Regime(models.TextChoices):
+    """The statutory framework a review runs under. The stages are the same shape in both."""
+
+    SERIOUS_CASE_REVIEW = "scr", "Serious Case Review"
+    PRACTICE_REVIEW = "cspr", "Local child safeguarding practice review"
+
+
+class State(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    DECISION = "decision", "Decision"
+    COMMISSIONING = "commissioning", "Commissioning"
+    IN_PROGRESS = "in_progress", "Review in progress"
+    REPORT_RECEIVED = "report_received", "Report received"
+    RESPONSE = "response", "Board response"
+    PUBLISHED = "published", "Published"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+    NOT_INITIATED = "not_initiated", "Not initiated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+TERMINAL_STATES = (State.CLOSED, State.NOT_INITIATED, State.WITHDRAWN)
+
+
+class Criteria(models.TextChoices):
+    STATUTORY = "statutory", "Statutory: the criteria for a Serious Case Review are met"
+    DISCRETIONARY = "discretionary", "Discretionary: the criteria are not met, but the board may review"
+
+
+class Decision(models.TextChoices):
+    INITIATE = "initiate", "Initiate a Serious Case Review"
+    OTHER_REVIEW = "other_review", "Another kind of learning review"
+    NO_REVIEW = "no_review", "No review"
+
+
+def report_upload_to(instance: Review, filename: str) -> str:
+    """Stored under a generated name: the person's file name is kept only as data, never as a path."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"reports/{instance.lead_board_id}/{uuid.uuid4().hex}{suffix}"
+
+
 class Review(models.Model):
-    reference = models.CharField(max_length=40, help_text="The board's own reference, e.g. NSCB-2026-03.")
+    reference = models.CharField(
+        max_length=40, help_text="The board's own reference, for example NSCB-2026-03."
+    )
     lead_board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="led_reviews")
+    regime = models.CharField(max_length=10, choices=Regime.choices, default=Regime.SERIOUS_CASE_REVIEW)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REFERRAL, db_index=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    # Referral
+    case_summary = models.TextField(
+        "summary of the case",
+        blank=True,
+        help_text="What happened, in brief. Refer to children by pseudonym only.",
+    )
+    incident_date = models.DateField("date of the incident", null=True, blank=True)
+    notification_date = models.DateField(
+        "date the board learned of the incident",
+        null=True,
+        blank=True,
+        help_text="The statutory clocks for notification and decision start here.",
+    )
+    agencies_known = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="reviews_known_to",
+        verbose_name="agencies that knew the child or family",
+    )
+    criteria = models.CharField("criteria considered", max_length=20, choices=Criteria.choices, blank=True)
+    criteria_notes = models.TextField("how the criteria apply", blank=True)
+
+    # Decision
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    decision_rationale = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="chair who decided",
+    )
+    national_panel_notified_on = models.DateField("national panel notified on", null=True, blank=True)
+    inspectorate_notified_on = models.DateField("Ofsted notified on", null=True, blank=True)
+
+    # Review in progress and after
+    started_on = models.DateField("review started on", null=True, blank=True)
+    final_report = models.FileField(upload_to=report_upload_to, blank=True)
+    final_report_name = models.CharField("final report file name", max_length=200, blank=True)
+    report_received_on = models.DateField("final report received on", null=True, blank=True)
+    report_published_on = models.DateField("report published on", null=True, blank=True)
+    response_published_on = models.DateField("board's response published on", null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField("why the review was closed or withdrawn", blank=True)
+
+    # The next statutory or local deadline, kept on the row so lists can filter and sort by it
+    # (recomputed by services whenever the dates it depends on change).
+    due_on = models.DateField("next deadline", null=True, blank=True, db_index=True)
+    due_kind = models.CharField(max_length=20, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -162,7 +291,19 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["lead_board", "reference"], name="review_reference_unique_per_board"
-            )
+            ),
+            models.CheckConstraint(condition=Q(state__in=State.values), name="review_state_valid"),
+            models.CheckConstraint(
+                condition=Q(incident_date__isnull=True)
+                | Q(notification_date__isnull=True)
+                | Q(notification_date__gte=F("incident_date")),
+                name="review_notified_after_incident",
+                violation_error_message="The board cannot learn of an incident before it happened.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_board", "state"]),
+            models.Index(fields=["state", "state_changed_at"]),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +312,92 @@ class Review(models.Model):
     @property
     def is_cross_border(self) -> bool:
         return self.participations.exists()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in TERMINAL_STATES
+
+
+class Child(models.Model):
+    """A child the review is about, known only by pseudonym."""
+
+    class Outcome(models.TextChoices):
+        DIED = "died", "Died"
+        SERIOUSLY_HARMED = "seriously_harmed", "Seriously harmed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="children")
+    pseudonym = models.CharField(max_length=40, help_text='For example "Child A". Never the real name.')
+    age = models.CharField(
+        "age at the incident", max_length=40, blank=True, help_text='For example "7 months" or "14 years".'
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    circumstances = models.TextField("circumstances in brief", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pseudonym"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "pseudonym"], name="child_pseudonym_once_per_review")
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class ParallelProcess(models.Model):
+    """Proceedings that run beside the review and may delay publication (a trial, an inquest, another review)."""
+
+    class Kind(models.TextChoices):
+        CRIMINAL = "criminal", "Criminal proceedings"
+        INQUEST = "inquest", "Inquest"
+        OTHER_REVIEW = "other_review", "Another review (for example a domestic homicide review)"
+        FAMILY_COURT = "family_court", "Family court proceedings"
+        OTHER = "other", "Other"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="parallel_processes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=300)
+    may_delay_publication = models.BooleanField(default=True)
+    expected_end = models.DateField("expected to conclude", null=True, blank=True)
+    concluded_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        verbose_name_plural = "parallel processes"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
+
+class TimelineEntry(models.Model):
+    """One dated event on a review's timeline: a stage change, a decision, a comment, a document."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Stage change"
+        DECISION = "decision", "Decision"
+        UPDATE = "update", "Update"
+        COMMENT = "comment", "Comment"
+        DOCUMENT = "document", "Document"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    transition = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["review", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.title}"
 
 
 class ParticipatingBoard(models.Model):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from scr_portal.permissions import require
 
-from .models import Appointment, Board, Membership, ParticipatingBoard, Review, participant_board_ids
+from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review, participant_board_ids
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -32,14 +33,46 @@ def reviews_visible_to(user) -> QuerySet[Review]:
     return Review.objects.visible_to(user)
 
 
-def review_list_for(user) -> QuerySet[Review]:
-    """Visible reviews with what a list shows, in a fixed number of queries."""
-    return (
-        reviews_visible_to(user)
-        .select_related("lead_board")
-        .prefetch_related(
-            Prefetch("participations", queryset=ParticipatingBoard.objects.select_related("board"))
+def review_list_for(
+    user,
+    *,
+    q: str = "",
+    state: str = "",
+    board: str = "",
+    regime: str = "",
+    overdue: bool = False,
+    sort: str = "due",
+    today=None,
+) -> QuerySet[Review]:
+    """Visible reviews, filtered and sorted, with what a list shows, in a fixed number of queries."""
+    from .forms import ReviewFilterForm
+
+    qs = reviews_visible_to(user)
+    if q:
+        qs = qs.filter(
+            Q(reference__icontains=q)
+            | Exists(Child.objects.filter(review=OuterRef("pk"), pseudonym__icontains=q))
         )
+    if state:
+        qs = qs.filter(state=state)
+    if board:
+        qs = qs.filter(
+            Q(lead_board_id=board)
+            | Exists(ParticipatingBoard.objects.filter(review=OuterRef("pk"), board_id=board))
+        )
+    if regime:
+        qs = qs.filter(regime=regime)
+    if overdue:
+        qs = qs.filter(due_on__lt=today or timezone.localdate())
+    order = ReviewFilterForm.SORTS.get(sort, ReviewFilterForm.SORTS["due"])[0]
+    primary = F("due_on").asc(nulls_last=True) if order == "due_on" else order
+    return (
+        qs.select_related("lead_board")
+        .prefetch_related(
+            Prefetch("participations", queryset=ParticipatingBoard.objects.select_related("board")),
+            Prefetch("children", queryset=Child.objects.order_by("pseudonym")),
+        )
+        .order_by(primary, "reference", "pk")
     )
 
 

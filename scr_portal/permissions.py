@@ -86,12 +86,29 @@ board_manager = _on_board(Role.BUSINESS_MANAGER)
 review_participant = _on_review(*BOARD_ROLES, Role.LEAD_REVIEWER)
 review_manager = _on_review(Role.BUSINESS_MANAGER)
 
+
+@rules.predicate
+def review_is_open(user, review: Review) -> bool:
+    return review.is_open
+
+
 # Boards
 portal_rules.add_rule("view_board", board_participant)
 portal_rules.add_rule("view_board_history", board_manager)
+portal_rules.add_rule("change_board_timescales", board_manager)
+portal_rules.add_rule("create_review", board_manager)
 # Reviews
 portal_rules.add_rule("view_review", review_participant)
 portal_rules.add_rule("view_review_history", review_manager)
+portal_rules.add_rule("change_review", review_manager & review_is_open)
+# Taking a step of the lifecycle: the workflow table names the roles per step; this is the entry check.
+portal_rules.add_rule("take_review_step", review_participant & review_is_open)
+
+
+def manageable_boards(user) -> list[Board]:
+    """Boards on which the person is a business manager (where they may open reviews)."""
+    ids = [board_id for board_id, roles in board_roles(user).items() if Role.BUSINESS_MANAGER in roles]
+    return list(Board.objects.filter(pk__in=ids).order_by("name"))
 
 
 def can(user, action: str, obj=None) -> bool:

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from reviews.models import Board, Review, Role
+from reviews.models import Board, Child, ParallelProcess, Review, Role
 from scr_portal.accounts.models import User
 from tests.factories import (
     AppointmentFactory,
     BoardFactory,
+    ChildFactory,
+    ParallelProcessFactory,
     ParticipatingBoardFactory,
     ReviewFactory,
     UserFactory,
@@ -50,6 +52,8 @@ class World:
     north_review: Review
     south_review: Review
     cross_border_review: Review
+    north_child: Child
+    north_process: ParallelProcess
 
 
 @pytest.fixture
@@ -80,5 +84,7 @@ def world(db) -> World:
         north_review=north_review,
         south_review=south_review,
         cross_border_review=cross_border,
+        north_child=ChildFactory(review=north_review, pseudonym="Child A"),
+        north_process=ParallelProcessFactory(review=north_review),
         **people,
     )

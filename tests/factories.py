@@ -5,7 +5,17 @@ from __future__ import annotations
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reviews.models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role
+from reviews.models import (
+    Agency,
+    Appointment,
+    Board,
+    Child,
+    Membership,
+    ParallelProcess,
+    ParticipatingBoard,
+    Review,
+    Role,
+)
 from scr_portal.accounts.models import User
 
 PASSWORD = "correct-horse-battery"
@@ -64,6 +74,25 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     reference = factory.Sequence(lambda n: f"SCR-{n:04d}")
     lead_board = factory.SubFactory(BoardFactory)
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    review = factory.SubFactory(ReviewFactory)
+    pseudonym = factory.Sequence(lambda n: f"Child {chr(65 + n % 26)}{n // 26 or ''}")
+    age = "4 years"
+    outcome = Child.Outcome.SERIOUSLY_HARMED
+
+
+class ParallelProcessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParallelProcess
+
+    review = factory.SubFactory(ReviewFactory)
+    kind = ParallelProcess.Kind.CRIMINAL
+    description = "Trial of the mother's partner"
 
 
 class ParticipatingBoardFactory(factory.django.DjangoModelFactory):

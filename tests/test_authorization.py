@@ -59,6 +59,9 @@ ROUTES: dict[str, Route] = {
     "board_history": _object(
         lambda w: {"pk": w.north.pk}, allowed="north_manager", denied=("east_manager", "north_member")
     ),
+    "board_timescales": _object(
+        lambda w: {"pk": w.north.pk}, allowed="north_manager", denied=("east_manager", "north_chair")
+    ),
     # Reviews
     "review_list": Route(),
     "review_detail": _object(
@@ -68,6 +71,37 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.cross_border_review.pk},
         allowed="south_manager",
         denied=("east_manager", "north_member"),
+    ),
+    "review_create": Route(),
+    "review_edit": _object(
+        lambda w: {"pk": w.north_review.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "south_manager"),
+    ),
+    "child_add": _object(
+        lambda w: {"pk": w.north_review.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_reviewer"),
+    ),
+    "child_edit": _object(
+        lambda w: {"pk": w.north_review.pk, "child_pk": w.north_child.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_chair"),
+    ),
+    "parallel_process_add": _object(
+        lambda w: {"pk": w.cross_border_review.pk},
+        allowed="south_manager",
+        denied=("east_manager", "south_member"),
+    ),
+    "parallel_process_edit": _object(
+        lambda w: {"pk": w.north_review.pk, "process_pk": w.north_process.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_member"),
+    ),
+    "review_step": _object(
+        lambda w: {"pk": w.north_review.pk, "name": "send_for_decision"},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "south_manager"),
     ),
 }
 

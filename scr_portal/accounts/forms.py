@@ -69,6 +69,11 @@ class TokenForm(forms.Form):
         token = "".join(self.cleaned_data["token"].split())
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError("Enter the 6 digits your authenticator app shows, with no letters.")
+        allowed, _ = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError(
+                "Too many wrong codes in a row. Wait a few seconds, then enter the code the app shows."
+            )
         if not self.device.verify_token(token):
             raise forms.ValidationError(
                 "That code did not match. Codes change every 30 seconds: enter the one the app shows now."

@@ -1,0 +1,310 @@
+"""Forms for the case record and for each step of the review's lifecycle."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from scr_portal.forms import PortalForm, PortalModelForm, date_field, not_in_future
+from scr_portal.uploads import DOC, DOCX, PDF, check_upload, safe_display_name
+
+from .models import Board, Child, Criteria, Decision, ParallelProcess, Review, Role
+
+User = get_user_model()
+
+
+class ReferralForm(PortalModelForm):
+    """The referral: what happened, when, to whom, and which criteria apply."""
+
+    submit_label = "Save referral"
+    incident_date = date_field("Date of the incident")
+    notification_date = date_field(
+        "Date the board learned of the incident", help_text="The notification and decision clocks start here."
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "reference",
+            "regime",
+            "case_summary",
+            "incident_date",
+            "notification_date",
+            "criteria",
+            "criteria_notes",
+            "agencies_known",
+        ]
+        widgets = {
+            "regime": forms.RadioSelect,
+            "criteria": forms.RadioSelect,
+            "agencies_known": forms.CheckboxSelectMultiple,
+            "case_summary": forms.Textarea,
+        }
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.board = board
+        self.fields["agencies_known"].queryset = board.agencies.order_by("name")
+        self.fields["criteria"].required = False
+        self.fields["criteria"].choices = Criteria.choices
+        self.fields["regime"].choices = Review._meta.get_field("regime").choices
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        clash = Review.objects.filter(lead_board=self.board, reference__iexact=reference).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise forms.ValidationError(
+                f"{self.board.name} already has a review with the reference {reference}"
+            )
+        return reference
+
+    def clean(self):
+        data = super().clean()
+        incident, notified = data.get("incident_date"), data.get("notification_date")
+        for name, label in (
+            ("incident_date", "date of the incident"),
+            ("notification_date", "date the board learned of the incident"),
+        ):
+            try:
+                not_in_future(data.get(name), label)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        if incident and notified and notified < incident:
+            self.add_error("notification_date", "The board cannot learn of the incident before it happened")
+        return data
+
+
+class NewReviewForm(ReferralForm):
+    submit_label = "Create the review"
+    lead_board = forms.ModelChoiceField(Board.objects.none(), label="Lead board", empty_label=None)
+    pseudonym = forms.CharField(
+        label="Pseudonym of the child", max_length=40, help_text='For example "Child A". Never the real name.'
+    )
+    outcome = forms.ChoiceField(
+        label="What happened to the child", choices=Child.Outcome.choices, widget=forms.RadioSelect
+    )
+    layout_fields = [
+        "lead_board",
+        "reference",
+        "regime",
+        "pseudonym",
+        "outcome",
+        "case_summary",
+        "incident_date",
+        "notification_date",
+        "criteria",
+        "criteria_notes",
+    ]
+
+    def __init__(self, *args, boards, **kwargs):
+        self.boards = boards
+        board = boards[0]
+        super().__init__(*args, board=board, **kwargs)
+        self.fields["lead_board"].queryset = Board.objects.filter(pk__in=[b.pk for b in boards])
+        self.fields["lead_board"].initial = board.pk
+        del self.fields["agencies_known"]  # chosen once the lead board is known, on the review's page
+
+    def clean_reference(self) -> str:
+        board_id = self.data.get(self.add_prefix("lead_board"))
+        self.board = next((b for b in self.boards if str(b.pk) == board_id), self.boards[0])
+        return super().clean_reference()
+
+
+class ChildForm(PortalModelForm):
+    submit_label = "Save child"
+
+    class Meta:
+        model = Child
+        fields = ["pseudonym", "age", "outcome", "circumstances"]
+        widgets = {"outcome": forms.RadioSelect, "circumstances": forms.Textarea}
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+
+    def clean_pseudonym(self) -> str:
+        pseudonym = self.cleaned_data["pseudonym"].strip()
+        if self.review.children.filter(pseudonym__iexact=pseudonym).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"This review already has a child called {pseudonym}")
+        return pseudonym
+
+
+class ParallelProcessForm(PortalModelForm):
+    submit_label = "Save"
+    expected_end = date_field("Expected to conclude", required=False)
+    concluded_on = date_field("Concluded on", required=False)
+
+    class Meta:
+        model = ParallelProcess
+        fields = ["kind", "description", "may_delay_publication", "expected_end", "concluded_on"]
+        widgets = {"kind": forms.RadioSelect}
+        labels = {"may_delay_publication": "It may delay publication of the report"}
+
+
+class TimescalesForm(PortalModelForm):
+    submit_label = "Save targets"
+
+    class Meta:
+        model = Board
+        fields = ["notification_working_days", "decision_months", "completion_months", "publication_months"]
+
+
+# Forms for the lifecycle's steps. Each returns plain cleaned data; the workflow applies it.
+
+
+class NoteForm(PortalForm):
+    submit_label = "Confirm"
+    note = forms.CharField(label="Note for the timeline (optional)", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+
+
+class _DecisionForm(NoteForm):
+    decision_date = date_field("Date of the decision")
+    decided_by = forms.ModelChoiceField(
+        User.objects.none(), label="Chair who made the decision", empty_label=None
+    )
+    decision_rationale = forms.CharField(
+        label="Why", widget=forms.Textarea, help_text="The reasons the board will be held to."
+    )
+    national_panel_notified_on = date_field("Date the national panel was notified", required=False)
+    inspectorate_notified_on = date_field("Date Ofsted was notified", required=False)
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, review=review, **kwargs)
+        del self.fields["note"]
+        chairs = User.objects.filter(
+            memberships__board=review.lead_board, memberships__role=Role.CHAIR, memberships__is_active=True
+        ).distinct()
+        self.fields["decided_by"].queryset = chairs
+        for name in ("national_panel_notified_on", "inspectorate_notified_on"):
+            self.fields[name].initial = getattr(review, name)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("decision_date", "national_panel_notified_on", "inspectorate_notified_on"):
+            try:
+                not_in_future(data.get(name), self.fields[name].label)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        if (
+            data.get("decision_date")
+            and self.review.notification_date
+            and data["decision_date"] < self.review.notification_date
+        ):
+            self.add_error(
+                "decision_date", "The decision cannot come before the board learned of the incident"
+            )
+        return data
+
+
+class InitiateForm(_DecisionForm):
+    submit_label = "Record the decision to initiate"
+
+    def clean(self):
+        data = super().clean()
+        if self.review.criteria == Criteria.STATUTORY:
+            for name in ("national_panel_notified_on", "inspectorate_notified_on"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        f"Enter the {self.fields[name].label.lower()}: the criteria are statutory, so both must be notified",
+                    )
+        return data
+
+
+class NotInitiateForm(_DecisionForm):
+    submit_label = "Record the decision"
+    decision = forms.ChoiceField(
+        label="What the board decided instead",
+        choices=[c for c in Decision.choices if c[0] != Decision.INITIATE],
+        widget=forms.RadioSelect,
+    )
+    layout_fields = [
+        "decision",
+        "decision_date",
+        "decided_by",
+        "decision_rationale",
+        "national_panel_notified_on",
+        "inspectorate_notified_on",
+    ]
+
+
+class StartReviewForm(NoteForm):
+    submit_label = "Start the review"
+    started_on = date_field("Date the review started")
+    layout_fields = ["started_on", "note"]
+
+
+class ReceiveReportForm(NoteForm):
+    submit_label = "Record the final report"
+    final_report = forms.FileField(
+        label="Final report", help_text="A PDF or Word document, smaller than 25 MB."
+    )
+    report_received_on = date_field("Date the final report was received")
+    layout_fields = ["final_report", "report_received_on", "note"]
+
+    def clean_final_report(self):
+        upload = self.cleaned_data["final_report"]
+        kind = check_upload(upload, allowed=(PDF, DOCX, DOC))
+        upload.display_name = safe_display_name(upload.name, kind)
+        return upload
+
+    def clean_report_received_on(self):
+        value = self.cleaned_data["report_received_on"]
+        not_in_future(value, "date the final report was received")
+        return value
+
+
+class PublishForm(NoteForm):
+    submit_label = "Record publication"
+    report_published_on = date_field("Date the report was published")
+    response_published_on = date_field("Date the board's response was published")
+    layout_fields = ["report_published_on", "response_published_on", "note"]
+
+
+class EndForm(NoteForm):
+    submit_label = "Confirm"
+    end_reason = forms.CharField(label="Why", widget=forms.Textarea)
+    layout_fields = ["end_reason"]
+
+
+class CloseForm(EndForm):
+    submit_label = "Close the review"
+    closed_on = date_field("Date of closure")
+    layout_fields = ["closed_on", "end_reason"]
+
+
+class WithdrawForm(EndForm):
+    submit_label = "Withdraw the review"
+
+
+class ReviewFilterForm(forms.Form):
+    """The review list's filters: every field optional; bad values are ignored with a message, not a 500."""
+
+    SORTS = {
+        "due": ("due_on", "Next deadline, soonest first"),
+        "reference": ("reference", "Reference"),
+        "stage": ("state", "Stage"),
+        "newest": ("-created_at", "Newest first"),
+        "oldest": ("created_at", "Oldest first"),
+    }
+
+    q = forms.CharField(label="Reference or child's pseudonym", required=False, max_length=100)
+    state = forms.ChoiceField(label="Stage", required=False)
+    board = forms.ChoiceField(label="Board", required=False)
+    regime = forms.ChoiceField(label="Kind of review", required=False)
+    overdue = forms.BooleanField(label="Only reviews with an overdue deadline", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
+
+    def __init__(self, *args, boards, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Regime, State
+
+        self.fields["state"].choices = [("", "Any stage"), *State.choices]
+        self.fields["board"].choices = [("", "Any board"), *((str(b.pk), b.name) for b in boards)]
+        self.fields["regime"].choices = [("", "Any kind"), *Regime.choices]

@@ -1,0 +1,317 @@
+"""The review's lifecycle, declared as data: every state, every transition, who may make it, what must be
+true first, what it records. The UI asks this module what to offer; `services.review_transition` applies
+one. Nothing else in the project sets `review.state`.
+
+Adding a regime, a state or a step means adding rows here, not changing the views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from . import forms
+from .models import TERMINAL_STATES, Decision, Review, Role, State
+
+BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
+OPEN_STATES = frozenset(s for s in State if s not in TERMINAL_STATES)
+
+
+def no_blockers(review: Review) -> list[str]:
+    return []
+
+
+def _referral_complete(review: Review) -> list[str]:
+    missing = []
+    if not review.children.exists():
+        missing.append("Add at least one child, by pseudonym.")
+    if not review.case_summary.strip():
+        missing.append("Write a summary of the case.")
+    if not review.incident_date:
+        missing.append("Record the date of the incident.")
+    if not review.notification_date:
+        missing.append("Record the date the board learned of the incident.")
+    if not review.criteria:
+        missing.append("Record which criteria were considered.")
+    return missing
+
+
+def _lead_reviewer_appointed(review: Review) -> list[str]:
+    if review.appointments.filter(ended_at__isnull=True).exists():
+        return []
+    return ["Appoint a lead reviewer."]
+
+
+def _report_held(review: Review) -> list[str]:
+    return [] if review.final_report else ["Record the final report."]
+
+
+def _nothing_delays_publication(review: Review) -> list[str]:
+    waiting = review.parallel_processes.filter(may_delay_publication=True, concluded_on__isnull=True)
+    return [
+        f"{p.get_kind_display()} ({p.description}) may delay publication: record when it concluded, "
+        "or that it no longer delays publication."
+        for p in waiting
+    ]
+
+
+def _timeline_note(data: dict) -> str:
+    return data.get("note", "") or ""
+
+
+def _set(**names: str) -> Callable[[Review, dict, object], None]:
+    """An effect that copies cleaned form fields onto the review (review field = form field)."""
+
+    def effect(review: Review, data: dict, user) -> None:
+        for model_field, form_field in names.items():
+            setattr(review, model_field, data[form_field])
+
+    return effect
+
+
+def _record_decision(decision: str | None):
+    def effect(review: Review, data: dict, user) -> None:
+        review.decision = decision or data["decision"]
+        for name in (
+            "decision_date",
+            "decision_rationale",
+            "decided_by",
+            "national_panel_notified_on",
+            "inspectorate_notified_on",
+        ):
+            setattr(review, name, data[name])
+
+    return effect
+
+
+def _record_report(review: Review, data: dict, user) -> None:
+    upload = data["final_report"]
+    review.final_report_name = upload.display_name
+    review.final_report.save(upload.display_name, upload, save=False)
+    review.report_received_on = data["report_received_on"]
+
+
+def _decision_body(data: dict) -> str:
+    lines = [
+        f"Decided by {data['decided_by'].get_full_name()} on {data['decision_date']:%-d %B %Y}.",
+        data["decision_rationale"],
+    ]
+    for name, label in (
+        ("national_panel_notified_on", "National panel notified"),
+        ("inspectorate_notified_on", "Ofsted notified"),
+    ):
+        if data.get(name):
+            lines.append(f"{label} on {data[name]:%-d %B %Y}.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # what the person does, as a button would say it
+    source: frozenset[State]
+    target: State
+    roles: frozenset[str]
+    form_class: type[forms.NoteForm]
+    explanation: str  # shown above the form: what this step means
+    guard: Callable[[Review], list[str]] = no_blockers
+    effect: Callable[[Review, dict, object], None] = lambda review, data, user: None
+    body: Callable[[dict], str] = _timeline_note
+    is_decision: bool = False
+    warning: bool = False  # a step that ends the review early: shown as such
+    extra: dict = field(default_factory=dict)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            name="send_for_decision",
+            label="Send for a decision",
+            source=frozenset({State.REFERRAL}),
+            target=State.DECISION,
+            roles=frozenset({BM}),
+            form_class=forms.NoteForm,
+            explanation="The referral is complete. The chair and board now decide whether to hold a review.",
+            guard=_referral_complete,
+        ),
+        Transition(
+            name="initiate",
+            label="Record the decision to initiate a review",
+            source=frozenset({State.DECISION}),
+            target=State.COMMISSIONING,
+            roles=frozenset({BM, CHAIR}),
+            form_class=forms.InitiateForm,
+            explanation="Record the chair's decision to initiate a Serious Case Review, and the notifications made.",
+            effect=_record_decision(Decision.INITIATE),
+            body=_decision_body,
+            is_decision=True,
+        ),
+        Transition(
+            name="do_not_initiate",
+            label="Record a decision not to initiate",
+            source=frozenset({State.DECISION}),
+            target=State.NOT_INITIATED,
+            roles=frozenset({BM, CHAIR}),
+            form_class=forms.NotInitiateForm,
+            explanation="Record the chair's decision to hold another kind of learning review, or no review.",
+            effect=_record_decision(None),
+            body=_decision_body,
+            is_decision=True,
+            warning=True,
+        ),
+        Transition(
+            name="start_review",
+            label="Start the review",
+            source=frozenset({State.COMMISSIONING}),
+            target=State.IN_PROGRESS,
+            roles=frozenset({CHAIR}),
+            form_class=forms.StartReviewForm,
+            explanation="The terms of reference are agreed and the lead reviewer begins the substantive work.",
+            guard=_lead_reviewer_appointed,
+            effect=_set(started_on="started_on"),
+        ),
+        Transition(
+            name="receive_report",
+            label="Record the final report",
+            source=frozenset({State.IN_PROGRESS}),
+            target=State.REPORT_RECEIVED,
+            roles=frozenset({BM}),
+            form_class=forms.ReceiveReportForm,
+            explanation="Upload the lead reviewer's final report. The publication clock starts on the date received.",
+            effect=_record_report,
+        ),
+        Transition(
+            name="begin_response",
+            label="Start the board's response",
+            source=frozenset({State.REPORT_RECEIVED}),
+            target=State.RESPONSE,
+            roles=frozenset({BM}),
+            form_class=forms.NoteForm,
+            explanation="The board discusses the findings and agrees its response and actions.",
+            guard=_report_held,
+        ),
+        Transition(
+            name="publish",
+            label="Record publication",
+            source=frozenset({State.RESPONSE}),
+            target=State.PUBLISHED,
+            roles=frozenset({BM}),
+            form_class=forms.PublishForm,
+            explanation="Record when the report and the board's response were published.",
+            guard=_nothing_delays_publication,
+            effect=_set(
+                report_published_on="report_published_on", response_published_on="response_published_on"
+            ),
+        ),
+        Transition(
+            name="start_monitoring",
+            label="Start monitoring the actions",
+            source=frozenset({State.PUBLISHED}),
+            target=State.MONITORING,
+            roles=frozenset({BM}),
+            form_class=forms.NoteForm,
+            explanation="The board now monitors the agreed actions until their impact is evidenced.",
+        ),
+        Transition(
+            name="close",
+            label="Close the review",
+            source=frozenset({State.MONITORING}),
+            target=State.CLOSED,
+            roles=frozenset({BM, CHAIR}),
+            form_class=forms.CloseForm,
+            explanation="Close the review once its actions are implemented and their impact evidenced.",
+            effect=_set(closed_on="closed_on", end_reason="end_reason"),
+            body=lambda data: data["end_reason"],
+        ),
+        Transition(
+            name="withdraw",
+            label="Withdraw the review",
+            source=OPEN_STATES,
+            target=State.WITHDRAWN,
+            roles=frozenset({CHAIR}),
+            form_class=forms.WithdrawForm,
+            explanation="Stop the review before it completes. The reason is kept on the timeline.",
+            effect=lambda review, data, user: setattr(review, "end_reason", data["end_reason"]),
+            body=lambda data: data["end_reason"],
+            warning=True,
+        ),
+    ]
+}
+
+
+# Who acts next at each stage, and what they do (the review page's "what happens next").
+NEXT_STEPS: dict[State, tuple[str, str]] = {
+    State.REFERRAL: ("Business manager", "Complete the referral and send it for a decision."),
+    State.DECISION: ("Chair", "Decide whether to initiate a review, and make the notifications."),
+    State.COMMISSIONING: (
+        "Business manager and chair",
+        "Agree the scope and terms of reference, appoint a lead reviewer, then start the review.",
+    ),
+    State.IN_PROGRESS: ("Lead reviewer", "Carry out the review and deliver the final report."),
+    State.REPORT_RECEIVED: ("Business manager", "Start the board's response to the findings."),
+    State.RESPONSE: (
+        "Board and chair",
+        "Discuss the findings, agree actions, sign the response off and publish.",
+    ),
+    State.PUBLISHED: ("Business manager", "Start monitoring the agreed actions."),
+    State.MONITORING: ("Board members", "Implement the actions and evidence their impact."),
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    transition: Transition
+    blockers: list[str]
+
+    @property
+    def possible(self) -> bool:
+        return not self.blockers
+
+
+MAIN_PATH = [
+    State.REFERRAL,
+    State.DECISION,
+    State.COMMISSIONING,
+    State.IN_PROGRESS,
+    State.REPORT_RECEIVED,
+    State.RESPONSE,
+    State.PUBLISHED,
+    State.MONITORING,
+    State.CLOSED,
+]
+
+
+def stage_path(review: Review) -> list[tuple[str, str]]:
+    """The main stages with where the review stands on each: "done", "current" or "to do"."""
+    if review.state in (State.NOT_INITIATED, State.WITHDRAWN):
+        return [(State(review.state).label, "current")]
+    position = MAIN_PATH.index(State(review.state))
+    return [
+        (s.label, "done" if i < position else "current" if i == position else "to do")
+        for i, s in enumerate(MAIN_PATH)
+    ]
+
+
+def transitions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if state in t.source]
+
+
+def permitted(transition: Transition, roles: frozenset[str]) -> bool:
+    return bool(transition.roles & roles)
+
+
+def options(review: Review, roles: frozenset[str]) -> list[Option]:
+    """The steps this person may take from the review's current stage, each with what must happen first."""
+    return [Option(t, t.guard(review)) for t in transitions_from(review.state) if permitted(t, roles)]
+
+
+def roles_named(transition: Transition) -> str:
+    names = [Role(r).label.lower() for r in sorted(transition.roles)]
+    return " or ".join(names)
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,80 @@
+"""Checks for uploaded documents: the type is judged by the file's content, not its name, and its size is
+limited. Files are stored under generated names (see each model's upload_to), never the uploaded name."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+
+MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    extension: str
+
+
+PDF = Kind("PDF", ".pdf")
+DOCX = Kind("Word", ".docx")
+DOC = Kind("Word 97-2003", ".doc")
+XLSX = Kind("Excel", ".xlsx")
+PNG = Kind("PNG image", ".png")
+JPEG = Kind("JPEG image", ".jpg")
+
+_OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def sniff(upload: UploadedFile) -> Kind | None:
+    """The document kind the bytes show, or None when they are none we accept."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(_OLE_SIGNATURE):
+        return DOC
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+    return None
+
+
+def check_upload(
+    upload: UploadedFile, *, allowed: tuple[Kind, ...], max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Kind:
+    """Raises a ValidationError that says what is wrong and what is accepted; returns the kind found."""
+    names = " or ".join(k.name for k in allowed)
+    if upload.size == 0:
+        raise forms.ValidationError("The selected file is empty")
+    if upload.size > max_bytes:
+        raise forms.ValidationError(f"The selected file must be smaller than {filesizeformat(max_bytes)}")
+    kind = sniff(upload)
+    if kind not in allowed:
+        raise forms.ValidationError(f"The selected file must be a {names} document")
+    return kind
+
+
+def safe_display_name(name: str, kind: Kind) -> str:
+    """The uploaded file's name reduced to a plain, short label (no folders, no control characters)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
+    stem = base[: -len(kind.extension)] if base.lower().endswith(kind.extension) else base.rsplit(".", 1)[0]
+    return f"{stem[:150]}{kind.extension}"
