@@ -5,9 +5,42 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, ReviewAccess
+from .models import (
+    Agency,
+    Appointment,
+    Board,
+    Child,
+    Membership,
+    Notification,
+    ParallelProcess,
+    ParticipatingBoard,
+    Review,
+    ReviewAccess,
+    TimelineEntry,
+)
+
+
+class ScopedHistoryMixin:
+    """simple-history's history pages do not consult get_queryset(); these do, so an object outside the
+    administrator's visibility has no history page either (404)."""
+
+    def _require_visible(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,24 +110,40 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["reference", "lead_board", "created_at"]
     list_filter = ["lead_board"]
     search_fields = ["reference"]
     list_select_related = ["lead_board"]
     inlines = [ParticipatingBoardInline, AppointmentInline]
+    # The lifecycle owns these: they change only through the workflow's steps.
+    readonly_fields = [
+        "state",
+        "state_changed_at",
+        "due_on",
+        "due_kind",
+        "decision",
+        "decided_by",
+        "final_report",
+    ]
 
     def get_queryset(self, request):
         # Only the reviews the administrator may see through their own roles.
         return Review.objects.visible_to(request.user).select_related("lead_board")
 
 
-class VisibleReviewRowsMixin:
-    """Rows that belong to a review: only those of reviews the administrator may see through their roles."""
+class VisibleReviewRowsMixin(ScopedHistoryMixin):
+    """Rows that belong to a review: only those of reviews the administrator may see through their roles,
+    and only those reviews offered when adding or changing one."""
 
     def get_queryset(self, request):
         visible = Review.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(review__in=visible)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "review":
+            kwargs["queryset"] = Review.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ParticipatingBoard)
@@ -143,6 +192,10 @@ class ReviewAccessAdmin(VisibleReviewRowsMixin, ReadOnlyAdmin):
         )
 
 
+# Models whose admin log entries name a review: shown only for reviews the administrator may see.
+REVIEW_MODELS = {Review: "pk", ParticipatingBoard: "review", Appointment: "review", ReviewAccess: "review"}
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(ReadOnlyAdmin):
     list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change_message"]
@@ -150,3 +203,50 @@ class LogEntryAdmin(ReadOnlyAdmin):
     search_fields = ["object_repr", "user__email"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
+
+    def get_queryset(self, request):
+        visible = Review.objects.visible_to(request.user).values("pk")
+        hidden = Q()
+        for model, path in REVIEW_MODELS.items():
+            ids = model.objects.filter(**{f"{path}__in" if path != "pk" else "pk__in": visible}).values_list(
+                "pk", flat=True
+            )
+            hidden |= Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(
+                object_id__in=[str(i) for i in ids]
+            )
+        return super().get_queryset(request).exclude(hidden)
+
+
+@admin.register(Child)
+class ChildAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+    list_display = ["pseudonym", "review", "outcome", "age"]
+    search_fields = ["pseudonym", "review__reference"]
+    list_select_related = ["review"]
+
+
+@admin.register(ParallelProcess)
+class ParallelProcessAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+    list_display = ["review", "kind", "description", "may_delay_publication", "concluded_on"]
+    list_filter = ["kind", "may_delay_publication"]
+    search_fields = ["review__reference", "description"]
+    list_select_related = ["review"]
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(VisibleReviewRowsMixin, ReadOnlyAdmin):
+    list_display = ["at", "review", "kind", "title", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["review__reference", "title"]
+    list_select_related = ["review", "actor"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "title"]
+    list_select_related = ["recipient"]
+
+    def get_queryset(self, request):
+        visible = Review.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(Q(review__isnull=True) | Q(review__in=visible))

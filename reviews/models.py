@@ -464,3 +464,44 @@ class ReviewAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} opened {self.review} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Something a person should know or act on, shown in the portal and sent by email.
+
+    `key` makes sending idempotent: the same reminder (same review, deadline and phase) is created once
+    per person however often the daily task runs."""
+
+    class Kind(models.TextChoices):
+        ACTION_NEEDED = "action_needed", "Action needed"
+        DEADLINE_APPROACHING = "deadline_approaching", "Deadline approaching"
+        DEADLINE_PASSED = "deadline_passed", "Deadline passed"
+        INFORMATION = "information", "Information"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    path = models.CharField(max_length=300, help_text="Where in the portal the notification leads.")
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_person")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["emailed_at", "recipient"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from scr_portal.permissions import roles_on_review
 
-from . import clocks, workflow
+from . import clocks, notifications, workflow
 from .models import Child, ParallelProcess, Review, ReviewAccess, State, TimelineEntry
 
 
@@ -171,4 +171,15 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
             to_state=step.target,
             transition=step.name,
         )
+        transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
     return review
+
+
+def notification_open(*, note) -> None:
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -21,4 +21,7 @@ urlpatterns = [
         name="parallel_process_edit",
     ),
     path("reviews/<int:pk>/steps/<slug:name>/", views.review_step, name="review_step"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
 ]

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scr_portal.audit import history_entries
 from scr_portal.permissions import can, manageable_boards, require, roles_on_board, roles_on_review
@@ -303,3 +304,31 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "reviews/review_form.html", ctx)
+
+
+# Notifications ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notes = request.user.notifications.select_related("review")
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"page": page, "breadcrumbs": [("Home", reverse("home")), ("Notifications", None)]}
+    return render(request, "reviews/notification_list.html", ctx)
+
+
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the person's own notifications exist for them (404 otherwise).
+    note = get_object_or_404(request.user.notifications, pk=pk)
+    services.notification_open(note=note)
+    if not url_has_allowed_host_and_scheme(note.path, allowed_hosts=None) or not note.path.startswith("/"):
+        return redirect("notification_list")
+    return redirect(note.path)
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notification_list")

@@ -261,6 +261,19 @@ NEXT_STEPS: dict[State, tuple[str, str]] = {
 }
 
 
+# Who is asked to act when a review arrives at each stage (they are notified).
+ACTORS: dict[State, tuple[str, ...]] = {
+    State.REFERRAL: (BM,),
+    State.DECISION: (CHAIR,),
+    State.COMMISSIONING: (BM, CHAIR, Role.BOARD_MEMBER),
+    State.IN_PROGRESS: (Role.LEAD_REVIEWER,),
+    State.REPORT_RECEIVED: (BM,),
+    State.RESPONSE: (BM, CHAIR, Role.BOARD_MEMBER),
+    State.PUBLISHED: (BM,),
+    State.MONITORING: (BM, Role.BOARD_MEMBER),
+}
+
+
 @dataclass(frozen=True)
 class Option:
     transition: Transition

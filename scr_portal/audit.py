@@ -85,7 +85,7 @@ def history_entries(*sources) -> list[HistoryEntry]:
             for previous, row in [(None, object_rows[0]), *pairwise(object_rows)]:
                 changes = []
                 if row.history_type == "~" and previous is not None:
-                    changes = [
+                    shown = (
                         Change(
                             f.verbose_name.capitalize(),
                             _display(previous, f, labels),
@@ -93,7 +93,9 @@ def history_entries(*sources) -> list[HistoryEntry]:
                         )
                         for f in fields
                         if getattr(previous, f.attname) != getattr(row, f.attname)
-                    ]
+                    )
+                    # A difference nobody could see (the microseconds of a time) is not worth a line.
+                    changes = [c for c in shown if c.old != c.new]
                 elif row.history_type == "+":
                     changes = [
                         Change(f.verbose_name.capitalize(), "", _display(row, f, labels))

@@ -1,4 +1,4 @@
-"""Values every page's layout needs."""
+"""Values every page's layout needs: the navigation (with the unread count) and the person's boards."""
 
 from __future__ import annotations
 
@@ -7,25 +7,22 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 
-def _nav_items(request: HttpRequest) -> list[dict]:
+def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
     current = request.resolver_match.url_name if request.resolver_match else None
     items = [
-        {"label": "Home", "url": reverse("home"), "names": {"home"}},
-        {
-            "label": "Reviews",
-            "url": reverse("review_list"),
-            "names": {"review_list", "review_detail", "review_history"},
-        },
-        {
-            "label": "Boards",
-            "url": reverse("board_list"),
-            "names": {"board_list", "board_detail", "board_history"},
-        },
-        {"label": "Your account", "url": reverse("account"), "names": {"account", "two_factor_setup"}},
+        ("Home", "home", {"home"}, 0),
+        ("Reviews", "review_list", {"review_list", "review_detail", "review_history", "review_create"}, 0),
+        ("Boards", "board_list", {"board_list", "board_detail", "board_history", "board_timescales"}, 0),
+        ("Notifications", "notification_list", {"notification_list"}, unread),
+        ("Your account", "account", {"account", "two_factor_setup"}, 0),
+    ]
+    nav = [
+        {"label": label, "url": reverse(name), "active": current in names, "count": count}
+        for label, name, names, count in items
     ]
     if request.user.is_staff:
-        items.append({"label": "Administration", "url": reverse("admin:index"), "names": set()})
-    return [{"label": i["label"], "url": i["url"], "active": current in i["names"]} for i in items]
+        nav.append({"label": "Administration", "url": reverse("admin:index"), "active": False, "count": 0})
+    return nav
 
 
 def _header_boards(request: HttpRequest) -> list[str]:
@@ -36,7 +33,12 @@ def _header_boards(request: HttpRequest) -> list[str]:
 
 def portal(request: HttpRequest) -> dict:
     ctx: dict = {"PORTAL_NAME": settings.PORTAL_NAME}
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        ctx["nav_items"] = _nav_items(request)
-        ctx["header_boards"] = _header_boards(request)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+        ctx.update(
+            nav_items=_nav_items(request, unread),
+            header_boards=_header_boards(request),
+            unread_notifications=unread,
+        )
     return ctx

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -170,7 +171,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis hands an unacknowledged message out again after this long: longer than our longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # periodic tasks are added by the features that need them
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Daily, early: deadline reminders first, then the summary emails that include them.
+    "deadline-reminders": {"task": "reviews.send_deadline_reminders", "schedule": crontab(hour=6, minute=30)},
+    "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email: console unless EMAIL_URL says otherwise (smtp://user:pass@host:587 with ?tls=True, …).
@@ -232,10 +237,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# History is read, never replayed: a revert would bypass the workflow and its checks.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 PORTAL_NAME = "SCR Portal"
+# The address people use to reach the portal, for links in emails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -13,12 +13,30 @@ from scr_portal import health
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The person's own work, by the roles they hold: one page, sections for each role."""
+    from reviews import dashboards
+    from reviews.models import Role
     from reviews.selectors import board_summaries_for, reviews_visible_to
 
-    ctx = {
-        "boards": board_summaries_for(request.user).order_by("name"),
-        "review_count": reviews_visible_to(request.user).count(),
+    user = request.user
+    roles = dashboards.roles_held(user)
+    ctx: dict = {
+        "boards": board_summaries_for(user).order_by("name"),
+        "review_count": reviews_visible_to(user).count(),
+        "is_manager": Role.BUSINESS_MANAGER in roles,
+        "is_chair": Role.CHAIR in roles,
+        "is_member": Role.BOARD_MEMBER in roles,
+        "is_reviewer": Role.LEAD_REVIEWER in roles,
     }
+    if ctx["is_manager"] or ctx["is_chair"]:
+        ctx["overdue"], ctx["due_soon"] = dashboards.due_soon(user)
+        ctx["chart"] = dashboards.stage_chart(user)
+    if ctx["is_chair"]:
+        ctx["awaiting_chair"] = dashboards.awaiting_chair(user)
+    if ctx["is_member"]:
+        ctx["member_reviews"] = dashboards.for_board_member(user)
+    if ctx["is_reviewer"]:
+        ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
     return render(request, "home.html", ctx)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from reviews.models import Board, Child, ParallelProcess, Review, Role
+from reviews.models import Board, Child, Notification, ParallelProcess, Review, Role
 from scr_portal.accounts.models import User
 from tests.factories import (
     AppointmentFactory,
@@ -54,6 +54,7 @@ class World:
     cross_border_review: Review
     north_child: Child
     north_process: ParallelProcess
+    north_notification: Notification
 
 
 @pytest.fixture
@@ -86,5 +87,13 @@ def world(db) -> World:
         cross_border_review=cross_border,
         north_child=ChildFactory(review=north_review, pseudonym="Child A"),
         north_process=ParallelProcessFactory(review=north_review),
+        north_notification=Notification.objects.create(
+            recipient=people["north_manager"],
+            review=north_review,
+            kind=Notification.Kind.ACTION_NEEDED,
+            title="NSCB-1 needs you",
+            path=f"/reviews/{north_review.pk}/",
+            key="test:north",
+        ),
         **people,
     )

@@ -25,10 +25,11 @@ class Route:
     allowed: str | None = None  # a World person who may use it (object routes)
     denied: tuple[str, ...] = ()  # World people who must get 403 or 404
     data: dict = field(default_factory=dict)
+    ok_status: int = 200  # what someone entitled gets (302 where the view redirects onward)
 
 
-def _object(kwargs, allowed, denied=("east_manager",)) -> Route:
-    return Route(kwargs=kwargs, allowed=allowed, denied=denied)
+def _object(kwargs, allowed, denied=("east_manager",), ok_status=200) -> Route:
+    return Route(kwargs=kwargs, allowed=allowed, denied=denied, ok_status=ok_status)
 
 
 ROUTES: dict[str, Route] = {
@@ -102,6 +103,15 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.north_review.pk, "name": "send_for_decision"},
         allowed="north_manager",
         denied=("east_manager", "north_member", "south_manager"),
+    ),
+    # Notifications: only the recipient's own
+    "notification_list": Route(),
+    "notifications_read_all": Route(method="post"),
+    "notification_open": _object(
+        lambda w: {"pk": w.north_notification.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair"),
+        ok_status=302,
     ),
 }
 
@@ -184,7 +194,9 @@ def test_people_without_a_role_on_the_object_are_refused(client, world, name, pe
 def test_someone_entitled_gets_through(client, world, name):
     client.force_login(getattr(world, ROUTES[name].allowed))
     response = _request(client, name, world)
-    assert response.status_code == 200, f"{name} as {ROUTES[name].allowed}: {response.status_code}"
+    assert response.status_code == ROUTES[name].ok_status, (
+        f"{name} as {ROUTES[name].allowed}: {response.status_code}"
+    )
 
 
 def _admin_url(route: str) -> str:

@@ -79,3 +79,19 @@ class TokenForm(forms.Form):
                 "That code did not match. Codes change every 30 seconds: enter the one the app shows now."
             )
         return token
+
+
+class EmailPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_frequency"]
+        widgets = {"email_frequency": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email_frequency"].label = "Email me about notifications"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("email_frequency", legend_size="s"), Button("submit", "Save preference")
+        )

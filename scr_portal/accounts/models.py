@@ -55,6 +55,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="Only for demonstration accounts: lets a chair or administrator work without a second factor.",
     )
+
+    class EmailFrequency(models.TextChoices):
+        IMMEDIATE = "immediate", "As each one happens"
+        DAILY = "daily", "Once a day, in a summary"
+
+    email_frequency = models.CharField(
+        "email me about notifications",
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATE,
+    )
     # Password hashes and sign-in times are not domain data; keeping them would only add noise and risk.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

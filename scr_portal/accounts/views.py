@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from scr_portal.permissions import requires_two_factor
 
 from . import services
-from .forms import TokenForm
+from .forms import EmailPreferenceForm, TokenForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -38,13 +38,19 @@ def _qr_code_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
+    form = EmailPreferenceForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Email preference saved.")
+        return redirect("account")
     memberships = (
         request.user.memberships.active().select_related("board", "agency").order_by("board__name", "role")
     )
     ctx = {
         "memberships": memberships,
+        "form": form,
         "has_device": user_has_device(request.user, confirmed=True),
         "two_factor_required": requires_two_factor(request.user),
         "breadcrumbs": [("Home", "/"), ("Your account", None)],

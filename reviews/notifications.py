@@ -1,0 +1,202 @@
+"""Notifications: who is told what, in the portal and by email. Recipients are always limited to people
+who may see the review, checked at the query, so nobody is ever told about a review outside their boards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from scr_portal import workdays
+
+from .models import BOARD_ROLES, Appointment, Membership, Notification, ParticipatingBoard, Review, Role
+
+User = get_user_model()
+REMINDER_WORKING_DAYS = 5  # remind this many working days before a deadline
+
+
+def people_with_roles(review: Review, roles: Iterable[str]):
+    """Active people holding any of `roles` on the review (board roles on its boards; lead reviewers by
+    current appointment), as a queryset."""
+    roles = set(roles)
+    board_ids = [
+        review.lead_board_id,
+        *ParticipatingBoard.objects.filter(review=review).values_list("board_id", flat=True),
+    ]
+    condition = Q(pk__in=[])
+    board_roles = roles & set(BOARD_ROLES)
+    if board_roles:
+        condition |= Exists(
+            Membership.objects.active().filter(
+                user=OuterRef("pk"), board_id__in=board_ids, role__in=board_roles
+            )
+        )
+    if Role.LEAD_REVIEWER in roles:
+        condition |= Exists(
+            Appointment.objects.filter(reviewer=OuterRef("pk"), review=review, ended_at__isnull=True)
+        )
+    return User.objects.filter(condition, is_active=True)
+
+
+def notify(
+    *, review: Review | None, recipients, kind: str, title: str, body: str, path: str, key: str
+) -> list[Notification]:
+    """Creates one notification per recipient who may see the review (once per `key`), and emails those who
+    want emails at once, after the transaction commits."""
+    people = list(recipients)
+    if review is not None:
+        visible = {u.pk for u in people if Review.objects.visible_to(u).filter(pk=review.pk).exists()}
+        people = [u for u in people if u.pk in visible]
+    if not people:
+        return []
+    already = set(
+        Notification.objects.filter(key=key, recipient__in=people).values_list("recipient_id", flat=True)
+    )
+    fresh = [
+        Notification(
+            recipient=u, review=review, kind=kind, title=title[:200], body=body, path=path, key=key[:200]
+        )
+        for u in people
+        if u.pk not in already
+    ]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(
+            key=key[:200], recipient__in=[n.recipient for n in fresh], emailed_at__isnull=True
+        )
+    )
+    immediate = [n.pk for n in created if n.recipient.email_frequency == User.EmailFrequency.IMMEDIATE]
+    if immediate:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: _dispatch(send_notification_emails, immediate))
+    return created
+
+
+def _dispatch(task, ids: list[int]) -> None:
+    """Queues the email task. If the broker is down the notifications stay unsent (emailed_at empty) and
+    the daily digest task picks them up: nothing is lost."""
+    try:
+        task.delay(ids)
+    except Exception:  # noqa: BLE001 - kombu raises OperationalError and friends; the digest catches up
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "Could not queue notification emails %s; the digest will send them", ids
+        )
+
+
+def absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def email_notifications(ids: list[int]) -> int:
+    """Sends each not-yet-emailed notification (idempotent: a notification is emailed at most once)."""
+    sent = 0
+    for note in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient"):
+        with transaction.atomic():
+            locked = (
+                Notification.objects.select_for_update().filter(pk=note.pk, emailed_at__isnull=True).first()
+            )
+            if locked is None:
+                continue
+            body = render_to_string(
+                "reviews/email/notification.txt", {"note": note, "url": absolute(note.path)}
+            )
+            send_mail(f"SCR Portal: {note.title}", body, None, [note.recipient.email])
+            locked.emailed_at = timezone.now()
+            locked.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+def email_digests() -> int:
+    """One summary email per person of everything not yet emailed (daily-digest people, and anything an
+    immediate email could not be queued for)."""
+    sent = 0
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True).values_list("recipient_id", flat=True).distinct()
+    )
+    for user in User.objects.filter(pk__in=pending, is_active=True):
+        with transaction.atomic():
+            notes = list(
+                Notification.objects.select_for_update()
+                .filter(recipient=user, emailed_at__isnull=True)
+                .order_by("created_at")
+            )
+            if not notes:
+                continue
+            body = render_to_string(
+                "reviews/email/digest.txt",
+                {
+                    "user": user,
+                    "notes": [(n, absolute(n.path)) for n in notes],
+                    "all_url": absolute(reverse("notification_list")),
+                },
+            )
+            send_mail(
+                f"SCR Portal: {len(notes)} update{'s' if len(notes) != 1 else ''}", body, None, [user.email]
+            )
+            Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def notify_stage_reached(review: Review, actor) -> None:
+    """Tells the people who must act at the review's new stage (not the person who moved it there)."""
+    from .workflow import ACTORS, NEXT_STEPS
+
+    roles = ACTORS.get(review.state)
+    if not roles:
+        return
+    who, what = NEXT_STEPS[review.state]
+    recipients = people_with_roles(review, roles).exclude(pk=actor.pk)
+    notify(
+        review=review,
+        recipients=recipients,
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"{review.reference} is at the {review.get_state_display().lower()} stage",
+        body=f"{who}: {what}",
+        path=reverse("review_detail", args=[review.pk]),
+        key=f"stage:{review.pk}:{review.state}:{review.state_changed_at:%Y%m%d%H%M%S}",
+    )
+
+
+def send_deadline_reminders(today=None) -> int:
+    """Daily: reminds business managers and chairs of each open review whose next deadline is within
+    REMINDER_WORKING_DAYS working days or has passed. Each reminder is created once per person."""
+    today = today or timezone.localdate()
+    horizon = workdays.add_working_days(today, REMINDER_WORKING_DAYS)
+    created = 0
+    due = Review.objects.filter(due_on__isnull=False, due_on__lte=horizon).select_related("lead_board")
+    for review in due.exclude(state__in=["closed", "not_initiated", "withdrawn"]):
+        passed = review.due_on < today
+        label = review.due_on.strftime("%-d %B %Y")
+        clock = workdays.clock(review.due_on, today)
+        created += len(
+            notify(
+                review=review,
+                recipients=people_with_roles(review, (Role.BUSINESS_MANAGER, Role.CHAIR)),
+                kind=Notification.Kind.DEADLINE_PASSED if passed else Notification.Kind.DEADLINE_APPROACHING,
+                title=f"{review.reference}: deadline {'passed' if passed else 'approaching'} ({label})",
+                body=f"{clock.label}. See the review's timescales.",
+                path=reverse("review_detail", args=[review.pk]),
+                key=f"deadline:{review.pk}:{review.due_kind}:{review.due_on:%Y%m%d}:{'passed' if passed else 'soon'}",
+            )
+        )
+    return created
+
+
+def purge_old(days: int = 365) -> int:
+    deleted, _ = Notification.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=days), read_at__isnull=False
+    ).delete()
+    return deleted

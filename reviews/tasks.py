@@ -1,0 +1,24 @@
+"""Celery tasks for reviews: thin, idempotent, retried on transient failure."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(
+    name="reviews.send_notification_emails", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_notification_emails(ids: list[int]) -> int:
+    return notifications.email_notifications(ids)
+
+
+@shared_task(name="reviews.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    return notifications.send_deadline_reminders()
+
+
+@shared_task(name="reviews.send_daily_digests", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_daily_digests() -> int:
+    return notifications.email_digests()
