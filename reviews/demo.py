@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import notifications, services
 from .models import (
     Agency,
     Appointment,
@@ -19,6 +19,7 @@ from .models import (
     Criteria,
     Decision,
     Membership,
+    Notification,
     ParallelProcess,
     ParticipatingBoard,
     Review,
@@ -345,11 +346,15 @@ def seed_demo(password: str) -> dict[str, int]:
 
     managers = {key: User.objects.get(email=f"manager@{key.lower()}.example") for key in BOARDS}
     chairs = {key: User.objects.get(email=f"chair@{key.lower()}.example") for key in BOARDS}
-    for plan in REVIEWS:
-        if not Review.objects.filter(lead_board=boards[plan.board], reference=plan.reference).exists():
-            _demo_review(
-                plan, boards, agencies, managers[plan.board], chairs[plan.board], reviewers[plan.board]
-            )
+    made = []
+    with notifications.muted():
+        for plan in REVIEWS:
+            if not Review.objects.filter(lead_board=boards[plan.board], reference=plan.reference).exists():
+                board = plan.board
+                made.append(
+                    _demo_review(plan, boards, agencies, managers[board], chairs[board], reviewers[board])
+                )
+    _demo_inboxes(made)
 
     return {
         "boards": Board.objects.count(),
@@ -454,3 +459,13 @@ def _backdate(review: Review, when: date) -> None:
     latest = TimelineEntry.objects.filter(review=review).order_by("-pk").first()
     if latest:
         TimelineEntry.objects.filter(pk=latest.pk).update(at=moment)
+
+
+def _demo_inboxes(reviews: list[Review]) -> None:
+    """Demo only: each person's notifications reflect where the reviews stand now (not every stage the
+    story passed through), and nothing is emailed for a made-up past."""
+    if not reviews:
+        return
+    for review in Review.objects.filter(pk__in=[r.pk for r in reviews]).select_related("lead_board"):
+        notifications.notify_stage_reached(review, actor=None)
+    Notification.objects.filter(review__in=reviews).update(emailed_at=timezone.now())

@@ -4,6 +4,8 @@ who may see the review, checked at the query, so nobody is ever told about a rev
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +23,21 @@ from .models import BOARD_ROLES, Appointment, Membership, Notification, Particip
 
 User = get_user_model()
 REMINDER_WORKING_DAYS = 5  # remind this many working days before a deadline
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+def is_muted() -> bool:
+    return _muted.get()
+
+
+@contextmanager
+def muted():
+    """Within this block stage changes notify nobody (loading demo data tells no one about a made-up past)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def people_with_roles(review: Review, roles: Iterable[str]):
@@ -150,7 +167,7 @@ def email_digests() -> int:
     return sent
 
 
-def notify_stage_reached(review: Review, actor) -> None:
+def notify_stage_reached(review: Review, actor=None) -> None:
     """Tells the people who must act at the review's new stage (not the person who moved it there)."""
     from .workflow import ACTORS, NEXT_STEPS
 
@@ -158,7 +175,9 @@ def notify_stage_reached(review: Review, actor) -> None:
     if not roles:
         return
     who, what = NEXT_STEPS[review.state]
-    recipients = people_with_roles(review, roles).exclude(pk=actor.pk)
+    recipients = people_with_roles(review, roles)
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
     notify(
         review=review,
         recipients=recipients,

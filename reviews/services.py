@@ -171,7 +171,8 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
             to_state=step.target,
             transition=step.name,
         )
-        transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
+        if not notifications.is_muted():
+            transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
     return review
 
 
