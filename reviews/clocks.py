@@ -63,7 +63,7 @@ def review_clocks(review: Review, today: date | None = None) -> list[ReviewClock
         add(
             "completion",
             "Receive the final report",
-            f"within {months} months of the decision",
+            f"within {months} month{'s' if months != 1 else ''} of the decision",
             workdays.add_months(review.decision_date, months),
             review.report_received_on,
         )

@@ -234,10 +234,26 @@ class NotInitiateForm(_DecisionForm):
     ]
 
 
-class StartReviewForm(NoteForm):
+class _PastDatesMixin:
+    """Dates of things that have happened: none may be in the future."""
+
+    past_dates: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name in self.past_dates:
+            try:
+                not_in_future(data.get(name), str(self.fields[name].label))
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return data
+
+
+class StartReviewForm(_PastDatesMixin, NoteForm):
     submit_label = "Start the review"
     started_on = date_field("Date the review started")
     layout_fields = ["started_on", "note"]
+    past_dates = ("started_on",)
 
 
 class ReceiveReportForm(NoteForm):
@@ -260,11 +276,20 @@ class ReceiveReportForm(NoteForm):
         return value
 
 
-class PublishForm(NoteForm):
+class PublishForm(_PastDatesMixin, NoteForm):
     submit_label = "Record publication"
     report_published_on = date_field("Date the report was published")
     response_published_on = date_field("Date the board's response was published")
     layout_fields = ["report_published_on", "response_published_on", "note"]
+    past_dates = ("report_published_on", "response_published_on")
+
+    def clean(self):
+        data = super().clean()
+        received = self.review.report_received_on
+        for name in self.past_dates:
+            if data.get(name) and received and data[name] < received:
+                self.add_error(name, f"Publication cannot come before the report was received ({received:%-d %B %Y})")
+        return data
 
 
 class EndForm(NoteForm):
@@ -273,10 +298,11 @@ class EndForm(NoteForm):
     layout_fields = ["end_reason"]
 
 
-class CloseForm(EndForm):
+class CloseForm(_PastDatesMixin, EndForm):
     submit_label = "Close the review"
     closed_on = date_field("Date of closure")
     layout_fields = ["closed_on", "end_reason"]
+    past_dates = ("closed_on",)
 
 
 class WithdrawForm(EndForm):

@@ -32,6 +32,15 @@ def not_in_future(value: date | None, label: str) -> None:
         raise forms.ValidationError(f"The {label.lower()} cannot be in the future")
 
 
+def _say_what_is_required(field: forms.Field) -> None:
+    """Replaces Django's bare "This field is required." with the design system's "Enter …" / "Select …"."""
+    if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
+        return
+    label = str(field.label or "an answer").lower()
+    choosing = isinstance(field.widget, forms.RadioSelect | forms.Select | forms.CheckboxSelectMultiple | forms.FileInput)
+    field.error_messages["required"] = f"{'Select' if choosing else 'Enter'} {label}"
+
+
 class PortalFormMixin:
     """Gives a form the design system's layout: each field as the matching component, then one button.
 
@@ -46,6 +55,8 @@ class PortalFormMixin:
             if isinstance(f, forms.CharField) and isinstance(f.widget, forms.Textarea) and not f.max_length:
                 f.max_length = TEXT_LIMIT
                 f.validators.append(MaxLengthValidator(TEXT_LIMIT))
+        for f in self.fields.values():
+            _say_what_is_required(f)
         self.helper = FormHelper()
         self.helper.form_tag = False
         names = self.layout_fields or list(self.fields)
