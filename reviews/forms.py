@@ -288,7 +288,9 @@ class PublishForm(_PastDatesMixin, NoteForm):
         received = self.review.report_received_on
         for name in self.past_dates:
             if data.get(name) and received and data[name] < received:
-                self.add_error(name, f"Publication cannot come before the report was received ({received:%-d %B %Y})")
+                self.add_error(
+                    name, f"Publication cannot come before the report was received ({received:%-d %B %Y})"
+                )
         return data
 
 

@@ -37,7 +37,9 @@ def _say_what_is_required(field: forms.Field) -> None:
     if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
         return
     label = str(field.label or "an answer").lower()
-    choosing = isinstance(field.widget, forms.RadioSelect | forms.Select | forms.CheckboxSelectMultiple | forms.FileInput)
+    choosing = isinstance(
+        field.widget, forms.RadioSelect | forms.Select | forms.CheckboxSelectMultiple | forms.FileInput
+    )
     field.error_messages["required"] = f"{'Select' if choosing else 'Enter'} {label}"
 
 
