@@ -26,7 +26,7 @@ from .forms import (
     ReviewFilterForm,
     TimescalesForm,
 )
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role
+from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role, State
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -127,6 +127,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": review.timeline.select_related("actor").order_by("at", "pk"),
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
+        "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),
         "breadcrumbs": [
             ("Home", reverse("home")),
             ("Reviews", reverse("review_list")),

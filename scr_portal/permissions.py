@@ -92,6 +92,21 @@ def review_is_open(user, review: Review) -> bool:
     return review.is_open
 
 
+def _in_states(*states: str):
+    @rules.predicate(name=f"review_in_{'_or_'.join(states)}")
+    def predicate(user, review: Review) -> bool:
+        return review.state in states
+
+    return predicate
+
+
+def _holds_anywhere(user, *roles: str) -> bool:
+    return any(set(held) & set(roles) for held in board_roles(user).values())
+
+
+CHAIR_ROLE = Role.CHAIR
+
+
 # Boards
 portal_rules.add_rule("view_board", board_participant)
 portal_rules.add_rule("view_board_history", board_manager)
@@ -101,6 +116,27 @@ portal_rules.add_rule("create_review", board_manager)
 portal_rules.add_rule("view_review", review_participant)
 portal_rules.add_rule("view_review_history", review_manager)
 portal_rules.add_rule("change_review", review_manager & review_is_open)
+# Commissioning (QM 6). The scoping is seen by everyone on the review, lead reviewers included; the
+# business manager shapes it while the review is being commissioned; the chair approves the terms.
+commissioning_open = _in_states("decision", "commissioning")
+portal_rules.add_rule("view_commissioning", review_participant)
+portal_rules.add_rule("change_commissioning", review_manager & commissioning_open)
+portal_rules.add_rule("open_input_round", review_manager & commissioning_open)
+portal_rules.add_rule("give_input", _on_review(Role.BOARD_MEMBER, CHAIR_ROLE) & commissioning_open)
+portal_rules.add_rule("appoint_lead_reviewer", review_manager & review_is_open)
+portal_rules.add_rule("propose_scope_change", _on_review(Role.LEAD_REVIEWER) & review_is_open)
+portal_rules.add_rule("answer_proposal", _on_review(Role.BUSINESS_MANAGER, CHAIR_ROLE) & review_is_open)
+portal_rules.add_rule("edit_terms_of_reference", review_manager & commissioning_open)
+portal_rules.add_rule("comment_terms_of_reference", review_participant & commissioning_open)
+portal_rules.add_rule("approve_terms_of_reference", _on_review(CHAIR_ROLE) & commissioning_open)
+# The lead reviewer registry is shared by all boards: business managers and chairs consult it.
+portal_rules.add_rule(
+    "view_registry", rules.predicate(lambda user: _holds_anywhere(user, Role.BUSINESS_MANAGER, CHAIR_ROLE))
+)
+portal_rules.add_rule(
+    "manage_registry", rules.predicate(lambda user: _holds_anywhere(user, Role.BUSINESS_MANAGER))
+)
+
 # Taking a step of the lifecycle: the workflow table names the roles per step; this is the entry check.
 portal_rules.add_rule("take_review_step", review_participant & review_is_open)
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", include("scr_portal.accounts.urls")),
     path("", include("reviews.urls")),
+    path("", include("commissioning.urls")),
     # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.
     path(
         "admin/login/",

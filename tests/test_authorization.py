@@ -28,6 +28,12 @@ class Route:
     ok_status: int = 200  # what someone entitled gets (302 where the view redirects onward)
 
 
+def _commissioning(review) -> int:
+    """Puts a world review at the commissioning stage (where commissioning pages can be changed)."""
+    type(review).objects.filter(pk=review.pk).update(state="commissioning")
+    return review.pk
+
+
 def _object(kwargs, allowed, denied=("east_manager",), ok_status=200) -> Route:
     return Route(kwargs=kwargs, allowed=allowed, denied=denied, ok_status=ok_status)
 
@@ -104,6 +110,32 @@ ROUTES: dict[str, Route] = {
         allowed="north_manager",
         denied=("east_manager", "north_member", "south_manager"),
     ),
+    # Commissioning (QM 6): everyone on the review sees it; the business manager changes it
+    "commissioning": _object(
+        lambda w: {"pk": _commissioning(w.cross_border_review)},
+        allowed="south_member",
+        denied=("east_manager",),
+    ),
+    "commissioning_self_check": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_reviewer",
+        denied=("east_manager", "south_member"),
+    ),
+    **{
+        name: _object(
+            lambda w: {"pk": _commissioning(w.north_review)},
+            allowed="north_manager",
+            denied=("east_manager", "north_member", "north_chair", "north_reviewer"),
+        )
+        for name in (
+            "factors_edit",
+            "custom_factor_add",
+            "scope_edit",
+            "lines_of_enquiry_edit",
+            "agency_involvement_edit",
+            "rationale_edit",
+        )
+    },
     # Notifications: only the recipient's own
     "notification_list": Route(),
     "notifications_read_all": Route(method="post"),
