@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-password", help="Password for every demo account.")
 
     def handle(self, *args, password: str, **options):
+        from commissioning.demo import seed_demo as seed_commissioning
+
         counts = seed_demo(password)
+        seed_commissioning()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         )
