@@ -73,19 +73,24 @@ DEADLINE_NAMES = {
 
 
 def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[DueItem], list[DueItem]]:
-    """Overdue deadlines, and those due within a fortnight, of the person's open reviews (one query)."""
+    """Overdue deadlines, and those due within a fortnight, of the person's open reviews (two queries, so
+    a long overdue list never hides what falls due soon)."""
     today = today or timezone.localdate()
-    qs = (
+    reviews = (
         open_reviews(user)
-        .filter(due_on__isnull=False, due_on__lte=today + timedelta(days=FORTNIGHT))
+        .filter(due_on__isnull=False)
         .select_related("lead_board")
-        .order_by("due_on", "reference")[: limit * 2]
+        .order_by("due_on", "reference")
     )
-    items = [
-        DueItem(r, workdays.clock(r.due_on, today), DEADLINE_NAMES.get(r.due_kind, "Deadline")) for r in qs
-    ]
-    overdue = [i for i in items if i.clock.status == "red"][:limit]
-    soon = [i for i in items if i.clock.status != "red"][:limit]
+
+    def items(qs) -> list[DueItem]:
+        return [
+            DueItem(r, workdays.clock(r.due_on, today), DEADLINE_NAMES.get(r.due_kind, "Deadline"))
+            for r in qs[:limit]
+        ]
+
+    overdue = items(reviews.filter(due_on__lt=today))
+    soon = items(reviews.filter(due_on__gte=today, due_on__lte=today + timedelta(days=FORTNIGHT)))
     return overdue, soon
 
 

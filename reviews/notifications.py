@@ -88,7 +88,7 @@ def notify(
     created = list(
         Notification.objects.filter(
             key=key[:200], recipient__in=[n.recipient for n in fresh], emailed_at__isnull=True
-        )
+        ).select_related("recipient")
     )
     immediate = [n.pk for n in created if n.recipient.email_frequency == User.EmailFrequency.IMMEDIATE]
     if immediate:
@@ -115,6 +115,15 @@ def absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
+def still_may_know(note: Notification) -> bool:
+    """Checked again when sending: someone who has left the board since, or was deactivated, is not told."""
+    if not note.recipient.is_active:
+        return False
+    return (
+        note.review_id is None or Review.objects.visible_to(note.recipient).filter(pk=note.review_id).exists()
+    )
+
+
 def email_notifications(ids: list[int]) -> int:
     """Sends each not-yet-emailed notification (idempotent: a notification is emailed at most once)."""
     sent = 0
@@ -124,6 +133,10 @@ def email_notifications(ids: list[int]) -> int:
                 Notification.objects.select_for_update().filter(pk=note.pk, emailed_at__isnull=True).first()
             )
             if locked is None:
+                continue
+            if not still_may_know(note):
+                locked.emailed_at = timezone.now()  # settled: never sent, never retried
+                locked.save(update_fields=["emailed_at"])
                 continue
             body = render_to_string(
                 "reviews/email/notification.txt", {"note": note, "url": absolute(note.path)}
@@ -144,12 +157,15 @@ def email_digests() -> int:
     )
     for user in User.objects.filter(pk__in=pending, is_active=True):
         with transaction.atomic():
-            notes = list(
+            pending = list(
                 Notification.objects.select_for_update()
                 .filter(recipient=user, emailed_at__isnull=True)
+                .select_related("recipient")
                 .order_by("created_at")
             )
+            notes = [n for n in pending if still_may_know(n)]
             if not notes:
+                Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
                 continue
             body = render_to_string(
                 "reviews/email/digest.txt",

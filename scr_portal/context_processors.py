@@ -20,6 +20,18 @@ def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
         {"label": label, "url": reverse(name), "active": current in names, "count": count}
         for label, name, names, count in items
     ]
+    from scr_portal.permissions import can
+
+    if can(request.user, "view_registry"):
+        nav.insert(
+            3,
+            {
+                "label": "Lead reviewers",
+                "url": reverse("registry_list"),
+                "active": current in {"registry_list", "registry_create", "registry_edit"},
+                "count": 0,
+            },
+        )
     if request.user.is_staff:
         nav.append({"label": "Administration", "url": reverse("admin:index"), "active": False, "count": 0})
     return nav

@@ -61,6 +61,7 @@ class PortalFormMixin:
             _say_what_is_required(f)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         names = self.layout_fields or list(self.fields)
         self.helper.layout = Layout(
             *(self._component(name) for name in names), Button("submit", self.submit_label)

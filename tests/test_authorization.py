@@ -34,6 +34,74 @@ def _commissioning(review) -> int:
     return review.pk
 
 
+def _input_round(w) -> dict:
+    """The north review's open input round (one at a time: the same round however often this is called)."""
+    from django.utils import timezone
+
+    from commissioning.inputs import services as inputs
+    from scr_portal.workdays import add_working_days
+
+    _commissioning(w.north_review)
+    w.north_review.refresh_from_db()
+    current = inputs.open_round_of(w.north_review) or inputs.input_round_open(
+        review=w.north_review,
+        user=w.north_manager,
+        request="Anything relevant?",
+        closes_on=add_working_days(timezone.localdate(), 5),
+    )
+    return {"pk": w.north_review.pk, "round_pk": current.pk}
+
+
+def _registry_entry(user) -> int:
+    from commissioning.models import LeadReviewer
+
+    return LeadReviewer.objects.get_or_create(user=user)[0].pk
+
+
+def _proposal(w) -> dict:
+    from commissioning.models import Proposal
+
+    proposal = Proposal.objects.create(
+        review=w.north_review, author=w.north_reviewer, topic="scope", text="x"
+    )
+    return {"pk": w.north_review.pk, "proposal_pk": proposal.pk}
+
+
+def _tor(w, status: str = "draft"):
+    """The north review's latest terms-of-reference version, made (and sent out) when needed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commissioning.tor import services as tor
+
+    _commissioning(w.north_review)
+    w.north_review.refresh_from_db()
+    version = w.north_review.tor_versions.order_by("-number").first() or tor.tor_draft_create(
+        review=w.north_review, user=w.north_manager
+    )
+    if status == "out_for_comment" and version.status == "draft":
+        tor.tor_send_for_comment(
+            version=version, user=w.north_manager, closes_on=timezone.localdate() + timedelta(days=7)
+        )
+    return version
+
+
+def _tor_kwargs(w, status: str = "draft", **extra) -> dict:
+    return {"pk": w.north_review.pk, "number": _tor(w, status).number, **extra}
+
+
+def _tor_comment(w) -> dict:
+    from commissioning.models import ToRComment
+    from commissioning.tor import services as tor
+
+    version = _tor(w, "out_for_comment")
+    comment = ToRComment.objects.filter(section__version=version).first() or tor.tor_comment_add(
+        section=version.sections.first(), user=w.north_member, text="x"
+    )
+    return {"pk": w.north_review.pk, "number": version.number, "comment_pk": comment.pk}
+
+
 def _object(kwargs, allowed, denied=("east_manager",), ok_status=200) -> Route:
     return Route(kwargs=kwargs, allowed=allowed, denied=denied, ok_status=ok_status)
 
@@ -136,6 +204,108 @@ ROUTES: dict[str, Route] = {
             "rationale_edit",
         )
     },
+    # Board input round
+    "input_rounds": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_reviewer",
+        denied=("east_manager", "south_member"),
+    ),
+    "input_round_open": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_reviewer"),
+    ),
+    "input_reply": Route(
+        kwargs=_input_round,
+        method="post",
+        data={"text": "Relevant."},
+        allowed="north_member",
+        denied=("east_manager", "north_manager", "north_reviewer"),
+        ok_status=302,
+    ),
+    # Lead reviewer registry, appointments, declarations and proposals
+    "registry_list": Route(allowed="north_chair", denied=("north_member", "north_reviewer")),
+    "registry_create": Route(allowed="north_manager", denied=("north_chair",)),
+    "registry_edit": _object(
+        lambda w: {"pk": _registry_entry(w.south_reviewer)}, allowed="north_manager", denied=("north_chair",)
+    ),
+    "appointment_manage": _object(
+        lambda w: {"pk": w.north_review.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_chair", "south_manager"),
+    ),
+    "appointment_create": _object(
+        lambda w: {"pk": w.north_review.pk, "reviewer_pk": _registry_entry(w.south_reviewer)},
+        allowed="north_manager",
+        denied=("east_manager", "north_member"),
+    ),
+    "appointment_end": _object(
+        lambda w: {"pk": w.north_review.pk, "appointment_pk": w.north_review.appointments.get().pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_reviewer"),
+    ),
+    "appointment_conflict_declare": _object(
+        lambda w: {"pk": w.north_review.pk, "reviewer_pk": _registry_entry(w.north_reviewer)},
+        allowed="north_reviewer",
+        denied=("east_manager", "north_chair", "south_reviewer"),
+    ),
+    "proposal_list": _object(
+        lambda w: {"pk": w.north_review.pk}, allowed="north_member", denied=("east_manager", "south_member")
+    ),
+    "proposal_create": _object(
+        lambda w: {"pk": w.north_review.pk},
+        allowed="north_reviewer",
+        denied=("east_manager", "north_manager"),
+    ),
+    "proposal_answer": _object(
+        _proposal, allowed="north_chair", denied=("east_manager", "north_reviewer", "north_member")
+    ),
+    # Terms of reference: versions, comments, approval
+    "tor_list": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_reviewer",
+        denied=("east_manager", "south_member"),
+    ),
+    "tor_draft_create": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair"),
+    ),
+    "tor_diff": _object(
+        lambda w: {"pk": _commissioning(w.north_review)},
+        allowed="north_member",
+        denied=("east_manager", "south_manager"),
+    ),
+    "tor_version": _object(_tor_kwargs, allowed="north_reviewer", denied=("east_manager", "south_member")),
+    "tor_section_edit": _object(
+        lambda w: _tor_kwargs(w, key="purpose"),
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair"),
+    ),
+    "tor_send": _object(
+        _tor_kwargs, allowed="north_manager", denied=("east_manager", "north_member", "north_chair")
+    ),
+    "tor_approve": _object(
+        lambda w: _tor_kwargs(w, "out_for_comment"),
+        allowed="north_chair",
+        denied=("east_manager", "north_manager", "north_member"),
+    ),
+    "tor_comments": _object(
+        lambda w: _tor_kwargs(w, "out_for_comment"),
+        allowed="north_reviewer",
+        denied=("east_manager", "south_member"),
+    ),
+    "tor_comment_add": _object(
+        lambda w: _tor_kwargs(w, "out_for_comment", key="purpose"),
+        allowed="north_reviewer",
+        denied=("east_manager", "south_member"),
+    ),
+    "tor_comment_reply": _object(
+        _tor_comment, allowed="north_member", denied=("east_manager", "south_member")
+    ),
+    "tor_comment_address": _object(
+        _tor_comment, allowed="north_manager", denied=("east_manager", "north_member", "north_chair")
+    ),
     # Notifications: only the recipient's own
     "notification_list": Route(),
     "notifications_read_all": Route(method="post"),

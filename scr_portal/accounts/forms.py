@@ -39,6 +39,7 @@ class SignInForm(auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("username", field_width="two-thirds", spellcheck="false"),
             Field.text("password", field_width="two-thirds"),
@@ -63,6 +64,7 @@ class TokenForm(forms.Form):
         self.device = device
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(Field.text("token", field_width=10), Button("submit", "Continue"))
 
     def clean_token(self) -> str:
@@ -92,6 +94,7 @@ class EmailPreferenceForm(forms.ModelForm):
         self.fields["email_frequency"].label = "Email me about notifications"
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.radios("email_frequency", legend_size="s"), Button("submit", "Save preference")
         )

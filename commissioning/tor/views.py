@@ -1,0 +1,333 @@
+"""The terms of reference of a review: versions, sections, comments, approval and comparison. Each view
+loads the review through `review_for`, which answers 404 when it is invisible and 403 when the action is
+not allowed; versions and comments are then looked up within that review only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commissioning.models import ToRSection, ToRVersion
+from reviews.selectors import review_for
+from scr_portal.permissions import can
+
+from . import diff, selectors, services
+from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm
+
+Status = ToRVersion.Status
+
+
+def _crumbs(review, version=None, *tail) -> list:
+    crumbs = [
+        ("Home", reverse("home")),
+        ("Reviews", reverse("review_list")),
+        (review.reference, reverse("review_detail", args=[review.pk])),
+        ("Commissioning", reverse("commissioning", args=[review.pk])),
+        ("Terms of reference", reverse("tor_list", args=[review.pk])),
+    ]
+    if version is not None:
+        crumbs.append((f"Version {version.number}", reverse("tor_version", args=[review.pk, version.number])))
+    crumbs.extend(tail)
+    label, _ = crumbs[-1]
+    crumbs[-1] = (label, None)
+    return crumbs
+
+
+def _form_page(request, review, version, form, heading: str, **extra) -> HttpResponse:
+    ctx = {
+        "review": review,
+        "version": version,
+        "form": form,
+        "heading": heading,
+        "breadcrumbs": _crumbs(review, version, (heading, None)),
+        **extra,
+    }
+    return render(request, "commissioning/tor/form.html", ctx)
+
+
+@require_GET
+def tor_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_commissioning")
+    versions = list(selectors.versions_of(review))
+    ctx = {
+        "review": review,
+        "versions": versions,
+        "can_create": can(request.user, "edit_terms_of_reference", review),
+        "breadcrumbs": _crumbs(review),
+    }
+    return render(request, "commissioning/tor/list.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def tor_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_terms_of_reference")
+    latest = selectors.latest_version(review)
+    form = DraftCreateForm(request.POST or None, latest=latest)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.tor_draft_create(
+                review=review, user=request.user, source=form.cleaned_data["source"]
+            )
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Draft version {version.number} created.")
+            return redirect("tor_version", review.pk, version.number)
+    return _form_page(request, review, None, form, "Create a draft of the terms of reference", latest=latest)
+
+
+@require_GET
+def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_commissioning")
+    version = selectors.version_of(review, number)
+    may_edit = can(request.user, "edit_terms_of_reference", review)
+    may_approve = can(request.user, "approve_terms_of_reference", review)
+    is_open = version.status == Status.OUT_FOR_COMMENT
+    ctx = {
+        "review": review,
+        "version": version,
+        "sections": selectors.sections_of(version),
+        "can_edit": may_edit and version.status == Status.DRAFT,
+        "can_send": may_edit and version.status == Status.DRAFT,
+        "can_approve": may_approve and is_open,
+        "can_create": may_edit and version.status != Status.DRAFT,
+        "unaddressed": services.unaddressed_count(version) if is_open else 0,
+        "breadcrumbs": _crumbs(review, version),
+    }
+    return render(request, "commissioning/tor/version.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def tor_section_edit(request: HttpRequest, pk: int, number: int, key: str) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_terms_of_reference")
+    version = selectors.version_of(review, number)
+    section = get_object_or_404(ToRSection, version=version, key=key)
+    if request.method == "GET" and version.status != Status.DRAFT:
+        messages.error(request, _not_editable(version))
+        return redirect("tor_version", review.pk, version.number)
+    form = SectionForm(
+        request.POST or None,
+        title=section.title,
+        initial={"body": section.body, "revision": version.revision},
+    )
+    saved_body = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tor_section_save(
+                section=section,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                seen_revision=form.cleaned_data["revision"],
+            )
+        except services.EditConflict as conflict:
+            # Show both texts; the form keeps what they typed and now carries the revision they have seen.
+            saved_body = conflict.saved_body
+            data = request.POST.copy()
+            data["revision"] = conflict.revision
+            form = SectionForm(data, title=section.title)
+            form.is_valid()
+            form.add_error(None, str(conflict))
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"“{section.title}” saved.")
+            return redirect("tor_version", review.pk, version.number)
+    return _form_page(
+        request,
+        review,
+        version,
+        form,
+        f"Change “{section.title}”",
+        section=section,
+        saved_body=saved_body,
+    )
+
+
+def _not_editable(version: ToRVersion) -> str:
+    if version.is_frozen:
+        return services.FROZEN_MESSAGE.format(n=version.number, status=version.get_status_display().lower())
+    return (
+        f"Version {version.number} is out for comment, so its text cannot change now. Once its comments are "
+        "addressed, create a new draft version to make changes."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_terms_of_reference")
+    version = selectors.version_of(review, number)
+    form = SendForCommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tor_send_for_comment(
+                version=version, user=request.user, closes_on=form.cleaned_data["closes_on"]
+            )
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Version {version.number} is out for comment. Everyone on the review has been told."
+            )
+            return redirect("tor_comments", review.pk, version.number)
+    return _form_page(
+        request,
+        review,
+        version,
+        form,
+        f"Send version {version.number} for comment",
+        intro="Everyone on the review (board members, chairs and the lead reviewer) is told and can comment "
+        "on each section until the closing date. The text cannot change while it is out for comment.",
+    )
+
+
+@require_GET
+def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_commissioning")
+    version = selectors.version_of(review, number)
+    is_open = version.status == Status.OUT_FOR_COMMENT
+    ctx = {
+        "review": review,
+        "version": version,
+        "sections": selectors.sections_with_threads(version),
+        "can_comment": is_open and can(request.user, "comment_terms_of_reference", review),
+        "can_address": is_open and can(request.user, "edit_terms_of_reference", review),
+        "breadcrumbs": _crumbs(review, version, ("Comments", None)),
+    }
+    return render(request, "commissioning/tor/comments.html", ctx)
+
+
+def _comments_closed(request, review, version) -> HttpResponse | None:
+    if version.status != Status.OUT_FOR_COMMENT:
+        messages.error(request, f"Version {version.number} is not out for comment.")
+        return redirect("tor_comments", review.pk, version.number)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def tor_comment_add(request: HttpRequest, pk: int, number: int, key: str) -> HttpResponse:
+    review = review_for(request.user, pk, "comment_terms_of_reference")
+    version = selectors.version_of(review, number)
+    section = get_object_or_404(ToRSection, version=version, key=key)
+    if closed := _comments_closed(request, review, version):
+        return closed
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tor_comment_add(section=section, user=request.user, text=form.cleaned_data["text"])
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Your comment is added.")
+            return redirect(reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{key}")
+    return _form_page(
+        request, review, version, form, f"Comment on “{section.title}”", section=section, show_section=True
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tor_comment_reply(request: HttpRequest, pk: int, number: int, comment_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "comment_terms_of_reference")
+    version = selectors.version_of(review, number)
+    comment = selectors.comment_of(version, comment_pk)
+    if closed := _comments_closed(request, review, version):
+        return closed
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tor_comment_add(
+                section=comment.section, user=request.user, text=form.cleaned_data["text"], parent=comment
+            )
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Your reply is added.")
+            return redirect(
+                reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{comment.section.key}"
+            )
+    return _form_page(
+        request, review, version, form, f"Reply to {comment.author.get_full_name()}", comment=comment
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tor_comment_address(request: HttpRequest, pk: int, number: int, comment_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_terms_of_reference")
+    version = selectors.version_of(review, number)
+    comment = selectors.comment_of(version, comment_pk)
+    if closed := _comments_closed(request, review, version):
+        return closed
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tor_comment_address(comment=comment, user=request.user, how=form.cleaned_data["how"])
+        except services.ToRRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "The comment is marked as addressed.")
+            return redirect(
+                reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{comment.section.key}"
+            )
+    return _form_page(request, review, version, form, "Mark the comment as addressed", comment=comment)
+
+
+@require_http_methods(["GET", "POST"])
+def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "approve_terms_of_reference")
+    version = selectors.version_of(review, number)
+    error = None
+    if request.method == "POST":
+        try:
+            services.tor_approve(version=version, user=request.user)
+        except services.ToRRefused as refusal:
+            error = str(refusal)
+            version.refresh_from_db()
+        else:
+            messages.success(request, f"Version {version.number} is approved. It can no longer change.")
+            return redirect("tor_version", review.pk, version.number)
+    heading = f"Approve version {version.number} of the terms of reference"
+    ctx = {
+        "review": review,
+        "version": version,
+        "heading": heading,
+        "error": error,
+        "blockers": services.approval_blockers(version),
+        "comments_still_open": bool(
+            version.comments_close_on and version.comments_close_on >= timezone.localdate()
+        ),
+        "breadcrumbs": _crumbs(review, version, ("Approve", None)),
+    }
+    return render(request, "commissioning/tor/approve.html", ctx)
+
+
+@require_GET
+def tor_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_commissioning")
+    numbers = list(
+        ToRVersion.objects.filter(review=review).order_by("-number").values_list("number", flat=True)
+    )
+
+    def chosen(name: str, default):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() and int(value) in numbers else default
+
+    new_number = chosen("to", numbers[0] if numbers else None)
+    old_number = chosen("from", next((n for n in numbers if new_number and n < new_number), new_number))
+    rows, old, new = [], None, None
+    if old_number and new_number:
+        old = selectors.version_of(review, old_number)
+        new = selectors.version_of(review, new_number)
+        rows = diff.compare(selectors.sections_of(old), selectors.sections_of(new))
+    ctx = {
+        "review": review,
+        "numbers": numbers,
+        "old": old,
+        "new": new,
+        "rows": rows,
+        "changed": sum(r.status != "same" for r in rows),
+        "breadcrumbs": _crumbs(review, None, ("Compare versions", None)),
+    }
+    return render(request, "commissioning/tor/diff.html", ctx)
