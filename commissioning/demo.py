@@ -3,14 +3,26 @@ most factors assessed, a scope, questions, agencies and a rationale citing both 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from reviews.models import Agency, Review
+from scr_portal import workdays
 
-from .models import AgencyInvolvement, Factor, FactorAssessment, LineOfEnquiry, Method, Scope
+from .models import (
+    AgencyInvolvement,
+    Availability,
+    Factor,
+    FactorAssessment,
+    LeadReviewer,
+    LineOfEnquiry,
+    Method,
+    Scope,
+    Skill,
+)
 
 User = get_user_model()
 
@@ -44,8 +56,42 @@ QUESTIONS = [
 ]
 
 
+REGISTRY = {
+    "reviewer@north.example": (
+        "Independent",
+        ["Child exploitation", "Systems methodology", "Cross-border reviews"],
+        2,
+    ),
+    "reviewer@south.example": ("Independent", ["Neglect", "SILP", "Health services"], 2),
+}
+
+
+def _registry() -> None:
+    today = timezone.localdate()
+    for email, (organisation, skills, most) in REGISTRY.items():
+        user = User.objects.get(email=email)
+        entry, created = LeadReviewer.objects.get_or_create(
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "accreditation": "SCIE Learning Together accredited",
+                "max_concurrent_reviews": most,
+                "experience": "Has led several Serious Case Reviews for neighbouring boards.",
+            },
+        )
+        if created:
+            entry.skills.set([Skill.objects.get_or_create(name=name)[0] for name in skills])
+            Availability.objects.create(
+                reviewer=entry,
+                available_from=today,
+                available_to=today + timedelta(days=180),
+                note="Two days a week",
+            )
+
+
 @transaction.atomic
 def seed_demo() -> None:
+    _registry()
     review = Review.objects.filter(reference="NSCB-2026-03").select_related("lead_board").first()
     if review is None or Scope.objects.filter(review=review).exists():
         return
@@ -88,3 +134,51 @@ def seed_demo() -> None:
         AgencyInvolvement.objects.create(
             review=review, agency=Agency.objects.get(name=name), chronology=True, practitioner_event=True
         )
+    _conversation(review, manager)
+
+
+def _conversation(review: Review, manager) -> None:
+    """Board input, the lead reviewer's proposals and a terms-of-reference draft out for comment."""
+    from commissioning.inputs.services import input_reply_add, input_round_open
+    from commissioning.registry.services import proposal_answer, proposal_make
+    from commissioning.tor.services import tor_comment_add, tor_draft_create, tor_send_for_comment
+
+    member = User.objects.get(email="member@north.example")
+    reviewer = User.objects.get(email="reviewer@north.example")
+    today = timezone.localdate()
+    input_round = input_round_open(
+        review=review,
+        user=manager,
+        request="What does your agency know that should shape the scope: records, practitioners, earlier learning?",
+        closes_on=workdays.add_working_days(today, 7),
+    )
+    input_reply_add(
+        input_round=input_round,
+        user=member,
+        text="Children's services hold return-home interviews for all nine missing episodes; two were never shared.",
+    )
+    first = proposal_make(
+        review=review,
+        author=reviewer,
+        topic="method",
+        text="Hold a practitioner event in each area, not one joint event.",
+    )
+    proposal_answer(
+        proposal=first,
+        actor=manager,
+        answer="accepted",
+        reason="Practitioners will speak more openly in their own area.",
+    )
+    proposal_make(
+        review=review,
+        author=reviewer,
+        topic="scope",
+        text="Start the period in March 2024, when the first missing episode happened.",
+    )
+    version = tor_draft_create(review=review, user=manager)
+    tor_send_for_comment(version=version, user=manager, closes_on=today + timedelta(days=10))
+    tor_comment_add(
+        section=version.sections.order_by("order").first(),
+        user=member,
+        text="Please name the two areas' exploitation panels among the agencies involved.",
+    )

@@ -32,7 +32,8 @@ def is_muted() -> bool:
 
 @contextmanager
 def muted():
-    """Within this block stage changes notify nobody (loading demo data tells no one about a made-up past)."""
+    """For loading demo data: within this block stage changes notify nobody, and other notifications are
+    recorded in the portal but emailed to nobody (no one is told by email about a made-up past)."""
     token = _muted.set(True)
     try:
         yield
@@ -90,6 +91,9 @@ def notify(
             key=key[:200], recipient__in=[n.recipient for n in fresh], emailed_at__isnull=True
         ).select_related("recipient")
     )
+    if is_muted():  # loading demo data: shown in the portal, emailed to nobody
+        Notification.objects.filter(pk__in=[n.pk for n in created]).update(emailed_at=timezone.now())
+        return created
     immediate = [n.pk for n in created if n.recipient.email_frequency == User.EmailFrequency.IMMEDIATE]
     if immediate:
         from .tasks import send_notification_emails

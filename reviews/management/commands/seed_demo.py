@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from reviews import notifications
 from reviews.demo import seed_demo
 
 
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options):
         from commissioning.demo import seed_demo as seed_commissioning
 
-        counts = seed_demo(password)
-        seed_commissioning()
+        with notifications.muted():
+            counts = seed_demo(password)
+            seed_commissioning()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         )
