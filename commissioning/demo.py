@@ -182,3 +182,42 @@ def _conversation(review: Review, manager) -> None:
         user=member,
         text="Please name the two areas' exploitation panels among the agencies involved.",
     )
+
+
+def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> None:
+    """Takes a review's commissioning to approved terms of reference through the real services: two factors
+    assessed (one case, one context), a rationale citing both, a version sent out and approved. For the
+    demo's later-stage reviews and for tests that need a review past commissioning."""
+    from commissioning.tor.services import tor_approve, tor_draft_create, tor_send_for_comment
+
+    if review.tor_versions.filter(status="approved").exists():
+        return
+    cited = [
+        FactorAssessment.objects.get_or_create(
+            review=review,
+            factor=Factor.objects.get(key=key),
+            defaults={"assessment": text, "weight": "significant", "updated_by": manager},
+        )[0]
+        for key, text in (
+            ("practice-concerns", "Several agencies' practice is in question."),
+            ("strategic-priorities", "The themes match the board's business plan priorities."),
+        )
+    ]
+    scope, _ = Scope.objects.get_or_create(review=review)
+    if not scope.rationale:
+        scope.rationale = (
+            "A focused review of the agencies most involved is proportionate to the case and the area."
+        )
+        scope.method = scope.method or Method.SYSTEMS
+        scope.save()
+    scope.rationale_factors.add(*cited)
+    version = review.tor_versions.exclude(status__in=["approved", "superseded"]).order_by("-number").first()
+    if version is None:
+        version = tor_draft_create(review=review, user=manager)
+    if version.status == "draft":
+        closes = (on or timezone.localdate()) + timedelta(days=10)
+        tor_send_for_comment(
+            version=version, user=manager, closes_on=max(closes, timezone.localdate() + timedelta(days=1))
+        )
+        version.refresh_from_db()
+    tor_approve(version=version, user=chair)

@@ -404,6 +404,10 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
     for name in steps:
         when = min(when + timedelta(days=max(plan.days_ago // (len(steps) + 1), 1)), today)
         actor = chair if name in ("start_review", "withdraw") else manager
+        if name == "start_review":
+            from commissioning.demo import approve_terms
+
+            approve_terms(Review.objects.get(pk=review.pk), manager, chair, on=when)
         services.review_transition(
             review_id=review.pk, name=name, user=actor, data=_step_data(name, when, learned, chair)
         )

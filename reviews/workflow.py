@@ -44,6 +44,16 @@ def _lead_reviewer_appointed(review: Review) -> list[str]:
     return ["Appoint a lead reviewer."]
 
 
+def _ready_to_start(review: Review) -> list[str]:
+    """Commissioning ends when the chair has approved the terms of reference (and a lead reviewer leads)."""
+    from commissioning.models import ToRVersion
+
+    missing = _lead_reviewer_appointed(review)
+    if not ToRVersion.objects.filter(review=review, status=ToRVersion.Status.APPROVED).exists():
+        missing.append("The chair approves the terms of reference (Commissioning, then Terms of reference).")
+    return missing
+
+
 def _report_held(review: Review) -> list[str]:
     return [] if review.final_report else ["Record the final report."]
 
@@ -170,7 +180,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({CHAIR}),
             form_class=forms.StartReviewForm,
             explanation="The terms of reference are agreed and the lead reviewer begins the substantive work.",
-            guard=_lead_reviewer_appointed,
+            guard=_ready_to_start,
             effect=_set(started_on="started_on"),
         ),
         Transition(

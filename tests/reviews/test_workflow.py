@@ -195,10 +195,23 @@ def actor(world: World, step: workflow.Transition):
 
 def take(review: Review, name: str, user, **overrides) -> Review:
     fresh = Review.objects.get(pk=review.pk)
+    if name == "start_review" and fresh.state == State.COMMISSIONING:
+        ready_to_start(fresh)  # idempotent: approved terms are made once
     services.review_transition(
         review_id=review.pk, name=name, user=user, data=step_data(fresh, name, **overrides)
     )
     return Review.objects.get(pk=review.pk)
+
+
+def ready_to_start(review: Review) -> None:
+    """Commissioning's end: approved terms of reference (through the real services), as the guard requires."""
+    from commissioning.demo import approve_terms
+    from reviews.models import Membership
+
+    board_people = Membership.objects.active().filter(board=review.lead_board).select_related("user")
+    manager = next(m.user for m in board_people if m.role == Role.BUSINESS_MANAGER)
+    chair = next(m.user for m in board_people if m.role == Role.CHAIR)
+    approve_terms(review, manager, chair)
 
 
 def advance(world: World, review: Review, state: State) -> Review:
@@ -210,8 +223,12 @@ def advance(world: World, review: Review, state: State) -> Review:
 
 
 def at_state(world: World, state: State, review: Review | None = None, **referral) -> Review:
+    """A review at `state`; at commissioning, with its terms of reference approved, ready to start."""
     review = make_ready(review or world.north_review, **referral)
-    return advance(world, review, state)
+    review = advance(world, review, state)
+    if state == State.COMMISSIONING:
+        ready_to_start(review)
+    return Review.objects.get(pk=review.pk)
 
 
 def snapshot(review: Review) -> dict:
@@ -936,3 +953,11 @@ def test_review_create_starts_at_referral_with_a_child_and_one_timeline_entry(wo
 
 def _date_post(name: str, value) -> dict:
     return {f"{name}_0": str(value.day), f"{name}_1": str(value.month), f"{name}_2": str(value.year)}
+
+
+def test_start_review_is_blocked_until_the_chair_approves_the_terms_of_reference(world):
+    review = advance(world, make_ready(world.north_review), State.COMMISSIONING)
+    refusal = refused(review, "start_review", world.north_chair, step_data(review, "start_review"))
+    assert "The chair approves the terms of reference" in refusal
+    ready_to_start(review)
+    assert take(review, "start_review", world.north_chair).state == State.IN_PROGRESS
