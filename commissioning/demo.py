@@ -12,6 +12,7 @@ from django.utils import timezone
 from reviews.models import Agency, Review
 from scr_portal import workdays
 
+from .factors import ensure_standard_factors
 from .models import (
     AgencyInvolvement,
     Availability,
@@ -91,6 +92,7 @@ def _registry() -> None:
 
 @transaction.atomic
 def seed_demo() -> None:
+    ensure_standard_factors()
     _registry()
     review = Review.objects.filter(reference="NSCB-2026-03").select_related("lead_board").first()
     if review is None or Scope.objects.filter(review=review).exists():

@@ -75,3 +75,17 @@ STANDARD_FACTORS = [
         "processes, restructuring or recent public criticism.",
     ),
 ]
+
+
+def ensure_standard_factors(factor_model=None) -> int:
+    """Creates any of the standard factors that are missing (by key) and refreshes their wording; returns
+    how many were created. Used by the data migration, the demo loader and the tests (which may flush)."""
+    if factor_model is None:
+        from commissioning.models import Factor as factor_model
+    created = 0
+    for order, (key, kind, title, guidance) in enumerate(STANDARD_FACTORS, start=1):
+        _, made = factor_model.objects.update_or_create(
+            key=key, defaults={"kind": kind, "title": title, "guidance": guidance, "order": order}
+        )
+        created += made
+    return created

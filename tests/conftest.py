@@ -58,7 +58,18 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def standard_factors(db) -> None:
+    """The marker's factors are reference data from a migration; a transactional test's flush removes
+    them, so every test that needs them makes sure they are there."""
+    from commissioning.factors import STANDARD_FACTORS, ensure_standard_factors
+    from commissioning.models import Factor
+
+    if Factor.objects.filter(key__isnull=False).count() != len(STANDARD_FACTORS):
+        ensure_standard_factors()
+
+
+@pytest.fixture
+def world(db, standard_factors) -> World:
     north = BoardFactory(name="North Safeguarding Children Board")
     south = BoardFactory(name="South Safeguarding Children Board")
     east = BoardFactory(name="East Safeguarding Children Board")

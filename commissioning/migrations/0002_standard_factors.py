@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from commissioning.factors import STANDARD_FACTORS
+    from commissioning.factors import ensure_standard_factors
 
-    Factor = apps.get_model("commissioning", "Factor")
-    for order, (key, kind, title, guidance) in enumerate(STANDARD_FACTORS, start=1):
-        Factor.objects.update_or_create(key=key, defaults={"kind": kind, "title": title, "guidance": guidance, "order": order})
+    ensure_standard_factors(apps.get_model("commissioning", "Factor"))
 
 
 def unload(apps, schema_editor):

@@ -35,7 +35,7 @@ def _assess(review, user, key, weight="significant"):
     )
 
 
-def test_the_marker_names_three_case_and_seven_context_factors():
+def test_the_marker_names_three_case_and_seven_context_factors(standard_factors):
     kinds = list(Factor.objects.filter(review__isnull=True).values_list("kind", flat=True))
     assert kinds.count(FactorKind.CASE) == 3
     assert kinds.count(FactorKind.CONTEXT) == 7
