@@ -71,7 +71,12 @@ def notify(
     want emails at once, after the transaction commits."""
     people = list(recipients)
     if review is not None:
-        visible = {u.pk for u in people if Review.objects.visible_to(u).filter(pk=review.pk).exists()}
+        # Everyone who may see the review holds a board role on one of its boards or a current appointment:
+        # the rule of Review.objects.visible_to, asked once for all recipients rather than once each.
+        may_see = people_with_roles(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).filter(
+            pk__in=[u.pk for u in people]
+        )
+        visible = set(may_see.values_list("pk", flat=True))
         people = [u for u in people if u.pk in visible]
     if not people:
         return []

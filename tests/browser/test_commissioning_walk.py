@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from commissioning.models import ToRVersion
 from reviews.models import Review
 from tests.browser.a11y import assert_accessible
+from tests.browser.pages import fill_date, h1, main
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,24 +25,8 @@ CASE_FACTOR = "The family and the risks to the child"
 CONTEXT_FACTOR = "What the area has already learned, and what it knows less about"
 
 
-def _h1(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def _main(page: Page) -> Locator:
-    return page.get_by_role("main")
-
-
 def _success(page: Page) -> Locator:
     return page.locator(".govuk-notification-banner--success")
-
-
-def _fill_date(page: Page, legend: str, value: date) -> None:
-    """Fills a GOV.UK date input: the Day, Month and Year boxes inside the fieldset named `legend`."""
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(value.day))
-    group.get_by_label("Month").fill(str(value.month))
-    group.get_by_label("Year").fill(str(value.year))
 
 
 def _switch_to(page: Page, login_as, user) -> None:
@@ -71,19 +56,19 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     # 1. The business manager opens the commissioning page.
     login_as(world.north_manager)
     page.goto(f"{base}/commissioning/")
-    expect(_h1(page)).to_have_text("Commissioning: form and focus of the review")
-    expect(_main(page)).to_contain_text("The chair cannot approve the terms of reference yet")
+    expect(h1(page)).to_have_text("Commissioning: form and focus of the review")
+    expect(main(page)).to_contain_text("The chair cannot approve the terms of reference yet")
     assert_accessible(page)
 
     # Assesses a case factor and a context factor.
     page.get_by_role("link", name="Assess the factors").click()
-    expect(_h1(page)).to_have_text("Assess the case and context factors")
+    expect(h1(page)).to_have_text("Assess the case and context factors")
     assert_accessible(page)
     _assess(page, CASE_FACTOR, "Long-standing neglect; two younger siblings at home.", "Significant")
     _assess(page, CONTEXT_FACTOR, "A 2024 review already covered neglect of pre-school children.", "Decisive")
     page.get_by_role("button", name="Save the factors").click()
 
-    expect(_h1(page)).to_have_text("Commissioning: form and focus of the review")
+    expect(h1(page)).to_have_text("Commissioning: form and focus of the review")
     expect(_success(page)).to_contain_text("Factors saved (2 changed).")
     case_table = page.get_by_role("table", name="Case factors")
     expect(case_table.get_by_role("row", name=re.compile(CASE_FACTOR))).to_contain_text("Significant")
@@ -95,7 +80,7 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
 
     # Writes the scope.
     page.get_by_role("link", name="Change the scope").click()
-    expect(_h1(page)).to_have_text("Scope of the review")
+    expect(h1(page)).to_have_text("Scope of the review")
     assert_accessible(page)
     page.get_by_label("Breadth and depth", exact=True).fill(
         "The eighteen months before the admission; health, education and children's social care."
@@ -106,14 +91,14 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     page.get_by_role("button", name="Save the scope").click()
 
     expect(_success(page)).to_contain_text("Scope saved.")
-    expect(_main(page)).to_contain_text("Significant Incident Learning Process (SILP)")
-    expect(_main(page)).to_contain_text("The eighteen months before the admission")
+    expect(main(page)).to_contain_text("Significant Incident Learning Process (SILP)")
+    expect(main(page)).to_contain_text("The eighteen months before the admission")
     assert_accessible(page)
 
     # Writes the rationale, citing both factors.
     page.get_by_role("link", name="Write or change the rationale").click()
-    expect(_h1(page)).to_have_text("Why this approach is proportionate")
-    expect(_main(page)).to_contain_text("Still missing:")
+    expect(h1(page)).to_have_text("Why this approach is proportionate")
+    expect(main(page)).to_contain_text("Still missing:")
     assert_accessible(page)
     page.get_by_label("Why this approach is proportionate", exact=True).fill(
         "The neglect is long-standing, but the area learned much from its 2024 review: a focused SILP "
@@ -124,7 +109,7 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     page.get_by_role("button", name="Save the rationale").click()
 
     expect(_success(page)).to_contain_text("Rationale saved. It cites both case and context factors.")
-    expect(_main(page)).not_to_contain_text("The chair cannot approve the terms of reference yet")
+    expect(main(page)).not_to_contain_text("The chair cannot approve the terms of reference yet")
     expect(case_table.get_by_role("row", name=re.compile(CASE_FACTOR))).to_contain_text("Yes")
     assert_accessible(page)
 
@@ -132,28 +117,28 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     page.get_by_role("navigation", name="Commissioning").get_by_role(
         "link", name="Board members' input"
     ).click()
-    expect(_h1(page)).to_have_text("Board members' input")
-    expect(_main(page)).to_contain_text("The board has not been asked for input on this review yet.")
+    expect(h1(page)).to_have_text("Board members' input")
+    expect(main(page)).to_contain_text("The board has not been asked for input on this review yet.")
     assert_accessible(page)
     page.get_by_role("link", name="Ask the board for input").click()
-    expect(_h1(page)).to_have_text("Ask the board for input")
+    expect(h1(page)).to_have_text("Ask the board for input")
     assert_accessible(page)
     page.get_by_label("What the board is asked").fill(
         "What does your agency know of the family in the eighteen months before the admission?"
     )
-    _fill_date(page, "Closing date", A_WEEK_AHEAD)
+    fill_date(page, "Closing date", A_WEEK_AHEAD)
     page.get_by_role("button", name="Send the request to every board member").click()
 
-    expect(_h1(page)).to_have_text("Board members' input")
+    expect(h1(page)).to_have_text("Board members' input")
     expect(_success(page)).to_contain_text("board members for input. They have been told.")
     expect(page.get_by_role("heading", name=re.compile("Current round opened"))).to_contain_text("Open")
-    expect(_main(page)).to_contain_text(f"{A_WEEK_AHEAD:%-d %B %Y}")
+    expect(main(page)).to_contain_text(f"{A_WEEK_AHEAD:%-d %B %Y}")
     assert_accessible(page)
 
     # 2. The board member opens the input page and replies; an empty reply is refused first.
     _switch_to(page, login_as, world.north_member)
     page.goto(f"{base}/input/")
-    expect(_h1(page)).to_have_text("Board members' input")
+    expect(h1(page)).to_have_text("Board members' input")
     expect(page.get_by_role("heading", name="Your reply")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Send my reply").click()
@@ -172,17 +157,17 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
         "Thank you: your reply has been kept and the business manager told."
     )
     expect(page.get_by_role("row", name=re.compile("Tom Ellis"))).to_contain_text("Replied")
-    expect(_main(page)).to_contain_text("the second visit raised concerns that were not shared")
+    expect(main(page)).to_contain_text("the second visit raised concerns that were not shared")
     assert_accessible(page)
 
     # 3. The lead reviewer proposes a change of method.
     _switch_to(page, login_as, world.north_reviewer)
     page.goto(f"{base}/proposals/")
-    expect(_h1(page)).to_have_text("The lead reviewer's proposals")
-    expect(_main(page)).to_contain_text("No proposals yet.")
+    expect(h1(page)).to_have_text("The lead reviewer's proposals")
+    expect(main(page)).to_contain_text("No proposals yet.")
     assert_accessible(page)
     page.get_by_role("link", name="Make a proposal").click()
-    expect(_h1(page)).to_have_text("Propose a change of scope, method or approach")
+    expect(h1(page)).to_have_text("Propose a change of scope, method or approach")
     assert_accessible(page)
     page.get_by_role("group", name="What the proposal is about").get_by_label("Method", exact=True).check()
     page.get_by_label("The proposal", exact=True).fill(
@@ -190,7 +175,7 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     )
     page.get_by_role("button", name="Send the proposal").click()
 
-    expect(_h1(page)).to_have_text("The lead reviewer's proposals")
+    expect(h1(page)).to_have_text("The lead reviewer's proposals")
     expect(_success(page)).to_contain_text("Proposal sent.")
     card = page.locator(".govuk-summary-card").first
     expect(card).to_contain_text("Method: proposed")
@@ -200,10 +185,10 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     # 4. The business manager answers: accepted, with a reason.
     _switch_to(page, login_as, world.north_manager)
     page.goto(f"{base}/proposals/")
-    expect(_h1(page)).to_have_text("The lead reviewer's proposals")
+    expect(h1(page)).to_have_text("The lead reviewer's proposals")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Answer")).click()
-    expect(_h1(page)).to_have_text("Answer the lead reviewer's proposal")
+    expect(h1(page)).to_have_text("Answer the lead reviewer's proposal")
     assert_accessible(page)
     page.get_by_role("group", name="The board's answer").get_by_label("Accepted", exact=True).check()
     page.get_by_label("Why", exact=True).fill("The board agrees: a systems approach suits the questions.")
@@ -221,42 +206,42 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     page.get_by_role("navigation", name="Commissioning").get_by_role(
         "link", name="Terms of reference"
     ).click()
-    expect(_h1(page)).to_have_text("Scoping document and terms of reference")
-    expect(_main(page)).to_contain_text("There is no version yet.")
+    expect(h1(page)).to_have_text("Scoping document and terms of reference")
+    expect(main(page)).to_contain_text("There is no version yet.")
     assert_accessible(page)
     page.get_by_role("link", name="Create a draft").click()
-    expect(_h1(page)).to_have_text("Create a draft of the terms of reference")
+    expect(h1(page)).to_have_text("Create a draft of the terms of reference")
     assert_accessible(page)
     page.get_by_role("button", name="Create the draft").click()
 
     expect(_success(page)).to_contain_text("Draft version 1 created.")
-    expect(_h1(page)).to_have_text("Version 1 Draft")
+    expect(h1(page)).to_have_text("Version 1 Draft")
     expect(page.get_by_role("heading", name=re.compile("Why this approach is proportionate"))).to_be_visible()
-    expect(_main(page).get_by_role("link", name=re.compile(r"^Change"))).not_to_have_count(0)
+    expect(main(page).get_by_role("link", name=re.compile(r"^Change"))).not_to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role("link", name="Send for comment").click()
-    expect(_h1(page)).to_have_text("Send version 1 for comment")
+    expect(h1(page)).to_have_text("Send version 1 for comment")
     assert_accessible(page)
-    _fill_date(page, "Closing date for comments", A_WEEK_AHEAD)
+    fill_date(page, "Closing date for comments", A_WEEK_AHEAD)
     page.get_by_role("button", name="Send for comment").click()
 
     expect(_success(page)).to_contain_text(
         "Version 1 is out for comment. Everyone on the review has been told."
     )
-    expect(_h1(page)).to_have_text("Comments on version 1 Out for comment")
-    expect(_main(page)).to_contain_text(f"Comments close on {A_WEEK_AHEAD:%-d %B %Y}.")
+    expect(h1(page)).to_have_text("Comments on version 1 Out for comment")
+    expect(main(page)).to_contain_text(f"Comments close on {A_WEEK_AHEAD:%-d %B %Y}.")
     assert_accessible(page)
 
     # 6. The board member comments on a section.
     _switch_to(page, login_as, world.north_member)
     page.goto(f"{base}/commissioning/terms-of-reference/1/comments/")
-    expect(_h1(page)).to_have_text("Comments on version 1 Out for comment")
+    expect(h1(page)).to_have_text("Comments on version 1 Out for comment")
     assert_accessible(page)
     page.get_by_role(
         "link", name=re.compile(r"Comment on section \d+, “Why this approach is proportionate”")
     ).click()
-    expect(_h1(page)).to_have_text("Comment on “Why this approach is proportionate”")
+    expect(h1(page)).to_have_text("Comment on “Why this approach is proportionate”")
     assert_accessible(page)
     page.get_by_label("Your comment").fill("Please say what the 2024 review found, so readers can follow.")
     page.get_by_role("button", name="Add your comment").click()
@@ -272,7 +257,7 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     page.goto(f"{base}/commissioning/terms-of-reference/1/comments/")
     assert_accessible(page)
     page.get_by_role("link", name="Mark as addressed the comment by Tom Ellis").click()
-    expect(_h1(page)).to_have_text("Mark the comment as addressed")
+    expect(h1(page)).to_have_text("Mark the comment as addressed")
     assert_accessible(page)
     page.get_by_label("How was the comment addressed?").fill(
         "The findings of the 2024 review are summarised in the purpose section."
@@ -289,27 +274,27 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     # 7. The chair approves the version; it is then approved and frozen.
     _switch_to(page, login_as, world.north_chair)
     page.goto(f"{base}/commissioning/terms-of-reference/1/")
-    expect(_h1(page)).to_have_text("Version 1 Out for comment")
+    expect(h1(page)).to_have_text("Version 1 Out for comment")
     assert_accessible(page)
     page.get_by_role("link", name="Approve this version").click()
-    expect(_h1(page)).to_have_text("Approve version 1 of the terms of reference")
-    expect(_main(page)).to_contain_text("Every comment is addressed")
+    expect(h1(page)).to_have_text("Approve version 1 of the terms of reference")
+    expect(main(page)).to_contain_text("Every comment is addressed")
     assert_accessible(page)
     page.get_by_role("button", name="Approve version 1").click()
 
     expect(_success(page)).to_contain_text("Version 1 is approved. It can no longer change.")
-    expect(_h1(page)).to_have_text("Version 1 Approved")
-    expect(_main(page)).to_contain_text("This version is approved and can never change.")
-    expect(_main(page)).to_contain_text("by Helen Marsh")
-    expect(_main(page).get_by_role("link", name=re.compile(r"^Change"))).to_have_count(0)
+    expect(h1(page)).to_have_text("Version 1 Approved")
+    expect(main(page)).to_contain_text("This version is approved and can never change.")
+    expect(main(page)).to_contain_text("by Helen Marsh")
+    expect(main(page).get_by_role("link", name=re.compile(r"^Change"))).to_have_count(0)
     expect(page.get_by_role("link", name="Approve this version")).to_have_count(0)
     assert_accessible(page)
 
     # Not even the business manager is offered an edit link on the frozen version.
     _switch_to(page, login_as, world.north_manager)
     page.goto(f"{base}/commissioning/terms-of-reference/1/")
-    expect(_h1(page)).to_have_text("Version 1 Approved")
-    expect(_main(page).get_by_role("link", name=re.compile(r"^Change"))).to_have_count(0)
+    expect(h1(page)).to_have_text("Version 1 Approved")
+    expect(main(page).get_by_role("link", name=re.compile(r"^Change"))).to_have_count(0)
     expect(page.get_by_role("link", name="Create a new draft")).to_be_visible()
     assert_accessible(page)
 

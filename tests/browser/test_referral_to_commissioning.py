@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from reviews.models import Review, State
 from tests.browser.a11y import assert_accessible
+from tests.browser.pages import fill_date, h1, main
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,22 +20,6 @@ INCIDENT = TODAY - timedelta(days=12)
 LEARNED = TODAY - timedelta(days=10)
 NOTIFIED = TODAY - timedelta(days=8)
 DECIDED = TODAY - timedelta(days=3)
-
-
-def _h1(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def _main(page: Page) -> Locator:
-    return page.get_by_role("main")
-
-
-def _fill_date(page: Page, legend: str, value: date) -> None:
-    """Fills a GOV.UK date input: the Day, Month and Year boxes inside the fieldset named `legend`."""
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(value.day))
-    group.get_by_label("Month").fill(str(value.month))
-    group.get_by_label("Year").fill(str(value.year))
 
 
 def _timeline_titles(page: Page) -> list[str]:
@@ -50,11 +35,11 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     # The review list, and the way to open a new review.
     page.goto("/")
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reviews").click()
-    expect(_h1(page)).to_have_text("Reviews")
+    expect(h1(page)).to_have_text("Reviews")
     assert_accessible(page)
 
     page.get_by_role("link", name="Open a new review").click()
-    expect(_h1(page)).to_have_text("Open a new review")
+    expect(h1(page)).to_have_text("Open a new review")
     assert_accessible(page)
 
     # A first try with the dates the wrong way round: the form says so and keeps what was typed.
@@ -64,8 +49,8 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     page.get_by_label("Summary of the case").fill(
         "Admitted to hospital with a skull fracture; the parents gave no explanation."
     )
-    _fill_date(page, "Date of the incident", LEARNED)
-    _fill_date(page, "Date the board learned of the incident", INCIDENT)
+    fill_date(page, "Date of the incident", LEARNED)
+    fill_date(page, "Date the board learned of the incident", INCIDENT)
     page.get_by_role("button", name="Create the review").click()
 
     summary = page.locator(".govuk-error-summary")
@@ -74,32 +59,32 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     expect(page.get_by_label("Pseudonym of the child")).to_have_value("Child R")
     assert_accessible(page)
 
-    _fill_date(page, "Date of the incident", INCIDENT)
-    _fill_date(page, "Date the board learned of the incident", LEARNED)
+    fill_date(page, "Date of the incident", INCIDENT)
+    fill_date(page, "Date the board learned of the incident", LEARNED)
     page.get_by_role("button", name="Create the review").click()
 
     # The new review, at the referral stage, with one thing still missing before a decision.
-    expect(_h1(page)).to_contain_text("NSCB-2026-09")
+    expect(h1(page)).to_contain_text("NSCB-2026-09")
     expect(page.locator(".app-stage-tag")).to_have_text("Referral")
-    expect(_main(page)).to_contain_text("Review NSCB-2026-09 opened at the referral stage.")
-    expect(_main(page)).to_contain_text("Not yet: Record which criteria were considered.")
+    expect(main(page)).to_contain_text("Review NSCB-2026-09 opened at the referral stage.")
+    expect(main(page)).to_contain_text("Not yet: Record which criteria were considered.")
     assert_accessible(page)
 
     page.get_by_role("link", name="Change the referral details").click()
-    expect(_h1(page)).to_have_text("Referral details")
+    expect(h1(page)).to_have_text("Referral details")
     assert_accessible(page)
     page.get_by_role("group", name="Criteria considered").get_by_label(
         "Statutory: the criteria for a Serious Case Review are met"
     ).check()
     page.get_by_role("button", name="Save referral").click()
 
-    expect(_h1(page)).to_contain_text("NSCB-2026-09")
-    expect(_main(page)).not_to_contain_text("Not yet:")
+    expect(h1(page)).to_contain_text("NSCB-2026-09")
+    expect(main(page)).not_to_contain_text("Not yet:")
     assert_accessible(page)
 
     # Send it for a decision.
     page.get_by_role("link", name="Send for a decision").click()
-    expect(_h1(page)).to_have_text("Send for a decision")
+    expect(h1(page)).to_have_text("Send for a decision")
     assert_accessible(page)
     page.get_by_label("Note for the timeline (optional)").fill(
         "All agencies have confirmed their involvement."
@@ -107,16 +92,16 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.locator(".app-stage-tag")).to_have_text("Decision")
-    expect(_main(page)).to_contain_text("Done: send for a decision.")
+    expect(main(page)).to_contain_text("Done: send for a decision.")
     assert_accessible(page)
 
     # Record the chair's decision to initiate, with the notifications made.
     page.get_by_role("link", name="Record the decision to initiate a review").click()
-    expect(_h1(page)).to_have_text("Record the decision to initiate a review")
+    expect(h1(page)).to_have_text("Record the decision to initiate a review")
     assert_accessible(page)
 
     # Submitted without the notifications first: statutory criteria need both.
-    _fill_date(page, "Date of the decision", DECIDED)
+    fill_date(page, "Date of the decision", DECIDED)
     page.get_by_label("Chair who made the decision").select_option(label="Helen Marsh")
     page.get_by_label("Why").fill("The statutory criteria are met; agencies did not share what they knew.")
     page.get_by_role("button", name="Record the decision to initiate").click()
@@ -126,17 +111,15 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     )
     assert_accessible(page)
 
-    _fill_date(page, "Date the national panel was notified", NOTIFIED)
-    _fill_date(page, "Date Ofsted was notified", NOTIFIED)
+    fill_date(page, "Date the national panel was notified", NOTIFIED)
+    fill_date(page, "Date Ofsted was notified", NOTIFIED)
     page.get_by_role("button", name="Record the decision to initiate").click()
 
     # The review page at the commissioning stage, with the story so far on its timeline.
-    expect(_h1(page)).to_contain_text("NSCB-2026-09")
+    expect(h1(page)).to_contain_text("NSCB-2026-09")
     expect(page.locator(".app-stage-tag")).to_have_text("Commissioning")
     expect(page.locator('[aria-current="step"]')).to_contain_text("Commissioning")
-    expect(_main(page)).to_contain_text(
-        f"Initiate a Serious Case Review, {DECIDED:%-d %B %Y}, by Helen Marsh"
-    )
+    expect(main(page)).to_contain_text(f"Initiate a Serious Case Review, {DECIDED:%-d %B %Y}, by Helen Marsh")
     expect(page.locator(".app-timeline")).to_contain_text(f"Decided by Helen Marsh on {DECIDED:%-d %B %Y}.")
     assert _timeline_titles(page) == [
         "Referral opened",
