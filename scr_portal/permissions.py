@@ -34,6 +34,20 @@ def board_roles(user) -> dict[int, frozenset[str]]:
     return cached
 
 
+def board_agencies(user) -> dict[int, frozenset[int]]:
+    """Each board's id mapped to the agencies `user` represents on it as an active board member."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, "_board_agencies", None)
+    if cached is None:
+        agencies: dict[int, set[int]] = defaultdict(set)
+        rows = Membership.objects.active().filter(user=user, agency__isnull=False)
+        for board_id, agency_id in rows.values_list("board_id", "agency_id"):
+            agencies[board_id].add(agency_id)
+        cached = user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
+    return cached
+
+
 def roles_on_board(user, board: Board) -> frozenset[str]:
     return board_roles(user).get(board.pk, frozenset())
 
@@ -136,6 +150,40 @@ portal_rules.add_rule(
 portal_rules.add_rule(
     "manage_registry", rules.predicate(lambda user: _holds_anywhere(user, Role.BUSINESS_MANAGER))
 )
+
+# The response (QM 15). Board people see it (a lead reviewer's access ends at the scoping); the business
+# manager records the report's findings, the meetings, the actions and the engagement plan, and drafts the
+# written response; the chair signs a version off. Action owners, and members of the owning agency, post
+# progress on their actions.
+FINDINGS_STATES = ("report_received", "response")
+RESPONSE_STATES = ("report_received", "response", "published", "monitoring")
+response_reader = _on_review(*BOARD_ROLES)
+portal_rules.add_rule("view_response", response_reader)
+portal_rules.add_rule("change_findings", review_manager & _in_states(*FINDINGS_STATES))
+portal_rules.add_rule("manage_response", review_manager & _in_states(*RESPONSE_STATES))
+portal_rules.add_rule("edit_written_response", review_manager & _in_states("response"))
+portal_rules.add_rule("sign_response", _on_review(CHAIR_ROLE) & _in_states("response"))
+
+
+@rules.predicate
+def may_update_action(user, action) -> bool:
+    """The named owner, a board member for the owning agency on one of the review's boards, or the review's
+    business manager; while the review's response is open."""
+    review = action.review
+    if review.state not in RESPONSE_STATES:
+        return False
+    if action.owner_id == user.pk:
+        return bool(roles_on_review(user, review))
+    if Role.BUSINESS_MANAGER in roles_on_review(user, review):
+        return True
+    agencies = board_agencies(user)
+    return any(action.owner_agency_id in agencies.get(board_id, ()) for board_id in review_board_ids(review))
+
+
+portal_rules.add_rule("update_action", may_update_action)
+portal_rules.add_rule("view_action_plan", board_participant)
+portal_rules.add_rule("view_business_plan", board_participant)
+portal_rules.add_rule("manage_business_plan", board_manager)
 
 # Taking a step of the lifecycle: the workflow table names the roles per step; this is the entry check.
 portal_rules.add_rule("take_review_step", review_participant & review_is_open)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("account/", include("scr_portal.accounts.urls")),
     path("", include("reviews.urls")),
     path("", include("commissioning.urls")),
+    path("", include("responses.urls")),
     # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.
     path(
         "admin/login/",

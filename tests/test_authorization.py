@@ -8,24 +8,12 @@ pattern missing from the table fails `test_every_url_pattern_is_in_the_table`, s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
-
-
-@dataclass(frozen=True)
-class Route:
-    kwargs: Callable[[World], dict] = lambda w: {}
-    method: str = "get"
-    public: bool = False  # reachable without signing in
-    allowed: str | None = None  # a World person who may use it (object routes)
-    denied: tuple[str, ...] = ()  # World people who must get 403 or 404
-    data: dict = field(default_factory=dict)
-    ok_status: int = 200  # what someone entitled gets (302 where the view redirects onward)
+from tests.responses import routes_actions, routes_discussion, routes_plan, routes_response
+from tests.routes import Route, _object
 
 
 def _commissioning(review) -> int:
@@ -100,10 +88,6 @@ def _tor_comment(w) -> dict:
         section=version.sections.first(), user=w.north_member, text="x"
     )
     return {"pk": w.north_review.pk, "number": version.number, "comment_pk": comment.pk}
-
-
-def _object(kwargs, allowed, denied=("east_manager",), ok_status=200) -> Route:
-    return Route(kwargs=kwargs, allowed=allowed, denied=denied, ok_status=ok_status)
 
 
 ROUTES: dict[str, Route] = {
@@ -316,6 +300,10 @@ ROUTES: dict[str, Route] = {
         ok_status=302,
     ),
 }
+# Each part of the response keeps its rows beside its own tests.
+for _part in (routes_actions, routes_discussion, routes_plan, routes_response):
+    assert not set(_part.ROUTES) & set(ROUTES), f"{_part.__name__} repeats names already in the table"
+    ROUTES.update(_part.ROUTES)
 
 ADMIN_NAMESPACE = "admin"
 # Values for the admin's URL parameters; any value reaches the view's own permission check first.

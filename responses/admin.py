@@ -1,0 +1,48 @@
+"""Themes are reference data kept by administrators. Versions of the board's response are shown for the
+reviews the administrator may see; they are read-only here (drafts are written and signed in the
+portal; a signed version is also refused by the model and a database trigger)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from reviews.admin import VisibleReviewRowsMixin
+
+from .models import ResponseVersion, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+
+
+@admin.register(ResponseVersion)
+class ResponseVersionAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+    list_display = ["review", "number", "signed_by", "signed_at", "digest"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference", "digest"]
+    list_select_related = ["review", "signed_by"]
+    # Versions are drafted, assembled and signed in the portal, never typed in here.
+    readonly_fields = [
+        "review",
+        "number",
+        "content",
+        "revision",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "signed_by",
+        "signed_at",
+        "digest",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
