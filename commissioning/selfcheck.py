@@ -14,6 +14,10 @@ from .models import Factor, FactorAssessment, FactorKind, Proposal, SelfCheckAns
 from .selectors import cited_kinds, scope_of
 
 MARKER = 6
+STATEMENT = (
+    "The decisions about the form and focus of the review take account of the case and its context, with "
+    "input from board members and the lead reviewer."
+)
 
 
 @dataclass(frozen=True)
@@ -127,21 +131,24 @@ def evidence_for(review: Review) -> dict[int, Evidence]:
     return {q.number: q.evidence(review) for q in QUESTIONS}
 
 
-def answers_for(review: Review) -> dict[int, SelfCheckAnswer]:
-    return {a.question: a for a in SelfCheckAnswer.objects.filter(review=review, marker=MARKER)}
+def answers_for(review: Review, marker: int = MARKER) -> dict[int, SelfCheckAnswer]:
+    return {a.question: a for a in SelfCheckAnswer.objects.filter(review=review, marker=marker)}
 
 
-def save_answers(*, review: Review, user, data: dict) -> None:
+def save_answers(
+    *, review: Review, user, data: dict, marker: int = MARKER, questions=None, title: str = ""
+) -> None:
+    """Records the board's view on each question of `marker` (default: this marker's questions)."""
     from django.db import transaction
 
     from reviews.models import TimelineEntry
     from reviews.services import timeline_add
 
     with transaction.atomic():
-        for q in QUESTIONS:
+        for q in questions or QUESTIONS:
             SelfCheckAnswer.objects.update_or_create(
                 review=review,
-                marker=MARKER,
+                marker=marker,
                 question=q.number,
                 defaults={
                     "status": data[f"status_{q.number}"],
@@ -150,5 +157,8 @@ def save_answers(*, review: Review, user, data: dict) -> None:
                 },
             )
         timeline_add(
-            review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title="Commissioning self-check updated"
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.UPDATE,
+            title=title or "Commissioning self-check updated",
         )

@@ -187,6 +187,10 @@ def self_check(request: HttpRequest, pk: int) -> HttpResponse:
         "blocks": form.blocks(selfcheck.evidence_for(review), answers),
         "answers": answers,
         "can_change": can_change,
+        "marker": selfcheck.MARKER,
+        "part": "Commissioning",
+        "statement": selfcheck.STATEMENT,
+        "back_url": reverse("commissioning", args=[review.pk]),
         "breadcrumbs": _crumbs(review, ("Quality marker self-check", None)),
     }
-    return render(request, "commissioning/self_check.html", ctx)
+    return render(request, "self_check.html", ctx)

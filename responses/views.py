@@ -1,18 +1,83 @@
-"""The response overview and its self-check."""
+"""The response overview (where the board stands on each part of its response) and the Quality Marker 15
+self-check."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from commissioning.forms import SelfCheckForm
 from reviews.selectors import review_for
+from scr_portal.permissions import can
+
+from . import selfcheck
+from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
+from .pages import crumbs
 
 
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return render(request, "responses/overview.html", {"review": review})
+    findings = Finding.objects.filter(review=review).aggregate(
+        total=Count("pk"), positioned=Count("pk", filter=~Q(position=""))
+    )
+    meetings = Meeting.objects.filter(review=review).aggregate(
+        total=Count("pk"), minutes=Sum("minutes_given")
+    )
+    rag = dict.fromkeys(Rag, 0)
+    for status, due_on, until in Action.objects.filter(review=review).values_list(
+        "status", "due_on", "deferred_until"
+    ):
+        rag[rag_for(status, due_on, until)] += 1
+    versions = list(
+        ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")[:2]
+    )
+    ctx = {
+        "review": review,
+        "findings": findings,
+        "meetings": meetings,
+        "actions_total": sum(rag.values()),
+        "rag": [(r, rag[r]) for r in Rag],
+        "engagement": EngagementActivity.objects.filter(review=review).exclude(status="cancelled").count(),
+        "latest": versions[0] if versions else None,
+        "latest_signed": next((v for v in versions if v.is_signed), None)
+        or ResponseVersion.objects.filter(review=review, signed_at__isnull=False)
+        .select_related("signed_by")
+        .order_by("-number")
+        .first(),
+        "evidence": list(zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)),
+        "can_manage": can(request.user, "manage_response", review),
+        "breadcrumbs": crumbs(review),
+    }
+    return render(request, "responses/overview.html", ctx)
 
 
 def self_check(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return render(request, "responses/self_check.html", {"review": review})
+    answers = selfcheck.answers_for(review)
+    can_change = can(request.user, "manage_response", review)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied("Only the business manager can record the board's self-check.")
+    form = SelfCheckForm(
+        request.POST if request.method == "POST" else None, questions=selfcheck.QUESTIONS, answers=answers
+    )
+    if request.method == "POST" and form.is_valid():
+        selfcheck.save_answers(review=review, user=request.user, data=form.cleaned_data)
+        messages.success(request, "Self-check saved.")
+        return redirect("response_self_check", review.pk)
+    ctx = {
+        "review": review,
+        "form": form,
+        "blocks": form.blocks(selfcheck.evidence_for(review), answers),
+        "answers": answers,
+        "can_change": can_change,
+        "marker": selfcheck.MARKER,
+        "part": "Response",
+        "statement": selfcheck.STATEMENT,
+        "back_url": reverse("response", args=[review.pk]),
+        "breadcrumbs": crumbs(review, ("Quality marker self-check", None)),
+    }
+    return render(request, "self_check.html", ctx)

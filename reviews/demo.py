@@ -408,6 +408,10 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
             from commissioning.demo import approve_terms
 
             approve_terms(Review.objects.get(pk=review.pk), manager, chair, on=when)
+        if name in ("begin_response", "publish"):
+            from responses.demo import demo_response
+
+            demo_response(Review.objects.get(pk=review.pk), manager, chair, on=when, upto=name)
         services.review_transition(
             review_id=review.pk, name=name, user=actor, data=_step_data(name, when, learned, chair)
         )

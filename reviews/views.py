@@ -15,7 +15,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scr_portal.audit import history_entries
-from scr_portal.permissions import can, manageable_boards, require, roles_on_board, roles_on_review
+from scr_portal.permissions import (
+    RESPONSE_STATES,
+    can,
+    manageable_boards,
+    require,
+    roles_on_board,
+    roles_on_review,
+)
 
 from . import clocks, selectors, services, workflow
 from .forms import (
@@ -128,6 +135,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
         "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),
+        "show_response": can(request.user, "view_response", review)
+        and (review.final_report or review.state in RESPONSE_STATES),
         "breadcrumbs": [
             ("Home", reverse("home")),
             ("Reviews", reverse("review_list")),

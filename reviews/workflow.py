@@ -58,6 +58,34 @@ def _report_held(review: Review) -> list[str]:
     return [] if review.final_report else ["Record the final report."]
 
 
+def _ready_for_response(review: Review) -> list[str]:
+    """The board responds to findings: the report is held and its findings are recorded, one by one."""
+    from responses.models import Finding
+
+    missing = _report_held(review)
+    if not Finding.objects.filter(review=review).exists():
+        missing.append("Record the report's findings (Response, then Report and findings).")
+    return missing
+
+
+def _response_signed(review: Review) -> list[str]:
+    """Publication needs the chair's signature on the latest version of the board's written response."""
+    from responses.models import ResponseVersion
+
+    latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
+    if latest is None:
+        return ["The chair signs off the board's written response (Response, then Written response)."]
+    if not latest.is_signed:
+        return [
+            f"The chair signs off version {latest.number} of the board's written response, which is still a draft."
+        ]
+    return []
+
+
+def _ready_to_publish(review: Review) -> list[str]:
+    return _response_signed(review) + _nothing_delays_publication(review)
+
+
 def _nothing_delays_publication(review: Review) -> list[str]:
     waiting = review.parallel_processes.filter(may_delay_publication=True, concluded_on__isnull=True)
     return [
@@ -201,7 +229,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({BM}),
             form_class=forms.NoteForm,
             explanation="The board discusses the findings and agrees its response and actions.",
-            guard=_report_held,
+            guard=_ready_for_response,
         ),
         Transition(
             name="publish",
@@ -211,7 +239,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({BM}),
             form_class=forms.PublishForm,
             explanation="Record when the report and the board's response were published.",
-            guard=_nothing_delays_publication,
+            guard=_ready_to_publish,
             effect=_set(
                 report_published_on="report_published_on", response_published_on="response_published_on"
             ),

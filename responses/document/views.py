@@ -1,1 +1,287 @@
-"""Views."""
+"""The board's written response: versions, the draft's text, the chair's sign-off, downloads and the
+verification page. Each view loads the review through `review_for` (404 when invisible, 403 when the
+action is not allowed); versions are looked up within that review only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from responses.models import ResponseVersion
+from responses.pages import crumbs, form_page
+from reviews.selectors import review_for
+from scr_portal.permissions import can, requires_two_factor
+
+from . import assemble, services
+from .forms import MakeDraftForm, SignForm, VerifyForm, VersionTextForm
+
+
+def _version_of(review, number: int) -> ResponseVersion:
+    return get_object_or_404(
+        ResponseVersion.objects.select_related("signed_by", "created_by"), review=review, number=number
+    )
+
+
+def _list_crumb(review) -> tuple[str, str]:
+    return ("Written response", reverse("response_versions", args=[review.pk]))
+
+
+def _version_crumbs(review, version, *tail):
+    return crumbs(
+        review,
+        _list_crumb(review),
+        (f"Version {version.number}", reverse("response_version", args=[review.pk, version.number])),
+        *tail,
+    )
+
+
+@require_GET
+def version_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    versions = list(
+        ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")
+    )
+    ctx = {
+        "review": review,
+        "versions": versions,
+        "latest_signed": next((v for v in versions if v.is_signed), None),
+        "has_draft": any(not v.is_signed for v in versions),
+        "can_create": can(request.user, "edit_written_response", review),
+        "breadcrumbs": crumbs(review, ("Written response", None)),
+    }
+    return render(request, "responses/document/list.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_written_response")
+    form = MakeDraftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.version_create(review=review, user=request.user)
+        except services.ResponseRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Draft version {version.number} made from the current findings and actions."
+            )
+            return redirect("response_version", review.pk, version.number)
+    return form_page(
+        request,
+        review,
+        form,
+        "Make a new draft of the board's response",
+        intro=(
+            "The draft is put together from the findings, the board's positions, the agreed actions in order of "
+            "priority and the engagement plan, with the text of the latest version carried over for you to change."
+        ),
+        back=reverse("response_versions", args=[review.pk]),
+        back_label="Back to the written response",
+        crumb_trail=crumbs(review, _list_crumb(review), ("New draft", None)),
+    )
+
+
+@require_GET
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    version = _version_of(review, number)
+    may_edit = can(request.user, "edit_written_response", review)
+    stale = services.is_stale(version) if not version.is_signed else False
+    later_signed = (
+        ResponseVersion.objects.filter(review=review, number__gt=number, signed_at__isnull=False)
+        .order_by("number")
+        .first()
+    )
+    ctx = {
+        "review": review,
+        "version": version,
+        "document": assemble.render_html(version.content),
+        "stale": stale,
+        "intact": version.verifies() if version.is_signed else None,
+        "later_signed": later_signed,
+        "can_edit": may_edit and not version.is_signed,
+        "can_sign": can(request.user, "sign_response", review) and not version.is_signed and not stale,
+        "may_sign_later": can(request.user, "sign_response", review) and not version.is_signed and stale,
+        "can_create": may_edit
+        and version.is_signed
+        and not ResponseVersion.objects.filter(review=review, signed_at__isnull=True).exists(),
+        "breadcrumbs": crumbs(review, _list_crumb(review), (f"Version {version.number}", None)),
+    }
+    return render(request, "responses/document/version.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_written_response")
+    version = _version_of(review, number)
+    if version.is_signed:
+        messages.error(
+            request,
+            f"Version {version.number} is signed and can never change. Make a new draft to change the response.",
+        )
+        return redirect("response_version", review.pk, version.number)
+    initial = {n: getattr(version, n) for n in ("introduction", "monitoring", "closing")} | {
+        "revision": version.revision
+    }
+    form = VersionTextForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_save(
+                version=version,
+                user=request.user,
+                data=form.cleaned_data,
+                seen_revision=form.cleaned_data["revision"],
+            )
+        except services.EditConflict as refusal:
+            version.refresh_from_db()
+            conflict = version
+            data = request.POST.copy()
+            data["revision"] = version.revision
+            form = VersionTextForm(data)
+            form.is_valid()
+            form.add_error(None, str(refusal))
+        except services.ResponseRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Draft version {version.number} saved.")
+            return redirect("response_version", review.pk, version.number)
+    heading = f"Change the text of draft version {version.number}"
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        intro="The findings, positions, actions and engagement plan are put in from what the portal holds; write the board's own words here.",
+        back=reverse("response_version", args=[review.pk, version.number]),
+        crumb_trail=_version_crumbs(review, version, ("Change the text", None)),
+        template="responses/document/edit.html",
+        conflict=conflict,
+    )
+
+
+@require_POST
+def version_rebuild(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_written_response")
+    version = _version_of(review, number)
+    try:
+        services.version_rebuild(version=version, user=request.user)
+    except services.ResponseRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"Draft version {version.number} now shows the current findings, actions and engagement plan.",
+        )
+    return redirect("response_version", review.pk, version.number)
+
+
+@require_POST
+def version_request_signature(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "edit_written_response")
+    version = _version_of(review, number)
+    try:
+        services.request_signature(version=version, user=request.user)
+    except services.ResponseRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The chair has been asked to sign this version off.")
+    return redirect("response_version", review.pk, version.number)
+
+
+def _second_factor(user) -> TOTPDevice | None:
+    """The device to confirm a signature with: everyone who has one, and everyone two-factor is required of."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and requires_two_factor(user):
+        # The middleware sends such a person to set a device up before any page; refuse rather than skip.
+        raise PermissionError
+    return device
+
+
+@require_http_methods(["GET", "POST"])
+def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "sign_response")
+    version = _version_of(review, number)
+    if version.is_signed:
+        messages.info(request, f"Version {version.number} is already signed.")
+        return redirect("response_version", review.pk, version.number)
+    try:
+        device = _second_factor(request.user)
+    except PermissionError:
+        return redirect("two_factor_setup")
+    form = SignForm(request.POST or None, device=device, initial={"digest": version.content_digest()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_sign(version=version, user=request.user, seen_digest=form.cleaned_data["digest"])
+        except services.ResponseRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"You signed off version {version.number} of the board's response.")
+            return redirect("response_version", review.pk, version.number)
+    heading = f"Sign off version {version.number} of the board's response"
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=reverse("response_version", args=[review.pk, version.number]),
+        back_label="Back to the version without signing",
+        crumb_trail=_version_crumbs(review, version, ("Sign off", None)),
+        template="responses/document/sign.html",
+        version=version,
+        document=assemble.render_html(version.content),
+        shown_digest=form["digest"].value(),
+    )
+
+
+@require_GET
+def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The version's text, byte for byte what was (or will be) signed."""
+    review = review_for(request.user, pk, "view_response")
+    version = _version_of(review, number)
+    status = "signed" if version.is_signed else "draft"
+    safe_reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in review.reference)
+    response = HttpResponse(version.content.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{safe_reference}-response-v{version.number}-{status}.txt"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        copy = form.cleaned_data.get("copy")
+        data = b"".join(copy.chunks()) if copy else None
+        wanted, match = services.verify(review=review, data=data, digest=form.cleaned_data.get("digest", ""))
+        result = {
+            "digest": wanted,
+            "match": match,
+            "intact": match.verifies() if match else None,
+            "by_file": copy is not None,
+        }
+    heading = "Check a copy of the board's response"
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        intro=(
+            "Choose a copy downloaded from the portal, or enter a digest, to check it against the chair's signatures. "
+            "A copy matches only if not a single character has changed since it was signed."
+        ),
+        back=reverse("response_versions", args=[review.pk]),
+        back_label="Back to the written response",
+        crumb_trail=crumbs(review, _list_crumb(review), ("Check a copy", None)),
+        template="responses/document/verify.html",
+        result=result,
+    )

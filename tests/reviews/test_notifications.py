@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from responses.demo import sign_off
 from reviews import notifications, services
 from reviews.models import Membership, Notification, Review, Role, State
 from scr_portal.accounts.models import User
@@ -152,6 +153,7 @@ def test_a_role_that_has_ended_is_not_asked_to_act_even_by_someone_who_still_see
     Membership.objects.filter(user=moved_on).update(is_active=False)
     MembershipFactory(user=moved_on, board=world.south, role=Role.BOARD_MEMBER)  # sees NSCB-X still
     _set(review, state=State.RESPONSE)
+    sign_off(review, world.north_manager, world.north_chair)  # publication needs the signed response
 
     with django_capture_on_commit_callbacks(execute=True):
         services.review_transition(

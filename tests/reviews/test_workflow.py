@@ -197,6 +197,10 @@ def take(review: Review, name: str, user, **overrides) -> Review:
     fresh = Review.objects.get(pk=review.pk)
     if name == "start_review" and fresh.state == State.COMMISSIONING:
         ready_to_start(fresh)  # idempotent: approved terms are made once
+    if name == "begin_response" and fresh.state == State.REPORT_RECEIVED:
+        findings_recorded(fresh)
+    if name == "publish" and fresh.state == State.RESPONSE:
+        response_signed(fresh)
     services.review_transition(
         review_id=review.pk, name=name, user=user, data=step_data(fresh, name, **overrides)
     )
@@ -214,6 +218,29 @@ def ready_to_start(review: Review) -> None:
     approve_terms(review, manager, chair)
 
 
+def _manager_and_chair(review: Review):
+    from reviews.models import Membership
+
+    board_people = Membership.objects.active().filter(board=review.lead_board).select_related("user")
+    manager = next(m.user for m in board_people if m.role == Role.BUSINESS_MANAGER)
+    chair = next(m.user for m in board_people if m.role == Role.CHAIR)
+    return manager, chair
+
+
+def findings_recorded(review: Review) -> None:
+    """The report's findings recorded (through the real services), as the response's guard requires."""
+    from responses.demo import record_findings
+
+    record_findings(review, _manager_and_chair(review)[0])
+
+
+def response_signed(review: Review) -> None:
+    """A version of the board's response signed by the chair, as publication's guard requires."""
+    from responses.demo import sign_off
+
+    sign_off(review, *_manager_and_chair(review))
+
+
 def advance(world: World, review: Review, state: State) -> Review:
     """Walks a review at the referral stage to `state` through the real workflow."""
     for name in PATHS[state]:
@@ -223,11 +250,17 @@ def advance(world: World, review: Review, state: State) -> Review:
 
 
 def at_state(world: World, state: State, review: Review | None = None, **referral) -> Review:
-    """A review at `state`; at commissioning, with its terms of reference approved, ready to start."""
+    """A review at `state`, ready for the next step: at commissioning with its terms of reference approved,
+    with the report's findings recorded once the report is received, and at the response stage with the
+    board's response signed."""
     review = make_ready(review or world.north_review, **referral)
     review = advance(world, review, state)
     if state == State.COMMISSIONING:
         ready_to_start(review)
+    if state == State.REPORT_RECEIVED:
+        findings_recorded(review)
+    if state == State.RESPONSE:
+        response_signed(review)
     return Review.objects.get(pk=review.pk)
 
 

@@ -1,0 +1,165 @@
+"""The board's written response as one text document, assembled from what the portal holds: the findings
+and the board's position on each, the actions in order of priority with their owners and business-plan
+links, the monitoring arrangements and the engagement plan, around the business manager's own text.
+
+The text is what the chair signs: its UTF-8 bytes are hashed, and the downloaded copy is exactly those
+bytes. `render_html` shows it on a page (every piece of text escaped).
+
+Lines starting "# ", "## " and "### " are headings, lines starting "- " are list items, blank lines
+separate paragraphs. Nothing else is markup."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from responses.models import Action, EngagementActivity, Finding, ResponseVersion
+from reviews.models import Review
+
+
+def _date(d) -> str:
+    return f"{d:%-d %B %Y}" if d else "not set"
+
+
+def _block(text: str) -> list[str]:
+    """Free text as paragraphs: markup characters at the start of a line are not markup here."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n"):
+        stripped = line.rstrip()
+        if stripped.startswith(("#", "- ")):
+            stripped = (
+                "\u200b" + stripped
+            )  # a zero-width space keeps the person's text from becoming a heading
+        lines.append(stripped)
+    return lines
+
+
+def assemble(review: Review, version: ResponseVersion) -> str:
+    findings = list(Finding.objects.filter(review=review).order_by("number"))
+    actions = list(
+        Action.objects.filter(review=review)
+        .select_related("owner_agency", "owner", "plan_priority__period")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("number")))
+        .order_by("priority", "due_on", "number")
+    )
+    activities = list(EngagementActivity.objects.filter(review=review).exclude(status="cancelled"))
+    board = review.lead_board
+    partners = [p.board.name for p in review.participations.select_related("board")]
+
+    out: list[str] = [
+        f"# The board's response to review {review.reference}",
+        "",
+        f"Lead board: {board.name}",
+    ]
+    if partners:
+        out.append(f"Taking part: {', '.join(partners)}")
+    out += [
+        f"Final report received: {_date(review.report_received_on)}",
+        f"Version {version.number}",
+        "",
+    ]
+    if version.introduction.strip():
+        out += ["## Introduction", "", *_block(version.introduction), ""]
+
+    out += ["## The findings and the board's position", ""]
+    if not findings:
+        out += ["No findings are recorded.", ""]
+    for f in findings:
+        out += [f"### Finding {f.number}: {f.title}", "", *_block(f.text), ""]
+        if f.position:
+            out += [f"The board's position: {f.get_position_display()}.", *_block(f.position_reason), ""]
+        else:
+            out += ["The board's position: not yet agreed.", ""]
+
+    out += ["## Actions, in order of priority", ""]
+    if not actions:
+        out += ["No actions are agreed.", ""]
+    for priority, label in Action.Priority.choices:
+        group = [a for a in actions if a.priority == priority]
+        if not group:
+            continue
+        out += [f"### {label} priority", ""]
+        for a in group:
+            linked = ", ".join(str(f.number) for f in a.findings.all())
+            out.append(f"- Action {a.number}: {' '.join(a.description.split())}")
+            out.append(
+                f"- Owner: {a.owner_agency.name} ({a.owner.get_full_name()}). Due {_date(a.due_on)}. "
+                f"{a.get_kind_display()}; {a.get_level_display().lower()}; "
+                f"board function: {a.get_function_display().lower()}."
+            )
+            out.append(f"- Responds to finding{'s' if ',' in linked else ''} {linked or 'none'}.")
+            if a.plan_priority_id:
+                p = a.plan_priority
+                out.append(f"- Business plan: {p.period.title}, priority {p.number}: {p.title}.")
+            out.append(f"- Why this priority: {' '.join(a.priority_reason.split())}")
+            if a.status == Action.Status.DEFERRED:
+                out.append(
+                    f"- Deferred: {' '.join(a.deferred_reason.split())} To be looked at again on "
+                    f"{_date(a.deferred_until)}."
+                )
+            out.append("")
+
+    out += ["## Monitoring arrangements", ""]
+    out += [*_block(version.monitoring), ""] if version.monitoring.strip() else ["Not yet described.", ""]
+
+    out += ["## Engagement plan", ""]
+    if not activities:
+        out += ["No engagement activities are planned.", ""]
+    for audience, label in EngagementActivity.Audience.choices:
+        group = [e for e in activities if e.audience == audience]
+        if group:
+            out += [f"### {label}", ""]
+            out += [
+                f"- {e.description} ({e.get_method_display().lower()}, {_date(e.planned_on)}"
+                f"{', ' + e.audience_detail if e.audience_detail else ''})"
+                for e in group
+            ]
+            out.append("")
+
+    if version.closing.strip():
+        out += ["## Further comments", "", *_block(version.closing), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_html(content: str) -> SafeString:
+    """The document as HTML for a page: headings, lists and paragraphs; all text escaped."""
+    html: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            html.append(f'<p class="govuk-body">{"<br>".join(escape(p) for p in paragraph)}</p>')
+            paragraph.clear()
+        if items:
+            html.append(
+                '<ul class="govuk-list govuk-list--bullet">'
+                + "".join(f"<li>{escape(i)}</li>" for i in items)
+                + "</ul>"
+            )
+            items.clear()
+
+    headings = {
+        "# ": ("h2", "govuk-heading-l"),
+        "## ": ("h3", "govuk-heading-m"),
+        "### ": ("h4", "govuk-heading-s"),
+    }
+    for line in content.split("\n"):
+        marker = next((m for m in ("### ", "## ", "# ") if line.startswith(m)), None)
+        if marker:
+            flush()
+            tag, cls = headings[marker]
+            html.append(f'<{tag} class="{cls}">{escape(line[len(marker) :])}</{tag}>')
+        elif line.startswith("- "):
+            if paragraph:
+                flush()
+            items.append(line[2:])
+        elif not line.strip():
+            flush()
+        else:
+            if items:
+                flush()
+            paragraph.append(line)
+    flush()
+    return mark_safe("\n".join(html))  # noqa: S308  # nosec B308 B703 - every piece of text is escaped

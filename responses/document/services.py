@@ -1,0 +1,215 @@
+"""Writes for the board's written response: making a version, changing a draft's own text, rebuilding it
+from the current findings and actions, and the chair's signature.
+
+A write locks the review row first (so versions are numbered and signed one at a time), checks, changes,
+records the step on the review's timeline and notifies after the commit. A refusal raises ResponseRefused
+with a plain message and changes nothing. A signed version is never changed: the model and a database
+trigger refuse it whatever the caller."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from responses.models import ResponseVersion, digest_of
+from reviews import notifications
+from reviews.models import BOARD_ROLES, Notification, Review, TimelineEntry
+from reviews.services import timeline_add
+
+from . import assemble
+
+
+class ResponseRefused(Exception):
+    """The step cannot be taken now; the message says why, for the person who tried."""
+
+
+class EditConflict(ResponseRefused):
+    """Someone saved the draft since this person opened it; nothing was saved."""
+
+
+def _lock_review(review: Review) -> Review:
+    return Review.objects.select_for_update().get(pk=review.pk)
+
+
+def _lock(version: ResponseVersion) -> ResponseVersion:
+    return ResponseVersion.objects.select_for_update().select_related("review").get(pk=version.pk)
+
+
+def is_stale(version: ResponseVersion) -> bool:
+    """The findings, positions, actions or engagement plan changed since this draft was assembled."""
+    return not version.is_signed and assemble.assemble(version.review, version) != version.content
+
+
+def version_create(*, review: Review, user) -> ResponseVersion:
+    """Makes version N+1 as a draft, carrying over the latest version's own text. Refused while a draft
+    exists: there is one draft at a time."""
+    with transaction.atomic():
+        _lock_review(review)
+        draft = ResponseVersion.objects.filter(review=review, signed_at__isnull=True).first()
+        if draft:
+            raise ResponseRefused(
+                f"Version {draft.number} is still a draft. Change that draft, or ask the chair to sign it."
+            )
+        latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
+        number = (ResponseVersion.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ResponseVersion(
+            review=review,
+            number=number,
+            created_by=user,
+            introduction=latest.introduction if latest else "",
+            monitoring=latest.monitoring if latest else "",
+            closing=latest.closing if latest else "",
+        )
+        version.content = assemble.assemble(review, version)
+        version.save()
+        timeline_add(
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.DOCUMENT,
+            title=f"Board's response: draft version {number} created",
+            body=f"Carried over the text of version {latest.number}." if latest else "",
+        )
+    return version
+
+
+def version_save(*, version: ResponseVersion, user, data: dict, seen_revision: int) -> ResponseVersion:
+    """Saves the draft's own text and reassembles the document, unless someone saved it since the person
+    opened it (EditConflict) or it has been signed (ResponseRefused)."""
+    with transaction.atomic():
+        _lock_review(version.review)
+        current = _lock(version)
+        _check_draft(current)
+        if current.revision != seen_revision:
+            raise EditConflict(
+                "Someone else saved this draft after you opened it. Your text is below and was not saved: "
+                "compare it with the draft as it is now, then save again."
+            )
+        for name in ("introduction", "monitoring", "closing"):
+            setattr(current, name, data[name])
+        current.content = assemble.assemble(current.review, current)
+        current.revision += 1
+        current.updated_at = timezone.now()
+        current.save()
+        timeline_add(
+            review=current.review,
+            user=user,
+            kind=TimelineEntry.Kind.UPDATE,
+            title=f"Board's response: draft version {current.number} changed",
+        )
+    return current
+
+
+def version_rebuild(*, version: ResponseVersion, user) -> ResponseVersion:
+    """Reassembles the draft from the current findings, positions, actions and engagement plan."""
+    with transaction.atomic():
+        _lock_review(version.review)
+        current = _lock(version)
+        _check_draft(current)
+        content = assemble.assemble(current.review, current)
+        if content != current.content:
+            current.content = content
+            current.revision += 1
+            current.updated_at = timezone.now()
+            current.save()
+            timeline_add(
+                review=current.review,
+                user=user,
+                kind=TimelineEntry.Kind.UPDATE,
+                title=f"Board's response: draft version {current.number} rebuilt from the current data",
+            )
+    return current
+
+
+def _check_draft(version: ResponseVersion) -> None:
+    if version.is_signed:
+        raise ResponseRefused(
+            f"Version {version.number} is signed and can never change. To change the response, make a new "
+            "version and ask the chair to sign it."
+        )
+
+
+def version_sign(*, version: ResponseVersion, user, seen_digest: str) -> ResponseVersion:
+    """The chair signs exactly the text they were shown (`seen_digest`). Two chairs signing at once: the
+    second waits for the first's lock, then finds the version signed and is refused."""
+    with transaction.atomic():
+        _lock_review(version.review)
+        current = _lock(version)
+        if current.is_signed:
+            raise ResponseRefused(
+                f"Version {current.number} was already signed by {current.signed_by.get_full_name()} on "
+                f"{timezone.localtime(current.signed_at):%-d %B %Y at %H:%M}. Nothing more is needed."
+            )
+        if current.content_digest() != seen_digest:
+            raise ResponseRefused(
+                "The draft changed after you opened it. Read it again as it is now, then sign."
+            )
+        if assemble.assemble(current.review, current) != current.content:
+            raise ResponseRefused(
+                "The findings, positions, actions or engagement plan changed after this draft was put "
+                "together. Ask the business manager to rebuild the draft, then sign it."
+            )
+        current.signed_by = user
+        current.signed_at = timezone.now()
+        current.digest = digest_of(current.content.encode("utf-8"))
+        current.save()
+        review = current.review
+        timeline_add(
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.DECISION,
+            title=f"Board's response: version {current.number} signed off by the chair",
+            body=f"SHA-256 digest of the signed text: {current.digest}",
+        )
+        path = reverse("response_version", args=[review.pk, current.number])
+        number = current.number
+        transaction.on_commit(
+            lambda: notifications.notify(
+                review=review,
+                recipients=notifications.people_with_roles(review, BOARD_ROLES).exclude(pk=user.pk),
+                kind=Notification.Kind.INFORMATION,
+                title=f"{review.reference}: the board's response was signed off",
+                body=f"Version {number} of the board's response was signed off by the chair.",
+                path=path,
+                key=f"response-signed:{review.pk}:{number}",
+            )
+        )
+    return current
+
+
+def request_signature(*, version: ResponseVersion, user) -> None:
+    """Asks the chairs of the review's boards to sign the draft off."""
+    from reviews.models import Role
+
+    review = version.review
+    _check_draft(version)
+    notifications.notify(
+        review=review,
+        recipients=notifications.people_with_roles(review, (Role.CHAIR,)).exclude(pk=user.pk),
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"{review.reference}: please sign off the board's response",
+        body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",
+        path=reverse("response_version", args=[review.pk, version.number]),
+        key=f"response-sign-request:{review.pk}:{version.number}:{version.revision}",
+    )
+    timeline_add(
+        review=review,
+        user=user,
+        kind=TimelineEntry.Kind.UPDATE,
+        title=f"Board's response: the chair was asked to sign version {version.number}",
+    )
+
+
+def verify(
+    *, review: Review, data: bytes | None = None, digest: str = ""
+) -> tuple[str, ResponseVersion | None]:
+    """What a copy (its bytes) or a digest corresponds to among this review's signed versions: the digest
+    looked for and the version that was signed with it (None when none was)."""
+    wanted = digest_of(data) if data is not None else digest.strip().lower()
+    match = (
+        ResponseVersion.objects.filter(review=review, signed_at__isnull=False, digest=wanted)
+        .select_related("signed_by")
+        .first()
+    )
+    return wanted, match
