@@ -32,14 +32,14 @@ def record_findings(review: Review, manager, texts: list[tuple[str, str, list[st
         )
 
 
-def sign_off(review: Review, manager, chair) -> ResponseVersion:
+def sign_off(review: Review, manager, chair, at=None) -> ResponseVersion:
     """The latest version of the response, signed by `chair` (made and rebuilt first when needed)."""
     latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
     if latest and latest.is_signed:
         return latest
     version = latest or document.version_create(review=review, user=manager)
     version = document.version_rebuild(version=version, user=manager)
-    return document.version_sign(version=version, user=chair, seen_digest=version.content_digest())
+    return document.version_sign(version=version, user=chair, seen_digest=version.content_digest(), at=at)
 
 
 FINDINGS = [
@@ -138,13 +138,13 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
 
     demo_board_plan(review.lead_board, manager, on)
     record_findings(review, manager, FINDINGS)
-    if upto != "publish" or Meeting.objects.filter(review=review).exists():
+    if upto not in ("publish", "draft") or Meeting.objects.filter(review=review).exists():
         return
     agencies = list(review.lead_board.agencies.order_by("name"))
     meeting = Meeting.objects.create(
         review=review,
         kind=Meeting.Kind.EXTRAORDINARY,
-        held_on=on - timedelta(days=14),
+        held_on=on if upto == "draft" else on - timedelta(days=14),
         minutes_given=150,
         chaired_by=chair.get_full_name(),
         summary="An extraordinary meeting given wholly to the review. The lead reviewer presented the findings; each agency said what the findings meant for it.",
@@ -257,4 +257,51 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
         },
         seen_revision=version.revision,
     )
-    sign_off(review, manager, chair)
+    if upto == "draft":
+        document.request_signature(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
+        return
+    from django.utils import timezone
+
+    signed_at = timezone.make_aware(
+        timezone.datetime.combine(on - timedelta(days=3), timezone.datetime.min.time())
+    )
+    sign_off(review, manager, chair, at=signed_at + timedelta(hours=15))
+    _demo_progress(review, manager, on)
+
+
+def _demo_progress(review: Review, manager, on) -> None:
+    """After publication, owners report progress: one action under way, one completed with evidence."""
+    from django.core.files.base import ContentFile
+
+    from .models import Action, ActionUpdate, Evidence
+
+    actions = list(Action.objects.filter(review=review).order_by("number"))
+    if len(actions) < 2:
+        return
+    started, done = actions[0], actions[1]
+    update = ActionUpdate.objects.create(
+        action=started,
+        author=manager,
+        on=on + timedelta(days=7),
+        text="Police now attend every strategy discussion with household checks done.",
+        status_from=Action.Status.AGREED,
+        status_to=Action.Status.IN_PROGRESS,
+    )
+    Action.objects.filter(pk=started.pk).update(status=Action.Status.IN_PROGRESS)
+    update = ActionUpdate.objects.create(
+        action=done,
+        author=manager,
+        on=on + timedelta(days=30),
+        text="Audit completed: follow-up of missed appointments now shared across agencies.",
+        status_from=Action.Status.AGREED,
+        status_to=Action.Status.COMPLETED,
+    )
+    evidence = Evidence(update=update, name="missed-appointments-audit.pdf", size=0)
+    from reviews.demo import DEMO_PDF
+
+    evidence.file.save("missed-appointments-audit.pdf", ContentFile(DEMO_PDF), save=False)
+    evidence.size = len(DEMO_PDF)
+    evidence.save()
+    Action.objects.filter(pk=done.pk).update(
+        status=Action.Status.COMPLETED, completed_on=on + timedelta(days=30)
+    )

@@ -416,6 +416,10 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
             review_id=review.pk, name=name, user=actor, data=_step_data(name, when, learned, chair)
         )
         _backdate(review, when)
+    if plan.state == State.RESPONSE:
+        from responses.demo import demo_response
+
+        demo_response(Review.objects.get(pk=review.pk), manager, chair, on=when, upto="draft")
     return review
 
 

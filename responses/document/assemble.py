@@ -82,7 +82,7 @@ def assemble(review: Review, version: ResponseVersion) -> str:
         out += [f"### {label} priority", ""]
         for a in group:
             linked = ", ".join(str(f.number) for f in a.findings.all())
-            out.append(f"- Action {a.number}: {' '.join(a.description.split())}")
+            out.append(f"Action {a.number}: {' '.join(a.description.split())}")
             out.append(
                 f"- Owner: {a.owner_agency.name} ({a.owner.get_full_name()}). Due {_date(a.due_on)}. "
                 f"{a.get_kind_display()}; {a.get_level_display().lower()}; "
@@ -111,7 +111,7 @@ def assemble(review: Review, version: ResponseVersion) -> str:
         if group:
             out += [f"### {label}", ""]
             out += [
-                f"- {e.description} ({e.get_method_display().lower()}, {_date(e.planned_on)}"
+                f"- {e.description} ({e.get_method_display().split(' (')[0].lower()}, {_date(e.planned_on)}"
                 f"{', ' + e.audience_detail if e.audience_detail else ''})"
                 for e in group
             ]

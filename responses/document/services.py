@@ -130,9 +130,10 @@ def _check_draft(version: ResponseVersion) -> None:
         )
 
 
-def version_sign(*, version: ResponseVersion, user, seen_digest: str) -> ResponseVersion:
+def version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -> ResponseVersion:
     """The chair signs exactly the text they were shown (`seen_digest`). Two chairs signing at once: the
-    second waits for the first's lock, then finds the version signed and is refused."""
+    second waits for the first's lock, then finds the version signed and is refused. `at` is only for the
+    demonstration data's made-up past; a real signature is timed by the clock."""
     with transaction.atomic():
         _lock_review(version.review)
         current = _lock(version)
@@ -151,7 +152,7 @@ def version_sign(*, version: ResponseVersion, user, seen_digest: str) -> Respons
                 "together. Ask the business manager to rebuild the draft, then sign it."
             )
         current.signed_by = user
-        current.signed_at = timezone.now()
+        current.signed_at = at or timezone.now()
         current.digest = digest_of(current.content.encode("utf-8"))
         current.save()
         review = current.review

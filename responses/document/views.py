@@ -59,7 +59,7 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_written_response")
-    form = MakeDraftForm(request.POST or None)
+    form = MakeDraftForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.version_create(review=review, user=request.user)
@@ -257,7 +257,8 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = VerifyForm(request.POST if bound else None, request.FILES if bound else None)
     result = None
     if request.method == "POST" and form.is_valid():
         copy = form.cleaned_data.get("copy")
