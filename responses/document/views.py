@@ -127,7 +127,7 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     initial = {n: getattr(version, n) for n in ("introduction", "monitoring", "closing")} | {
         "revision": version.revision
     }
-    form = VersionTextForm(request.POST or None, initial=initial)
+    form = VersionTextForm(request.POST if request.method == "POST" else None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,7 +213,11 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         device = _second_factor(request.user)
     except PermissionError:
         return redirect("two_factor_setup")
-    form = SignForm(request.POST or None, device=device, initial={"digest": version.content_digest()})
+    form = SignForm(
+        request.POST if request.method == "POST" else None,
+        device=device,
+        initial={"digest": version.content_digest()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.version_sign(version=version, user=request.user, seen_digest=form.cleaned_data["digest"])

@@ -45,7 +45,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_replace(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "change_findings")
-    form = ReportReplaceForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ReportReplaceForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         services.report_replace(
             review=review,
@@ -105,7 +106,7 @@ def finding_edit(request: HttpRequest, pk: int, finding_pk: int | None = None) -
 def finding_delete(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "change_findings")
     finding = get_object_or_404(Finding, review=review, pk=finding_pk)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_delete(review=review, user=request.user, finding=finding)

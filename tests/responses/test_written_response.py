@@ -59,7 +59,7 @@ def test_the_draft_is_put_together_from_findings_positions_actions_and_the_board
     assert "# The board's response to review NSCB-1" in text
     assert "### Finding 1: Information was not shared" in text
     assert "The board's position: Accepted." in text
-    assert "- Action 1: Share intelligence at strategy meetings" in text
+    assert "Action 1: Share intelligence at strategy meetings\n- Owner:" in text
     assert "### High priority" in text
     assert "We thank the family." in text and "Quarterly to the board." in text
     assert text.index("## The findings") < text.index("## Actions") < text.index("## Monitoring")
