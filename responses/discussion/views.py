@@ -1,1 +1,392 @@
-"""Views."""
+"""The board's discussion of the report (meetings, attendance, the discussion and challenge on each finding,
+the board's position on each finding) and the engagement plan. Each view loads the review through
+`review_for`, which answers 404 when it is invisible and 403 when the action is not allowed; meetings,
+findings and activities are then looked up within that review only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reviews.selectors import review_for
+from scr_portal.permissions import can
+
+from ..models import EngagementActivity, Meeting
+from ..pages import crumbs, form_page
+from . import selectors, services
+from .forms import ActivityDoneForm, ActivityForm, DiscussionForm, MeetingForm, PositionForm
+
+MEETINGS = "Board discussion"
+ENGAGEMENT = "Engagement plan"
+
+
+def _meetings_crumb(review) -> tuple[str, str]:
+    return (MEETINGS, reverse("meeting_list", args=[review.pk]))
+
+
+def _meeting_crumb(review, meeting: Meeting) -> tuple[str, str]:
+    return (str(meeting), reverse("meeting_detail", args=[review.pk, meeting.pk]))
+
+
+def _engagement_crumb(review) -> tuple[str, str]:
+    return (ENGAGEMENT, reverse("engagement_plan", args=[review.pk]))
+
+
+def _related(review, findings) -> dict:
+    """The board's related learning and plan priorities for each finding, keyed by the finding's id; empty
+    until the business plan part of the response is installed."""
+    try:
+        from responses.plan.selectors import related_for_findings
+    except ImportError:
+        return {}
+    return related_for_findings(review, findings)
+
+
+# Meetings --------------------------------------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    meetings = selectors.meetings_of(review)
+    agencies = selectors.review_agencies(review)
+    findings = selectors.findings_with_positions(review)
+    minutes = sum(m.minutes_given for m in meetings)
+    ctx = {
+        "review": review,
+        "meetings": meetings,
+        "agency_count": len(agencies),
+        "findings": findings,
+        "positions": sum(1 for f in findings if f.position),
+        "total_minutes": minutes,
+        "total_time": services.minutes_text(minutes),
+        "extraordinary": [m for m in meetings if m.kind == Meeting.Kind.EXTRAORDINARY],
+        "can_manage": can(request.user, "manage_response", review),
+        "can_change_positions": can(request.user, "change_findings", review),
+        "breadcrumbs": crumbs(review, (MEETINGS, None)),
+    }
+    return render(request, "responses/discussion/meetings.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    agencies = selectors.review_agencies(review)
+    form = MeetingForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_save(
+                review=review, user=request.user, attendance=form.attendance(), **form.meeting_data()
+            )
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"{meeting} recorded. You can now record the discussion of each finding."
+            )
+            return redirect("meeting_detail", review.pk, meeting.pk)
+    heading = "Record a meeting"
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=reverse("meeting_list", args=[review.pk]),
+        crumb_trail=crumbs(review, _meetings_crumb(review), (heading, None)),
+        intro="A board meeting, extraordinary meeting or sub-group meeting at which the report was "
+        "discussed.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    meeting = selectors.meeting_of(review, meeting_pk)
+    agencies = selectors.review_agencies(review)
+    # Agencies that have since left the review's boards keep their recorded attendance on the form.
+    known = {a.pk for a in agencies}
+    agencies += [a.agency for a in meeting.attendances.select_related("agency") if a.agency_id not in known]
+    form = MeetingForm.for_meeting(meeting, agencies, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_save(
+                review=review,
+                user=request.user,
+                meeting=meeting,
+                attendance=form.attendance(),
+                **form.meeting_data(),
+            )
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{meeting} saved.")
+            return redirect("meeting_detail", review.pk, meeting.pk)
+    heading = "Change the meeting"
+    back = reverse("meeting_detail", args=[review.pk, meeting.pk])
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=back,
+        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    meeting = selectors.meeting_of(review, meeting_pk)
+    agencies = selectors.review_agencies(review)
+    rows = selectors.findings_at(review, meeting)
+    related = _related(review, [row.finding for row in rows])
+    for row in rows:
+        row.related = related.get(row.finding.pk)
+    ctx = {
+        "review": review,
+        "meeting": meeting,
+        "time_given": services.minutes_text(meeting.minutes_given),
+        "attendance": selectors.attendance_at(meeting, agencies),
+        "rows": rows,
+        "discussed": sum(1 for row in rows if row.here),
+        "challenged": sum(1 for row in rows if row.here and row.here.challenge),
+        "can_manage": can(request.user, "manage_response", review),
+        "can_change_positions": can(request.user, "change_findings", review),
+        "breadcrumbs": crumbs(review, _meetings_crumb(review), (str(meeting), None)),
+    }
+    return render(request, "responses/discussion/meeting.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_remove(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    meeting = selectors.meeting_of(review, meeting_pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.meeting_remove(meeting=meeting, user=request.user)
+        except services.DiscussionRefused as refusal:
+            error = str(refusal)
+        else:
+            messages.success(request, f"{meeting} removed.")
+            return redirect("meeting_list", review.pk)
+    heading = "Remove this meeting?"
+    ctx = {
+        "review": review,
+        "meeting": meeting,
+        "heading": heading,
+        "error": error,
+        "discussed": meeting.discussions.count(),
+        "cited": selectors.findings_agreed_at(meeting),
+        "breadcrumbs": crumbs(
+            review, _meetings_crumb(review), _meeting_crumb(review, meeting), ("Remove", None)
+        ),
+    }
+    return render(request, "responses/discussion/meeting_remove.html", ctx)
+
+
+# Discussion of a finding at a meeting ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def discussion_record(request: HttpRequest, pk: int, meeting_pk: int, finding_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    meeting = selectors.meeting_of(review, meeting_pk)
+    finding = selectors.finding_of(review, finding_pk)
+    current = finding.discussions.filter(meeting=meeting).first()
+    initial = {"discussion": current.discussion, "challenge": current.challenge} if current else None
+    form = DiscussionForm(request.POST or None, initial=initial, number=finding.number)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discussion_save(meeting=meeting, finding=finding, user=request.user, **form.cleaned_data)
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"The discussion of finding {finding.number} is saved.")
+            return redirect(
+                reverse("meeting_detail", args=[review.pk, meeting.pk]) + f"#finding-{finding.pk}"
+            )
+    heading = f"Record the discussion of finding {finding.number}"
+    back = reverse("meeting_detail", args=[review.pk, meeting.pk]) + f"#finding-{finding.pk}"
+    related = _related(review, [finding]).get(finding.pk)
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=back,
+        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+        template="responses/discussion/discussion_form.html",
+        meeting=meeting,
+        finding=finding,
+        related=related,
+        elsewhere=[d for d in selectors.discussions_of(finding) if d.meeting_id != meeting.pk],
+    )
+
+
+# The board's position on a finding -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "change_findings")
+    finding = selectors.finding_of(review, finding_pk)
+    # Opened from a meeting's page: that meeting is offered first, and the person goes back to it.
+    from_meeting = None
+    meeting_param = request.GET.get("meeting", "")
+    if meeting_param.isdigit():
+        from_meeting = Meeting.objects.filter(review=review, pk=int(meeting_param)).first()
+    initial = {
+        "position": finding.position or None,
+        "reason": finding.position_reason,
+        "meeting": finding.position_meeting_id or (from_meeting.pk if from_meeting else None),
+    }
+    form = PositionForm(request.POST or None, review=review, initial=initial)
+    heading = f"The board's position on finding {finding.number}"
+    if from_meeting:
+        back = reverse("meeting_detail", args=[review.pk, from_meeting.pk]) + f"#finding-{finding.pk}"
+        trail = crumbs(review, _meetings_crumb(review), _meeting_crumb(review, from_meeting), (heading, None))
+    else:
+        back = reverse("meeting_list", args=[review.pk]) + "#positions"
+        trail = crumbs(review, _meetings_crumb(review), (heading, None))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.position_save(
+                finding=finding,
+                user=request.user,
+                position=form.cleaned_data["position"],
+                reason=form.cleaned_data["reason"],
+                meeting=form.cleaned_data["meeting"],
+            )
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            finding.refresh_from_db()
+            messages.success(
+                request,
+                f"The board's position on finding {finding.number} is saved: "
+                f"{finding.get_position_display().lower()}.",
+            )
+            return redirect(back)
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=back,
+        crumb_trail=trail,
+        template="responses/discussion/position_form.html",
+        finding=finding,
+        discussions=selectors.discussions_of(finding),
+    )
+
+
+# Engagement plan ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def engagement_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    ctx = {
+        "review": review,
+        "plan": selectors.engagement_plan(review),
+        "can_manage": can(request.user, "manage_response", review),
+        "breadcrumbs": crumbs(review, (ENGAGEMENT, None)),
+    }
+    return render(request, "responses/discussion/engagement.html", ctx)
+
+
+def _activity_page(
+    request, review, form, heading: str, activity: EngagementActivity | None = None, show_activity=False
+):
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=reverse("engagement_plan", args=[review.pk]) + (f"#activity-{activity.pk}" if activity else ""),
+        crumb_trail=crumbs(review, _engagement_crumb(review), (heading, None)),
+        template="responses/discussion/activity_form.html",
+        activity=activity,
+        show_activity=show_activity,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    initial = {}
+    audience = request.GET.get("audience", "")
+    if audience in EngagementActivity.Audience.values:
+        initial["audience"] = audience
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_save(review=review, user=request.user, **form.cleaned_data)
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"“{activity.description}” added to the engagement plan.")
+            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
+    return _activity_page(request, review, form, "Add an engagement activity")
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    activity = selectors.activity_of(review, activity_pk)
+    form = ActivityForm.for_activity(activity, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_save(review=review, user=request.user, activity=activity, **form.cleaned_data)
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"“{form.cleaned_data['description']}” saved.")
+            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
+    return _activity_page(request, review, form, "Change the engagement activity", activity)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_done(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    activity = selectors.activity_of(review, activity_pk)
+    initial = {"done_on": min(activity.planned_on, timezone.localdate()), "reached": activity.reached}
+    form = ActivityDoneForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_done(activity=activity, user=request.user, **form.cleaned_data)
+        except services.DiscussionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"“{activity.description}” is marked as done.")
+            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
+    return _activity_page(request, review, form, "Mark the activity as done", activity, show_activity=True)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    activity = selectors.activity_of(review, activity_pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.activity_cancel(activity=activity, user=request.user)
+        except services.DiscussionRefused as refusal:
+            error = str(refusal)
+        else:
+            messages.success(request, f"“{activity.description}” is cancelled.")
+            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
+    heading = "Cancel this activity?"
+    ctx = {
+        "review": review,
+        "activity": activity,
+        "heading": heading,
+        "error": error,
+        "breadcrumbs": crumbs(review, _engagement_crumb(review), (heading, None)),
+    }
+    return render(request, "responses/discussion/activity_cancel.html", ctx)
