@@ -140,3 +140,71 @@ def next_step(review) -> str:
 
 def roles_held(user) -> set[str]:
     return {role for roles in board_roles(user).values() for role in roles}
+
+
+# Actions (the board's response, QM 15) ---------------------------------------------------------------
+
+
+def my_actions(user, today: date | None = None, limit: int = 20) -> list:
+    """Open actions the person owns or their agency owns, of reviews they may see, overdue first (one
+    query), each with `rag_item` for its RAG tag."""
+    from responses.actions import selectors as actions
+
+    today = today or timezone.localdate()
+    rows = list(
+        actions.with_rag(
+            actions.Action.objects.open().filter(
+                actions.mine(user), review__in=reviews_visible_to(user).values("pk")
+            ),
+            today,
+        )
+        .select_related("review", "owner_agency")
+        .order_by("due_on", "priority", "review__reference", "number")[:limit]
+    )
+    for action in rows:
+        action.rag_item = actions.RAG_BY_VALUE[action.rag_value]
+    return rows
+
+
+@dataclass(frozen=True)
+class BoardOverdue:
+    board: object
+    overdue: int
+
+
+def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverdue]:
+    """For each board where the person is business manager or chair: how many open actions are past their due
+    date, across the reviews of that board (lead or participating) they may see (one query)."""
+    from django.db.models import Func, IntegerField, Subquery
+
+    from responses.models import Action
+
+    from .models import Board
+
+    today = today or timezone.localdate()
+    boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
+    if not boards:
+        return []
+    on_board = Q(review__lead_board_id=OuterRef("pk")) | Exists(
+        ParticipatingBoard.objects.filter(review=OuterRef("review_id"), board_id=OuterRef(OuterRef("pk")))
+    )
+    overdue = (
+        Action.objects.overdue(today)
+        .filter(on_board, review__in=reviews_visible_to(user).values("pk"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
+    rows = Board.objects.filter(pk__in=boards).annotate(overdue=Subquery(overdue)).order_by("name")
+    return [BoardOverdue(b, b.overdue or 0) for b in rows]
+
+
+def action_sections(user, roles: set[str]) -> dict:
+    """The home page's action sections: the person's own actions (with the RAG key), and for business
+    managers and chairs the overdue actions on each of their boards."""
+    from responses.actions.selectors import RAG_KEY
+
+    sections: dict = {"my_actions": my_actions(user), "rag_key": RAG_KEY}
+    if roles & {Role.BUSINESS_MANAGER, Role.CHAIR}:
+        sections["overdue_actions"] = overdue_actions_by_board(user)
+    return sections

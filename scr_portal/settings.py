@@ -179,9 +179,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, early: deadline reminders first, then the summary emails that include them.
     "deadline-reminders": {"task": "reviews.send_deadline_reminders", "schedule": crontab(hour=6, minute=30)},
     "input-reminders": {"task": "commissioning.send_input_reminders", "schedule": crontab(hour=6, minute=45)},
+    "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Tasks that live in a part of an app rather than in the app's own tasks module.
+CELERY_IMPORTS = ("responses.actions.tasks",)
 
 # Email: console unless EMAIL_URL says otherwise (smtp://user:pass@host:587 with ?tls=True, …).
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["member_reviews"] = dashboards.for_board_member(user)
     if ctx["is_reviewer"]:
         ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
+    ctx.update(dashboards.action_sections(user, roles))
     return render(request, "home.html", ctx)
 
 

@@ -1,1 +1,364 @@
-"""Views."""
+"""Actions agreed in response to a review (QM 15): the review's action plan, a board's action plan across its
+reviews, agreeing and changing actions, progress updates with evidence, status changes, and exports.
+
+Review pages load the review through `review_for` (404 when it is invisible, 403 when the action is not
+allowed); actions and evidence are then looked up within that review only. The board's plan loads the
+board through `board_for` and reads only reviews the person may see."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from responses.models import Action
+from responses.pages import board_crumbs, crumbs, form_page
+from reviews.selectors import board_for, review_for
+from reviews.services import review_access_record
+from scr_portal.permissions import can, require
+
+from . import export, selectors, services
+from .forms import ActionForm, PlanFilterForm, ProgressForm, StatusForm
+
+PAGE_SIZE = 50
+
+
+def _plan_url(review) -> str:
+    return reverse("action_plan", args=[review.pk])
+
+
+def _action_crumbs(review, action: Action | None, *tail) -> list:
+    trail = [("Action plan", _plan_url(review))]
+    if action is not None:
+        trail.append((f"Action {action.number}", reverse("action_detail", args=[review.pk, action.number])))
+    return crumbs(review, *trail, *tail)
+
+
+# Action plans ----------------------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest, scoped, reviews=None):
+    """The filter form and the filtered actions (with `rag_value`)."""
+    choices = selectors.filter_choices(scoped)
+    form = PlanFilterForm(
+        request.GET or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
+    )
+    filters = form.filters()
+    return form, filters, selectors.apply_filters(scoped, filters, request.user)
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
+    form, filters, actions = _filtered(request, scoped, reviews)
+    if form.is_bound and form.errors:
+        messages.warning(request, "Some filters were not understood and were left out.")
+    summary = selectors.counts(actions)
+    page = Paginator(selectors.for_display(actions), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for action in page.object_list:
+        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
+        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
+    path = request.path
+    by_status = [
+        (label, n, f"{path}?{_query(request, status=value)}") for value, label, n in summary["by_status"]
+    ]
+    by_rag = [(item, n, f"{path}?{_query(request, rag=item.value)}") for item, n in summary["by_rag"]]
+    export_query = _query(request)
+    if review is not None:
+        csv_url = reverse("action_plan_csv", args=[review.pk])
+        xlsx_url = reverse("action_plan_xlsx", args=[review.pk])
+        trail = crumbs(review, ("Action plan", None))
+    else:
+        csv_url = reverse("board_action_plan_csv", args=[board.pk])
+        xlsx_url = reverse("board_action_plan_xlsx", args=[board.pk])
+        trail = board_crumbs(board, ("Action plan", None))
+    suffix = f"?{export_query}" if export_query else ""
+    ctx = {
+        "review": review,
+        "board": board,
+        "form": form,
+        "filtered": filters.any,
+        "page": page,
+        "query_string": export_query,
+        "total": summary["total"],
+        "by_status": by_status,
+        "by_rag": by_rag,
+        "rag_key": selectors.RAG_KEY,
+        "csv_url": csv_url + suffix,
+        "xlsx_url": xlsx_url + suffix,
+        "can_agree": review is not None and can(request.user, "manage_response", review),
+        "today": timezone.localdate(),
+        "breadcrumbs": trail,
+    }
+    return render(request, "responses/actions/plan.html", ctx)
+
+
+def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:
+    return list(
+        selectors.board_reviews(request.user, board).order_by("reference").values_list("pk", "reference")
+    )
+
+
+@require_GET
+def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    return _plan_page(request, selectors.actions_of_review(review), review=review)
+
+
+@require_GET
+def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    board = board_for(request.user, pk, "view_action_plan")
+    scoped = selectors.actions_of_board(request.user, board)
+    return _plan_page(request, scoped, board=board, reviews=_board_reviews(request, board))
+
+
+def _export(request: HttpRequest, scoped, fmt: str, *, stem: str, title: str, reviews=None) -> HttpResponse:
+    _, _, actions = _filtered(request, scoped, reviews)
+    rows = list(selectors.for_export(actions))
+    if fmt == "csv":
+        return export.as_csv(rows, stem)
+    return export.as_xlsx(rows, stem, title)
+
+
+@require_GET
+def action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    return _export(
+        request, selectors.actions_of_review(review), "csv", stem=review.reference, title=_title(review)
+    )
+
+
+@require_GET
+def action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    return _export(
+        request, selectors.actions_of_review(review), "xlsx", stem=review.reference, title=_title(review)
+    )
+
+
+def _title(review) -> str:
+    return f"{review.reference}: action plan"
+
+
+@require_GET
+def board_action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    board = board_for(request.user, pk, "view_action_plan")
+    return _export(
+        request,
+        selectors.actions_of_board(request.user, board),
+        "csv",
+        stem=board.name,
+        title=f"{board.name}: action plan",
+        reviews=_board_reviews(request, board),
+    )
+
+
+@require_GET
+def board_action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    board = board_for(request.user, pk, "view_action_plan")
+    return _export(
+        request,
+        selectors.actions_of_board(request.user, board),
+        "xlsx",
+        stem=board.name,
+        title=f"{board.name}: action plan",
+        reviews=_board_reviews(request, board),
+    )
+
+
+# One action ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "view_response")
+    action = selectors.action_of(review, number)
+    may_update = can(request.user, "update_action", action)
+    ctx = {
+        "review": review,
+        "action": action,
+        "rag": selectors.RAG_BY_VALUE[action.rag()],
+        "rag_key": selectors.RAG_KEY,
+        "status_class": selectors.STATUS_TAG_CLASSES[action.status],
+        "findings": selectors.findings_of(action),
+        "updates": selectors.updates_of(action),
+        "can_update": may_update,
+        "can_change_status": may_update and bool(selectors.TRANSITIONS.get(action.status)),
+        "can_edit": can(request.user, "manage_response", review),
+        "breadcrumbs": _action_crumbs(review, None, (f"Action {action.number}", None)),
+    }
+    return render(request, "responses/actions/detail.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    form = ActionForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_agree(review=review, user=request.user, data=form.details())
+        except services.ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            told = (
+                ""
+                if action.owner_id == request.user.pk
+                else f" {action.owner.get_full_name()} has been told."
+            )
+            messages.success(request, f"Action {action.number} is agreed.{told}")
+            return redirect("action_detail", review.pk, action.number)
+    return form_page(
+        request,
+        review,
+        form,
+        "Agree an action",
+        back=_plan_url(review),
+        back_label="Back to the action plan without saving",
+        crumb_trail=_action_crumbs(review, None, ("Agree an action", None)),
+        intro="Record an action the board agreed in response to the review. Its named owner is told.",
+        template="responses/actions/action_form.html",
+        no_findings=not review.findings.exists(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "manage_response")
+    action = selectors.action_of(review, number)
+    if request.method == "POST":
+        form = ActionForm(request.POST, review=review, action=action)
+    else:
+        form = ActionForm(review=review, action=action)
+        form.initial["seen"] = services.fingerprint(action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_change(
+                action=action, user=request.user, data=form.details(), seen=form.cleaned_data["seen"]
+            )
+        except services.EditConflict as conflict:
+            data = request.POST.copy()
+            data["seen"] = conflict.fingerprint
+            form = ActionForm(data, review=review, action=action)
+            form.is_valid()
+            form.add_error(None, str(conflict))
+        except services.ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Action {action.number} is saved.")
+            return redirect("action_detail", review.pk, action.number)
+    detail = reverse("action_detail", args=[review.pk, action.number])
+    return form_page(
+        request,
+        review,
+        form,
+        f"Change action {action.number}",
+        back=detail,
+        back_label="Back to the action without saving",
+        crumb_trail=_action_crumbs(review, action, ("Change", None)),
+        template="responses/actions/action_form.html",
+        action=action,
+    )
+
+
+def _update_page(request: HttpRequest, review, action: Action, form, heading: str) -> HttpResponse:
+    return form_page(
+        request,
+        review,
+        form,
+        heading,
+        back=reverse("action_detail", args=[review.pk, action.number]),
+        back_label="Back to the action without saving",
+        crumb_trail=_action_crumbs(review, action, (heading, None)),
+        template="responses/actions/update_form.html",
+        action=action,
+        status_class=selectors.STATUS_TAG_CLASSES[action.status],
+    )
+
+
+def _load_for_update(request: HttpRequest, pk: int, number: int):
+    review = review_for(request.user, pk, "view_response")
+    action = selectors.action_of(review, number)
+    require(request.user, "update_action", action)
+    return review, action
+
+
+def _save_progress(request: HttpRequest, action: Action, form, on) -> bool:
+    d = form.cleaned_data
+    try:
+        services.action_progress(
+            action=action,
+            user=request.user,
+            on=on,
+            text=form.progress_text(),
+            status_to=d.get("status") or "",
+            deferred_reason=d.get("deferred_reason") or "",
+            deferred_until=d.get("deferred_until"),
+            files=d.get("evidence") or [],
+        )
+    except services.ActionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def action_progress(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review, action = _load_for_update(request, pk, number)
+    form = ProgressForm(request.POST or None, request.FILES or None, action=action)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_progress(request, action, form, form.cleaned_data["on"])
+    ):
+        files = len(form.cleaned_data.get("evidence") or [])
+        attached = f" with {files} evidence file{'s' if files != 1 else ''}" if files else ""
+        messages.success(request, f"Your progress update on action {action.number} is saved{attached}.")
+        return redirect("action_detail", review.pk, action.number)
+    return _update_page(request, review, action, form, "Add a progress update")
+
+
+@require_http_methods(["GET", "POST"])
+def action_status(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review, action = _load_for_update(request, pk, number)
+    if not selectors.TRANSITIONS.get(action.status):
+        messages.error(request, services.move_problem(action.status, Action.Status.AGREED))
+        return redirect("action_detail", review.pk, action.number)
+    form = StatusForm(request.POST or None, request.FILES or None, action=action)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_progress(request, action, form, timezone.localdate())
+    ):
+        action.refresh_from_db()
+        messages.success(request, f"Action {action.number} is now {action.get_status_display().lower()}.")
+        return redirect("action_detail", review.pk, action.number)
+    return _update_page(request, review, action, form, f"Change the status of action {action.number}")
+
+
+@require_GET
+def action_evidence(request: HttpRequest, pk: int, number: int, evidence_pk: int) -> FileResponse:
+    """An evidence file, to everyone who may read the response (never from a public URL)."""
+    review = review_for(request.user, pk, "view_response")
+    evidence = selectors.evidence_of(review, number, evidence_pk)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404("The file is missing.") from missing
+    review_access_record(review=review, user=request.user, request=request)
+    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,416 @@
+"""Forms for actions: agreeing or changing an action, recording progress (with a status change and evidence
+files), changing the status, and filtering an action plan."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.utils import timezone
+
+from responses.models import Action, Finding, PlanPriority
+from reviews.models import Agency, Review
+from scr_portal.forms import PortalForm, date_field, not_in_future
+from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
+
+from . import selectors
+from .services import Upload
+
+Status = Action.Status
+EVIDENCE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
+MAX_FILES = 10
+MAX_MB = MAX_DOCUMENT_BYTES // (1024 * 1024)
+
+
+def _radio_choices(choices, hints: dict | None = None) -> list:
+    hints = hints or {}
+    return [
+        Choice(value, label, hint=hints[value]) if value in hints else (value, label)
+        for value, label in choices
+    ]
+
+
+class _FindingChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Finding) -> str:
+        position = f" ({obj.get_position_display().lower()})" if obj.position else ""
+        return f"Finding {obj.number}: {obj.title}{position}"
+
+
+class _PlanPriorityField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return selectors.plan_priority_label(obj)
+
+
+class ActionForm(PortalForm):
+    """An action's details. The choices come from the review: its findings, the agencies and people of its
+    boards, and the lead board's current business plan."""
+
+    submit_label = "Agree the action"
+    findings = _FindingChoiceField(
+        label="Findings this action responds to",
+        queryset=Finding.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+        error_messages={"required": "Select the findings this action responds to"},
+    )
+    description = forms.CharField(
+        label="What will be done",
+        widget=forms.Textarea,
+        help_text="Say what will change, for whom, and how the board will know it has happened.",
+        error_messages={"required": "Enter what will be done"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of action",
+        widget=forms.RadioSelect,
+        choices=_radio_choices(
+            Action.Kind.choices,
+            {
+                Action.Kind.STRATEGIC: "Changes direction, policy or how agencies work together.",
+                Action.Kind.IMMEDIATE: "Needed now to keep children safe.",
+                Action.Kind.PRACTICAL: "A concrete change to day-to-day practice, procedure or training.",
+            },
+        ),
+        error_messages={"required": "Select the kind of action"},
+    )
+    function = forms.ChoiceField(
+        label="Which of the board's functions it serves",
+        widget=forms.RadioSelect,
+        choices=Action.Function.choices,
+        error_messages={"required": "Select which of the board's functions the action serves"},
+    )
+    level = forms.ChoiceField(
+        label="Level",
+        widget=forms.RadioSelect,
+        choices=_radio_choices(
+            Action.Level.choices,
+            {Action.Level.NATIONAL: "Needs action by government or a national body."},
+        ),
+        error_messages={"required": "Select the level of the action"},
+    )
+    owner_agency = forms.ModelChoiceField(
+        label="Owner agency",
+        queryset=Agency.objects.none(),
+        empty_label="Choose an agency",
+        error_messages={"required": "Select the owner agency"},
+    )
+    owner = forms.ChoiceField(
+        label="Named owner",
+        help_text="A business manager, chair or board member of the boards taking part. A board member can "
+        "only own actions of the agency they represent.",
+        error_messages={"required": "Select the named owner"},
+    )
+    priority = forms.TypedChoiceField(
+        label="Priority",
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=Action.Priority.choices,
+        error_messages={"required": "Select the priority"},
+    )
+    priority_reason = forms.CharField(
+        label="Why this priority",
+        widget=forms.Textarea,
+        help_text="For example, how urgent the risk is, or what work is already under way. Delaying an "
+        "action can be the right choice: say why.",
+        error_messages={"required": "Enter why the action has this priority"},
+    )
+    plan_priority = _PlanPriorityField(
+        label="Business plan priority (optional)",
+        queryset=PlanPriority.objects.none(),
+        required=False,
+        empty_label="Not linked to the business plan",
+        help_text="The priority of the board's current business plan this action supports.",
+    )
+    due_on = date_field("Due date")
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    layout_fields = [
+        "findings",
+        "description",
+        "kind",
+        "function",
+        "level",
+        "owner_agency",
+        "owner",
+        "priority",
+        "priority_reason",
+        "plan_priority",
+        "due_on",
+        "seen",
+    ]
+
+    def __init__(self, *args, review: Review, action: Action | None = None, **kwargs):
+        self.review = review
+        self.action = action
+        if action is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "findings": [f.pk for f in action.findings.all()],
+                **{f: getattr(action, f) for f in ("description", "kind", "function", "level", "priority")},
+                "priority_reason": action.priority_reason,
+                "owner_agency": action.owner_agency_id,
+                "owner": str(action.owner_id),
+                "plan_priority": action.plan_priority_id,
+                "due_on": action.due_on,
+            }
+        super().__init__(*args, **kwargs)
+        if action is not None:
+            self.submit_label = "Save the changes"
+            self.helper.layout = Layout(
+                *(self._component(n) for n in self.layout_fields), Button("submit", self.submit_label)
+            )
+        self.fields["findings"].queryset = review.findings.order_by("number")
+        self.fields["owner_agency"].queryset = selectors.owner_agencies(review)
+        self.candidates = selectors.owner_candidates(review)
+        self.fields["owner"].choices = [("", "Choose a person")] + [
+            (str(pk), c.label) for pk, c in self.candidates.items()
+        ]
+        if action is not None and action.owner_id not in self.candidates:
+            gone = action.owner.get_full_name() or action.owner.email
+            self.fields["owner"].help_text = (
+                f"{gone} no longer has a role on the boards taking part in this review: choose a new owner. "
+                + self.fields["owner"].help_text
+            )
+        self.fields["plan_priority"].queryset = selectors.plan_priority_choices(
+            review.lead_board, keep=action.plan_priority_id if action else None
+        )
+
+    def _component(self, name: str):
+        if name == "seen":
+            return Field(name)
+        if name in ("owner_agency", "owner", "plan_priority"):
+            return Field.select(name)
+        if name in ("description", "priority_reason"):
+            return Field.textarea(name, rows=5 if name == "description" else 3)
+        return super()._component(name)
+
+    def clean_owner(self):
+        value = self.cleaned_data["owner"]
+        candidate = self.candidates.get(int(value)) if value.isdigit() else None
+        if candidate is None:
+            raise forms.ValidationError(selectors.owner_problem(None, None))
+        return candidate
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        was = self.action.due_on if self.action else None
+        if value != was and value < timezone.localdate():
+            raise forms.ValidationError("The due date cannot be in the past")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        candidate = data.get("owner")
+        agency = data.get("owner_agency")
+        if candidate is not None and agency is not None:
+            problem = selectors.owner_problem(candidate, agency)
+            if problem:
+                self.add_error("owner", problem)
+        return data
+
+    def details(self) -> dict:
+        """The cleaned data as the services take it (the owner as a user)."""
+        data = dict(self.cleaned_data)
+        data["owner"] = data["owner"].user
+        return data
+
+
+# Evidence files --------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Zero or more files in one input; each is checked on its own, and a bad file is named in the error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "govuk-file-upload"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(f"Attach up to {MAX_FILES} files at a time")
+        checked, problems = [], []
+        for upload in uploads:
+            try:
+                kind = check_upload(upload, allowed=EVIDENCE_KINDS)
+            except forms.ValidationError:
+                problems.append(_file_problem(upload))
+            else:
+                checked.append(Upload(upload, kind))
+        if problems:
+            raise forms.ValidationError(problems)
+        return checked
+
+
+def _file_problem(upload) -> str:
+    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())[:80] or "The file"
+    if upload.size == 0:
+        return f"“{name}” is empty"
+    if upload.size > MAX_DOCUMENT_BYTES:
+        return f"“{name}” is too big: each file must be smaller than {MAX_MB} MB"
+    return f"“{name}” must be a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file"
+
+
+# Progress and status ---------------------------------------------------------------------------------
+
+
+class StatusForm(PortalForm):
+    """A status change: the moves allowed from the action's status, the deferral's reason and the date to
+    look again (asked for only when deferring), a note, and evidence files."""
+
+    submit_label = "Change the status"
+    status = forms.ChoiceField(
+        label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
+    )
+    deferred_reason = forms.CharField(
+        label="Why it is deferred",
+        required=False,
+        widget=forms.Textarea,
+        help_text="For example, the business plan already covers this area for now. Needed only to defer.",
+    )
+    deferred_until = date_field(
+        "Date to look at it again",
+        required=False,
+        help_text="Needed only to defer. For example, 27 3 2027: the owner and business manager are reminded then.",
+    )
+    text = forms.CharField(
+        label="Anything to add (optional)",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What happened to move the action on.",
+    )
+    evidence = EvidenceField(
+        label="Evidence files (optional)",
+        help_text=f"PDF, Word (.docx), Excel (.xlsx), PNG or JPEG, each smaller than {MAX_MB} MB. You can select "
+        "several files. To mark the impact as evidenced, the action needs at least one evidence file.",
+    )
+    keep_label = ""
+
+    def __init__(self, *args, action: Action, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+        moves = selectors.TRANSITIONS.get(action.status, ())
+        choices = [(s, Status(s).label) for s in moves]
+        if self.keep_label:
+            choices.insert(0, ("", self.keep_label.format(status=action.get_status_display().lower())))
+        self.fields["status"].choices = choices
+        self.helper.layout = Layout(*self._layout(), Button("submit", self.submit_label))
+
+    def _status_radios(self) -> list:
+        """The status radios, then the deferral's questions in their own group. (Not a conditional reveal:
+        the design system's script marks radios aria-expanded, which radios may not carry.)"""
+        radios = Field.radios("status", legend_size=Size.SMALL)
+        if not any(value == Status.DEFERRED for value, _ in self.fields["status"].choices):
+            return [radios]
+        deferral = Fieldset(
+            Field.textarea("deferred_reason", rows=3),
+            Field("deferred_until"),
+            legend="If you defer the action",
+            legend_size=Size.SMALL,
+            css_class="govuk-fieldset",
+        )
+        return [radios, deferral]
+
+    def _layout(self) -> list:
+        return [*self._status_radios(), Field.textarea("text", rows=4), Field("evidence")]
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status == Status.DEFERRED:
+            if not (data.get("deferred_reason") or "").strip():
+                self.add_error("deferred_reason", "Enter why the action is deferred")
+            until = data.get("deferred_until")
+            if until is None and "deferred_until" not in self.errors:
+                self.add_error("deferred_until", "Enter the date to look at the action again")
+            elif until is not None and until <= timezone.localdate():
+                self.add_error("deferred_until", "The date to look at the action again must be in the future")
+        if (
+            status == Status.IMPACT_EVIDENCED
+            and not data.get("evidence")
+            and "evidence" not in self.errors
+            and not selectors.has_evidence(self.action)
+        ):
+            self.add_error("evidence", "Attach the evidence of impact")
+        return data
+
+    def progress_text(self) -> str:
+        text = (self.cleaned_data.get("text") or "").strip()
+        if text:
+            return text
+        status = self.cleaned_data.get("status")
+        if status == Status.DEFERRED:
+            return f"Deferred: {self.cleaned_data['deferred_reason'].strip()}"
+        return f"Status changed to {Status(status).label.lower()}."
+
+
+class ProgressForm(StatusForm):
+    """A dated progress update, with an optional status change and any evidence files."""
+
+    submit_label = "Save the progress update"
+    keep_label = "Leave it as {status}"
+    on = date_field("Date of the progress", help_text="For example, 27 3 2026. It cannot be in the future.")
+    text = forms.CharField(
+        label="Progress made",
+        widget=forms.Textarea,
+        help_text="What has been done since the last update, and what happens next.",
+        error_messages={"required": "Enter the progress made"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"on": timezone.localdate(), "status": ""})
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False
+        self.fields["status"].label = "Does the status change?"
+        self.fields["evidence"].label = "Evidence files (optional)"
+
+    def _layout(self) -> list:
+        return [Field("on"), Field.textarea("text", rows=6), *self._status_radios(), Field("evidence")]
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        not_in_future(value, "date of the progress")
+        return value
+
+
+# Filtering a plan ------------------------------------------------------------------------------------
+
+
+class PlanFilterForm(forms.Form):
+    """An action plan's filters: every field optional; values that are not understood are left out."""
+
+    mine = forms.BooleanField(label="Only actions I or my agency own", required=False)
+    owner = forms.TypedChoiceField(label="Named owner", required=False, coerce=int, empty_value=None)
+    owner_agency = forms.TypedChoiceField(label="Owner agency", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False)
+    rag = forms.ChoiceField(label="RAG", required=False)
+    overdue = forms.BooleanField(label="Only overdue actions", required=False)
+    priority = forms.TypedChoiceField(label="Priority", required=False, coerce=int, empty_value=None)
+    review = forms.TypedChoiceField(label="Review", required=False, coerce=int, empty_value=None)
+
+    CHECKBOXES = ("mine", "overdue")
+
+    def __init__(self, *args, owners, agencies, reviews=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Anyone"), *owners]
+        self.fields["owner_agency"].choices = [("", "Any agency"), *agencies]
+        self.fields["status"].choices = [("", "Any status"), *Status.choices]
+        self.fields["rag"].choices = [("", "Any colour"), *selectors.Rag.choices]
+        self.fields["priority"].choices = [("", "Any priority"), *Action.Priority.choices]
+        if reviews is None:
+            del self.fields["review"]
+        else:
+            self.fields["review"].choices = [("", "Any review"), *reviews]
+
+    def filters(self) -> selectors.Filters:
+        if not self.is_bound:
+            return selectors.Filters()
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return selectors.Filters(
+            **{name: data[name] for name in self.fields if data.get(name) not in (None, "")}
+        )

@@ -1,0 +1,350 @@
+"""Reads for actions: one review's action plan, a board's action plan across the reviews the person may see,
+one action with its progress, and the choices the action form offers. Every list is scoped at the query and
+read in a fixed number of queries, however many actions there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
+from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
+from scr_portal.permissions import board_agencies, review_board_ids
+
+User = get_user_model()
+Status = Action.Status
+
+# Where each status may move to. Completed and impact evidenced are dated; deferral needs a reason and a
+# date to look again; a deferred action resumes as agreed or in progress.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.AGREED: (Status.IN_PROGRESS, Status.DEFERRED),
+    Status.IN_PROGRESS: (Status.COMPLETED, Status.DEFERRED),
+    Status.COMPLETED: (Status.IMPACT_EVIDENCED,),
+    Status.IMPACT_EVIDENCED: (),
+    Status.DEFERRED: (Status.AGREED, Status.IN_PROGRESS),
+}
+
+# RAG, colour class, and what it means in words (shown in the key beside every RAG tag).
+RAG_TAG_CLASSES = {
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.GREEN: "govuk-tag--green",
+    Rag.GREY: "govuk-tag--grey",
+}
+RAG_MEANINGS = {
+    Rag.RED: "Open and past its due date, or deferred and past the date to look at it again.",
+    Rag.AMBER: f"Open and due within the next {Action.DUE_SOON_DAYS} days.",
+    Rag.GREEN: f"Open and not due for more than {Action.DUE_SOON_DAYS} days, or completed.",
+    Rag.GREY: "Deferred by the board, with a reason and a date to look at it again.",
+}
+STATUS_TAG_CLASSES = {
+    Status.AGREED: "govuk-tag--blue",
+    Status.IN_PROGRESS: "govuk-tag--light-blue",
+    Status.COMPLETED: "govuk-tag--green",
+    Status.IMPACT_EVIDENCED: "govuk-tag--turquoise",
+    Status.DEFERRED: "govuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class RagKeyItem:
+    value: str
+    label: str
+    tag_class: str
+    meaning: str
+
+
+RAG_KEY = [RagKeyItem(r.value, r.label, RAG_TAG_CLASSES[r], RAG_MEANINGS[r]) for r in Rag]
+RAG_BY_VALUE = {item.value: item for item in RAG_KEY}
+
+
+def rag_expression(today: date) -> Case:
+    """`Action.rag()` as SQL, so lists can filter and count by RAG in the database (same rules as rag_for)."""
+    return Case(
+        When(status__in=Action.DONE_STATUSES, then=Value(Rag.GREEN.value)),
+        When(status=Status.DEFERRED, deferred_until__lt=today, then=Value(Rag.RED.value)),
+        When(status=Status.DEFERRED, then=Value(Rag.GREY.value)),
+        When(due_on__lt=today, then=Value(Rag.RED.value)),
+        When(due_on__lte=today + timedelta(days=Action.DUE_SOON_DAYS), then=Value(Rag.AMBER.value)),
+        default=Value(Rag.GREEN.value),
+        output_field=CharField(),
+    )
+
+
+# Scopes ----------------------------------------------------------------------------------------------
+
+
+def actions_of_review(review: Review) -> QuerySet[Action]:
+    return Action.objects.filter(review=review)
+
+
+def board_reviews(user, board: Board) -> QuerySet[Review]:
+    """Reviews the person may see whose lead or a participating board is `board`."""
+    return Review.objects.visible_to(user).filter(
+        Q(lead_board=board) | Exists(ParticipatingBoard.objects.filter(review=OuterRef("pk"), board=board))
+    )
+
+
+def actions_of_board(user, board: Board) -> QuerySet[Action]:
+    """Actions of every review of the board the person may see (scoped in the query)."""
+    return Action.objects.filter(review__in=board_reviews(user, board).values("pk"))
+
+
+def my_agency_ids(user) -> set[int]:
+    """The agencies the person represents as a board member, on any board."""
+    return {agency for agencies in board_agencies(user).values() for agency in agencies}
+
+
+def mine(user) -> Q:
+    """Actions the person owns, or their agency owns."""
+    return Q(owner=user) | Q(owner_agency_id__in=my_agency_ids(user))
+
+
+# Filtering -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    mine: bool = False
+    owner: int | None = None
+    owner_agency: int | None = None
+    status: str = ""
+    rag: str = ""
+    overdue: bool = False
+    priority: int | None = None
+    review: int | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.mine,
+                self.owner,
+                self.owner_agency,
+                self.status,
+                self.rag,
+                self.overdue,
+                self.priority,
+                self.review,
+            )
+        )
+
+
+def with_rag(actions: QuerySet[Action], today: date | None = None) -> QuerySet[Action]:
+    return actions.annotate(rag_value=rag_expression(today or timezone.localdate()))
+
+
+def apply_filters(
+    actions: QuerySet[Action], filters: Filters, user, today: date | None = None
+) -> QuerySet[Action]:
+    """The actions matching the filters, with `rag_value` annotated."""
+    today = today or timezone.localdate()
+    qs = with_rag(actions, today)
+    if filters.mine:
+        qs = qs.filter(mine(user))
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.owner_agency:
+        qs = qs.filter(owner_agency_id=filters.owner_agency)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.rag:
+        qs = qs.filter(rag_value=filters.rag)
+    if filters.overdue:
+        qs = qs.filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.review:
+        qs = qs.filter(review_id=filters.review)
+    return qs
+
+
+def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """What a plan row shows, sorted by priority then due date (two queries however many rows)."""
+    return (
+        actions.select_related("review", "owner", "owner_agency", "plan_priority", "plan_priority__period")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.only("pk", "review_id", "number", "title"))
+        )
+        .order_by("priority", "due_on", "review__reference", "number")
+    )
+
+
+def for_export(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """A plan row plus the latest progress update (date and text), read in the same query."""
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-on", "-pk")
+    return for_display(actions).annotate(
+        latest_on=Subquery(latest.values("on")[:1]), latest_text=Subquery(latest.values("text")[:1])
+    )
+
+
+def counts(actions: QuerySet[Action]) -> dict:
+    """How many actions there are in each status and each RAG colour (one query). `actions` carries
+    `rag_value` (see with_rag / apply_filters)."""
+    aggregates = {"total": Count("pk")}
+    for status in Status:
+        aggregates[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
+    for rag in Rag:
+        aggregates[f"rag_{rag.value}"] = Count("pk", filter=Q(rag_value=rag))
+    row = actions.order_by().aggregate(**aggregates)
+    return {
+        "total": row["total"],
+        "by_status": [(s.value, s.label, row[f"status_{s.value}"]) for s in Status],
+        "by_rag": [(k, row[f"rag_{k.value}"]) for k in RAG_KEY],
+    }
+
+
+def filter_choices(actions: QuerySet[Action]) -> dict:
+    """The owners and owner agencies that appear in the plan (two queries), for the filter lists."""
+    owners = User.objects.filter(pk__in=actions.values("owner_id")).order_by("full_name", "email")
+    agencies = Agency.objects.filter(pk__in=actions.values("owner_agency_id")).order_by("name")
+    return {
+        "owners": [(u.pk, u.get_full_name() or u.email) for u in owners],
+        "agencies": [(a.pk, a.name) for a in agencies],
+    }
+
+
+# One action ------------------------------------------------------------------------------------------
+
+
+def action_of(review: Review, number: int) -> Action:
+    """The review's action by its number, or 404 (actions of other reviews are never found here)."""
+    action = get_object_or_404(
+        Action.objects.select_related(
+            "owner", "owner_agency", "plan_priority", "plan_priority__period", "created_by"
+        ),
+        review=review,
+        number=number,
+    )
+    action.review = review  # the caller's copy, with its prefetched boards, for permission checks
+    return action
+
+
+def findings_of(action: Action) -> list[Finding]:
+    return list(action.findings.order_by("number"))
+
+
+def updates_of(action: Action) -> list[ActionUpdate]:
+    """Progress updates, newest first, each with its author and evidence files (three queries)."""
+    return list(
+        ActionUpdate.objects.filter(action=action)
+        .select_related("author")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
+        .order_by("-on", "-pk")
+    )
+
+
+def has_evidence(action: Action) -> bool:
+    return Evidence.objects.filter(update__action=action).exists()
+
+
+def evidence_of(review: Review, number: int, evidence_pk: int) -> Evidence:
+    """An evidence file of this review's action, or 404 (files of any other action or review are never
+    found here, whatever their id)."""
+    return get_object_or_404(
+        Evidence.objects.select_related("update__action"),
+        pk=evidence_pk,
+        update__action__review=review,
+        update__action__number=number,
+    )
+
+
+# The action form's choices ---------------------------------------------------------------------------
+
+
+def owner_agencies(review: Review) -> QuerySet[Agency]:
+    """Agencies of the review's lead and participating boards."""
+    return Agency.objects.filter(boards__in=review_board_ids(review)).distinct().order_by("name")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who may be named as an action's owner, and the agencies they represent (if a board member)."""
+
+    user: object
+    roles: tuple[str, ...]
+    agency_ids: frozenset[int]
+    agency_names: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        name = self.user.get_full_name() or self.user.email
+        if self.agency_names:
+            return f"{name} ({', '.join(self.agency_names)})"
+        return f"{name} ({', '.join(self.roles)})"
+
+
+def owner_candidates(review: Review) -> dict[int, Candidate]:
+    """People with an active board role (business manager, board member, chair) on the review's boards,
+    by user id, in name order (one query)."""
+    rows = (
+        Membership.objects.active()
+        .filter(board_id__in=review_board_ids(review), role__in=BOARD_ROLES, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("user__full_name", "user__email", "role")
+    )
+    people: dict[int, dict] = {}
+    for m in rows:
+        entry = people.setdefault(m.user_id, {"user": m.user, "roles": [], "agencies": {}})
+        label = Role(m.role).label
+        if label not in entry["roles"]:
+            entry["roles"].append(label)
+        if m.role == Role.BOARD_MEMBER and m.agency_id:
+            entry["agencies"][m.agency_id] = m.agency.name
+    return {
+        pk: Candidate(
+            user=e["user"],
+            roles=tuple(e["roles"]),
+            agency_ids=frozenset(e["agencies"]),
+            agency_names=tuple(sorted(e["agencies"].values())),
+        )
+        for pk, e in people.items()
+    }
+
+
+def owner_problem(candidate: Candidate | None, agency: Agency | None) -> str:
+    """Why this person cannot own an action of this agency, or "" when they can."""
+    if candidate is None:
+        return (
+            "Choose someone with a role on the boards taking part in this review: a business manager, "
+            "chair or board member"
+        )
+    if agency is not None and candidate.agency_ids and agency.pk not in candidate.agency_ids:
+        name = candidate.user.get_full_name() or candidate.user.email
+        represents = " and ".join(candidate.agency_names)
+        return (
+            f"{name} represents {represents} on the board, so they can only own actions of "
+            f"{represents}. Choose {represents} as the owner agency, or choose another person"
+        )
+    return ""
+
+
+def plan_priority_choices(board: Board, *, keep: PlanPriority | int | None = None) -> QuerySet[PlanPriority]:
+    """The business plan priorities an action of `board` can be linked to (periods that have not ended, and
+    the action's present one): the business plan part's own choices, so both parts agree."""
+    from responses.plan.selectors import priority_choices
+
+    return priority_choices(board, keep=keep)
+
+
+def plan_priority_label(priority: PlanPriority) -> str:
+    from responses.plan.selectors import priority_label
+
+    return priority_label(priority)

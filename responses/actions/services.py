@@ -1,0 +1,365 @@
+"""Writes for actions: agreeing an action, changing it, and recording progress (with an optional status change
+and evidence files).
+
+Each write follows one shape: in one transaction it locks the row it changes, checks, changes, records the
+step on the review's timeline and notifies after the commit. A refusal raises ActionRefused with a plain
+message and changes nothing (files already written for a refused update are removed again)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from responses.models import Action, ActionUpdate, Evidence
+from reviews import notifications
+from reviews.models import Notification, Review, Role, TimelineEntry
+from reviews.services import timeline_add
+from scr_portal.uploads import Kind, safe_display_name
+
+from . import selectors
+
+Status = Action.Status
+EDITABLE = (
+    "description",
+    "kind",
+    "function",
+    "level",
+    "owner_agency",
+    "owner",
+    "priority",
+    "priority_reason",
+    "plan_priority",
+    "due_on",
+)
+
+
+class ActionRefused(Exception):
+    """The step cannot be taken now; the message says why, in words for the person who tried."""
+
+
+class EditConflict(ActionRefused):
+    """Someone else changed the action after this person opened it: nothing was saved."""
+
+    def __init__(self, message: str, *, fingerprint: str):
+        super().__init__(message)
+        self.fingerprint = fingerprint
+
+
+def _date(d: date) -> str:
+    return f"{d:%-d %B %Y}"
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def action_path(action: Action) -> str:
+    return reverse("action_detail", args=[action.review_id, action.number])
+
+
+def fingerprint(action: Action, finding_ids=None) -> str:
+    """A digest of what the action form edits, taken when the form is opened and checked when it is saved,
+    so two people changing the same action never silently overwrite each other."""
+    if finding_ids is None:
+        finding_ids = action.findings.values_list("pk", flat=True)
+    parts = [
+        str(getattr(action, f"{f}_id" if f in ("owner_agency", "owner", "plan_priority") else f))
+        for f in EDITABLE
+    ]
+    parts.append(",".join(str(pk) for pk in sorted(finding_ids)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+# Checks shared by agreeing and changing --------------------------------------------------------------
+
+
+def check_details(review: Review, data: dict, *, due_on_was: date | None = None) -> None:
+    """The business rules of an action's details; raises ActionRefused with the first problem found."""
+    findings = list(data.get("findings") or [])
+    if not findings:
+        raise ActionRefused("Select the findings this action responds to.")
+    if any(f.review_id != review.pk for f in findings):
+        raise ActionRefused("An action can only respond to findings of this review.")
+    agency = data["owner_agency"]
+    if not selectors.owner_agencies(review).filter(pk=agency.pk).exists():
+        raise ActionRefused(f"{agency.name} is not an agency of the boards taking part in this review.")
+    problem = selectors.owner_problem(selectors.owner_candidates(review).get(data["owner"].pk), agency)
+    if problem:
+        raise ActionRefused(problem + ".")
+    plan_priority = data.get("plan_priority")
+    if plan_priority is not None and plan_priority.period.board_id != review.lead_board_id:
+        raise ActionRefused("Choose a priority of the lead board's business plan.")
+    due_on = data["due_on"]
+    if due_on != due_on_was and due_on < timezone.localdate():
+        raise ActionRefused("The due date cannot be in the past.")
+
+
+# Agreeing and changing -------------------------------------------------------------------------------
+
+
+def action_agree(*, review: Review, user, data: dict) -> Action:
+    """Records an action the board agreed, numbered next in the review, and tells its named owner."""
+    check_details(review, data)
+    with transaction.atomic():
+        # Locking the review serialises numbering: two people agreeing at once never share a number.
+        Review.objects.select_for_update().get(pk=review.pk)
+        number = (Action.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
+        action = Action.objects.create(
+            review=review, number=number, created_by=user, **{f: data[f] for f in EDITABLE}
+        )
+        action.findings.set(data["findings"])
+        numbers = ", ".join(str(f.number) for f in sorted(data["findings"], key=lambda f: f.number))
+        timeline_add(
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.DECISION,
+            title=f"Action {number} agreed",
+            body=(
+                f"{action.description[:300]} Responds to finding{'s' if len(data['findings']) != 1 else ''} "
+                f"{numbers}. Owned by {_name(action.owner)} ({action.owner_agency.name}); "
+                f"{action.get_priority_display().lower()} priority; due {_date(action.due_on)}."
+            ),
+        )
+        transaction.on_commit(lambda: _notify_owner(action, user))
+    return action
+
+
+def action_change(*, action: Action, user, data: dict, seen: str) -> Action:
+    """Changes an action's details. Refused (EditConflict) when someone else changed them since `seen`."""
+    review = action.review
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().select_related("owner", "owner_agency").get(pk=action.pk)
+        now = fingerprint(locked)
+        if now != seen:
+            raise EditConflict(
+                "Someone else changed this action after you opened it, so your changes were not saved. "
+                "Check the action as it is now below, then save again.",
+                fingerprint=now,
+            )
+        check_details(review, data, due_on_was=locked.due_on)
+        old_owner_id, old_due = locked.owner_id, locked.due_on
+        changed = [
+            str(Action._meta.get_field(f).verbose_name) for f in EDITABLE if getattr(locked, f) != data[f]
+        ]
+        old_findings = set(locked.findings.values_list("pk", flat=True))
+        if old_findings != {f.pk for f in data["findings"]}:
+            changed.append("findings")
+        if not changed:
+            return locked
+        for f in EDITABLE:
+            setattr(locked, f, data[f])
+        locked.save()
+        locked.findings.set(data["findings"])
+        locked.review = review
+        timeline_add(
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.UPDATE,
+            title=f"Action {locked.number} changed",
+            body=f"Changed: {', '.join(changed)}.",
+        )
+        if locked.owner_id != old_owner_id:
+            transaction.on_commit(lambda: _notify_owner(locked, user))
+        elif locked.due_on != old_due:
+            transaction.on_commit(lambda: _notify_due_changed(locked, user, old_due))
+    return locked
+
+
+def _notify_owner(action: Action, actor) -> None:
+    if action.owner_id == actor.pk:
+        return
+    review = action.review
+    notifications.notify(
+        review=review,
+        recipients=[action.owner],
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"{review.reference}: you own action {action.number}",
+        body=(
+            f"{_name(actor)} named you as the owner of action {action.number} for "
+            f"{action.owner_agency.name}: {action.description[:300]} It is due on {_date(action.due_on)}. "
+            "Record progress on the action's page."
+        ),
+        path=action_path(action),
+        key=f"action:{action.pk}:owner:{action.owner_id}",
+    )
+
+
+def _notify_due_changed(action: Action, actor, old_due: date) -> None:
+    if action.owner_id == actor.pk:
+        return
+    review = action.review
+    notifications.notify(
+        review=review,
+        recipients=[action.owner],
+        kind=Notification.Kind.INFORMATION,
+        title=f"{review.reference}: action {action.number} is now due on {_date(action.due_on)}",
+        body=f"{_name(actor)} moved the due date from {_date(old_due)} to {_date(action.due_on)}.",
+        path=action_path(action),
+        key=f"action:{action.pk}:due:{action.due_on:%Y%m%d}:{action.owner_id}",
+    )
+
+
+# Progress and status ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file that passed the type and size checks, with the kind its content showed."""
+
+    file: UploadedFile
+    kind: Kind
+
+
+def move_problem(current: str, target: str) -> str:
+    """Why the action cannot move from `current` to `target`, or "" when it can."""
+    if target == current:
+        return ""
+    allowed = selectors.TRANSITIONS.get(current, ())
+    if target in allowed:
+        return ""
+    now = Status(current).label.lower()
+    if not allowed:
+        return "This action's impact is already evidenced, so its status cannot change."
+    options = " or ".join(f"“{Status(s).label.lower()}”" for s in allowed)
+    return (
+        f"An action that is {now} cannot be moved to “{Status(target).label.lower()}”. "
+        f"From {now} it can move to {options}."
+    )
+
+
+def action_progress(
+    *,
+    action: Action,
+    user,
+    on: date,
+    text: str,
+    status_to: str = "",
+    deferred_reason: str = "",
+    deferred_until: date | None = None,
+    files: list[Upload] | tuple = (),
+) -> ActionUpdate:
+    """Records a dated progress update, optionally moving the status on, with any evidence files.
+
+    Completed and impact evidenced date the completion; impact evidenced needs at least one evidence file
+    on the action (already there, or attached now); deferring needs the reason and a future date to look
+    at the action again; resuming a deferred action clears the deferral."""
+    today = timezone.localdate()
+    text = (text or "").strip()
+    if on > today:
+        raise ActionRefused("The date of the progress cannot be in the future.")
+    if not text:
+        raise ActionRefused("Enter the progress made.")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Action.objects.select_for_update().get(pk=action.pk)
+            locked.review = action.review
+            status_from = locked.status
+            moving = bool(status_to) and status_to != status_from
+            if moving:
+                problem = move_problem(status_from, status_to)
+                if problem:
+                    raise ActionRefused(problem)
+                _apply_move(locked, status_to, on, deferred_reason, deferred_until, bool(files), today)
+                locked.save()
+            update = ActionUpdate.objects.create(
+                action=locked,
+                author=user,
+                on=on,
+                text=text,
+                status_from=status_from if moving else "",
+                status_to=status_to if moving else "",
+            )
+            for upload in files:
+                evidence = Evidence(
+                    update=update,
+                    file=upload.file,
+                    name=safe_display_name(upload.file.name, upload.kind),
+                    size=upload.file.size,
+                )
+                evidence.save()
+                stored.append(evidence.file.name)
+            timeline_add(
+                review=action.review,
+                user=user,
+                kind=TimelineEntry.Kind.UPDATE,
+                title=(
+                    f"Action {locked.number}: {Status(status_from).label.lower()} → "
+                    f"{Status(status_to).label.lower()}"
+                    if moving
+                    else f"Action {locked.number}: progress recorded"
+                ),
+                body=text[:500]
+                + (f" ({len(files)} evidence file{'s' if len(files) != 1 else ''})" if files else ""),
+            )
+            if moving:
+                transaction.on_commit(lambda: _notify_moved(locked, update, user))
+    except Exception:
+        _remove_files(stored)
+        raise
+    return update
+
+
+def _apply_move(
+    action: Action,
+    target: str,
+    on: date,
+    reason: str,
+    until: date | None,
+    attaching: bool,
+    today: date,
+) -> None:
+    if target == Status.DEFERRED:
+        reason = (reason or "").strip()
+        if not reason:
+            raise ActionRefused("Enter why the action is deferred.")
+        if until is None:
+            raise ActionRefused("Enter the date to look at the action again.")
+        if until <= today:
+            raise ActionRefused("The date to look at the action again must be in the future.")
+        action.deferred_reason, action.deferred_until = reason, until
+    elif action.status == Status.DEFERRED:  # resuming
+        action.deferred_reason, action.deferred_until = "", None
+    if target == Status.IMPACT_EVIDENCED and not attaching and not selectors.has_evidence(action):
+        raise ActionRefused(
+            "Attach the evidence of impact: the action needs at least one evidence file before its impact "
+            "can be marked as evidenced."
+        )
+    if target in Action.DONE_STATUSES and action.completed_on is None:
+        action.completed_on = on
+    action.status = target
+
+
+def _remove_files(names: list[str]) -> None:
+    """Deletes files written for an update that was then refused or failed (nothing is left behind)."""
+    storage = Evidence._meta.get_field("file").storage
+    for name in names:
+        with contextlib.suppress(OSError):  # a missing file is already what we want
+            storage.delete(name)
+
+
+def _notify_moved(action: Action, update: ActionUpdate, actor) -> None:
+    """Tells the review's business managers, and the named owner, when an action's status changes."""
+    review = action.review
+    managers = notifications.people_with_roles(review, (Role.BUSINESS_MANAGER,)).exclude(pk=actor.pk)
+    recipients = list(managers)
+    if action.owner_id != actor.pk and all(u.pk != action.owner_id for u in recipients):
+        recipients.append(action.owner)
+    to = Status(update.status_to).label.lower()
+    notifications.notify(
+        review=review,
+        recipients=recipients,
+        kind=Notification.Kind.INFORMATION,
+        title=f"{review.reference}: action {action.number} is {to}",
+        body=f"{_name(actor)} moved action {action.number} to {to}: {update.text[:300]}",
+        path=action_path(action),
+        key=f"action:{action.pk}:update:{update.pk}",
+    )

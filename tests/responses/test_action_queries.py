@@ -1,0 +1,125 @@
+"""The action plans (a review's and a board's) and their exports cost the same number of queries with 5
+actions as with 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from responses.models import Action, ActionUpdate
+from tests.conftest import World
+from tests.factories import AgencyFactory
+from tests.responses.helpers import agency_of, at_stage, finding, plan_priority
+
+pytestmark = pytest.mark.django_db
+
+Status = Action.Status
+STATUSES = [Status.AGREED, Status.IN_PROGRESS, Status.COMPLETED, Status.IMPACT_EVIDENCED, Status.DEFERRED]
+
+
+def _bulk(world: World, review, start: int, count: int) -> None:
+    """`count` actions of `review` in every status, with assorted owners, agencies, priorities, due dates,
+    plan priorities, two findings each and a progress update each (made in bulk, for speed)."""
+    today = timezone.localdate()
+    findings = list(review.findings.all()) or [finding(review, 1), finding(review, 2)]
+    owners = [
+        (world.north_member, agency_of(world.north_member, world.north)),
+        (world.north_manager, AgencyFactory(name="North Police", boards=[world.north])),
+        (world.north_chair, AgencyFactory(name="North Health", boards=[world.north])),
+    ]
+    priority = plan_priority(world.north)
+    made = []
+    for n in range(start, start + count):
+        status = STATUSES[n % len(STATUSES)]
+        owner, agency = owners[n % len(owners)]
+        made.append(
+            Action(
+                review=review,
+                number=n,
+                description=f"Action number {n}",
+                kind=Action.Kind.PRACTICAL,
+                function=Action.Function.COORDINATE,
+                level=Action.Level.MULTI_AGENCY,
+                owner_agency=agency,
+                owner=owner,
+                priority=1 + n % 3,
+                priority_reason="Because.",
+                plan_priority=priority if n % 2 else None,
+                due_on=today + timedelta(days=n % 40 - 10),
+                status=status,
+                deferred_reason="Later." if status == Status.DEFERRED else "",
+                deferred_until=today + timedelta(days=n % 7 - 3) if status == Status.DEFERRED else None,
+                completed_on=today if status in Action.DONE_STATUSES else None,
+                created_by=world.north_manager,
+            )
+        )
+    made = Action.objects.bulk_create(made)
+    through = Action.findings.through
+    through.objects.bulk_create([through(action_id=a.pk, finding_id=f.pk) for a in made for f in findings])
+    ActionUpdate.objects.bulk_create(
+        [
+            ActionUpdate(action=a, author=world.north_member, on=today, text=f"Progress on {a.number}")
+            for a in made
+        ]
+    )
+
+
+def _queries(client, url: str, params: dict | None = None) -> list[str]:
+    client.get(url, params or {})  # warm up: per-process caches do not count
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    if hasattr(response, "content"):
+        assert response.content
+    return [q["sql"][:200] for q in ctx.captured_queries]
+
+
+def _same(few: list[str], many: list[str]) -> None:
+    assert len(few) == len(many), "\n".join(["5 actions:", *few, "", "500 actions:", *many])
+
+
+URLS = {
+    "review plan": lambda w: reverse("action_plan", args=[w.north_review.pk]),
+    "review CSV": lambda w: reverse("action_plan_csv", args=[w.north_review.pk]),
+    "review Excel": lambda w: reverse("action_plan_xlsx", args=[w.north_review.pk]),
+    "board plan": lambda w: reverse("board_action_plan", args=[w.north.pk]),
+    "board CSV": lambda w: reverse("board_action_plan_csv", args=[w.north.pk]),
+    "board Excel": lambda w: reverse("board_action_plan_xlsx", args=[w.north.pk]),
+}
+
+
+@pytest.mark.parametrize("what", list(URLS))
+@pytest.mark.parametrize("params", [{}, {"mine": "on", "priority": "1"}], ids=["all", "filtered"])
+def test_action_plans_and_exports_run_a_fixed_number_of_queries(client, world, what, params):
+    review = at_stage(world.north_review)
+    cross = at_stage(world.cross_border_review)
+    _bulk(world, review, 1, 3)
+    _bulk(world, cross, 1, 2)
+    client.force_login(world.north_member)
+    url = URLS[what](world)
+
+    few = _queries(client, url, params)
+    _bulk(world, review, 100, 300)
+    _bulk(world, cross, 100, 195)
+    assert Action.objects.count() == 500
+    many = _queries(client, url, params)
+
+    _same(few, many)
+
+
+def test_a_page_of_the_plan_holds_fifty_of_the_five_hundred(client, world):
+    review = at_stage(world.north_review)
+    _bulk(world, review, 1, 500)
+    client.force_login(world.north_member)
+
+    response = client.get(reverse("action_plan", args=[review.pk]), {"page": 3})
+
+    assert response.context["total"] == 500
+    assert len(response.context["page"].object_list) == 50
+    assert sum(n for _, n, _ in response.context["by_status"]) == 500
+    assert sum(n for _, n, _ in response.context["by_rag"]) == 500
