@@ -162,3 +162,47 @@ def save_answers(
             kind=TimelineEntry.Kind.UPDATE,
             title=title or "Commissioning self-check updated",
         )
+
+
+def page(
+    request,
+    review: Review,
+    checker,
+    *,
+    can_change: bool,
+    part: str,
+    back_url: str,
+    breadcrumbs,
+    url_name: str,
+):
+    """The self-check page of any marker: `checker` is its module (MARKER, STATEMENT, QUESTIONS,
+    evidence_for, answers_for, save_answers). The business manager records the board's view; others read it."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect, render
+
+    from .forms import SelfCheckForm
+
+    answers = checker.answers_for(review)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied("Only the business manager can record the board's self-check.")
+    form = SelfCheckForm(
+        request.POST if request.method == "POST" else None, questions=checker.QUESTIONS, answers=answers
+    )
+    if request.method == "POST" and form.is_valid():
+        checker.save_answers(review=review, user=request.user, data=form.cleaned_data)
+        messages.success(request, "Self-check saved.")
+        return redirect(url_name, review.pk)
+    ctx = {
+        "review": review,
+        "form": form,
+        "blocks": form.blocks(checker.evidence_for(review), answers),
+        "answers": answers,
+        "can_change": can_change,
+        "marker": checker.MARKER,
+        "part": part,
+        "statement": checker.STATEMENT,
+        "back_url": back_url,
+        "breadcrumbs": breadcrumbs,
+    }
+    return render(request, "self_check.html", ctx)

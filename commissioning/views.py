@@ -20,7 +20,6 @@ from .forms import (
     LinesOfEnquiryForm,
     RationaleForm,
     ScopeForm,
-    SelfCheckForm,
 )
 from .models import AgencyInvolvement, FactorKind
 
@@ -165,32 +164,13 @@ def agencies_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_check(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
-    answers = selfcheck.answers_for(review)
-    can_change = can(request.user, "change_commissioning", review)
-    form = SelfCheckForm(
-        request.POST if can_change and request.method == "POST" else None,
-        questions=selfcheck.QUESTIONS,
-        answers=answers,
+    return selfcheck.page(
+        request,
+        review,
+        selfcheck,
+        can_change=can(request.user, "change_commissioning", review),
+        part="Commissioning",
+        back_url=reverse("commissioning", args=[review.pk]),
+        breadcrumbs=_crumbs(review, ("Quality marker self-check", None)),
+        url_name="commissioning_self_check",
     )
-    if request.method == "POST":
-        if not can_change:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only the business manager can record the board's self-check.")
-        if form.is_valid():
-            selfcheck.save_answers(review=review, user=request.user, data=form.cleaned_data)
-            messages.success(request, "Self-check saved.")
-            return redirect("commissioning_self_check", review.pk)
-    ctx = {
-        "review": review,
-        "form": form,
-        "blocks": form.blocks(selfcheck.evidence_for(review), answers),
-        "answers": answers,
-        "can_change": can_change,
-        "marker": selfcheck.MARKER,
-        "part": "Commissioning",
-        "statement": selfcheck.STATEMENT,
-        "back_url": reverse("commissioning", args=[review.pk]),
-        "breadcrumbs": _crumbs(review, ("Quality marker self-check", None)),
-    }
-    return render(request, "self_check.html", ctx)

@@ -172,7 +172,18 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
         finding.save()
     priorities = {p.number: p for p in PlanPriority.objects.filter(period__board=review.lead_board)}
     findings = {f.number: f for f in review.findings.all()}
-    owner_agency = agencies[0] if agencies else None
+    from reviews.models import Membership, Role
+
+    # The board member owns the actions for the agency they represent (the business manager otherwise).
+    member = (
+        Membership.objects.active()
+        .filter(board=review.lead_board, role=Role.BOARD_MEMBER)
+        .select_related("user", "agency")
+        .first()
+    )
+    owner, owner_agency = (
+        (member.user, member.agency) if member else (manager, agencies[0] if agencies else None)
+    )
     if owner_agency is None:
         return
     plan = [
@@ -226,7 +237,7 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
             function=function,
             level=level,
             owner_agency=owner_agency,
-            owner=manager,
+            owner=owner,
             priority=priority,
             priority_reason="Agreed at the extraordinary meeting, weighed against the business plan.",
             plan_priority=priorities.get(plan_number),
@@ -234,6 +245,11 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
             created_by=manager,
         )
         action.findings.set([findings[n] for n in linked if n in findings])
+        Action.objects.filter(pk=action.pk).update(
+            created_at=meeting.created_at.replace(
+                year=meeting.held_on.year, month=meeting.held_on.month, day=meeting.held_on.day
+            )
+        )
     for audience, text, method, days in [
         ("frontline", "Seven-minute briefing on the review's learning", "briefing", 21),
         ("managers", "Supervision prompts on missed appointments", "supervision", 45),
@@ -278,22 +294,34 @@ def _demo_progress(review: Review, manager, on) -> None:
     actions = list(Action.objects.filter(review=review).order_by("number"))
     if len(actions) < 2:
         return
+    from django.utils import timezone
+
+    today = timezone.localdate()
     started, done = actions[0], actions[1]
     update = ActionUpdate.objects.create(
         action=started,
-        author=manager,
-        on=on + timedelta(days=7),
+        author=started.owner,
+        on=min(on + timedelta(days=7), today),
         text="Police now attend every strategy discussion with household checks done.",
         status_from=Action.Status.AGREED,
         status_to=Action.Status.IN_PROGRESS,
     )
     Action.objects.filter(pk=started.pk).update(status=Action.Status.IN_PROGRESS)
+    ActionUpdate.objects.create(
+        action=done,
+        author=done.owner,
+        on=min(on + timedelta(days=10), today),
+        text="Audit started: 40 cases with missed appointments sampled across health and social care.",
+        status_from=Action.Status.AGREED,
+        status_to=Action.Status.IN_PROGRESS,
+    )
+    finished = min(on + timedelta(days=30), today)
     update = ActionUpdate.objects.create(
         action=done,
-        author=manager,
-        on=on + timedelta(days=30),
+        author=done.owner,
+        on=finished,
         text="Audit completed: follow-up of missed appointments now shared across agencies.",
-        status_from=Action.Status.AGREED,
+        status_from=Action.Status.IN_PROGRESS,
         status_to=Action.Status.COMPLETED,
     )
     evidence = Evidence(update=update, name="missed-appointments-audit.pdf", size=0)
@@ -302,6 +330,4 @@ def _demo_progress(review: Review, manager, on) -> None:
     evidence.file.save("missed-appointments-audit.pdf", ContentFile(DEMO_PDF), save=False)
     evidence.size = len(DEMO_PDF)
     evidence.save()
-    Action.objects.filter(pk=done.pk).update(
-        status=Action.Status.COMPLETED, completed_on=on + timedelta(days=30)
-    )
+    Action.objects.filter(pk=done.pk).update(status=Action.Status.COMPLETED, completed_on=finished)

@@ -3,14 +3,12 @@ self-check."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from commissioning.forms import SelfCheckForm
+from commissioning import selfcheck as common_selfcheck
 from reviews.selectors import review_for
 from scr_portal.permissions import can
 
@@ -57,27 +55,13 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def self_check(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    answers = selfcheck.answers_for(review)
-    can_change = can(request.user, "manage_response", review)
-    if request.method == "POST" and not can_change:
-        raise PermissionDenied("Only the business manager can record the board's self-check.")
-    form = SelfCheckForm(
-        request.POST if request.method == "POST" else None, questions=selfcheck.QUESTIONS, answers=answers
+    return common_selfcheck.page(
+        request,
+        review,
+        selfcheck,
+        can_change=can(request.user, "manage_response", review),
+        part="Response",
+        back_url=reverse("response", args=[review.pk]),
+        breadcrumbs=crumbs(review, ("Quality marker self-check", None)),
+        url_name="response_self_check",
     )
-    if request.method == "POST" and form.is_valid():
-        selfcheck.save_answers(review=review, user=request.user, data=form.cleaned_data)
-        messages.success(request, "Self-check saved.")
-        return redirect("response_self_check", review.pk)
-    ctx = {
-        "review": review,
-        "form": form,
-        "blocks": form.blocks(selfcheck.evidence_for(review), answers),
-        "answers": answers,
-        "can_change": can_change,
-        "marker": selfcheck.MARKER,
-        "part": "Response",
-        "statement": selfcheck.STATEMENT,
-        "back_url": reverse("response", args=[review.pk]),
-        "breadcrumbs": crumbs(review, ("Quality marker self-check", None)),
-    }
-    return render(request, "self_check.html", ctx)

@@ -69,7 +69,17 @@ def standard_factors(db) -> None:
 
 
 @pytest.fixture
-def world(db, standard_factors) -> World:
+def standard_themes(db) -> None:
+    """The standard themes come from a migration too; restored after a transactional test's flush."""
+    from responses.models import Theme
+    from responses.themes import STANDARD_THEMES, ensure_standard_themes
+
+    if Theme.objects.count() < len(STANDARD_THEMES):
+        ensure_standard_themes()
+
+
+@pytest.fixture
+def world(db, standard_factors, standard_themes) -> World:
     north = BoardFactory(name="North Safeguarding Children Board")
     south = BoardFactory(name="South Safeguarding Children Board")
     east = BoardFactory(name="East Safeguarding Children Board")
