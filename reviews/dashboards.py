@@ -96,10 +96,16 @@ def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[Due
 
 def awaiting_chair(user) -> QuerySet:
     """Reviews on the chair's boards that wait on a chair: a decision, starting the review, the response."""
+    from django.db.models import OuterRef, Subquery
+
+    from responses.models import ResponseVersion
+
     boards = _boards_with(user, Role.CHAIR)
+    draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
     return (
         reviews_visible_to(user)
         .filter(lead_board_id__in=boards, state__in=[State.DECISION, State.COMMISSIONING, State.RESPONSE])
+        .annotate(draft_response=Subquery(draft))
         .select_related("lead_board")
         .order_by("state_changed_at")
     )

@@ -421,3 +421,10 @@ def test_the_response_stage_waits_for_the_findings(world):
         )
     finding(review)
     review_transition(review_id=review.pk, name="begin_response", user=world.south_manager, data={"note": ""})
+
+
+def test_the_chair_s_home_page_leads_to_the_draft_waiting_for_sign_off(draft, client, world):
+    client.force_login(world.north_chair)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("response_version", args=[draft.review.pk, draft.number]) in page
+    assert "Version 1 of the board's response, for your sign-off" in page
