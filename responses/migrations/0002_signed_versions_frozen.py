@@ -1,7 +1,10 @@
 """A signed version of the board's response never changes, whatever writes to the database: the model
 refuses in `save`, and these triggers refuse any UPDATE of a signed row (an ORM `.update()`, raw SQL, a
 data fix). Deleting a signed version is refused by the model and the admin; the review it belongs to is
-protected from deletion. Also loads the standard themes."""
+protected from deletion. Also loads the standard themes.
+
+SQLite drops a table's triggers when a migration rebuilds the table: a later migration that alters
+responses_responseversion must create the SQLite trigger again (the raw-update tests fail if it is missing)."""
 
 from django.db import migrations
 
