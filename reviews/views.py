@@ -135,6 +135,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
         "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),
+        "show_documents": can(request.user, "view_documents", review)
+        and review.state not in (State.REFERRAL, State.DECISION, State.NOT_INITIATED),
         "show_response": can(request.user, "view_response", review)
         and (review.final_report or review.state in RESPONSE_STATES),
         "breadcrumbs": [

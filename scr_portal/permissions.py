@@ -185,6 +185,11 @@ portal_rules.add_rule("view_action_plan", board_participant)
 portal_rules.add_rule("view_business_plan", board_participant)
 portal_rules.add_rule("manage_business_plan", board_manager)
 
+# Documents (PDFs): the business manager asks for them; who may open one depends on what it shows (the
+# terms of reference to everyone on the review, lead reviewers included; the board pack to board people).
+portal_rules.add_rule("make_documents", review_manager & review_is_open)
+portal_rules.add_rule("view_documents", review_participant)
+
 # Taking a step of the lifecycle: the workflow table names the roles per step; this is the entry check.
 portal_rules.add_rule("take_review_step", review_participant & review_is_open)
 

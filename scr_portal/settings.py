@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "commissioning",
     "responses",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "input-reminders": {"task": "commissioning.send_input_reminders", "schedule": crontab(hour=6, minute=45)},
     "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
+    # Documents whose worker died or whose broker was away are handed out again.
+    "documents-requeue": {"task": "documents.requeue_stale", "schedule": crontab(minute="*/5")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tasks that live in a part of an app rather than in the app's own tasks module.

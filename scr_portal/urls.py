@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("commissioning.urls")),
     path("", include("responses.urls")),
+    path("", include("documents.urls")),
     # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.
     path(
         "admin/login/",

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
+from tests.documents import routes as routes_documents
 from tests.responses import routes_actions, routes_discussion, routes_plan, routes_response
 from tests.routes import Route, _object
 
@@ -301,7 +302,7 @@ ROUTES: dict[str, Route] = {
     ),
 }
 # Each part of the response keeps its rows beside its own tests.
-for _part in (routes_actions, routes_discussion, routes_plan, routes_response):
+for _part in (routes_actions, routes_discussion, routes_plan, routes_response, routes_documents):
     assert not set(_part.ROUTES) & set(ROUTES), f"{_part.__name__} repeats names already in the table"
     ROUTES.update(_part.ROUTES)
 

@@ -1,0 +1,85 @@
+"""A generated document: what was asked for (kind, review, the version of the data it was made from), how
+the render went (queued → rendering → ready, or failed with the error), and the file with its SHA-256.
+
+One row per kind × review × data version: asking twice for the same data reuses the ready file (a unique
+constraint makes that hold under concurrency, too)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.models import Review
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    return f"documents/{instance.review_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        TERMS_OF_REFERENCE = "tor", "Terms of reference"
+        BOARD_PACK = "board_pack", "Board pack"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be made"
+        RENDERING = "rendering", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For terms of reference: the version number the document shows."
+    )
+    data_version = models.CharField(
+        max_length=64, help_text="SHA-256 of the document's content before rendering: the data it shows."
+    )
+    label = models.CharField(max_length=200, help_text="What the document is, as people see it.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    html = models.TextField(help_text="The content to render, fixed when the document was asked for.")
+    file = models.FileField(upload_to=document_upload_to, blank=True)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "data_version"], name="document_once_per_data_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="document_ready_has_file",
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "kind", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    @property
+    def render_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def download_name(self) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.review.reference)
+        return f"{safe}-{self.kind.replace('_', '-')}-{self.data_version[:8]}.pdf"
