@@ -31,7 +31,7 @@ def _context(kind: str, review, tor_version=None) -> tuple[dict, str, int | None
     from . import content
 
     if kind == Document.Kind.TERMS_OF_REFERENCE:
-        status = "approved" if tor_version.status == "approved" else "draft"
+        status = tor_version.get_status_display().lower()
         label = f"Terms of reference, version {tor_version.number} ({status})"
         return content.tor_context(tor_version), label, tor_version.number
     label = f"Board pack for {review.reference}"
