@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -43,11 +44,9 @@ class StaticOnlyFetcher(URLFetcher):
         relative = unquote(parts.path[len(static) :])
         if not relative or ".." in relative.split("/") or relative.startswith("/"):
             return self._refuse(url)
-        found = finders.find(relative)
-        if not found:
+        body = _static_bytes(relative)
+        if body is None:
             return self._refuse(url)
-        with open(found, "rb") as handle:
-            body = handle.read()
         self.served.append(relative)
         content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
@@ -56,3 +55,16 @@ class StaticOnlyFetcher(URLFetcher):
         self.refused.append(url[:200])
         log.warning("Document renderer refused to fetch %s", url[:200])
         raise FetchRefused(f"The document renderer does not fetch {url[:80]}")
+
+
+def _static_bytes(relative: str) -> bytes | None:
+    """A static file's bytes: from the app and project folders (development, tests), or, once collected,
+    from the static files storage under its hashed name (production). Nothing else."""
+    found = finders.find(relative)
+    if found:
+        with open(found, "rb") as handle:
+            return handle.read()
+    if staticfiles_storage.exists(relative):
+        with staticfiles_storage.open(relative, "rb") as handle:
+            return handle.read()
+    return None

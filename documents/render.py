@@ -34,7 +34,7 @@ def _context(kind: str, review, tor_version=None) -> tuple[dict, str, int | None
         status = tor_version.get_status_display().lower()
         label = f"Terms of reference, version {tor_version.number} ({status})"
         return content.tor_context(tor_version), label, tor_version.number
-    label = f"Board pack for {review.reference}"
+    label = "Board pack"
     return content.board_pack_context(review), label, None
 
 

@@ -32,9 +32,12 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _discussion(review: Review) -> dict:
+    """The discussion figures, read once per self-check (three questions use them)."""
     from .discussion.selectors import discussion_evidence
 
-    return discussion_evidence(review)
+    if "_discussion_evidence" not in review.__dict__:
+        review.__dict__["_discussion_evidence"] = discussion_evidence(review)
+    return review.__dict__["_discussion_evidence"]
 
 
 def _mechanism(review: Review) -> Evidence:
@@ -157,7 +160,13 @@ QUESTIONS = [
 
 
 def evidence_for(review: Review) -> dict[int, Evidence]:
-    return {q.number: q.evidence(review) for q in QUESTIONS}
+    review.__dict__.pop(
+        "_discussion_evidence", None
+    )  # read afresh once per self-check, shared by its questions
+    try:
+        return {q.number: q.evidence(review) for q in QUESTIONS}
+    finally:
+        review.__dict__.pop("_discussion_evidence", None)
 
 
 def answers_for(review: Review) -> dict[int, SelfCheckAnswer]:
