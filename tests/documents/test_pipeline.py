@@ -290,3 +290,27 @@ def test_nonsense_requests_get_a_message_not_an_error(client, world, fake_conten
         assert response.status_code == 200
         assert "Choose" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_once_static_files_are_collected_the_fetcher_serves_their_hashed_names(settings, tmp_path):
+    """In production `{% static %}` names the collected, hashed file (print.<hash>.css): still ours, served."""
+    collected = tmp_path / "static" / "documents"
+    collected.mkdir(parents=True)
+    (collected / "print.0123456789ab.css").write_bytes(b"body { color: black }")
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.utils.functional import empty
+
+    staticfiles_storage._wrapped = empty  # a fresh storage under the settings above (LazyObject)
+    try:
+        fetcher = StaticOnlyFetcher()
+        response = fetcher.fetch("https://scr-portal.invalid/static/documents/print.0123456789ab.css")
+        assert response.read() == b"body { color: black }"
+        with pytest.raises(ValueError):
+            fetcher.fetch("https://scr-portal.invalid/static/documents/print.ffffffffffff.css")
+    finally:
+        staticfiles_storage._wrapped = empty
