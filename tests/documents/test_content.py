@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '<img src="file:///etc/passwd">'
+CSS = "<style>body { background: url(http://127.0.0.1:9/x) }</style>"
 
 
 class Printed:
@@ -357,7 +358,7 @@ def test_a_review_with_nothing_recorded_yet_still_prints(world):
 
 def test_what_people_type_is_printed_as_text_never_as_markup(world):
     review = _response(world)
-    Review.objects.filter(pk=review.pk).update(case_summary=f"Summary {SCRIPT} {IMAGE}")
+    Review.objects.filter(pk=review.pk).update(case_summary=f"Summary {SCRIPT} {IMAGE} {CSS}")
     f = review.findings.get(number=1)
     f.title, f.text = f"Title {SCRIPT}", f"Text {IMAGE}"
     f.save()
@@ -369,7 +370,11 @@ def test_what_people_type_is_printed_as_text_never_as_markup(world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in printed.html
     assert SCRIPT in printed.flat
     assert IMAGE in printed.flat
-    assert printed.fetcher.refused == []
+    assert (
+        CSS not in printed.html
+        and "&lt;style&gt;body { background: url(http://127.0.0.1:9/x) }" in printed.html
+    )
+    assert printed.fetcher.refused == []  # nothing was even attempted: the text stayed text
     assert printed.fetcher.served == ["documents/print.css"]
 
 
