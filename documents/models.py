@@ -81,5 +81,6 @@ class Document(models.Model):
 
     @property
     def download_name(self) -> str:
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.review.reference)
-        return f"{safe}-{self.kind.replace('_', '-')}-{self.data_version[:8]}.pdf"
+        from scr_portal.downloads import safe_name_part
+
+        return f"{safe_name_part(self.review.reference)}-{self.kind.replace('_', '-')}-{self.data_version[:8]}.pdf"

@@ -103,33 +103,31 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("document_detail", review.pk, document.pk)
 
 
-@require_GET
-def document_detail(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def _status_context(request, pk: int, document_pk: int) -> dict:
+    """What the status panel shows, whether in the whole page or polled on its own."""
     review = review_for(request.user, pk, "view_documents")
     document = _document_for(request, review, document_pk)
-    ctx = {
+    return {
         "review": review,
         "document": document,
         "can_retry": can(request.user, "make_documents", review)
         and document.status == Document.Status.FAILED,
-        "breadcrumbs": _crumbs(review, (document.label, None)),
     }
+
+
+@require_GET
+def document_detail(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    ctx = _status_context(request, pk, document_pk)
+    ctx["breadcrumbs"] = _crumbs(ctx["review"], (ctx["document"].label, None))
     return render(request, "documents/detail.html", ctx)
 
 
 @require_GET
 def document_status(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """The status panel alone, polled by the detail page while the document is being made."""
-    review = review_for(request.user, pk, "view_documents")
-    document = _document_for(request, review, document_pk)
-    ctx = {
-        "review": review,
-        "document": document,
-        "can_retry": can(request.user, "make_documents", review)
-        and document.status == Document.Status.FAILED,
-    }
+    ctx = _status_context(request, pk, document_pk)
     response = render(request, "documents/includes/status.html", ctx)
-    if not document.is_pending:
+    if not ctx["document"].is_pending:
         response.status_code = 286  # htmx stops polling on this status
     return response
 

@@ -30,9 +30,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "status", "due_on", "deferred_until"
     ):
         rag[rag_for(status, due_on, until)] += 1
-    versions = list(
-        ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")[:2]
-    )
+    versions = ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")
     ctx = {
         "review": review,
         "findings": findings,
@@ -40,12 +38,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "actions_total": sum(rag.values()),
         "rag": [(r, rag[r]) for r in Rag],
         "engagement": EngagementActivity.objects.filter(review=review).exclude(status="cancelled").count(),
-        "latest": versions[0] if versions else None,
-        "latest_signed": next((v for v in versions if v.is_signed), None)
-        or ResponseVersion.objects.filter(review=review, signed_at__isnull=False)
-        .select_related("signed_by")
-        .order_by("-number")
-        .first(),
+        "latest": versions.first(),
+        "latest_signed": versions.filter(signed_at__isnull=False).first(),
         "evidence": list(zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)),
         "can_manage": can(request.user, "manage_response", review),
         "breadcrumbs": crumbs(review),

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from scr_portal.forms import PortalForm, PortalModelForm, date_field, not_in_future
-from scr_portal.uploads import DOC, DOCX, PDF, check_upload, safe_display_name
+from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 from .models import Board, Child, Criteria, Decision, ParallelProcess, Review, Role
 
@@ -265,10 +265,7 @@ class ReceiveReportForm(NoteForm):
     layout_fields = ["final_report", "report_received_on", "note"]
 
     def clean_final_report(self):
-        upload = self.cleaned_data["final_report"]
-        kind = check_upload(upload, allowed=(PDF, DOCX, DOC))
-        upload.display_name = safe_display_name(upload.name, kind)
-        return upload
+        return named_upload(self.cleaned_data["final_report"], allowed=(PDF, DOCX, DOC))
 
     def clean_report_received_on(self):
         value = self.cleaned_data["report_received_on"]

@@ -1,14 +1,28 @@
-"""Serving stored files: only through views that have checked permission first, always as an attachment
-under the stored display name, never sniffed or rendered by the browser."""
+"""Serving stored files and generated downloads: only through views that have checked permission first,
+always as an attachment under a safe name, never sniffed, rendered or cached by the browser."""
 
 from __future__ import annotations
 
 import mimetypes
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+
+
+def safe_name_part(text: str) -> str:
+    """`text` reduced to letters, digits, hyphens and underscores, for a download's file name."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)
+
+
+def _as_attachment(response, filename: str | None = None):
+    if filename is not None:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def attachment(field_file, display_name: str) -> FileResponse:
+    """A stored file (a FileField's value) as an attachment named `display_name`."""
     if not field_file:
         raise Http404("There is no file.")
     try:
@@ -16,7 +30,11 @@ def attachment(field_file, display_name: str) -> FileResponse:
     except FileNotFoundError as missing:
         raise Http404("The file is missing from storage.") from missing
     content_type = mimetypes.guess_type(display_name)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=display_name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _as_attachment(
+        FileResponse(handle, as_attachment=True, filename=display_name, content_type=content_type)
+    )
+
+
+def attachment_bytes(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """Bytes made for this request (an export, a text copy) as an attachment named `filename`."""
+    return _as_attachment(HttpResponse(content, content_type=content_type), filename)

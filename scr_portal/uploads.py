@@ -78,3 +78,10 @@ def safe_display_name(name: str, kind: Kind) -> str:
     base = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
     stem = base[: -len(kind.extension)] if base.lower().endswith(kind.extension) else base.rsplit(".", 1)[0]
     return f"{stem[:150]}{kind.extension}"
+
+
+def named_upload(upload: UploadedFile, *, allowed: tuple[Kind, ...]) -> UploadedFile:
+    """The upload, checked (see check_upload), carrying the plain name to show and store as data."""
+    kind = check_upload(upload, allowed=allowed)
+    upload.display_name = safe_display_name(upload.name, kind)
+    return upload

@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from responses.models import Action
+from scr_portal.downloads import attachment_bytes
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -90,12 +91,6 @@ def file_name(stem: str, extension: str, today: date | None = None) -> str:
     return f"{safe}-action-plan-{today:%Y-%m-%d}.{extension}"
 
 
-def _attachment(response: HttpResponse, name: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 # CSV -------------------------------------------------------------------------------------------------
 
 
@@ -116,8 +111,7 @@ def as_csv(actions: Iterable[Action], stem: str) -> HttpResponse:
     writer.writerow([neutralise(c.header) for c in COLUMNS])
     for row in rows(actions):
         writer.writerow([_csv_cell(v) for v in row])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type=CSV_TYPE)
-    return _attachment(response, file_name(stem, "csv"))
+    return attachment_bytes(buffer.getvalue().encode("utf-8"), file_name(stem, "csv"), CSV_TYPE)
 
 
 # Excel -----------------------------------------------------------------------------------------------
@@ -162,8 +156,7 @@ def as_xlsx(actions: Iterable[Action], stem: str, title: str) -> HttpResponse:
     book.properties.creator = "SCR Portal"
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    return _attachment(response, file_name(stem, "xlsx"))
+    return attachment_bytes(out.getvalue(), file_name(stem, "xlsx"), XLSX_TYPE)
 
 
 def _letter(n: int) -> str:

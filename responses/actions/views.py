@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from responses.models import Action
 from responses.pages import board_crumbs, crumbs, form_page
 from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
+from scr_portal.downloads import attachment
 from scr_portal.permissions import can, require
 
 from . import export, selectors, services
@@ -353,12 +354,6 @@ def action_evidence(request: HttpRequest, pk: int, number: int, evidence_pk: int
     """An evidence file, to everyone who may read the response (never from a public URL)."""
     review = review_for(request.user, pk, "view_response")
     evidence = selectors.evidence_of(review, number, evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError) as missing:
-        raise Http404("The file is missing.") from missing
+    response = attachment(evidence.file, evidence.name)
     review_access_record(review=review, user=request.user, request=request)
-    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

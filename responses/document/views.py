@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from responses.models import ResponseVersion
 from responses.pages import crumbs, form_page
 from reviews.selectors import review_for
+from scr_portal.downloads import attachment_bytes, safe_name_part
 from scr_portal.permissions import can, requires_two_factor
 
 from . import assemble, services
@@ -248,14 +249,11 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
     review = review_for(request.user, pk, "view_response")
     version = _version_of(review, number)
     status = "signed" if version.is_signed else "draft"
-    safe_reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in review.reference)
-    response = HttpResponse(version.content.encode("utf-8"), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{safe_reference}-response-v{version.number}-{status}.txt"'
+    return attachment_bytes(
+        version.content.encode("utf-8"),
+        f"{safe_name_part(review.reference)}-response-v{version.number}-{status}.txt",
+        "text/plain; charset=utf-8",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

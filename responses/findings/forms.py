@@ -4,7 +4,7 @@ from django import forms
 
 from responses.models import Finding, Theme
 from scr_portal.forms import PortalForm
-from scr_portal.uploads import DOC, DOCX, PDF, check_upload, safe_display_name
+from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 
 class FindingForm(PortalForm):
@@ -53,10 +53,7 @@ class ReportReplaceForm(PortalForm):
     )
 
     def clean_final_report(self):
-        upload = self.cleaned_data["final_report"]
-        kind = check_upload(upload, allowed=(PDF, DOCX, DOC))
-        upload.display_name = safe_display_name(upload.name, kind)
-        return upload
+        return named_upload(self.cleaned_data["final_report"], allowed=(PDF, DOCX, DOC))
 
 
 class ConfirmForm(PortalForm):
