@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility", views.accessibility, name="accessibility"),
+    path("help/", views.help_page, name="help"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(form_class=SignInForm, redirect_authenticated_user=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,6 +40,18 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
     ctx.update(dashboards.action_sections(user, roles))
     return render(request, "home.html", ctx)
+
+
+@require_GET
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How a review runs and who does what: the same for everyone signed in, so it reads no data. (The
+    benchmark in bench/ uses it as its baseline: the layout and nothing else.)"""
+    from reviews.models import Board
+
+    targets = {f.name: f.default for f in Board._meta.get_fields() if f.name.endswith(("_days", "_months"))}
+    return render(
+        request, "help.html", {"targets": targets, "breadcrumbs": [("Home", reverse("home")), ("Help", None)]}
+    )
 
 
 @login_not_required

@@ -1,0 +1,38 @@
+"""The help page: what every signed-in person can read about how a review runs. It reads no data beyond
+what the layout needs, which is why the benchmark in bench/ uses it as its baseline."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_help_page_explains_the_stages_and_the_default_deadlines(client, world):
+    client.force_login(world.north_member)
+    response = client.get(reverse("help"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for stage in ("Referral.", "Commissioning.", "Board response.", "Monitoring."):
+        assert stage in text
+    assert "within 5 working days" in text
+    assert "within 6 months of deciding" in text
+
+
+def test_the_help_page_is_linked_from_every_signed_in_page(client, world):
+    client.force_login(world.north_member)
+    assert reverse("help") in client.get(reverse("home")).content.decode()
+
+
+def test_the_help_page_reads_only_what_the_layout_needs(client, world):
+    client.force_login(world.north_manager)
+    client.get(reverse("help"))
+    with CaptureQueriesContext(connection) as layout_only:
+        client.get(reverse("help"))
+    tables = {q["sql"].split('FROM "', 1)[1].split('"', 1)[0] for q in layout_only if 'FROM "' in q["sql"]}
+    layout = {"django_session", "accounts_user", "otp_totp_totpdevice"}  # who is signed in, and how
+    layout |= {"reviews_membership", "reviews_board", "reviews_notification"}  # header, menu, unread count
+    assert tables <= layout
