@@ -368,6 +368,7 @@ class ToRVersion(models.Model):
 
     class Meta:
         ordering = ["review", "-number"]
+        verbose_name = "terms of reference version"
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="tor_version_number_unique"),
             models.UniqueConstraint(
@@ -398,6 +399,7 @@ class ToRSection(models.Model):
 
     class Meta:
         ordering = ["order"]
+        verbose_name = "terms of reference section"
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="tor_section_once_per_version")
         ]
@@ -436,6 +438,8 @@ class ToRComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = "comment on the terms of reference"
+        verbose_name_plural = "comments on the terms of reference"
         indexes = [models.Index(fields=["section", "created_at"])]
         constraints = [
             models.CheckConstraint(

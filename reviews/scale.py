@@ -1,0 +1,1124 @@
+"""A national-scale synthetic dataset, built in bulk: what `manage.py seed_scale` makes.
+
+England had about 150 boards; one installation may serve them all, each with years of reviews. At size 1.0
+this makes 150 boards, 2,000 people, 6,000 reviews spread over every state, 120,000 actions with 300,000
+progress updates, 250,000 comments on terms of reference and 30,000 findings, with what each state implies
+(decisions, scope, terms of reference, appointments, findings and positions, meetings, signed responses,
+timelines, notifications). Smaller sizes scale every count.
+
+Board 001 is the largest, and holds the pages the benchmark measures: a review at monitoring with 500 actions
+and a terms-of-reference version out for comment with 200 comments (both scaled down with the size).
+
+Rows go in with `bulk_create`, so no history, signals or notifications are written for them; everything the
+pages read is consistent with what the services would have written (states and their dates, the next
+deadline, signed digests). Every person signs in with `PASSWORD` and is excused two-factor authentication:
+the data is made up, and the benchmark signs chairs in with a password alone."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice, pairwise
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.utils import timezone
+
+from commissioning.models import (
+    AgencyInvolvement,
+    Factor,
+    FactorAssessment,
+    InputInvitation,
+    InputReply,
+    InputRound,
+    LineOfEnquiry,
+    Scope,
+    ToRComment,
+    ToRSection,
+    ToRVersion,
+    Weight,
+)
+from commissioning.tor.assemble import SECTIONS
+from responses.models import (
+    Action,
+    ActionUpdate,
+    Attendance,
+    EngagementActivity,
+    Finding,
+    FindingDiscussion,
+    LearningItem,
+    Meeting,
+    PlanPeriod,
+    PlanPriority,
+    Position,
+    ResponseVersion,
+    Theme,
+    digest_of,
+)
+
+from .demo import DEMO_PDF
+from .models import (
+    Agency,
+    Appointment,
+    Board,
+    Child,
+    Criteria,
+    Decision,
+    Membership,
+    Notification,
+    ParticipatingBoard,
+    Review,
+    Role,
+    State,
+    TimelineEntry,
+)
+from .services import review_refresh_due
+
+User = get_user_model()
+
+PASSWORD = "scale-password"  # noqa: S105 - the made-up people of a synthetic dataset, never real accounts
+BATCH = 5000
+REPORT_NAME = "reports/scale/final-report.pdf"
+
+# Size 1.0: the national figures the issue sets.
+NATIONAL = {
+    "boards": 150,
+    "users": 2000,
+    "reviews": 6000,
+    "actions": 120_000,
+    "updates": 300_000,
+    "comments": 250_000,
+    "findings": 30_000,
+}
+LEAD_REVIEWERS = 0.05  # of the people
+AGENCIES_PER_BOARD = 6
+LARGEST_SHARE = 400 / 6000  # of the reviews, led by board 001
+BIG_ACTIONS = 500
+BIG_FINDINGS = 40
+BIG_COMMENTS = 200
+BIG_TIMELINE = 150
+BIG_NOTIFICATIONS = 1500  # for the largest board's business manager
+
+# The path a review takes, and how the 6,000 spread over it (plus the two ways out).
+PATH = [
+    State.REFERRAL,
+    State.DECISION,
+    State.COMMISSIONING,
+    State.IN_PROGRESS,
+    State.REPORT_RECEIVED,
+    State.RESPONSE,
+    State.PUBLISHED,
+    State.MONITORING,
+    State.CLOSED,
+]
+STATE_SHARES = {
+    State.REFERRAL: 4,
+    State.DECISION: 4,
+    State.COMMISSIONING: 9,
+    State.IN_PROGRESS: 10,
+    State.REPORT_RECEIVED: 5,
+    State.RESPONSE: 8,
+    State.PUBLISHED: 10,
+    State.MONITORING: 26,
+    State.CLOSED: 19,
+    State.NOT_INITIATED: 3,
+    State.WITHDRAWN: 2,
+}
+AGENCY_KINDS = [
+    ("Children's Social Care", Agency.Kind.CHILDRENS_SOCIAL_CARE),
+    ("Police", Agency.Kind.POLICE),
+    ("Integrated Care Board", Agency.Kind.HEALTH),
+    ("Education", Agency.Kind.EDUCATION),
+    ("Probation Service", Agency.Kind.PROBATION),
+    ("Housing", Agency.Kind.OTHER),
+]
+FIRST = [
+    "Sam",
+    "Alex",
+    "Jo",
+    "Priya",
+    "Tom",
+    "Aisha",
+    "Chris",
+    "Mo",
+    "Ruth",
+    "Dev",
+    "Ellie",
+    "Ola",
+    "Ken",
+    "Sian",
+    "Ben",
+    "Nadia",
+    "Rob",
+    "Fay",
+    "Imran",
+    "Lucy",
+]
+LAST = [
+    "Patel",
+    "Jones",
+    "Smith",
+    "Khan",
+    "Brown",
+    "Taylor",
+    "Evans",
+    "Hughes",
+    "Ahmed",
+    "Walsh",
+    "Price",
+    "Lewis",
+    "Green",
+    "Ali",
+    "Wood",
+    "Hall",
+]
+SENTENCES = [
+    "Agencies each held part of the picture, but no one brought it together.",
+    "The health visitor knew the appointments were missed; the school knew the child was often hungry.",
+    "Thresholds were applied agency by agency, so the risk never reached any one of them.",
+    "Practitioners were unsure what they could share without the parents' consent.",
+    "Supervision focused on throughput rather than on the child's daily experience.",
+    "The father's history was known to the police but not to children's social care.",
+    "Escalation was discussed but not used when the plan was not followed.",
+    "Strategy discussions did not include health professionals who knew the family.",
+    "The voice of the child was not recorded in any agency's assessment.",
+    "Housing moves meant the family changed GP and school three times in a year.",
+]
+ACTIONS = [
+    "Revise the multi-agency threshold document and brief every agency on it.",
+    "Audit information sharing between health visiting and children's social care.",
+    "Run learning events for frontline practitioners on escalation.",
+    "Add the child's daily lived experience to the supervision template.",
+    "Agree a protocol for inviting health professionals to strategy discussions.",
+    "Report quarterly to the board on use of the escalation policy.",
+]
+PROGRESS = [
+    "Draft circulated to agencies for comment.",
+    "Briefings delivered to three teams; two more booked.",
+    "Audit completed; findings going to the next sub-group.",
+    "Template changed and in use since the start of the month.",
+    "Delayed by staff changes; new date agreed with the lead.",
+    "Evidence of impact gathered from a dip sample of cases.",
+]
+COMMENTS = [
+    "Please include the period before the family moved into the area.",
+    "Health would like the GP practice to be asked for a chronology.",
+    "Could the lines of enquiry say more about the father's involvement?",
+    "We agree with the proposed method.",
+    "The timescale looks tight given the criminal proceedings.",
+    "Education can provide attendance records for the whole period.",
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    boards: int
+    users: int
+    reviews: int
+    actions: int
+    updates: int
+    comments: int
+    findings: int
+    big_actions: int
+    big_findings: int
+    big_comments: int
+    big_timeline: int
+    big_notifications: int
+
+    @classmethod
+    def scaled(cls, size: float) -> Sizes:
+        def n(value: float, least: int) -> int:
+            return max(least, round(value * size))
+
+        boards = n(NATIONAL["boards"], 3)
+        return cls(
+            boards=boards,
+            users=n(NATIONAL["users"], boards * 4 + 2),
+            reviews=n(NATIONAL["reviews"], len(STATE_SHARES) * 2),
+            actions=n(NATIONAL["actions"], 40),
+            updates=n(NATIONAL["updates"], 40),
+            comments=n(NATIONAL["comments"], 40),
+            findings=n(NATIONAL["findings"], 30),
+            # At small sizes, still well above the average review's, so they stay the biggest.
+            big_actions=max(
+                n(BIG_ACTIONS, 10), 5 * n(NATIONAL["actions"], 40) // max(1, n(NATIONAL["reviews"], 1))
+            ),
+            big_findings=n(BIG_FINDINGS, 3),
+            big_comments=max(
+                n(BIG_COMMENTS, 10), 4 * n(NATIONAL["comments"], 40) // max(1, n(NATIONAL["reviews"], 1))
+            ),
+            big_timeline=n(BIG_TIMELINE, 12),
+            big_notifications=n(BIG_NOTIFICATIONS, 60),
+        )
+
+
+@dataclass
+class Made:
+    """What was made, model by model, and how long each part took."""
+
+    counts: Counter = field(default_factory=Counter)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class BoardPeople:
+    manager: int
+    chair: int
+    members: list[tuple[int, int]]  # (user id, agency id)
+    agencies: list[int]
+    priorities: list[int] = field(default_factory=list)
+
+
+@dataclass(eq=False)  # hashed by identity: used as a key when spreading counts over reviews
+class R:
+    """A review as built: its row and what later parts need to know of it."""
+
+    review: Review
+    board: int
+    stage: int  # how far along PATH it got (for the two ways out: where it left)
+    big: str = ""  # "actions" or "comments" for the two reviews the benchmark reads
+    finding_ids: list[int] = field(default_factory=list)
+    meeting_id: int | None = None
+
+
+def chunks(items: Iterable, size: int = BATCH) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class Builder:
+    def __init__(self, size: float = 1.0, *, seed: int = 2026, log: Callable[[str], None] = print) -> None:
+        self.sizes = Sizes.scaled(size)
+        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed; nothing secret
+        self.today = timezone.localdate()
+        self.log = log
+        self.made = Made()
+        self.people: dict[int, BoardPeople] = {}
+        self.reviewers: list[int] = []
+        self.reviews: list[R] = []
+
+    # Plumbing ------------------------------------------------------------------------------------------
+
+    def insert(self, model: type[models.Model], rows: Iterable[models.Model]) -> list[models.Model]:
+        """Inserts in batches; returns the rows with their primary keys."""
+        made: list[models.Model] = []
+        for batch in chunks(rows):
+            made.extend(model.objects.bulk_create(batch, batch_size=BATCH))
+        self.made.counts[str(model._meta.verbose_name_plural)] += len(made)
+        return made
+
+    def insert_links(self, through: type[models.Model], rows: Iterable[models.Model]) -> None:
+        n = 0
+        for batch in chunks(rows):
+            through.objects.bulk_create(batch, batch_size=BATCH)
+            n += len(batch)
+        self.made.counts[str(through._meta.verbose_name_plural)] += n
+
+    def moment(self, day: date, hour: int = 10) -> datetime:
+        return timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(
+            hours=hour, minutes=self.rng.randrange(60)
+        )
+
+    def text(self, n: int = 2) -> str:
+        return " ".join(self.rng.sample(SENTENCES, n))
+
+    def name(self) -> str:
+        return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+
+    def spread(self, total: int, over: list, least: int = 0) -> Counter:
+        """`total` units over `over`, at least `least` each, the rest at random (a multinomial)."""
+        counts = Counter(dict.fromkeys(over, least))
+        rest = total - least * len(over)
+        if rest > 0 and over:
+            counts.update(self.rng.choices(over, k=rest))
+        return counts
+
+    def step(self, label: str, fn: Callable[[], None]) -> None:
+        started = time.perf_counter()
+        with transaction.atomic():
+            fn()
+        elapsed = time.perf_counter() - started
+        self.made.timings.append((label, elapsed))
+        self.log(f"  {label:<34} {elapsed:7.1f} s")
+
+    # The whole ------------------------------------------------------------------------------------------
+
+    def build(self) -> Made:
+        if Board.objects.filter(name=self.board_name(1)).exists():
+            raise ValueError(
+                "The scale dataset is already in this database. Build it in an empty, migrated database."
+            )
+        for label, fn in [
+            ("boards, agencies and people", self.boards_and_people),
+            ("business plans and learning", self.plans),
+            ("reviews", self.make_reviews),
+            ("timelines", self.timelines),
+            ("commissioning", self.commissioning),
+            ("terms of reference and comments", self.terms_of_reference),
+            ("findings and meetings", self.findings_and_meetings),
+            ("actions", self.actions),
+            ("progress updates", self.updates),
+            ("written responses", self.responses),
+            ("notifications", self.notifications),
+        ]:
+            self.step(label, fn)
+        return self.made
+
+    @staticmethod
+    def board_name(i: int) -> str:
+        return f"Board {i:03}"
+
+    # Boards and people ------------------------------------------------------------------------------------
+
+    def boards_and_people(self) -> None:
+        s = self.sizes
+        password = make_password(PASSWORD)
+        boards = self.insert(
+            Board,
+            (
+                Board(name=self.board_name(i), local_authority_area=f"Area {i:03}")
+                for i in range(1, s.boards + 1)
+            ),
+        )
+        self.boards = boards
+        agencies = self.insert(
+            Agency,
+            (
+                Agency(name=f"Area {i:03} {label}", kind=kind)
+                for i in range(1, s.boards + 1)
+                for label, kind in AGENCY_KINDS
+            ),
+        )
+        Link = Agency.boards.through
+        self.insert_links(
+            Link,
+            (
+                Link(agency_id=agency.pk, board_id=boards[n // AGENCIES_PER_BOARD].pk)
+                for n, agency in enumerate(agencies)
+            ),
+        )
+
+        def person(email: str, job: str) -> User:
+            return User(
+                email=email, full_name=self.name(), job_title=job, password=password, two_factor_waived=True
+            )
+
+        n_reviewers = max(2, round(s.users * LEAD_REVIEWERS))
+        n_members = s.users - n_reviewers - 2 * s.boards
+        staff: list[User] = []
+        for i in range(1, s.boards + 1):
+            slug = f"board-{i:03}.example"
+            staff += [
+                person(f"manager@{slug}", "Business manager"),
+                person(f"chair@{slug}", "Independent chair"),
+            ]
+        members_of = self.spread(n_members, list(range(s.boards)), least=2)
+        for b in range(s.boards):
+            slug = f"board-{b + 1:03}.example"
+            staff += [
+                person(f"member-{m:02}@{slug}", "Designated safeguarding lead")
+                for m in range(1, members_of[b] + 1)
+            ]
+        staff += [
+            person(f"reviewer-{r:03}@reviewers.example", "Independent reviewer")
+            for r in range(1, n_reviewers + 1)
+        ]
+        users = self.insert(User, staff)
+        by_email = {u.email: u.pk for u in users}
+        self.reviewers = [u.pk for u in users if u.email.endswith("@reviewers.example")]
+
+        memberships: list[Membership] = []
+        for b, board in enumerate(boards):
+            slug = f"board-{b + 1:03}.example"
+            board_agencies = [a.pk for a in agencies[b * AGENCIES_PER_BOARD : (b + 1) * AGENCIES_PER_BOARD]]
+            people = BoardPeople(by_email[f"manager@{slug}"], by_email[f"chair@{slug}"], [], board_agencies)
+            memberships += [
+                Membership(user_id=people.manager, board_id=board.pk, role=Role.BUSINESS_MANAGER),
+                Membership(user_id=people.chair, board_id=board.pk, role=Role.CHAIR),
+            ]
+            for m in range(1, members_of[b] + 1):
+                user_id, agency_id = (
+                    by_email[f"member-{m:02}@{slug}"],
+                    board_agencies[(m - 1) % AGENCIES_PER_BOARD],
+                )
+                people.members.append((user_id, agency_id))
+                memberships.append(
+                    Membership(
+                        user_id=user_id, board_id=board.pk, role=Role.BOARD_MEMBER, agency_id=agency_id
+                    )
+                )
+            self.people[board.pk] = people
+            board.independent_chair_id = people.chair
+        for r, reviewer in enumerate(self.reviewers):
+            memberships.append(
+                Membership(user_id=reviewer, board_id=boards[r % len(boards)].pk, role=Role.LEAD_REVIEWER)
+            )
+        self.insert(Membership, memberships)
+        Board.objects.bulk_update(boards, ["independent_chair"], batch_size=BATCH)
+
+    def plans(self) -> None:
+        themes = list(Theme.objects.values_list("pk", flat=True))
+        start = date(self.today.year - 1, 4, 1)
+        periods = self.insert(
+            PlanPeriod,
+            (
+                PlanPeriod(
+                    board=board,
+                    title=f"Business plan {start.year} to {start.year + 3}",
+                    starts_on=start,
+                    ends_on=date(start.year + 3, 3, 31),
+                )
+                for board in self.boards
+            ),
+        )
+        titles = ["Neglect", "Information sharing", "Escalation", "Voice of the child", "Domestic abuse"]
+        priorities = self.insert(
+            PlanPriority,
+            (
+                PlanPriority(period=period, number=n, title=title, description=self.text(1))
+                for period in periods
+                for n, title in enumerate(titles, 1)
+            ),
+        )
+        for priority in priorities:
+            self.people[priority.period.board_id].priorities.append(priority.pk)
+        Link = PlanPriority.themes.through
+        self.insert_links(
+            Link, (Link(planpriority_id=p.pk, theme_id=self.rng.choice(themes)) for p in priorities if themes)
+        )
+        items = self.insert(
+            LearningItem,
+            (
+                LearningItem(
+                    board=board,
+                    title=f"Learning from audit {n}",
+                    source=LearningItem.Source.AUDIT,
+                    source_reference=f"Multi-agency audit {self.today.year - n}",
+                    summary=self.text(2),
+                    learned_on=self.today - timedelta(days=200 * n),
+                    created_by_id=self.people[board.pk].manager,
+                )
+                for board in self.boards
+                for n in range(1, 6)
+            ),
+        )
+        Link = LearningItem.themes.through
+        self.insert_links(
+            Link, (Link(learningitem_id=i.pk, theme_id=self.rng.choice(themes)) for i in items if themes)
+        )
+
+    # Reviews ----------------------------------------------------------------------------------------------
+
+    def state_list(self, n: int) -> list[str]:
+        states = list(STATE_SHARES)
+        return self.rng.choices(states, weights=[STATE_SHARES[s] for s in states], k=n)
+
+    def make_reviews(self) -> None:
+        s = self.sizes
+        # Board 001 leads the most: its share of the national figure, or twice the average when small.
+        largest = max(round(s.reviews * LARGEST_SHARE), 2 * s.reviews // s.boards + 1)
+        per_board = self.spread(s.reviews - largest, [b.pk for b in self.boards[1:]] or [self.boards[0].pk])
+        per_board[self.boards[0].pk] += largest
+        # The two reviews the benchmark reads, on the largest board; then every state at least once.
+        big = {"actions": State.MONITORING, "comments": State.COMMISSIONING}
+        plan: list[tuple[int, str, str]] = [(self.boards[0].pk, state, which) for which, state in big.items()]
+        per_board[self.boards[0].pk] -= len(big)
+        states = self.state_list(s.reviews - len(big))
+        states[: len(STATE_SHARES)] = list(STATE_SHARES)
+        board_slots = [pk for pk, n in per_board.items() for _ in range(n)]
+        self.rng.shuffle(board_slots)
+        plan += [(board, state, "") for board, state in zip(board_slots, states, strict=True)]
+        boards = {b.pk: b for b in self.boards}
+        sequence: Counter = Counter()
+        rows: list[R] = []
+        for board_id, state, which in plan:
+            rows.append(self.review_row(boards[board_id], state, which, sequence))
+        self.insert(Review, (r.review for r in rows))
+        self.reviews = rows
+        # A few cross-border reviews, each with a neighbouring board taking part.
+        others = [b.pk for b in self.boards]
+        self.insert(
+            ParticipatingBoard,
+            (
+                ParticipatingBoard(
+                    review=r.review, board_id=others[(others.index(r.board) + 1) % len(others)]
+                )
+                for r in rows
+                if self.rng.random() < 0.03 and len(others) > 1
+            ),
+        )
+        self.insert(
+            Child,
+            (
+                Child(
+                    review=r.review,
+                    pseudonym="Child A",
+                    age=f"{self.rng.randrange(1, 17)} years",
+                    outcome=self.rng.choice(Child.Outcome.values),
+                    circumstances=self.text(1),
+                )
+                for r in rows
+            ),
+        )
+        Known = Review.agencies_known.through
+        self.insert_links(
+            Known,
+            (
+                Known(review_id=r.review.pk, agency_id=agency)
+                for r in rows
+                for agency in self.rng.sample(self.people[r.board].agencies, 3)
+            ),
+        )
+        self.insert(
+            Appointment,
+            (
+                Appointment(review=r.review, reviewer_id=self.rng.choice(self.reviewers))
+                for r in rows
+                if r.stage >= PATH.index(State.IN_PROGRESS) and r.review.state != State.NOT_INITIATED
+            ),
+        )
+
+    def review_row(self, board: Board, state: str, which: str, sequence: Counter) -> R:
+        if state == State.NOT_INITIATED:
+            stage = PATH.index(State.DECISION)
+        elif state == State.WITHDRAWN:
+            stage = self.rng.choice([PATH.index(State.COMMISSIONING), PATH.index(State.IN_PROGRESS)])
+        else:
+            stage = PATH.index(state)
+        # Reviews further along started longer ago: about four months a stage, up to six years back.
+        age_days = min(6 * 365, stage * 120 + self.rng.randrange(0, 150) + 10)
+        notified = self.today - timedelta(days=age_days)
+        sequence[(board.pk, notified.year)] += 1
+        review = Review(
+            reference=f"B{board.name[-3:]}-{notified.year}-{sequence[(board.pk, notified.year)]:02}",
+            lead_board=board,
+            state=state,
+            case_summary=self.text(2),
+            incident_date=notified - timedelta(days=self.rng.randrange(1, 20)),
+            notification_date=notified,
+            criteria=Criteria.STATUTORY,
+            criteria_notes=self.text(1),
+        )
+        people = self.people[board.pk]
+        day = notified
+
+        def reached(s: str) -> bool:
+            return stage >= PATH.index(s)
+
+        if reached(State.DECISION):
+            review.national_panel_notified_on = notified + timedelta(days=3)
+            review.inspectorate_notified_on = notified + timedelta(days=3)
+        if stage > PATH.index(State.DECISION) or state == State.NOT_INITIATED:
+            day = notified + timedelta(days=self.rng.randrange(10, 28))
+            review.decision = Decision.NO_REVIEW if state == State.NOT_INITIATED else Decision.INITIATE
+            review.decision_date = day
+            review.decision_rationale = self.text(1)
+            review.decided_by_id = people.chair
+        if reached(State.IN_PROGRESS):
+            day = review.decision_date + timedelta(days=self.rng.randrange(20, 50))
+            review.started_on = day
+        if reached(State.REPORT_RECEIVED):
+            day = review.started_on + timedelta(days=self.rng.randrange(120, 200))
+            review.report_received_on = min(day, self.today - timedelta(days=5))
+            review.final_report = REPORT_NAME
+            review.final_report_name = "Final report.pdf"
+        if reached(State.PUBLISHED):
+            day = review.report_received_on + timedelta(days=self.rng.randrange(40, 80))
+            review.report_published_on = review.response_published_on = min(
+                day, self.today - timedelta(days=3)
+            )
+        if state == State.CLOSED:
+            review.closed_on = min(
+                review.response_published_on + timedelta(days=365), self.today - timedelta(days=1)
+            )
+        if state == State.WITHDRAWN:
+            review.closed_on = self.today - timedelta(days=self.rng.randrange(5, 60))
+            review.end_reason = "New medical evidence showed the injuries were accidental."
+        review.state_changed_at = self.moment(min(review.closed_on or day, self.today))
+        review_refresh_due(review)
+        return R(review=review, board=board.pk, stage=stage, big=which)
+
+    def timelines(self) -> None:
+        def entries(r: R) -> Iterator[TimelineEntry]:
+            people = self.people[r.board]
+            path = PATH[: r.stage + 1]
+            if r.review.state in (State.NOT_INITIATED, State.WITHDRAWN):
+                path = [*path, r.review.state]
+            when = r.review.notification_date
+            yield TimelineEntry(
+                review=r.review,
+                at=self.moment(when),
+                actor_id=people.manager,
+                kind=TimelineEntry.Kind.TRANSITION,
+                title="Referral recorded",
+                to_state=State.REFERRAL,
+            )
+            last = r.review.state_changed_at.date()
+            for before, after in pairwise(path):
+                when = min(when + timedelta(days=30), last)
+                yield TimelineEntry(
+                    review=r.review,
+                    at=self.moment(when),
+                    actor_id=people.chair
+                    if after in (State.COMMISSIONING, State.NOT_INITIATED)
+                    else people.manager,
+                    kind=TimelineEntry.Kind.TRANSITION,
+                    title=f"Moved to {State(after).label.lower()}",
+                    from_state=before,
+                    to_state=after,
+                )
+            extra = self.sizes.big_timeline if r.big else self.rng.randrange(0, 4)
+            for n in range(extra):
+                yield TimelineEntry(
+                    review=r.review,
+                    at=self.moment(min(r.review.notification_date + timedelta(days=3 * n + 1), self.today)),
+                    actor_id=people.manager,
+                    kind=TimelineEntry.Kind.UPDATE,
+                    title=f"Update {n + 1}",
+                    body=self.text(1),
+                )
+
+        self.insert(TimelineEntry, (e for r in self.reviews for e in entries(r)))
+
+    # Commissioning ----------------------------------------------------------------------------------------
+
+    def commissioned(self) -> list[R]:
+        return [r for r in self.reviews if r.stage >= PATH.index(State.COMMISSIONING)]
+
+    def commissioning(self) -> None:
+        factors = list(Factor.objects.filter(key__isnull=False).values_list("pk", flat=True))
+        weights = Weight.values
+        rows = self.commissioned()
+        self.insert(
+            Scope,
+            (
+                Scope(
+                    review=r.review,
+                    period_from=r.review.incident_date - timedelta(days=540),
+                    period_to=r.review.incident_date,
+                    breadth_and_depth=self.text(2),
+                    method=self.rng.choice(["systems", "silp", "hybrid"]),
+                    method_detail=self.text(1),
+                    reviewer_knowledge=self.text(1),
+                    rationale=self.text(2),
+                )
+                for r in rows
+            ),
+        )
+        self.insert(
+            FactorAssessment,
+            (
+                FactorAssessment(
+                    review=r.review,
+                    factor_id=factor,
+                    assessment=self.text(1),
+                    weight=self.rng.choice(weights),
+                    updated_by_id=self.people[r.board].manager,
+                )
+                for r in rows
+                for factor in factors
+            ),
+        )
+        self.insert(
+            LineOfEnquiry,
+            (
+                LineOfEnquiry(review=r.review, order=n, question=f"How well did agencies {q}?")
+                for r in rows
+                for n, q in enumerate(["share what they knew", "hear the child", "escalate concerns"], 1)
+            ),
+        )
+        self.insert(
+            AgencyInvolvement,
+            (
+                AgencyInvolvement(review=r.review, agency_id=agency, chronology=True, report=n % 2 == 0)
+                for r in rows
+                for n, agency in enumerate(self.people[r.board].agencies[:4])
+            ),
+        )
+        # Reviews at commissioning ask board members for information: a round open until next week.
+        asking = [r for r in rows if r.review.state == State.COMMISSIONING]
+        rounds = self.insert(
+            InputRound,
+            (
+                InputRound(
+                    review=r.review,
+                    request="What does your agency know that would help decide the scope?",
+                    closes_on=self.today + timedelta(days=7),
+                    opened_by_id=self.people[r.board].manager,
+                    opened_at=self.moment(self.today - timedelta(days=7)),
+                )
+                for r in asking
+            ),
+        )
+        invitations = self.insert(
+            InputInvitation,
+            (
+                InputInvitation(round=round_, member_id=member, board_id=r.board)
+                for round_, r in zip(rounds, asking, strict=True)
+                for member, _ in self.people[r.board].members
+            ),
+        )
+        self.insert(
+            InputReply,
+            (
+                InputReply(invitation=invitation, text=self.rng.choice(COMMENTS))
+                for invitation in invitations
+                if self.rng.random() < 0.5
+            ),
+        )
+
+    def terms_of_reference(self) -> None:
+        rows = [r for r in self.commissioned() if r.review.state != State.WITHDRAWN or r.stage > 2]
+        versions: list[ToRVersion] = []
+        for r in rows:
+            people = self.people[r.board]
+            created = r.review.decision_date + timedelta(days=3)
+            if r.review.state == State.COMMISSIONING:
+                versions.append(
+                    ToRVersion(
+                        review=r.review,
+                        number=1,
+                        status=ToRVersion.Status.OUT_FOR_COMMENT,
+                        created_by_id=people.manager,
+                        created_at=self.moment(created),
+                        comments_close_on=self.today + timedelta(days=10),
+                        sent_for_comment_at=self.moment(self.today - timedelta(days=4)),
+                    )
+                )
+            else:
+                versions.append(
+                    ToRVersion(
+                        review=r.review,
+                        number=1,
+                        status=ToRVersion.Status.APPROVED,
+                        created_by_id=people.manager,
+                        created_at=self.moment(created),
+                        comments_close_on=created + timedelta(days=10),
+                        sent_for_comment_at=self.moment(created),
+                        approved_by_id=people.chair,
+                        approved_at=self.moment(created + timedelta(days=14)),
+                    )
+                )
+        versions = self.insert(ToRVersion, versions)
+        keys = [(key, title) for key, title in SECTIONS if key != "cross-border"]
+        sections = self.insert(
+            ToRSection,
+            (
+                ToRSection(version=v, key=key, title=title, order=n, body=self.text(2))
+                for v in versions
+                for n, (key, title) in enumerate(keys, 1)
+            ),
+        )
+        per_version = len(keys)
+        review_of = {v.pk: r for v, r in zip(versions, rows, strict=True)}
+        big = next(v for v, r in zip(versions, rows, strict=True) if r.big == "comments")
+        big_sections = [s for s in sections if s.version_id == big.pk]
+        other_sections = [s for s in sections if s.version_id != big.pk]
+        counts = self.spread(self.sizes.comments - self.sizes.big_comments, other_sections)
+        for s in big_sections:
+            counts[s] = 0
+        counts.update(self.rng.choices(big_sections, k=self.sizes.big_comments))
+        del per_version
+
+        def comments(replies: bool) -> Iterator[ToRComment]:
+            for section, n in counts.items():
+                r = review_of[section.version_id]
+                people = self.people[r.board]
+                version = section.version
+                opened = version.sent_for_comment_at or version.created_at
+                # A third of the comments answer the one before them in the same section.
+                for i in range(n):
+                    is_reply = i % 3 == 2
+                    if is_reply != replies:
+                        continue
+                    author = self.rng.choice(people.members)[0] if people.members else people.manager
+                    addressed = version.status == ToRVersion.Status.APPROVED and not is_reply
+                    yield ToRComment(
+                        section=section,
+                        parent_id=self.top_level[section.pk][i // 3] if is_reply else None,
+                        author_id=people.manager if is_reply else author,
+                        text=self.rng.choice(COMMENTS),
+                        created_at=opened + timedelta(hours=i + 1),
+                        addressed_at=opened + timedelta(days=5) if addressed else None,
+                        addressed_by_id=people.manager if addressed else None,
+                        addressed_how="Added to the section." if addressed else "",
+                    )
+
+        self.top_level: dict[int, list[int]] = defaultdict(list)
+        for comment in self.insert(ToRComment, comments(replies=False)):
+            self.top_level[comment.section_id].append(comment.pk)
+        self.insert(ToRComment, comments(replies=True))
+        del self.top_level
+
+    # Findings, meetings, actions ------------------------------------------------------------------------
+
+    def reported(self) -> list[R]:
+        return [r for r in self.reviews if r.stage >= PATH.index(State.REPORT_RECEIVED)]
+
+    def responding(self) -> list[R]:
+        return [r for r in self.reviews if r.stage >= PATH.index(State.RESPONSE)]
+
+    def findings_and_meetings(self) -> None:
+        themes = list(Theme.objects.values_list("pk", flat=True))
+        rows = self.reported()
+        big = [r for r in rows if r.big]
+        counts = self.spread(
+            self.sizes.findings - self.sizes.big_findings * len(big), [r for r in rows if not r.big], least=1
+        )
+        for r in big:
+            counts[r] = self.sizes.big_findings
+        responding = {id(r) for r in self.responding()}
+        meetings = self.insert(
+            Meeting,
+            (
+                Meeting(
+                    review=r.review,
+                    kind=Meeting.Kind.EXTRAORDINARY,
+                    held_on=r.review.report_received_on + timedelta(days=14),
+                    minutes_given=90,
+                    chaired_by="The independent chair",
+                    summary=self.text(2),
+                    created_by_id=self.people[r.board].manager,
+                )
+                for r in rows
+                if id(r) in responding
+            ),
+        )
+        for meeting, r in zip(meetings, [r for r in rows if id(r) in responding], strict=True):
+            r.meeting_id = meeting.pk
+        self.insert(
+            Attendance,
+            (
+                Attendance(
+                    meeting_id=r.meeting_id,
+                    agency_id=agency,
+                    attendees=f"{self.name()}, Head of Safeguarding",
+                )
+                for r in rows
+                if r.meeting_id
+                for agency in self.people[r.board].agencies[:4]
+            ),
+        )
+        positions = Position.values
+
+        def findings() -> Iterator[Finding]:
+            for r in rows:
+                for n in range(1, counts[r] + 1):
+                    agreed = r.meeting_id is not None
+                    yield Finding(
+                        review=r.review,
+                        number=n,
+                        title=f"Finding {n}: {self.rng.choice(['Information sharing', 'Escalation', 'Voice of the child', 'Thresholds', 'Supervision'])}",
+                        text=self.text(3),
+                        position=self.rng.choice(positions) if agreed else "",
+                        position_reason=self.text(1) if agreed else "",
+                        position_meeting_id=r.meeting_id if agreed else None,
+                    )
+
+        made = self.insert(Finding, findings())
+        by_review = {r.review.pk: r for r in rows}
+        for finding in made:
+            by_review[finding.review_id].finding_ids.append(finding.pk)
+        Link = Finding.themes.through
+        self.insert_links(
+            Link, (Link(finding_id=f.pk, theme_id=self.rng.choice(themes)) for f in made if themes)
+        )
+        self.insert(
+            FindingDiscussion,
+            (
+                FindingDiscussion(
+                    meeting_id=r.meeting_id, finding_id=f, discussion=self.text(2), challenge=self.text(1)
+                )
+                for r in rows
+                if r.meeting_id
+                for f in r.finding_ids
+            ),
+        )
+        self.insert(
+            EngagementActivity,
+            (
+                EngagementActivity(
+                    review=r.review,
+                    audience=audience,
+                    description="Seven-minute briefing on the review's learning",
+                    method=EngagementActivity.Method.BRIEFING,
+                    planned_on=r.review.report_received_on + timedelta(days=60),
+                    status=EngagementActivity.Status.DONE
+                    if r.review.state in (State.MONITORING, State.CLOSED)
+                    else EngagementActivity.Status.PLANNED,
+                )
+                for r in rows
+                if r.meeting_id
+                for audience in (EngagementActivity.Audience.FRONTLINE, EngagementActivity.Audience.MANAGERS)
+            ),
+        )
+
+    def actions(self) -> None:
+        rows = self.responding()
+        big = [r for r in rows if r.big]
+        counts = self.spread(
+            self.sizes.actions - self.sizes.big_actions * len(big), [r for r in rows if not r.big], least=1
+        )
+        for r in big:
+            counts[r] = self.sizes.big_actions
+        kinds, functions, levels = Action.Kind.values, Action.Function.values, Action.Level.values
+
+        def status_of(r: R) -> tuple[str, date | None]:
+            state = r.review.state
+            if state == State.CLOSED:
+                return self.rng.choice(Action.DONE_STATUSES), r.review.closed_on
+            if state == State.RESPONSE:
+                return Action.Status.AGREED, None
+            roll = self.rng.random()
+            if roll < 0.3:
+                return Action.Status.COMPLETED, self.today - timedelta(days=self.rng.randrange(1, 200))
+            if roll < 0.35:
+                return Action.Status.DEFERRED, None
+            return (Action.Status.IN_PROGRESS if roll < 0.8 else Action.Status.AGREED), None
+
+        def actions() -> Iterator[Action]:
+            for r in rows:
+                people = self.people[r.board]
+                for n in range(1, counts[r] + 1):
+                    agency = self.rng.choice(people.agencies)
+                    owners = [m for m, a in people.members if a == agency] or [people.manager]
+                    status, completed = status_of(r)
+                    yield Action(
+                        review=r.review,
+                        number=n,
+                        description=self.rng.choice(ACTIONS),
+                        kind=self.rng.choice(kinds),
+                        function=self.rng.choice(functions),
+                        level=self.rng.choice(levels),
+                        owner_agency_id=agency,
+                        owner_id=self.rng.choice(owners),
+                        priority=self.rng.choice([1, 2, 3]),
+                        priority_reason="The finding put children at continuing risk.",
+                        plan_priority_id=self.rng.choice(people.priorities) if people.priorities else None,
+                        due_on=r.review.report_received_on + timedelta(days=self.rng.randrange(60, 540)),
+                        status=status,
+                        completed_on=completed,
+                        deferred_reason="Waiting for the national review's guidance."
+                        if status == "deferred"
+                        else "",
+                        deferred_until=self.today + timedelta(days=self.rng.randrange(-30, 90))
+                        if status == "deferred"
+                        else None,
+                        created_by_id=people.manager,
+                    )
+
+        made = self.insert(Action, actions())
+        finding_ids = {r.review.pk: r.finding_ids for r in rows}
+        Link = Action.findings.through
+        self.insert_links(
+            Link, (Link(action_id=a.pk, finding_id=self.rng.choice(finding_ids[a.review_id])) for a in made)
+        )
+        # Only what the next step needs: which actions have progress, by whom.
+        self.progressing = [
+            (a.pk, a.owner_id, a.status, a.due_on)
+            for a in made
+            if a.status != Action.Status.AGREED or a.review.state in (State.PUBLISHED, State.MONITORING)
+        ]
+
+    def updates(self) -> None:
+        actions = self.progressing
+        if not actions:
+            return
+        counts = self.spread(self.sizes.updates, list(range(len(actions))))
+
+        def updates() -> Iterator[ActionUpdate]:
+            for index, n in counts.items():
+                action, owner, status, due = actions[index]
+                for i in range(n):
+                    on = min(self.today, due - timedelta(days=30 * (n - i)))
+                    last = i == n - 1 and status != Action.Status.AGREED
+                    yield ActionUpdate(
+                        action_id=action,
+                        author_id=owner,
+                        on=on,
+                        text=self.rng.choice(PROGRESS),
+                        status_from=Action.Status.AGREED if last else "",
+                        status_to=status if last else "",
+                        created_at=self.moment(on),
+                    )
+
+        self.insert(ActionUpdate, updates())
+        del self.progressing
+
+    def responses(self) -> None:
+        if not default_storage.exists(REPORT_NAME):
+            default_storage.save(REPORT_NAME, ContentFile(DEMO_PDF))
+        versions: list[ResponseVersion] = []
+        for r in self.responding():
+            people = self.people[r.board]
+            content = (
+                f"The board's response to {r.review.reference}\n\n{self.text(3)}\n\n"
+                f"The board accepted the findings and agreed {self.rng.randrange(3, 30)} actions.\n"
+            )
+            drafted = self.moment(r.review.report_received_on + timedelta(days=20))
+            signed = r.review.state != State.RESPONSE
+            versions.append(
+                ResponseVersion(
+                    review=r.review,
+                    number=1,
+                    introduction=self.text(1),
+                    monitoring="The board's quality assurance sub-group reviews progress every quarter.",
+                    content=content,
+                    created_by_id=people.manager,
+                    created_at=drafted,
+                    updated_at=drafted,
+                    signed_by_id=people.chair if signed else None,
+                    signed_at=drafted + timedelta(days=10) if signed else None,
+                    digest=digest_of(content.encode("utf-8")) if signed else "",
+                )
+            )
+        self.insert(ResponseVersion, versions)
+
+    def notifications(self) -> None:
+        visible: dict[int, list[R]] = defaultdict(list)
+        for r in self.reviews:
+            visible[r.board].append(r)
+        kinds = Notification.Kind.values
+
+        def notes() -> Iterator[Notification]:
+            serial = 0
+            largest = self.boards[0].pk
+            for board_id, people in self.people.items():
+                reviews = visible[board_id]
+                if not reviews:
+                    continue
+                everyone = [people.manager, people.chair, *(m for m, _ in people.members)]
+                for user in everyone:
+                    n = (
+                        self.sizes.big_notifications
+                        if (board_id == largest and user == people.manager)
+                        else self.rng.randrange(10, 70)
+                    )
+                    for i in range(n):
+                        r = self.rng.choice(reviews)
+                        serial += 1
+                        created = self.moment(self.today - timedelta(days=i // 3))
+                        yield Notification(
+                            recipient_id=user,
+                            review=r.review,
+                            kind=self.rng.choice(kinds),
+                            title=f"{r.review.reference}: {self.rng.choice(['deadline approaching', 'comments closing', 'action overdue', 'response signed'])}",
+                            body=self.text(1),
+                            path=f"/reviews/{r.review.pk}/",
+                            key=f"scale:{serial}",
+                            created_at=created,
+                            read_at=created + timedelta(hours=2)
+                            if i > 5 and self.rng.random() < 0.8
+                            else None,
+                            emailed_at=created,
+                        )
+
+        self.insert(Notification, notes())
