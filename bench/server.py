@@ -91,9 +91,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.log}")
             try:
-                if requests.get(self.url("/healthz"), timeout=2).status_code in (200, 503):
+                if requests.get(self.url("/healthz"), timeout=10).status_code in (200, 503):
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
 

@@ -367,6 +367,12 @@ class Action(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"]),
+            # Open actions of a review by due date: overdue and due-soon counts per board read only these.
+            models.Index(
+                fields=["review", "due_on"],
+                condition=Q(status__in=["agreed", "in_progress"]),
+                name="action_open_by_review_due",
+            ),
             models.Index(fields=["owner_agency", "status"]),
             models.Index(fields=["owner", "status"]),
         ]

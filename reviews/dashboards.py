@@ -182,6 +182,7 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     """For each board where the person is business manager or chair: how many open actions are past their due
     date, across the reviews of that board (lead or participating) they may see (one query)."""
     from django.db.models import Func, IntegerField, Subquery
+    from django.db.models.functions import Coalesce
 
     from responses.models import Action
 
@@ -191,17 +192,24 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
     if not boards:
         return []
-    on_board = Q(review__lead_board_id=OuterRef("pk")) | Exists(
-        ParticipatingBoard.objects.filter(review=OuterRef("review_id"), board_id=OuterRef(OuterRef("pk")))
+
+    # A business manager or chair sees every review their board leads or takes part in, so the board alone
+    # says which reviews count. Counted as two sums (led, taking part; a lead board never also takes part)
+    # so that each reads one board's reviews by index, then their open actions by the partial index.
+    def count(actions) -> Coalesce:
+        n = actions.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        return Coalesce(Subquery(n.values("n")), 0)
+
+    overdue = Action.objects.overdue(today)
+    led = count(overdue.filter(review__lead_board_id=OuterRef("pk")))
+    taking_part = count(
+        overdue.filter(
+            review_id__in=ParticipatingBoard.objects.filter(board_id=OuterRef(OuterRef("pk"))).values(
+                "review_id"
+            )
+        )
     )
-    overdue = (
-        Action.objects.overdue(today)
-        .filter(on_board, review__in=reviews_visible_to(user).values("pk"))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        .values("n")
-    )
-    rows = Board.objects.filter(pk__in=boards).annotate(overdue=Subquery(overdue)).order_by("name")
+    rows = Board.objects.filter(pk__in=boards).annotate(overdue=led + taking_part).order_by("name")
     return [BoardOverdue(b, b.overdue or 0) for b in rows]
 
 

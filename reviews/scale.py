@@ -961,6 +961,12 @@ class Builder:
             ),
         )
 
+    def due_on(self, r: R, status: str) -> date:
+        """Done actions fell due after the report; open ones mostly lie ahead, a fifth of them overdue."""
+        if status in Action.DONE_STATUSES or status == Action.Status.DEFERRED:
+            return r.review.report_received_on + timedelta(days=self.rng.randrange(60, 540))
+        return self.today + timedelta(days=self.rng.randrange(-60, 240))
+
     def actions(self) -> None:
         rows = self.responding()
         big = [r for r in rows if r.big]
@@ -1003,7 +1009,7 @@ class Builder:
                         priority=self.rng.choice([1, 2, 3]),
                         priority_reason="The finding put children at continuing risk.",
                         plan_priority_id=self.rng.choice(people.priorities) if people.priorities else None,
-                        due_on=r.review.report_received_on + timedelta(days=self.rng.randrange(60, 540)),
+                        due_on=self.due_on(r, status),
                         status=status,
                         completed_on=completed,
                         deferred_reason="Waiting for the national review's guidance."

@@ -116,6 +116,16 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/review_list.html", ctx)
 
 
+TIMELINE_PAGE_SIZE = 25
+
+
+def _timeline_page(review: Review, number: str | None):
+    """A page of the timeline, oldest first; without a page asked for, the latest entries (the last page), so
+    a review with years of history opens on what happened recently."""
+    paginator = Paginator(review.timeline.select_related("actor").order_by("at", "pk"), TIMELINE_PAGE_SIZE)
+    return paginator.get_page(number if number and number.isdigit() else paginator.num_pages)
+
+
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk)
@@ -131,7 +141,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": review.children.all(),
         "processes": review.parallel_processes.all(),
         "agencies_known": review.agencies_known.order_by("name"),
-        "timeline": review.timeline.select_related("actor").order_by("at", "pk"),
+        "timeline": _timeline_page(review, request.GET.get("timeline")),
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
         "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),

@@ -7,6 +7,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
@@ -380,6 +381,10 @@ class ProgressForm(StatusForm):
 # Filtering a plan ------------------------------------------------------------------------------------
 
 
+OPTION = '<option value="{}">{}</option>'
+SELECTED = '<option value="{}" selected>{}</option>'
+
+
 class PlanFilterForm(forms.Form):
     """An action plan's filters: every field optional; values that are not understood are left out."""
 
@@ -405,6 +410,26 @@ class PlanFilterForm(forms.Form):
             del self.fields["review"]
         else:
             self.fields["review"].choices = [("", "Any review"), *reviews]
+
+    def selects(self) -> list[tuple]:
+        """Each drop-down filter with its options as HTML, the current one selected. Built here rather than
+        option by option in the template: a board's plan offers every review and owner, hundreds of options,
+        and the template loop took longer than the rest of the page."""
+        made = []
+        for field in self:
+            if field.name in self.CHECKBOXES:
+                continue
+            current = "" if field.value() is None else str(field.value())
+            options = format_html_join(
+                "",
+                "{}",
+                (
+                    (format_html(SELECTED if str(value) == current else OPTION, value, label),)
+                    for value, label in field.field.choices
+                ),
+            )
+            made.append((field, options))
+        return made
 
     def filters(self) -> selectors.Filters:
         if not self.is_bound:

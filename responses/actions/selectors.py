@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
-from scr_portal.permissions import board_agencies, review_board_ids
+from scr_portal.permissions import board_agencies, board_roles, review_board_ids
 
 User = get_user_model()
 Status = Action.Status
@@ -96,15 +96,24 @@ def actions_of_review(review: Review) -> QuerySet[Action]:
 
 
 def board_reviews(user, board: Board) -> QuerySet[Review]:
-    """Reviews the person may see whose lead or a participating board is `board`."""
-    return Review.objects.visible_to(user).filter(
-        Q(lead_board=board) | Exists(ParticipatingBoard.objects.filter(review=OuterRef("pk"), board=board))
+    """Reviews the person may see whose lead or a participating board is `board`. Someone who takes part in
+    the board's work sees all of them, so for them the board alone decides (a query the planner estimates
+    well); anyone else, only those of them they may see."""
+    of_board = Q(lead_board=board) | Q(
+        pk__in=ParticipatingBoard.objects.filter(board=board).values("review_id")
     )
+    if set(board_roles(user).get(board.pk, ())) & set(BOARD_ROLES):
+        return Review.objects.filter(of_board)
+    return Review.objects.visible_to(user).filter(of_board)
 
 
-def actions_of_board(user, board: Board) -> QuerySet[Action]:
-    """Actions of every review of the board the person may see (scoped in the query)."""
-    return Action.objects.filter(review__in=board_reviews(user, board).values("pk"))
+def actions_of_board(user, board: Board, review_ids: list[int] | None = None) -> QuerySet[Action]:
+    """Actions of every review of the board the person may see (scoped in the query). `review_ids`, when
+    the caller has already read them from `board_reviews`, saves reading them again; as a list of ids the
+    planner knows how few reviews they are and reads their actions by index."""
+    if review_ids is None:
+        review_ids = list(board_reviews(user, board).values_list("pk", flat=True))
+    return Action.objects.filter(review_id__in=review_ids)
 
 
 def my_agency_ids(user) -> set[int]:
@@ -176,6 +185,9 @@ def apply_filters(
     return qs
 
 
+DISPLAY_ORDER = ("priority", "due_on", "review__reference", "number")
+
+
 def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
     """What a plan row shows, sorted by priority then due date (two queries however many rows)."""
     return (
@@ -183,8 +195,20 @@ def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
         .prefetch_related(
             Prefetch("findings", queryset=Finding.objects.only("pk", "review_id", "number", "title"))
         )
-        .order_by("priority", "due_on", "review__reference", "number")
+        .order_by(*DISPLAY_ORDER)
     )
+
+
+def display_page(actions: QuerySet[Action], number, per_page: int) -> Page:
+    """One page of a plan as `for_display` shows it, in four queries however many actions there are: the
+    count, the page's ids (sorting only the narrow columns of the order, which a board's thousands of
+    actions take a few milliseconds for), then just those rows with what a row shows, and their findings.
+    Sorting the whole joined rows instead took ten times as long on the largest board."""
+    page = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {action.pk: action for action in for_display(actions.filter(pk__in=ids))}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 def for_export(actions: QuerySet[Action]) -> QuerySet[Action]:

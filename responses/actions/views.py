@@ -8,7 +8,6 @@ board through `board_for` and reads only reviews the person may see."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from scr_portal.permissions import can, require
 from . import export, selectors, services
 from .forms import ActionForm, PlanFilterForm, ProgressForm, StatusForm
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _plan_url(review) -> str:
@@ -67,8 +66,7 @@ def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
     summary = selectors.counts(actions)
-    page = Paginator(selectors.for_display(actions), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page = selectors.display_page(actions, request.GET.get("page"), PAGE_SIZE)
     for action in page.object_list:
         action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
         action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
@@ -122,8 +120,9 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    scoped = selectors.actions_of_board(request.user, board)
-    return _plan_page(request, scoped, board=board, reviews=_board_reviews(request, board))
+    reviews = _board_reviews(request, board)
+    scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
+    return _plan_page(request, scoped, board=board, reviews=reviews)
 
 
 def _export(request: HttpRequest, scoped, fmt: str, *, stem: str, title: str, reviews=None) -> HttpResponse:
@@ -157,26 +156,28 @@ def _title(review) -> str:
 @require_GET
 def board_action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
+    reviews = _board_reviews(request, board)
     return _export(
         request,
-        selectors.actions_of_board(request.user, board),
+        selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews]),
         "csv",
         stem=board.name,
         title=f"{board.name}: action plan",
-        reviews=_board_reviews(request, board),
+        reviews=reviews,
     )
 
 
 @require_GET
 def board_action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
+    reviews = _board_reviews(request, board)
     return _export(
         request,
-        selectors.actions_of_board(request.user, board),
+        selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews]),
         "xlsx",
         stem=board.name,
         title=f"{board.name}: action plan",
-        reviews=_board_reviews(request, board),
+        reviews=reviews,
     )
 
 
