@@ -68,7 +68,10 @@ class Board(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text="From receiving the final report to publishing it with the board's response.",
     )
-    history = HistoricalRecords()
+    # When anything the board's action plan shows last changed (an action, a review joining or leaving the
+    # board's reviews): part of the key under which the plan's counts are cached. Set by signals, never edited.
+    plan_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(excluded_fields=["plan_changed_at"])
 
     class Meta:
         ordering = ["name"]
@@ -292,7 +295,10 @@ class Review(models.Model):
     due_kind = models.CharField(max_length=20, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # When one of the review's actions last changed: part of the key under which its action plan's counts
+    # are cached. Set by signals, never edited.
+    actions_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(excluded_fields=["actions_changed_at"])
 
     objects = ReviewQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -233,6 +234,36 @@ def counts(actions: QuerySet[Action]) -> dict:
         "by_status": [(s.value, s.label, row[f"status_{s.value}"]) for s in Status],
         "by_rag": [(k, row[f"rag_{k.value}"]) for k in RAG_KEY],
     }
+
+
+# How long cached plan counts may serve at most: names of owners and agencies in the filter lists can change
+# without the plan changing, and this bounds how long an old name shows.
+SUMMARY_SECONDS = 600
+
+
+def plan_summary(actions: QuerySet[Action], key: str, today: date | None = None) -> dict:
+    """The counts of the whole plan (before filters) and its filter choices, cached under `key`, which must
+    change whenever the plan does (see `review_plan_key`, `board_plan_key`): plans are read far more often
+    than they change, and on a board's plan these three queries over thousands of actions were most of the
+    page's time. Four queries when not cached, none when cached."""
+    today = today or timezone.localdate()
+
+    def compute() -> dict:
+        return {"counts": counts(with_rag(actions, today)), "choices": filter_choices(actions)}
+
+    return cache.get_or_set(f"{key}:{today.isoformat()}", compute, SUMMARY_SECONDS)
+
+
+def review_plan_key(review: Review) -> str:
+    return f"plan:review:{review.pk}:{review.actions_changed_at.timestamp()}"
+
+
+def board_plan_key(user, board: Board) -> str | None:
+    """The key of a board's plan as its own people see it (every review of the board); None for anyone who
+    sees only some of them, whose counts are not shared."""
+    if set(board_roles(user).get(board.pk, ())) & set(BOARD_ROLES):
+        return f"plan:board:{board.pk}:{board.plan_changed_at.timestamp()}"
+    return None
 
 
 def filter_choices(actions: QuerySet[Action]) -> dict:

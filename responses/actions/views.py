@@ -41,9 +41,9 @@ def _action_crumbs(review, action: Action | None, *tail) -> list:
 # Action plans ----------------------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, scoped, reviews=None):
+def _filtered(request: HttpRequest, scoped, reviews=None, choices=None):
     """The filter form and the filtered actions (with `rag_value`)."""
-    choices = selectors.filter_choices(scoped)
+    choices = choices or selectors.filter_choices(scoped)
     form = PlanFilterForm(
         request.GET or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )
@@ -61,11 +61,12 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
-    form, filters, actions = _filtered(request, scoped, reviews)
+def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, reviews=None) -> HttpResponse:
+    cached = selectors.plan_summary(scoped, key) if key else None
+    form, filters, actions = _filtered(request, scoped, reviews, cached and cached["choices"])
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
-    summary = selectors.counts(actions)
+    summary = cached["counts"] if cached and not filters.any else selectors.counts(actions)
     page = selectors.display_page(actions, request.GET.get("page"), PAGE_SIZE)
     for action in page.object_list:
         action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
@@ -114,7 +115,8 @@ def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:
 @require_GET
 def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return _plan_page(request, selectors.actions_of_review(review), review=review)
+    scoped = selectors.actions_of_review(review)
+    return _plan_page(request, scoped, key=selectors.review_plan_key(review), review=review)
 
 
 @require_GET
@@ -122,7 +124,8 @@ def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
     reviews = _board_reviews(request, board)
     scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
-    return _plan_page(request, scoped, board=board, reviews=reviews)
+    key = selectors.board_plan_key(request.user, board)
+    return _plan_page(request, scoped, key=key, board=board, reviews=reviews)
 
 
 def _export(request: HttpRequest, scoped, fmt: str, *, stem: str, title: str, reviews=None) -> HttpResponse:

@@ -852,15 +852,15 @@ def test_filters_not_understood_are_left_out_with_a_message(client, world, revie
     assert "Some filters were not understood" in response.text
 
 
-def test_the_plan_is_paginated_fifty_to_a_page(client, world, review, findings):
-    for n in range(55):
+def test_the_plan_is_paginated_twenty_five_to_a_page(client, world, review, findings):
+    for n in range(30):
         action(review, world.north_member, findings=findings, number=n + 1)
     client.force_login(world.north_member)
 
     first = _plan(client, reverse("action_plan", args=[review.pk]), status="agreed")
     second = _plan(client, reverse("action_plan", args=[review.pk]), status="agreed", page=2)
 
-    assert len(first.context["page"].object_list) == 50
+    assert len(first.context["page"].object_list) == 25
     assert len(second.context["page"].object_list) == 5
     assert "status=agreed&amp;page=2" in first.text
 

@@ -1,0 +1,55 @@
+"""Keeps the versions that key the action plans' cached counts current (see selectors.plan_summary).
+
+Any change to an action moves its review's `actions_changed_at` and its boards' `plan_changed_at` on; a
+review created or a board joining or leaving one moves the boards' on. Rows written in bulk (fixtures,
+`seed_scale`) send no signals: whoever writes them calls `actions_changed` themselves, or relies on the
+defaults of freshly made rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from responses.models import Action
+from reviews.models import Board, ParticipatingBoard, Review
+
+
+def boards_changed(board_ids: Iterable[int]) -> None:
+    Board.objects.filter(pk__in=list(board_ids)).update(plan_changed_at=timezone.now())
+
+
+def actions_changed(review_ids: Iterable[int]) -> None:
+    """The actions of these reviews changed: their plans, and their boards' plans, are read afresh."""
+    review_ids = list(review_ids)
+    Review.objects.filter(pk__in=review_ids).update(actions_changed_at=timezone.now())
+    led = Review.objects.filter(pk__in=review_ids).values_list("lead_board_id", flat=True)
+    taking_part = ParticipatingBoard.objects.filter(review_id__in=review_ids).values_list(
+        "board_id", flat=True
+    )
+    boards_changed({*led, *taking_part})
+
+
+@receiver(post_save, sender=Action, dispatch_uid="action_saved_plan_changed")
+@receiver(post_delete, sender=Action, dispatch_uid="action_deleted_plan_changed")
+def _action_changed(sender, instance: Action, **kwargs) -> None:
+    actions_changed([instance.review_id])
+
+
+@receiver(post_save, sender=Review, dispatch_uid="review_made_plan_changed")
+def _review_made(sender, instance: Review, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        boards_changed([instance.lead_board_id])
+
+
+@receiver(post_delete, sender=Review, dispatch_uid="review_deleted_plan_changed")
+def _review_deleted(sender, instance: Review, **kwargs) -> None:
+    boards_changed([instance.lead_board_id])
+
+
+@receiver(post_save, sender=ParticipatingBoard, dispatch_uid="board_joined_plan_changed")
+@receiver(post_delete, sender=ParticipatingBoard, dispatch_uid="board_left_plan_changed")
+def _participation_changed(sender, instance: ParticipatingBoard, **kwargs) -> None:
+    boards_changed([instance.board_id])
