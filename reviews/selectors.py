@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -97,8 +98,14 @@ def review_for(user, pk: int, action: str = "view_review") -> Review:
 
 def board_summaries_for(user) -> QuerySet[Board]:
     """The person's boards with counts for the home page; counts only include reviews they may see."""
-    visible = reviews_visible_to(user).values("pk")
+
+    # These are the person's own boards, every review of which they may see: each count is a subquery read by
+    # index, not a join of every membership with every review (which grew as their product).
+    def count(qs) -> Coalesce:
+        n = qs.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
+        return Coalesce(Subquery(n), 0)
+
     return boards_visible_to(user).annotate(
-        review_count=Count("led_reviews", filter=Q(led_reviews__in=visible), distinct=True),
-        member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True),
+        review_count=count(Review.objects.filter(lead_board_id=OuterRef("pk"))),
+        member_count=count(Membership.objects.filter(board_id=OuterRef("pk"), is_active=True)),
     )
