@@ -3,6 +3,8 @@ is read in a fixed number of queries, however many versions and comments there a
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -53,11 +55,25 @@ def sections_with_threads(version: ToRVersion) -> list[ToRSection]:
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
         .order_by("created_at", "pk")
     )
-    return list(
+    sections = list(
         ToRSection.objects.filter(version=version)
         .prefetch_related(Prefetch("comments", queryset=threads, to_attr="threads"))
         .order_by("order")
     )
+    for section in sections:
+        section.fingerprint = fingerprint(section)
+    return sections
+
+
+def fingerprint(section: ToRSection) -> str:
+    """What a section's comments look like now: every comment and reply, and whether and when each was
+    addressed. The comments page caches each section's rendering under it, so a long round of comments is
+    rendered once and again only when something in it changes."""
+    state = [
+        (t.pk, t.addressed_at and t.addressed_at.isoformat(), [r.pk for r in t.thread_replies])
+        for t in section.threads
+    ]
+    return hashlib.sha256(repr((section.pk, section.body, state)).encode()).hexdigest()[:32]
 
 
 def comment_of(version: ToRVersion, pk: int) -> ToRComment:
