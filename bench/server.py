@@ -78,6 +78,12 @@ class Server:
                 str(self.threads),
                 "--timeout",
                 "120",
+                # Longer than a simulated person's pause between pages, so kept-alive connections stay open.
+                "--keep-alive",
+                "5",
+                # Our own control socket, so two benchmarks at once do not share gunicorn's default one.
+                "--control-socket",
+                str(Path(tempfile.gettempdir()) / f"scr-bench-gunicorn-{self.port}.ctl"),
                 "--error-logfile",
                 "-",
             ],
@@ -93,7 +99,7 @@ class Server:
             try:
                 if requests.get(self.url("/healthz"), timeout=10).status_code in (200, 503):
                     return self
-            except (requests.ConnectionError, requests.Timeout):
+            except requests.RequestException:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
 

@@ -14,9 +14,20 @@ from django.core.validators import MaxLengthValidator
 TEXT_LIMIT = 20_000  # characters in any free-text box: several pages, far beyond any real answer
 
 
+class PortalDateField(DateInputField):
+    """The design system's date input, saying "Enter … as a real date" for a date that does not exist (31
+    February) instead of Python's "day is out of range for month"."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> DateInputField:
     """A GOV.UK date input (day, month, year) with messages that say which part is wrong."""
-    field = DateInputField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")
+    field = PortalDateField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")
     field.error_messages.update(
         {
             "required": f"Enter the {label.lower()}",

@@ -1,0 +1,305 @@
+"""The simulated people of the load run (issue 8), for locust. Start it through `python -m bench.load`,
+which picks the people and their pages from the database, writes them to the JSON file LOAD_PLAN names,
+starts the portal and reads back what was posted.
+
+Each simulated user signs in through the real form as one person of the plan (users take the plan's
+people in turn), then keeps choosing a weighted step among those the person's targets allow: browsing
+pages, or posting a comment on the terms of reference or a progress update on an action. Every posted
+text carries a unique token; the token of each post the portal accepted is written to a file under
+LOAD_OUTPUT, so the run can check afterwards that each one is in the database. When locust quits, the
+final statistics go to results.json beside them (locust's own CSV files are written every second, so they
+can miss the last requests).
+
+Reads no Django: locust patches the standard library with gevent, so it runs in a process of its own."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import os
+import random
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from locust import HttpUser, between, events, task
+from locust.clients import LocustHttpAdapter
+from locust.exception import CatchResponseError, StopUser
+from urllib3.util import Retry
+
+PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
+OUT = Path(os.environ["LOAD_OUTPUT"])
+ACCEPTED = OUT / f"accepted-{os.getpid()}.txt"
+PAGES = PLAN["pages"]
+
+_next_person = itertools.cycle(PLAN["people"])
+_next_token = itertools.count(1)
+
+# Like a browser, a page request sent on a kept-alive connection that the server closed meanwhile (gunicorn
+# closes idle ones after a few seconds) is sent again once; urllib3 logs each such retry, and bench.load
+# counts them. Posts are never resent.
+RESEND_ON_CLOSED = Retry(total=1, connect=1, read=1, status=0, other=0, redirect=0)
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ERROR_SUMMARY = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
+
+
+def new_token() -> str:
+    """A text no other post of any run carries: the run's id, this process and a counter."""
+    return f"load-{PLAN['run']}-{os.getpid()}-{next(_next_token)}"
+
+
+def record_accepted(kind: str, token: str) -> None:
+    """Appends the token at once, so a run cut short still leaves every accepted post listed."""
+    with ACCEPTED.open("a") as file:
+        file.write(f"{kind} {token}\n")
+
+
+def status(response) -> str:
+    """The HTTP status, or the connection error when there was no answer (locust's status 0)."""
+    if response.status_code == 0:
+        return f"no answer: {type(response.error).__name__}: {response.error}"
+    return f"HTTP {response.status_code}"
+
+
+def form_errors(page: str) -> str:
+    """The messages of a form page's error summary (what the portal refused in our payload)."""
+    summary = ERROR_SUMMARY.search(page)
+    if not summary:
+        return "the form was shown again without an error summary"
+    items = [
+        html.unescape(re.sub(r"<[^>]+>", "", li)).strip()
+        for li in re.findall(r"<li>(.*?)</li>", summary[1], re.S)
+    ]
+    return "; ".join(items) or "the form was shown again with an empty error summary"
+
+
+_environment = []
+
+
+@events.init.add_listener
+def remember_environment(environment, **_) -> None:
+    _environment.append(environment)
+
+
+def message(error) -> str:
+    """What went wrong, without the wrapper locust puts around the failures this file reports."""
+    if isinstance(error.error, CatchResponseError):
+        return str(error.error)
+    return error.parse_error(error.error)
+
+
+@events.quit.add_listener
+def write_results(exit_code: int, **_) -> None:
+    """The final statistics, failures and locustfile exceptions, for bench.load to print."""
+    environment = _environment[0]
+    stats = environment.stats
+
+    def entry(e) -> dict:
+        times = {
+            f"{p:.0%}": e.get_response_time_percentile(p) if e.num_requests else 0
+            for p in (0.5, 0.9, 0.95, 0.99)
+        }
+        return {
+            "name": e.name,
+            "method": e.method,
+            "requests": e.num_requests,
+            "failures": e.num_failures,
+            "rps": e.total_rps,
+            "ms": times | {"max": round(e.max_response_time)},
+        }
+
+    results = {
+        "exit_code": exit_code,
+        "total": entry(stats.total),
+        "entries": [entry(e) for e in stats.entries.values()],
+        "errors": [
+            {
+                "method": e.method,
+                "name": e.name,
+                "error": message(e),
+                "occurrences": e.occurrences,
+            }
+            for e in stats.errors.values()
+        ],
+        "exceptions": [
+            {"count": e["count"], "message": e["msg"], "traceback": e["traceback"]}
+            for e in (environment.runner.exceptions.values() if environment.runner else ())
+        ],
+    }
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+
+
+class Person(HttpUser):
+    """One person of the plan: a business manager, chair, board member or lead reviewer."""
+
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.client.mount("http://", LocustHttpAdapter(None, max_retries=RESEND_ON_CLOSED))
+        self.person = next(_next_person)
+        self.targets = self.person["targets"]
+        self.sign_in()
+        steps = [
+            (10, self.home, None),
+            (8, self.review_list, None),
+            (4, self.review_list_filtered, "review_filters"),
+            (2, self.review_list_page_2, "review_list_page_2"),
+            (10, self.review_page, "review_pages"),
+            (3, self.commissioning_page, "commissioning_pages"),
+            (4, self.tor_comments_page, "tor_comments_pages"),
+            (5, self.action_plan, "action_plans"),
+            (5, self.action_page, "action_pages"),
+            (3, self.board_action_plan, "board_action_plans"),
+            (4, self.notifications, None),
+            (4, self.post_tor_comment, "comment_targets"),
+            (4, self.post_progress_update, "progress_targets"),
+        ]
+        usable = [(weight, step) for weight, step, needs in steps if needs is None or self.targets[needs]]
+        self.weights = [weight for weight, _ in usable]
+        self.steps = [step for _, step in usable]
+
+    @task
+    def act(self) -> None:
+        random.choices(self.steps, self.weights)[0]()
+
+    # Signing in ----------------------------------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        login = PAGES["login"]
+        page = self.get(login, "sign-in page")
+        token = CSRF.search(page or "")
+        if not token:
+            raise StopUser
+        with self.client.post(
+            login,
+            data={
+                "csrfmiddlewaretoken": token[1],
+                "username": self.person["email"],
+                "password": PLAN["password"],
+            },
+            headers={"Referer": self.client.base_url + login},
+            allow_redirects=False,
+            name="sign in",
+            catch_response=True,
+        ) as response:
+            where = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code != 302:
+                response.failure(f"sign-in refused: {status(response)}")
+                raise StopUser
+            if where != PAGES["home"]:
+                response.failure(f"signed in but sent to {where}")
+                raise StopUser
+
+    # Browsing ------------------------------------------------------------------------------------------
+
+    def get(self, path: str, name: str) -> str | None:
+        """The page's HTML, or None after marking the request failed (an error, or sent to sign in)."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(status(response))
+                return None
+            if urlsplit(response.url).path == PAGES["login"] and path != PAGES["login"]:
+                response.failure("sent to the sign-in page")
+                return None
+            return response.text
+
+    def home(self) -> None:
+        self.get(PAGES["home"], "home")
+
+    def review_list(self) -> None:
+        self.get(PAGES["review_list"], "review list")
+
+    def review_list_filtered(self) -> None:
+        self.get(
+            f"{PAGES['review_list']}?{random.choice(self.targets['review_filters'])}", "review list, filtered"
+        )
+
+    def review_list_page_2(self) -> None:
+        self.get(f"{PAGES['review_list']}?page=2", "review list, page 2")
+
+    def review_page(self) -> None:
+        self.get(random.choice(self.targets["review_pages"]), "review page")
+
+    def commissioning_page(self) -> None:
+        self.get(random.choice(self.targets["commissioning_pages"]), "commissioning page")
+
+    def tor_comments_page(self) -> None:
+        self.get(random.choice(self.targets["tor_comments_pages"]), "ToR comments page")
+
+    def action_plan(self) -> None:
+        self.get(random.choice(self.targets["action_plans"]), "action plan")
+
+    def action_page(self) -> None:
+        self.get(random.choice(self.targets["action_pages"]), "action page")
+
+    def board_action_plan(self) -> None:
+        self.get(random.choice(self.targets["board_action_plans"]), "board action plan")
+
+    def notifications(self) -> None:
+        self.get(PAGES["notifications"], "notifications")
+
+    # Posting -------------------------------------------------------------------------------------------
+
+    def post_tor_comment(self) -> None:
+        target = random.choice(self.targets["comment_targets"])
+        token = new_token()
+        self.post_form(
+            target,
+            form_name="ToR comment form",
+            post_name="post ToR comment",
+            done_name="ToR comments page",
+            kind="comment",
+            token=token,
+            data={"text": f"Could this section say more about the health visitors' part? ({token})"},
+        )
+
+    def post_progress_update(self) -> None:
+        target = random.choice(self.targets["progress_targets"])
+        token = new_token()
+        today = date.today()
+        self.post_form(
+            target,
+            form_name="progress update form",
+            post_name="post progress update",
+            done_name="action page",
+            kind="update",
+            token=token,
+            data={
+                "on_0": today.day,
+                "on_1": today.month,
+                "on_2": today.year,
+                "text": f"Training sessions held for the duty team; audit booked next month. ({token})",
+                "status": "",
+            },
+        )
+
+    def post_form(self, target: dict, *, form_name, post_name, done_name, kind, token, data) -> None:
+        """Opens the form, posts it, and follows the redirect as a browser would. Accepted means a redirect
+        to the page the view sends people to on success; the form shown again is a refused payload."""
+        page = self.get(target["form"], form_name)
+        csrf = CSRF.search(page or "")
+        if not csrf:
+            return
+        with self.client.post(
+            target["form"],
+            data={"csrfmiddlewaretoken": csrf[1], **data},
+            headers={"Referer": self.client.base_url + target["form"]},
+            allow_redirects=False,
+            name=post_name,
+            catch_response=True,
+        ) as response:
+            where = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code == 200:
+                response.failure(f"refused: {form_errors(response.text)}")
+                return
+            if response.status_code not in (302, 303):
+                response.failure(status(response))
+                return
+            if where != target["done"]:
+                response.failure(f"sent to {where} instead of the page that confirms the post")
+                return
+            record_accepted(kind, token)
+        self.get(target["done"], done_name)
