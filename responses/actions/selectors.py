@@ -200,13 +200,26 @@ def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def display_page(actions: QuerySet[Action], number, per_page: int) -> Page:
+def display_page(
+    actions: QuerySet[Action], number, per_page: int, *, count: int | None = None, key: str | None = None
+) -> Page:
     """One page of a plan as `for_display` shows it, in four queries however many actions there are: the
     count, the page's ids (sorting only the narrow columns of the order, which a board's thousands of
     actions take a few milliseconds for), then just those rows with what a row shows, and their findings.
-    Sorting the whole joined rows instead took ten times as long on the largest board."""
-    page = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page).get_page(number)
-    ids = list(page.object_list)
+    Sorting the whole joined rows instead took ten times as long on the largest board.
+
+    `count`, when the caller knows it, saves counting again; `key` (a plan key, for the unfiltered plan
+    only) caches the page's ids, which are the same for everyone until the plan changes."""
+    paginator = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: the known total stands in for a COUNT query
+    page = paginator.get_page(number)
+    if key:
+        ids = cache.get_or_set(
+            f"{key}:ids:{page.number}:{per_page}", lambda: list(page.object_list), SUMMARY_SECONDS
+        )
+    else:
+        ids = list(page.object_list)
     rows = {action.pk: action for action in for_display(actions.filter(pk__in=ids))}
     page.object_list = [rows[pk] for pk in ids]
     return page

@@ -8,6 +8,7 @@ board through `board_for` and reads only reviews the person may see."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,7 +68,14 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
     summary = cached["counts"] if cached and not filters.any else selectors.counts(actions)
-    page = selectors.display_page(actions, request.GET.get("page"), PAGE_SIZE)
+    whole = cached is not None and not filters.any
+    page = selectors.display_page(
+        actions,
+        request.GET.get("page"),
+        PAGE_SIZE,
+        count=summary["total"],
+        key=key if whole else None,
+    )
     for action in page.object_list:
         action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
         action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
@@ -122,9 +130,14 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    reviews = _board_reviews(request, board)
-    scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
     key = selectors.board_plan_key(request.user, board)
+    if key:  # the board's own people all see the same reviews, which change only with the plan's key
+        reviews = cache.get_or_set(
+            f"{key}:reviews", lambda: _board_reviews(request, board), selectors.SUMMARY_SECONDS
+        )
+    else:
+        reviews = _board_reviews(request, board)
+    scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
     return _plan_page(request, scoped, key=key, board=board, reviews=reviews)
 
 
