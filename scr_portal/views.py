@@ -22,23 +22,31 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = dashboards.roles_held(user)
     ctx: dict = {
-        "boards": board_summaries_for(user).order_by("name"),
-        "review_count": reviews_visible_to(user).count(),
         "is_manager": Role.BUSINESS_MANAGER in roles,
         "is_chair": Role.CHAIR in roles,
         "is_member": Role.BOARD_MEMBER in roles,
         "is_reviewer": Role.LEAD_REVIEWER in roles,
     }
-    if ctx["is_manager"] or ctx["is_chair"]:
-        ctx["overdue"], ctx["due_soon"] = dashboards.due_soon(user)
-        ctx["chart"] = dashboards.stage_chart(user)
+
+    def board_sections() -> dict:
+        sections = {
+            "boards": list(board_summaries_for(user).order_by("name")),
+            "review_count": reviews_visible_to(user).count(),
+        }
+        if ctx["is_manager"] or ctx["is_chair"]:
+            sections["overdue"], sections["due_soon"] = dashboards.due_soon(user)
+            sections["chart"] = dashboards.stage_chart(user)
+            sections["overdue_actions"] = dashboards.overdue_actions_by_board(user)
+        return sections
+
+    ctx.update(dashboards.cached(user, "home", board_sections))
     if ctx["is_chair"]:
         ctx["awaiting_chair"] = dashboards.awaiting_chair(user)
     if ctx["is_member"]:
         ctx["member_reviews"] = dashboards.for_board_member(user)
     if ctx["is_reviewer"]:
         ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
-    ctx.update(dashboards.action_sections(user, roles))
+    ctx.update(dashboards.action_sections(user, roles, with_overdue=False))
     return render(request, "home.html", ctx)
 
 

@@ -1,4 +1,5 @@
-"""Keeps the versions that key the action plans' cached counts current (see selectors.plan_summary).
+"""Keeps the versions that key the action plans' cached counts (see selectors.plan_summary) and the home
+page's cached sections (reviews.dashboards.cached) current.
 
 Any change to an action moves its review's `actions_changed_at` and its boards' `plan_changed_at` on; a
 review created or a board joining or leaving one moves the boards' on. Rows written in bulk (fixtures,
@@ -14,7 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from responses.models import Action
-from reviews.models import Board, ParticipatingBoard, Review
+from reviews.models import Board, Membership, ParticipatingBoard, Review
 
 
 def boards_changed(board_ids: Iterable[int]) -> None:
@@ -38,10 +39,19 @@ def _action_changed(sender, instance: Action, **kwargs) -> None:
     actions_changed([instance.review_id])
 
 
-@receiver(post_save, sender=Review, dispatch_uid="review_made_plan_changed")
-def _review_made(sender, instance: Review, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        boards_changed([instance.lead_board_id])
+@receiver(post_save, sender=Review, dispatch_uid="review_saved_board_changed")
+def _review_saved(sender, instance: Review, raw: bool = False, **kwargs) -> None:
+    """A review made, or changed (its stage, its dates): its boards' dashboards are read afresh."""
+    if not raw:
+        taking_part = ParticipatingBoard.objects.filter(review=instance).values_list("board_id", flat=True)
+        boards_changed([instance.lead_board_id, *taking_part])
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="membership_saved_board_changed")
+@receiver(post_delete, sender=Membership, dispatch_uid="membership_deleted_board_changed")
+def _membership_changed(sender, instance: Membership, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        boards_changed([instance.board_id])
 
 
 @receiver(post_delete, sender=Review, dispatch_uid="review_deleted_plan_changed")
