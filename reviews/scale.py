@@ -83,7 +83,7 @@ from .services import review_refresh_due
 
 User = get_user_model()
 
-PASSWORD = "scale-password"  # noqa: S105 - the made-up people of a synthetic dataset, never real accounts
+PASSWORD = "scale-password"  # noqa: S105  # nosec B105 - made-up people of a synthetic dataset
 BATCH = 5000
 REPORT_NAME = "reports/scale/final-report.pdf"
 
@@ -297,7 +297,7 @@ def chunks(items: Iterable, size: int = BATCH) -> Iterator[list]:
 class Builder:
     def __init__(self, size: float = 1.0, *, seed: int = 2026, log: Callable[[str], None] = print) -> None:
         self.sizes = Sizes.scaled(size)
-        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed; nothing secret
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic data, reproducible by seed
         self.today = timezone.localdate()
         self.log = log
         self.made = Made()
