@@ -1,5 +1,7 @@
 """The first thing anyone does: sign in and land on the home page, with nothing inaccessible on the way."""
 
+import os
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -46,3 +48,15 @@ def test_sign_out(login_as, page: Page):
     expect(page).to_have_url("/accounts/login/")
     page.goto("/")
     expect(page).to_have_url("/accounts/login/?next=/")
+
+
+def test_help_is_one_click_from_any_page_and_accessible(login_as, page: Page):
+    login_as(UserFactory())
+    page.goto("/")
+    page.get_by_role("link", name="Help: how a review runs").click()
+    expect(page).to_have_url("/help/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Help: how a review runs")
+    expect(page.get_by_role("heading", name="The stages")).to_be_visible()
+    assert_accessible(page)
+    if folder := os.environ.get("SCREENSHOTS"):  # for looking at the page by eye
+        page.screenshot(path=os.path.join(folder, "help.png"), full_page=True)
