@@ -214,15 +214,12 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     return [BoardOverdue(b, b.overdue or 0) for b in rows]
 
 
-def action_sections(user, roles: set[str], with_overdue: bool = True) -> dict:
-    """The home page's action sections: the person's own actions (with the RAG key), and for business
-    managers and chairs the overdue actions on each of their boards (unless the caller has them already)."""
+def action_sections(user) -> dict:
+    """The home page's own-actions section: the person's open actions, with the RAG key. (The overdue
+    actions on each board are among the board sections, cached with them.)"""
     from responses.actions.selectors import RAG_KEY
 
-    sections: dict = {"my_actions": my_actions(user), "rag_key": RAG_KEY}
-    if with_overdue and roles & {Role.BUSINESS_MANAGER, Role.CHAIR}:
-        sections["overdue_actions"] = overdue_actions_by_board(user)
-    return sections
+    return {"my_actions": my_actions(user), "rag_key": RAG_KEY}
 
 
 # How long a cached dashboard may serve at most (names shown in it can change without a board changing).

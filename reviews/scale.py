@@ -80,6 +80,7 @@ from .models import (
     TimelineEntry,
 )
 from .services import review_refresh_due
+from .workflow import MAIN_PATH
 
 User = get_user_model()
 
@@ -107,17 +108,7 @@ BIG_TIMELINE = 150
 BIG_NOTIFICATIONS = 1500  # for the largest board's business manager
 
 # The path a review takes, and how the 6,000 spread over it (plus the two ways out).
-PATH = [
-    State.REFERRAL,
-    State.DECISION,
-    State.COMMISSIONING,
-    State.IN_PROGRESS,
-    State.REPORT_RECEIVED,
-    State.RESPONSE,
-    State.PUBLISHED,
-    State.MONITORING,
-    State.CLOSED,
-]
+PATH = MAIN_PATH
 STATE_SHARES = {
     State.REFERRAL: 4,
     State.DECISION: 4,
@@ -261,10 +252,9 @@ class Sizes:
 
 @dataclass
 class Made:
-    """What was made, model by model, and how long each part took."""
+    """What was made, model by model."""
 
     counts: Counter = field(default_factory=Counter)
-    timings: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -341,12 +331,19 @@ class Builder:
             counts.update(self.rng.choices(over, k=rest))
         return counts
 
+    def spread_with_big(self, total: int, rows: list[R], big_each: int) -> Counter:
+        """`total` over `rows`: `big_each` for each of the benchmark's big reviews among them, the rest at
+        random over the others, at least one each."""
+        big = [r for r in rows if r.big]
+        counts = self.spread(total - big_each * len(big), [r for r in rows if not r.big], least=1)
+        counts.update(dict.fromkeys(big, big_each))
+        return counts
+
     def step(self, label: str, fn: Callable[[], None]) -> None:
         started = time.perf_counter()
         with transaction.atomic():
             fn()
         elapsed = time.perf_counter() - started
-        self.made.timings.append((label, elapsed))
         self.log(f"  {label:<34} {elapsed:7.1f} s")
 
     # The whole ------------------------------------------------------------------------------------------
@@ -817,7 +814,6 @@ class Builder:
                 for n, (key, title) in enumerate(keys, 1)
             ),
         )
-        per_version = len(keys)
         review_of = {v.pk: r for v, r in zip(versions, rows, strict=True)}
         big = next(v for v, r in zip(versions, rows, strict=True) if r.big == "comments")
         big_sections = [s for s in sections if s.version_id == big.pk]
@@ -826,7 +822,6 @@ class Builder:
         for s in big_sections:
             counts[s] = 0
         counts.update(self.rng.choices(big_sections, k=self.sizes.big_comments))
-        del per_version
 
         def comments(replies: bool) -> Iterator[ToRComment]:
             for section, n in counts.items():
@@ -869,13 +864,8 @@ class Builder:
     def findings_and_meetings(self) -> None:
         themes = list(Theme.objects.values_list("pk", flat=True))
         rows = self.reported()
-        big = [r for r in rows if r.big]
-        counts = self.spread(
-            self.sizes.findings - self.sizes.big_findings * len(big), [r for r in rows if not r.big], least=1
-        )
-        for r in big:
-            counts[r] = self.sizes.big_findings
-        responding = {id(r) for r in self.responding()}
+        counts = self.spread_with_big(self.sizes.findings, rows, self.sizes.big_findings)
+        responding = set(self.responding())
         meetings = self.insert(
             Meeting,
             (
@@ -889,10 +879,10 @@ class Builder:
                     created_by_id=self.people[r.board].manager,
                 )
                 for r in rows
-                if id(r) in responding
+                if r in responding
             ),
         )
-        for meeting, r in zip(meetings, [r for r in rows if id(r) in responding], strict=True):
+        for meeting, r in zip(meetings, [r for r in rows if r in responding], strict=True):
             r.meeting_id = meeting.pk
         self.insert(
             Attendance,
@@ -969,12 +959,7 @@ class Builder:
 
     def actions(self) -> None:
         rows = self.responding()
-        big = [r for r in rows if r.big]
-        counts = self.spread(
-            self.sizes.actions - self.sizes.big_actions * len(big), [r for r in rows if not r.big], least=1
-        )
-        for r in big:
-            counts[r] = self.sizes.big_actions
+        counts = self.spread_with_big(self.sizes.actions, rows, self.sizes.big_actions)
         kinds, functions, levels = Action.Kind.values, Action.Function.values, Action.Level.values
 
         def status_of(r: R) -> tuple[str, date | None]:

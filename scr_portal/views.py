@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["member_reviews"] = dashboards.for_board_member(user)
     if ctx["is_reviewer"]:
         ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
-    ctx.update(dashboards.action_sections(user, roles, with_overdue=False))
+    ctx.update(dashboards.action_sections(user))
     return render(request, "home.html", ctx)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from responses.models import Action
 from reviews.models import Board, Membership, ParticipatingBoard, Review
+from scr_portal.permissions import review_board_ids
 
 
 def boards_changed(board_ids: Iterable[int]) -> None:
@@ -43,8 +44,7 @@ def _action_changed(sender, instance: Action, **kwargs) -> None:
 def _review_saved(sender, instance: Review, raw: bool = False, **kwargs) -> None:
     """A review made, or changed (its stage, its dates): its boards' dashboards are read afresh."""
     if not raw:
-        taking_part = ParticipatingBoard.objects.filter(review=instance).values_list("board_id", flat=True)
-        boards_changed([instance.lead_board_id, *taking_part])
+        boards_changed(review_board_ids(instance))
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="membership_saved_board_changed")
