@@ -67,8 +67,8 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
     form, filters, actions = _filtered(request, scoped, reviews, cached and cached["choices"])
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
-    summary = cached["counts"] if cached and not filters.any else selectors.counts(actions)
-    whole = cached is not None and not filters.any
+    whole = cached is not None and not filters.any  # the unfiltered plan, as cached
+    summary = cached["counts"] if whole else selectors.counts(actions)
     page = selectors.display_page(
         actions,
         request.GET.get("page"),
