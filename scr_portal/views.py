@@ -37,13 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
             sections["overdue"], sections["due_soon"] = dashboards.due_soon(user)
             sections["chart"] = dashboards.stage_chart(user)
             sections["overdue_actions"] = dashboards.overdue_actions_by_board(user)
+        if ctx["is_chair"]:
+            sections["awaiting_chair"] = list(dashboards.awaiting_chair(user))
+        if ctx["is_member"]:
+            sections["member_reviews"] = list(dashboards.for_board_member(user))
         return sections
 
     ctx.update(dashboards.cached(user, "home", board_sections))
-    if ctx["is_chair"]:
-        ctx["awaiting_chair"] = dashboards.awaiting_chair(user)
-    if ctx["is_member"]:
-        ctx["member_reviews"] = dashboards.for_board_member(user)
     if ctx["is_reviewer"]:
         ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
     ctx.update(dashboards.action_sections(user))

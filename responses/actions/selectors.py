@@ -200,29 +200,33 @@ def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def display_page(
-    actions: QuerySet[Action], number, per_page: int, *, count: int | None = None, key: str | None = None
-) -> Page:
-    """One page of a plan as `for_display` shows it, in four queries however many actions there are: the
-    count, the page's ids (sorting only the narrow columns of the order, which a board's thousands of
-    actions take a few milliseconds for), then just those rows with what a row shows, and their findings.
-    Sorting the whole joined rows instead took ten times as long on the largest board.
-
-    `count`, when the caller knows it, saves counting again; `key` (a plan key, for the unfiltered plan
-    only) caches the page's ids, which are the same for everyone until the plan changes."""
+def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | None = None) -> Page:
+    """The page asked for of a plan as `for_display` shows it (a bad or too-high number gives the nearest
+    page), its ids not yet read: no query when `count` is given. `page_rows` then reads the page's ids,
+    sorting only the narrow columns of the order (a board's thousands of actions take a few milliseconds),
+    and just those rows. Sorting the whole joined rows instead took ten times as long on the largest
+    board."""
     paginator = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page)
     if count is not None:
         paginator.count = count  # a cached property: the known total stands in for a COUNT query
-    page = paginator.get_page(number)
+    return paginator.get_page(number)
+
+
+def page_rows(page: Page, key: str | None = None) -> list[Action]:
+    """The actions of a `plan_page`, in order, with what a row shows (three queries; two when `key`, a plan
+    key for the unfiltered plan, already cached the page's ids)."""
     if key:
         ids = cache.get_or_set(
-            f"{key}:ids:{page.number}:{per_page}", lambda: list(page.object_list), SUMMARY_SECONDS
+            f"{key}:ids:{page.number}:{page.paginator.per_page}",
+            lambda: list(page.object_list),
+            SUMMARY_SECONDS,
         )
     else:
         ids = list(page.object_list)
-    rows = {action.pk: action for action in for_display(actions.filter(pk__in=ids))}
-    page.object_list = [rows[pk] for pk in ids]
-    return page
+    # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
+    # board's hundreds of review ids would only cost compiling and planning that list a second time.
+    rows = {action.pk: action for action in for_display(with_rag(Action.objects.filter(pk__in=ids)))}
+    return [rows[pk] for pk in ids]
 
 
 def for_export(actions: QuerySet[Action]) -> QuerySet[Action]:

@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from responses.models import Action
+from responses.models import Action, ResponseVersion
 from reviews.models import Board, Membership, ParticipatingBoard, Review
 from scr_portal.permissions import review_board_ids
 
@@ -27,11 +27,15 @@ def actions_changed(review_ids: Iterable[int]) -> None:
     """The actions of these reviews changed: their plans, and their boards' plans, are read afresh."""
     review_ids = list(review_ids)
     Review.objects.filter(pk__in=review_ids).update(actions_changed_at=timezone.now())
+    boards_changed(_boards_of(review_ids))
+
+
+def _boards_of(review_ids: list[int]) -> set[int]:
     led = Review.objects.filter(pk__in=review_ids).values_list("lead_board_id", flat=True)
     taking_part = ParticipatingBoard.objects.filter(review_id__in=review_ids).values_list(
         "board_id", flat=True
     )
-    boards_changed({*led, *taking_part})
+    return {*led, *taking_part}
 
 
 @receiver(post_save, sender=Action, dispatch_uid="action_saved_plan_changed")
@@ -63,3 +67,14 @@ def _review_deleted(sender, instance: Review, **kwargs) -> None:
 @receiver(post_delete, sender=ParticipatingBoard, dispatch_uid="board_left_plan_changed")
 def _participation_changed(sender, instance: ParticipatingBoard, **kwargs) -> None:
     boards_changed([instance.board_id])
+
+
+@receiver(post_save, sender=ResponseVersion, dispatch_uid="response_version_saved_board_changed")
+@receiver(post_delete, sender=ResponseVersion, dispatch_uid="response_version_deleted_board_changed")
+def _response_version_changed(sender, instance: ResponseVersion, created: bool = False, **kwargs) -> None:
+    """A draft response made, signed or removed changes what waits on the chair (the home page's
+    sections); saving a draft's text does not, so it leaves the boards' versions alone."""
+    if kwargs.get("raw"):
+        return
+    if created or instance.signed_at is not None or kwargs.get("signal") is post_delete:
+        boards_changed(_boards_of([instance.review_id]))

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -69,16 +70,16 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
         messages.warning(request, "Some filters were not understood and were left out.")
     whole = cached is not None and not filters.any  # the unfiltered plan, as cached
     summary = cached["counts"] if whole else selectors.counts(actions)
-    page = selectors.display_page(
-        actions,
-        request.GET.get("page"),
-        PAGE_SIZE,
-        count=summary["total"],
-        key=key if whole else None,
-    )
-    for action in page.object_list:
-        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
-        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
+    page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
+    today = timezone.localdate()
+    if whole:  # the same rows for everyone who reads this plan, until it changes (or the day does: RAG)
+        rows = cache.get_or_set(
+            f"{key}:{today.isoformat()}:rows:{page.number}:{PAGE_SIZE}",
+            lambda: _rows(page, key, board),
+            selectors.SUMMARY_SECONDS,
+        )
+    else:
+        rows = _rows(page, None, board)
     path = request.path
     by_status = [
         (label, n, f"{path}?{_query(request, status=value)}") for value, label, n in summary["by_status"]
@@ -100,6 +101,7 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
         "form": form,
         "filtered": filters.any,
         "page": page,
+        "rows": rows,
         "query_string": export_query,
         "total": summary["total"],
         "by_status": by_status,
@@ -108,10 +110,19 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
         "csv_url": csv_url + suffix,
         "xlsx_url": xlsx_url + suffix,
         "can_agree": review is not None and can(request.user, "manage_response", review),
-        "today": timezone.localdate(),
+        "today": today,
         "breadcrumbs": trail,
     }
     return render(request, "responses/actions/plan.html", ctx)
+
+
+def _rows(page, key, board) -> str:
+    """The table rows of a page of the plan, as HTML (a board's plan names each action's review)."""
+    actions = selectors.page_rows(page, key)
+    for action in actions:
+        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
+        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
+    return render_to_string("responses/actions/includes/plan_rows.html", {"actions": actions, "board": board})
 
 
 def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ priorities and actions. Plain functions (usable from fixtures and from authoriza
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -97,3 +98,21 @@ def action(review: Review, owner, *, findings=None, number: int | None = None, *
     )
     made.findings.set(findings if findings is not None else [finding(review)])
     return made
+
+
+_ACTION_LINK = re.compile(r'href="/reviews/(\d+)/response/actions/(\d+)/"')
+
+
+def shown_actions(response) -> list[Action]:
+    """The actions a page of an action plan shows, in its order, read from the rows as rendered (the plan
+    caches its rows as HTML, so this is what everyone sees)."""
+    shown = [
+        (int(review), int(number)) for review, number in _ACTION_LINK.findall(str(response.context["rows"]))
+    ]
+    found = {
+        (a.review_id, a.number): a
+        for a in Action.objects.select_related("review").filter(
+            review_id__in={r for r, _ in shown}, number__in={n for _, n in shown}
+        )
+    }
+    return [found[key] for key in shown]

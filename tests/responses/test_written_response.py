@@ -428,3 +428,18 @@ def test_the_chair_s_home_page_leads_to_the_draft_waiting_for_sign_off(draft, cl
     page = client.get(reverse("home")).content.decode()
     assert reverse("response_version", args=[draft.review.pk, draft.number]) in page
     assert "Version 1 of the board's response, for your sign-off" in page
+
+
+def test_the_chair_s_cached_home_page_follows_a_draft_made_and_signed_at_once(review, client, world):
+    """The chair's home page is cached under the board's versions: making a draft and signing it move them,
+    so the page never offers a draft that is gone or misses one that is waiting."""
+    client.force_login(world.north_chair)
+    waiting = "of the board's response, for your sign-off"
+    page = client.get(reverse("home")).content.decode()
+    assert "The board's response and your sign-off" in page and waiting not in page
+
+    version = services.version_create(review=review, user=world.north_manager)
+    assert f"Version 1 {waiting}" in client.get(reverse("home")).content.decode()
+
+    services.version_sign(version=version, user=world.north_chair, seen_digest=version.content_digest())
+    assert waiting not in client.get(reverse("home")).content.decode()
