@@ -17,11 +17,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from reviews import notifications
 from reviews.models import Notification, Review, TimelineEntry
 from reviews.services import timeline_add
+from scr_portal import outbox
 
 from . import render
 from .models import Document
@@ -65,15 +65,10 @@ def request_document(*, review: Review, user, kind: str, tor_version=None) -> Do
 
 def dispatch(document_pk: int) -> bool:
     """Hands the document to a worker (in the embedded default, makes it now). False when the broker
-    cannot be reached: the document stays queued for the sweep."""
+    cannot be reached: the document stays queued for the sweep, and the person asking is told so."""
     from .tasks import render_document
 
-    try:
-        render_document.delay(document_pk)
-    except (OperationalError, OSError) as error:  # the broker is away (kombu retries briefly first)
-        log.warning("Could not queue document %s: %s", document_pk, error)
-        return False
-    return True
+    return outbox.send(render_document, document_pk, delayed=outbox.DOCUMENT_DELAYED)
 
 
 def retry(*, document: Document, user) -> Document:

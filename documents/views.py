@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
@@ -112,6 +113,9 @@ def _status_context(request, pk: int, document_pk: int) -> dict:
         "document": document,
         "can_retry": can(request.user, "make_documents", review)
         and document.status == Document.Status.FAILED,
+        # Not picked up in the usual time: most likely the task queue is away (the sweep hands it out again).
+        "waiting_long": document.status == Document.Status.QUEUED
+        and document.requested_at < timezone.now() - services.STALE_QUEUED,
     }
 
 

@@ -7,17 +7,18 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from scr_portal import workdays
+from scr_portal import outbox, workdays
 
 from .models import BOARD_ROLES, Appointment, Membership, Notification, ParticipatingBoard, Review, Role
 
@@ -103,21 +104,11 @@ def notify(
     if immediate:
         from .tasks import send_notification_emails
 
-        transaction.on_commit(lambda: _dispatch(send_notification_emails, immediate))
-    return created
-
-
-def _dispatch(task, ids: list[int]) -> None:
-    """Queues the email task. If the broker is down the notifications stay unsent (emailed_at empty) and
-    the daily digest task picks them up: nothing is lost."""
-    try:
-        task.delay(ids)
-    except Exception:  # noqa: BLE001 - kombu raises OperationalError and friends; the digest catches up
-        import logging
-
-        logging.getLogger(__name__).warning(
-            "Could not queue notification emails %s; the digest will send them", ids
+        # If the broker is away they stay unsent (emailed_at empty) for `email_pending`: nothing is lost.
+        transaction.on_commit(
+            lambda: outbox.send(send_notification_emails, immediate, delayed=outbox.EMAIL_DELAYED)
         )
+    return created
 
 
 def absolute(path: str) -> str:
@@ -133,8 +124,18 @@ def still_may_know(note: Notification) -> bool:
     )
 
 
+def message_id(note: Notification) -> str:
+    """The same Message-ID every time this notification is emailed, so that in the one case where it can
+    be sent twice (a worker killed after the mail server took it but before emailed_at was committed) mail
+    systems that drop duplicate Message-IDs show it once."""
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "scr-portal.localhost"
+    return f"<notification.{note.pk}.{note.created_at:%Y%m%d%H%M%S}@{host}>"
+
+
 def email_notifications(ids: list[int]) -> int:
-    """Sends each not-yet-emailed notification (idempotent: a notification is emailed at most once)."""
+    """Sends each not-yet-emailed notification, holding its row locked until emailed_at is committed, so
+    concurrent or repeated runs send it once. Only a worker killed between the mail server accepting the
+    email and that commit leaves it unmarked, to be sent again (with the same Message-ID)."""
     sent = 0
     for note in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient"):
         with transaction.atomic():
@@ -150,11 +151,40 @@ def email_notifications(ids: list[int]) -> int:
             body = render_to_string(
                 "reviews/email/notification.txt", {"note": note, "url": absolute(note.path)}
             )
-            send_mail(f"SCR Portal: {note.title}", body, None, [note.recipient.email])
+            email = EmailMessage(
+                f"SCR Portal: {note.title}",
+                body,
+                None,
+                [note.recipient.email],
+                headers={"Message-ID": message_id(note)},
+            )
+            email.send()
             locked.emailed_at = timezone.now()
             locked.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+# An immediate email still unsent after this long missed its task (the broker was away): catch it up.
+PENDING_AFTER = timedelta(minutes=1)
+PENDING_BATCH = 500  # per run; the next run takes the rest
+
+
+def email_pending(now=None) -> int:
+    """Sends the immediate emails whose task never ran (the broker was away, or the message was lost):
+    periodic, and safe to run at any time, as `email_notifications` sends each notification once. People
+    who chose a daily summary are left to the digest."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lt=now - PENDING_AFTER,
+            recipient__email_frequency=User.EmailFrequency.IMMEDIATE,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:PENDING_BATCH]
+    )
+    return email_notifications(ids) if ids else 0
 
 
 def email_digests() -> int:

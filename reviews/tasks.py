@@ -22,3 +22,9 @@ def send_deadline_reminders() -> int:
 @shared_task(name="reviews.send_daily_digests", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_daily_digests() -> int:
     return notifications.email_digests()
+
+
+@shared_task(name="reviews.send_pending_emails", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_pending_emails() -> int:
+    """Periodic catch-up for immediate emails whose task could not be queued (see scr_portal.outbox)."""
+    return notifications.email_pending()

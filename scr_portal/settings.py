@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commissioning",
     "responses",
     "documents",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "scr_portal.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Tells a person when work they started (an email, a document) waits for the task queue to come back.
+    "scr_portal.outbox.DelayMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,7 +159,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Redis: Celery broker, result backend and cache when REDIS_URL is set; otherwise everything in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A cache the portal can do without: with Redis away, pages are computed rather than cached.
+    CACHES = {"default": {"BACKEND": "scr_portal.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -173,8 +177,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis hands an unacknowledged message out again after this long: longer than our longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+# Redis hands an unacknowledged message out again after this long: longer than our longest task. Its
+# connections time out quickly, so a broker that hangs rather than refuses cannot hold a request long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+# Queuing work from a request gives up quickly when the broker is away (measured: 0.1 s when Redis is
+# stopped, 2 s when it accepts connections but never answers): the work is already recorded in the
+# database, and scr_portal.outbox tells the person and leaves it to the catch-up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.1,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
+# Nobody waits for a task's result (except `check_services`' heartbeat, which asks for its own). Results
+# kept would also make queuing subscribe to them in Redis, which retries for 19 s with Redis away.
+CELERY_TASK_IGNORE_RESULT = True
+# The queue tasks are sent to, and which workers consume by default (tests give their workers one each).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, early: deadline reminders first, then the summary emails that include them.
@@ -184,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     # Documents whose worker died or whose broker was away are handed out again.
     "documents-requeue": {"task": "documents.requeue_stale", "schedule": crontab(minute="*/5")},
+    # Immediate emails whose task could not be queued (the broker was away) are sent once it is back.
+    "emails-catch-up": {"task": "reviews.send_pending_emails", "schedule": crontab(minute="*/5")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tasks that live in a part of an app rather than in the app's own tasks module.
@@ -216,6 +241,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "scr_portal.errors.csrf_failure"  # the portal's page, not Django's bare one
 
 # Transport security: on by default outside debugging; SECURE_SSL_REDIRECT can be switched off when a
 # proxy in front redirects, and SECURE_PROXY_SSL_HEADER trusted when that proxy sets it.

@@ -1,0 +1,75 @@
+"""The outbox: how the portal hands work to its Celery workers without ever losing it.
+
+Work is recorded in the database before it is queued (a notification not yet emailed, a document still
+queued), so the queued message is only a nudge. When the task queue (Redis) cannot be reached, `send`
+logs it and returns False instead of raising; the record stays as it is and a periodic catch-up task
+(and each worker as it starts) hands it out again once the queue is back. The person whose action was
+delayed is told so in plain words on the next page they see (`DelayMessagesMiddleware`)."""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+
+from celery.signals import worker_ready
+from django.contrib import messages
+from kombu.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
+
+EMAIL_DELAYED = (
+    "The portal's task queue is not answering just now, so the email about this will be sent a little "
+    "later. Nothing is lost: the portal will send it automatically once the queue is back."
+)
+DOCUMENT_DELAYED = (
+    "The portal's task queue is not answering just now, so your document is waiting to be made. Nothing "
+    "is lost: the portal will make it automatically once the queue is back, and you will get a "
+    "notification when it is ready."
+)
+# Periodic tasks that hand out again whatever the queue missed; also run when a worker starts.
+CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale")
+
+# What to tell the person making the current request (None outside a request: a worker, a command).
+_delays: ContextVar[list[str] | None] = ContextVar("outbox_delays", default=None)
+
+
+def send(task, *args, delayed: str) -> bool:
+    """Queues `task(*args)`. False when the task queue cannot be reached: the work stays recorded in the
+    database for the catch-up, and the person is told `delayed`."""
+    try:
+        task.delay(*args)
+    except (OperationalError, OSError) as error:  # kombu's retries are over: the broker is away
+        log.warning("Could not queue %s%r, left for the catch-up: %s", task.name, args, error)
+        told = _delays.get()
+        if told is not None and delayed not in told:
+            told.append(delayed)
+        return False
+    return True
+
+
+class DelayMessagesMiddleware:
+    """Tells the person, once per kind, which of their actions' queued work was delayed. The message is
+    added after the view has run (the work is queued once its transaction commits), so it shows on the
+    page they see next: after a form, the page they are sent to. Must come after MessageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _delays.set([])
+        try:
+            response = self.get_response(request)
+            for text in _delays.get():
+                messages.warning(request, text)
+        finally:
+            _delays.reset(token)
+        return response
+
+
+@worker_ready.connect
+def catch_up_when_a_worker_starts(sender, **kwargs) -> None:
+    """A worker that starts (after a restart, or after the queue was away) asks for the catch-up at once
+    rather than at the next periodic run, on the first queue it consumes, so it does the catch-up itself."""
+    queue = next(iter(sender.app.amqp.queues.consume_from))
+    for name in CATCH_UP_TASKS:
+        sender.app.send_task(name, queue=queue)
