@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("commissioning.urls")),
     path("", include("responses.urls")),
     path("", include("documents.urls")),
+    path("", include("records.urls")),
     # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.
     path(
         "admin/login/",
@@ -38,3 +39,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that need neither the database nor the session (scr_portal/errors.py).
+handler400 = "scr_portal.errors.bad_request"
+handler403 = "scr_portal.errors.permission_denied"
+handler404 = "scr_portal.errors.page_not_found"
+handler500 = "scr_portal.errors.server_error"
