@@ -278,6 +278,12 @@ def tor_approve(*, version: ToRVersion, user) -> ToRVersion:
     try:
         with transaction.atomic():
             version = _lock(version.pk)
+            if version.status == Status.APPROVED:  # another chair was first
+                raise ToRRefused(
+                    f"Version {version.number} was already approved by {version.approved_by.get_full_name()} "
+                    f"on {timezone.localtime(version.approved_at):%-d %B %Y at %H:%M}. Your approval was not "
+                    "added: nothing more is needed."
+                )
             blockers = approval_blockers(version)
             if blockers:
                 raise ToRRefused("The terms of reference cannot be approved yet: " + " ".join(blockers))

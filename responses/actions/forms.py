@@ -260,9 +260,21 @@ def _file_problem(upload) -> str:
 # Progress and status ---------------------------------------------------------------------------------
 
 
+class _SeenStatusField(forms.CharField):
+    """The status the page showed when it was opened. Never an error: a value that is not a status (from a
+    page made before the field existed, or made up) is taken as "not said"."""
+
+    def clean(self, value) -> str:
+        return value if value in Status.values else ""
+
+
 class StatusForm(PortalForm):
     """A status change: the moves allowed from the action's status, the deferral's reason and the date to
-    look again (asked for only when deferring), a note, and evidence files."""
+    look again (asked for only when deferring), a note, and evidence files.
+
+    The status the person was shown travels with the form (`seen_status`), and the moves offered are the
+    ones from that status: if someone else changes the status meanwhile, the service refuses the change
+    with a message saying so, rather than this form rejecting a choice the person was offered."""
 
     submit_label = "Change the status"
     status = forms.ChoiceField(
@@ -290,32 +302,49 @@ class StatusForm(PortalForm):
         help_text=f"PDF, Word (.docx), Excel (.xlsx), PNG or JPEG, each smaller than {MAX_MB} MB. You can select "
         "several files. To mark the impact as evidenced, the action needs at least one evidence file.",
     )
+    seen_status = _SeenStatusField(widget=forms.HiddenInput, required=False)
     keep_label = ""
 
     def __init__(self, *args, action: Action, **kwargs):
         self.action = action
+        kwargs["initial"] = {"seen_status": action.status, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        moves = selectors.TRANSITIONS.get(action.status, ())
-        choices = [(s, Status(s).label) for s in moves]
+        self.shown_status = self._shown_status()
+        self.moves = selectors.TRANSITIONS.get(self.shown_status, ())
+        choices = [(s, Status(s).label) for s in self.moves]
         if self.keep_label:
-            choices.insert(0, ("", self.keep_label.format(status=action.get_status_display().lower())))
+            choices.insert(0, ("", self.keep_label.format(status=Status(self.shown_status).label.lower())))
         self.fields["status"].choices = choices
-        self.helper.layout = Layout(*self._layout(), Button("submit", self.submit_label))
+        button = [Button("submit", self.submit_label)] if choices else []
+        self.helper.layout = Layout(*self._layout(), Field("seen_status"), *button)
+
+    def _shown_status(self) -> str:
+        """The status the page showed when it was opened (the action's own when the form does not say)."""
+        seen = self.data.get(self.add_prefix("seen_status")) if self.is_bound else ""
+        return self.fields["seen_status"].clean(seen) or self.action.status
+
+    def seen(self) -> str | None:
+        """The status the person saw, for the service's check; None when the form did not carry one."""
+        return self.cleaned_data.get("seen_status") or None
 
     def _status_radios(self) -> list:
         """The status radios, then the deferral's questions in their own group. (Not a conditional reveal:
-        the design system's script marks radios aria-expanded, which radios may not carry.)"""
-        radios = Field.radios("status", legend_size=Size.SMALL)
-        if not any(value == Status.DEFERRED for value, _ in self.fields["status"].choices):
-            return [radios]
-        deferral = Fieldset(
-            Field.textarea("deferred_reason", rows=3),
-            Field("deferred_until"),
-            legend="If you defer the action",
-            legend_size=Size.SMALL,
-            css_class="govuk-fieldset",
-        )
-        return [radios, deferral]
+        the design system's script marks radios aria-expanded, which radios may not carry.) A form shown
+        again after someone else changed the status keeps the deferral's reason the person wrote, even
+        when deferring is no longer offered, so their words are not lost."""
+        choices = self.fields["status"].choices
+        parts = [Field.radios("status", legend_size=Size.SMALL)] if choices else []
+        if any(value == Status.DEFERRED for value, _ in choices) or self.initial.get("deferred_reason"):
+            parts.append(
+                Fieldset(
+                    Field.textarea("deferred_reason", rows=3),
+                    Field("deferred_until"),
+                    legend="If you defer the action",
+                    legend_size=Size.SMALL,
+                    css_class="govuk-fieldset",
+                )
+            )
+        return parts
 
     def _layout(self) -> list:
         return [*self._status_radios(), Field.textarea("text", rows=4), Field("evidence")]

@@ -53,6 +53,18 @@ class EditConflict(ActionRefused):
         self.fingerprint = fingerprint
 
 
+class StatusConflict(ActionRefused):
+    """Someone else changed the action's status after this person opened the page: nothing was saved.
+    Carries the status as it is now, so the page can offer the moves allowed from it."""
+
+    def __init__(self, status: str):
+        super().__init__(
+            f"Someone else changed this action's status to {Status(status).label} after you opened this "
+            "page. Nothing was saved: check the action as it is now, then try again."
+        )
+        self.status = status
+
+
 def _date(d: date) -> str:
     return f"{d:%-d %B %Y}"
 
@@ -245,12 +257,18 @@ def action_progress(
     deferred_reason: str = "",
     deferred_until: date | None = None,
     files: list[Upload] | tuple = (),
+    seen_status: str | None = None,
 ) -> ActionUpdate:
     """Records a dated progress update, optionally moving the status on, with any evidence files.
 
     Completed and impact evidenced date the completion; impact evidenced needs at least one evidence file
     on the action (already there, or attached now); deferring needs the reason and a future date to look
-    at the action again; resuming a deferred action clears the deferral."""
+    at the action again; resuming a deferred action clears the deferral.
+
+    `seen_status` is the status the person was shown when they opened the page. A status change is
+    refused (StatusConflict) when the action's status is no longer that one, or is already the one asked
+    for: of two people changing the status at once, the second is told rather than applied over the
+    first. A progress update without a status change adds to the record and is never refused for this."""
     today = timezone.localdate()
     text = (text or "").strip()
     if on > today:
@@ -263,8 +281,9 @@ def action_progress(
             locked = Action.objects.select_for_update().get(pk=action.pk)
             locked.review = action.review
             status_from = locked.status
-            moving = bool(status_to) and status_to != status_from
+            moving = bool(status_to)
             if moving:
+                _check_not_moved_on(status_from, status_to, seen_status)
                 problem = move_problem(status_from, status_to)
                 if problem:
                     raise ActionRefused(problem)
@@ -306,6 +325,15 @@ def action_progress(
         _remove_files(stored)
         raise
     return update
+
+
+def _check_not_moved_on(current: str, target: str, seen: str | None) -> None:
+    """Refuses a status change when the status is no longer the one the person saw (`seen`), or already
+    is the target, which no page offers as a move, so someone else must have made it."""
+    if (seen is not None and seen != current) or (seen is None and target == current):
+        raise StatusConflict(current)
+    if target == current:
+        raise ActionRefused(f"This action is already {Status(current).label.lower()}.")
 
 
 def _apply_move(

@@ -324,7 +324,8 @@ def _load_for_update(request: HttpRequest, pk: int, number: int):
     return review, action
 
 
-def _save_progress(request: HttpRequest, action: Action, form, on) -> bool:
+def _save_progress(request: HttpRequest, action: Action, form, on):
+    """Records the update; returns None when it is saved, or the form to show again with why it was not."""
     d = form.cleaned_data
     try:
         services.action_progress(
@@ -336,44 +337,59 @@ def _save_progress(request: HttpRequest, action: Action, form, on) -> bool:
             deferred_reason=d.get("deferred_reason") or "",
             deferred_until=d.get("deferred_until"),
             files=d.get("evidence") or [],
+            seen_status=form.seen(),
         )
+    except services.StatusConflict as conflict:
+        return _after_status_conflict(form, action, conflict)
     except services.ActionRefused as refusal:
         form.add_error(None, str(refusal))
-        return False
-    return True
+        return form
+    return None
+
+
+def _after_status_conflict(form, action: Action, conflict: services.StatusConflict):
+    """The form again as the person filled it in, offering the moves from the status as it is now, with
+    the message saying someone else changed it. (Files cannot be put back in a page: they are asked for.)"""
+    action.refresh_from_db()
+    kept = {k: v for k, v in form.cleaned_data.items() if k not in ("evidence", "seen_status")}
+    again = type(form)(action=action, initial={**kept, "seen_status": conflict.status})
+    if kept.get("status") not in [value for value, _ in again.fields["status"].choices]:
+        again.initial["status"] = ""
+    message = str(conflict)
+    if form.cleaned_data.get("evidence"):
+        message += " Your evidence files were not attached: choose them again."
+    again.cleaned_data = {}  # an unbound form, shown with the message only: nothing the person typed is wrong
+    again.add_error(None, message)
+    return again
 
 
 @require_http_methods(["GET", "POST"])
 def action_progress(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review, action = _load_for_update(request, pk, number)
     form = ProgressForm(request.POST or None, request.FILES or None, action=action)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save_progress(request, action, form, form.cleaned_data["on"])
-    ):
+    if request.method == "POST" and form.is_valid():
         files = len(form.cleaned_data.get("evidence") or [])
-        attached = f" with {files} evidence file{'s' if files != 1 else ''}" if files else ""
-        messages.success(request, f"Your progress update on action {action.number} is saved{attached}.")
-        return redirect("action_detail", review.pk, action.number)
+        form = _save_progress(request, action, form, form.cleaned_data["on"])
+        if form is None:
+            attached = f" with {files} evidence file{'s' if files != 1 else ''}" if files else ""
+            messages.success(request, f"Your progress update on action {action.number} is saved{attached}.")
+            return redirect("action_detail", review.pk, action.number)
     return _update_page(request, review, action, form, "Add a progress update")
 
 
 @require_http_methods(["GET", "POST"])
 def action_status(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review, action = _load_for_update(request, pk, number)
-    if not selectors.TRANSITIONS.get(action.status):
-        messages.error(request, services.move_problem(action.status, Action.Status.AGREED))
-        return redirect("action_detail", review.pk, action.number)
     form = StatusForm(request.POST or None, request.FILES or None, action=action)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save_progress(request, action, form, timezone.localdate())
-    ):
-        action.refresh_from_db()
-        messages.success(request, f"Action {action.number} is now {action.get_status_display().lower()}.")
+    if not form.moves:  # nothing the page offered (or would offer) to move to
+        messages.error(request, services.move_problem(form.shown_status, Action.Status.AGREED))
         return redirect("action_detail", review.pk, action.number)
+    if request.method == "POST" and form.is_valid():
+        form = _save_progress(request, action, form, timezone.localdate())
+        if form is None:
+            action.refresh_from_db()
+            messages.success(request, f"Action {action.number} is now {action.get_status_display().lower()}.")
+            return redirect("action_detail", review.pk, action.number)
     return _update_page(request, review, action, form, f"Change the status of action {action.number}")
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from crispy_forms_gds.layout import Button, Layout
 from django import forms
 
 from scr_portal.forms import PortalForm
@@ -55,6 +56,9 @@ class SignForm(PortalForm):
         super().__init__(*args, **kwargs)
         if device is None:
             del self.fields["token"]
+            self.helper.layout = Layout(
+                *(self._component(n) for n in self.fields), Button("submit", self.submit_label)
+            )
 
     def clean_token(self) -> str:
         token = "".join(self.cleaned_data["token"].split())

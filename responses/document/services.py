@@ -29,6 +29,23 @@ class EditConflict(ResponseRefused):
     """Someone saved the draft since this person opened it; nothing was saved."""
 
 
+class AlreadySigned(ResponseRefused):
+    """Another chair signed the version first; nothing more is needed."""
+
+
+class SignedTextChanged(ResponseRefused):
+    """The draft changed after the chair opened it: they have not read the text as it is now."""
+
+
+def already_signed(version: ResponseVersion) -> AlreadySigned:
+    """The refusal for signing a version that is signed, saying by whom and when."""
+    return AlreadySigned(
+        f"Version {version.number} was already signed by {version.signed_by.get_full_name()} on "
+        f"{timezone.localtime(version.signed_at):%-d %B %Y at %H:%M}. Your signature was not added: "
+        "nothing more is needed."
+    )
+
+
 def _lock_review(review: Review) -> Review:
     return Review.objects.select_for_update().get(pk=review.pk)
 
@@ -132,19 +149,18 @@ def _check_draft(version: ResponseVersion) -> None:
 
 def version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -> ResponseVersion:
     """The chair signs exactly the text they were shown (`seen_digest`). Two chairs signing at once: the
-    second waits for the first's lock, then finds the version signed and is refused. `at` is only for the
+    second waits for the first's lock, then finds the version signed and is refused (AlreadySigned); a
+    draft changed since the chair opened it is refused too (SignedTextChanged). `at` is only for the
     demonstration data's made-up past; a real signature is timed by the clock."""
     with transaction.atomic():
         _lock_review(version.review)
         current = _lock(version)
         if current.is_signed:
-            raise ResponseRefused(
-                f"Version {current.number} was already signed by {current.signed_by.get_full_name()} on "
-                f"{timezone.localtime(current.signed_at):%-d %B %Y at %H:%M}. Nothing more is needed."
-            )
+            raise already_signed(current)
         if current.content_digest() != seen_digest:
-            raise ResponseRefused(
-                "The draft changed after you opened it. Read it again as it is now, then sign."
+            raise SignedTextChanged(
+                "The draft changed after you opened it, so it was not signed. Read it again as it is now "
+                "below, then sign."
             )
         if assemble.assemble(current.review, current) != current.content:
             raise ResponseRefused(

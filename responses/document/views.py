@@ -208,7 +208,7 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "sign_response")
     version = _version_of(review, number)
     if version.is_signed:
-        messages.info(request, f"Version {version.number} is already signed.")
+        messages.info(request, str(services.already_signed(version)))
         return redirect("response_version", review.pk, version.number)
     try:
         device = _second_factor(request.user)
@@ -222,6 +222,15 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.version_sign(version=version, user=request.user, seen_digest=form.cleaned_data["digest"])
+        except services.AlreadySigned as refusal:  # another chair signed it first
+            messages.info(request, str(refusal))
+            return redirect("response_version", review.pk, version.number)
+        except services.SignedTextChanged as refusal:
+            # Show the text as it is now, with its digest, to be read and confirmed afresh.
+            version.refresh_from_db()
+            form = SignForm(device=device, initial={"digest": version.content_digest()})
+            form.cleaned_data = {}  # unbound, shown with the message only
+            form.add_error(None, str(refusal))
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
