@@ -68,6 +68,17 @@ class Board(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text="From receiving the final report to publishing it with the board's response.",
     )
+    # How long a review's records are kept after it ends (UK GDPR storage limitation), before the business
+    # manager anonymises or deletes them. 25 years by default: safeguarding records about a child are
+    # commonly kept until the child's 25th birthday or longer, and counting 25 years from the review's end
+    # keeps them at least that long for a child of any age. A default, not legal advice: each board sets
+    # its own period from its records management policy (see records.retention).
+    retention_years = models.PositiveSmallIntegerField(
+        "keep records for (years after the review ends)",
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="After this, the business manager is asked to anonymise or delete the review.",
+    )
     # When anything the board's action plan shows last changed (an action, a review joining or leaving the
     # board's reviews): part of the key under which the plan's counts are cached. Set by signals, never edited.
     plan_changed_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -136,6 +136,9 @@ CHAIR_ROLE = Role.CHAIR
 portal_rules.add_rule("view_board", board_participant)
 portal_rules.add_rule("view_board_history", board_manager)
 portal_rules.add_rule("change_board_timescales", board_manager)
+# Retention (records app): the business manager sets the board's period and decides, review by review,
+# what happens to reviews whose period has run out.
+portal_rules.add_rule("manage_retention", board_manager)
 portal_rules.add_rule("create_review", board_manager)
 # Reviews
 portal_rules.add_rule("view_review", review_participant)

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
 from tests.documents import routes as routes_documents
+from tests.records import routes as routes_records
 from tests.responses import routes_actions, routes_discussion, routes_plan, routes_response
 from tests.routes import Route, _object
 
@@ -303,7 +304,14 @@ ROUTES: dict[str, Route] = {
     ),
 }
 # Each part of the response keeps its rows beside its own tests.
-for _part in (routes_actions, routes_discussion, routes_plan, routes_response, routes_documents):
+for _part in (
+    routes_actions,
+    routes_discussion,
+    routes_plan,
+    routes_response,
+    routes_documents,
+    routes_records,
+):
     assert not set(_part.ROUTES) & set(ROUTES), f"{_part.__name__} repeats names already in the table"
     ROUTES.update(_part.ROUTES)
 

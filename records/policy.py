@@ -1,0 +1,182 @@
+"""What anonymising a review does to each kind of record under it, declared as data.
+
+Every model that belongs to a review (through a chain of foreign keys) has one row here, saying for each of
+its text fields, files and references to people whether it is:
+
+- learning, kept with every name the portal knows removed (`keep`): finding titles, action descriptions,
+  engagement activities, timeline titles;
+- free text that could identify someone, emptied to "[removed]" (`clear`);
+- a reference to a person, moved to one placeholder account, "Removed person" (`people`);
+- a stored file, deleted from disk (`files`);
+- or, for the whole row, removed (`remove`): who looked at the review, notifications, invitations and
+  replies, declarations of interest, evidence files, the signed response text, generated documents.
+
+Choices, dates, numbers and links to boards, agencies, themes and other rows are the learning's skeleton
+and are kept. Text fields that can hold nothing personal (a reference, a section key) are listed as
+`plain`. A test checks that every text field, file and person reference of every model under a review is
+named here, so a new field cannot slip through unanonymised.
+
+Rows are listed parents first: history rows of a child are found through its parents' ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str  # "app_label.ModelName"
+    parent: str = ""  # the foreign key to the parent row ("" for the review itself)
+    parent_label: str = "reviews.Review"
+    keep: tuple[str, ...] = ()
+    clear: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    plain: tuple[str, ...] = ()
+    remove: bool = False
+    relabel: tuple[tuple[str, str], ...] = ()  # (field, pattern with {n}): a neutral label in order
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def history_model(self) -> type[models.Model] | None:
+        manager = getattr(self.model, "history", None)
+        return manager.model if manager is not None else None
+
+
+R = "reviews.Review"
+PARTS: tuple[Part, ...] = (
+    Part(
+        R,
+        clear=("case_summary", "criteria_notes", "decision_rationale", "final_report_name", "end_reason"),
+        people=("decided_by",),
+        files=("final_report",),
+        plain=("reference", "due_kind"),
+    ),
+    Part("reviews.Child", "review", relabel=(("pseudonym", "Child {n}"),), clear=("age", "circumstances")),
+    Part("reviews.ParallelProcess", "review", clear=("description",)),
+    Part(
+        "reviews.TimelineEntry",
+        "review",
+        keep=("title",),
+        clear=("body",),
+        people=("actor",),
+        plain=("transition",),
+    ),
+    Part("reviews.ParticipatingBoard", "review"),
+    Part("reviews.Appointment", "review", remove=True),
+    Part("reviews.ReviewAccess", "review", remove=True),
+    Part("reviews.Notification", "review", remove=True),
+    # Commissioning
+    Part("commissioning.Factor", "review", keep=("title",), clear=("guidance",), plain=("key",)),
+    Part("commissioning.FactorAssessment", "review", clear=("assessment",), people=("updated_by",)),
+    Part(
+        "commissioning.Scope",
+        "review",
+        clear=("breadth_and_depth", "method_detail", "reviewer_knowledge", "joint_decision", "rationale"),
+    ),
+    Part("commissioning.LineOfEnquiry", "review", clear=("question",)),
+    Part("commissioning.AgencyInvolvement", "review", clear=("notes",)),
+    Part("commissioning.InputRound", "review", clear=("request",), people=("opened_by",)),
+    Part("commissioning.InputInvitation", "round", "commissioning.InputRound", remove=True),
+    Part("commissioning.InputReply", "invitation", "commissioning.InputInvitation", remove=True),
+    Part("commissioning.ConflictDeclaration", "review", remove=True),
+    Part(
+        "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
+    ),
+    Part("commissioning.ToRVersion", "review", people=("created_by", "approved_by")),
+    Part(
+        "commissioning.ToRSection",
+        "version",
+        "commissioning.ToRVersion",
+        clear=("body",),
+        plain=("key", "title"),
+    ),
+    Part(
+        "commissioning.ToRComment",
+        "section",
+        "commissioning.ToRSection",
+        clear=("text", "addressed_how"),
+        people=("author", "addressed_by"),
+    ),
+    Part("commissioning.SelfCheckAnswer", "review", clear=("comment",), people=("updated_by",)),
+    # Response
+    Part("responses.Meeting", "review", clear=("chaired_by", "summary"), people=("created_by",)),
+    Part("responses.Finding", "review", keep=("title",), clear=("text", "position_reason")),
+    Part("responses.Attendance", "meeting", "responses.Meeting", clear=("attendees",)),
+    Part("responses.FindingDiscussion", "meeting", "responses.Meeting", clear=("discussion", "challenge")),
+    Part(
+        "responses.Action",
+        "review",
+        keep=("description",),
+        clear=("priority_reason", "deferred_reason"),
+        people=("owner", "created_by"),
+    ),
+    Part("responses.ActionUpdate", "action", "responses.Action", clear=("text",), people=("author",)),
+    Part("responses.Evidence", "update", "responses.ActionUpdate", remove=True, files=("file",)),
+    Part("responses.EngagementActivity", "review", keep=("description",), clear=("audience_detail",)),
+    Part("responses.ResponseVersion", "review", remove=True),
+    Part("documents.Document", "review", remove=True, files=("file",)),
+)
+
+BY_LABEL = {part.label: part for part in PARTS}
+
+# Text that replaces free text removed from a kept row, and a name removed from kept learning.
+REMOVED = "[removed]"
+NAME_REMOVED = "[name removed]"
+
+
+def text_fields(model: type[models.Model]) -> list[models.Field]:
+    """The model's own free-text fields: text the person typed (choices are codes, not free text)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.choices
+    ]
+
+
+def person_fields(model: type[models.Model]) -> list[models.ForeignKey]:
+    from django.contrib.auth import get_user_model
+
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model is get_user_model()
+    ]
+
+
+def file_fields(model: type[models.Model]) -> list[models.FileField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+def models_under_reviews() -> set[str]:
+    """Every model that belongs to a review through a chain of foreign keys (history tables and the
+    automatic many-to-many tables aside): what PARTS must cover."""
+    review = apps.get_model(R)
+    found: set[str] = {R}
+    queue: list[type[models.Model]] = [review]
+    while queue:
+        parent = queue.pop()
+        for relation in parent._meta.related_objects:
+            model = relation.related_model
+            if relation.many_to_many or model._meta.auto_created:
+                continue
+            if not isinstance(relation.field, models.ForeignKey):
+                continue
+            if relation.field.null and parent is not review:
+                continue  # an optional link between two rows of a review (a finding's meeting), not ownership
+            if model.__module__.startswith("records.") or _is_history(model):
+                continue
+            if model._meta.label not in found:
+                found.add(model._meta.label)
+                queue.append(model)
+    return found
+
+
+def _is_history(model: type[models.Model]) -> bool:
+    return hasattr(model, "instance_type")

@@ -1,0 +1,398 @@
+"""Applying a board's retention period: anonymising or deleting a review its business manager confirmed.
+
+Both are one transaction with the review locked, checked first (the review is the board's, due, and the
+person typed its reference and is the board's business manager), and both leave a Disposal record that
+names no one but the person who confirmed. Files are removed from disk only once the transaction has
+committed, so a failure part-way leaves the records and their files as they were.
+
+History tables (django-simple-history) hold every old value of every row, so both remove the review's
+history rows as well; anonymising then writes one fresh history row per kept row, saying why it changed."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from responses.models import ResponseVersion
+from reviews.models import Board, Review, TimelineEntry
+from scr_portal.permissions import can, review_board_ids
+
+from .models import Disposal
+from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R
+from .retention import Due, is_due
+
+PLACEHOLDER_EMAIL = "removed-person@retention.invalid"
+CHANGE_REASON = "Anonymised at the end of the board's retention period"
+
+
+class RetentionRefused(Exception):
+    """The decision cannot be applied; the message says why in plain words. Nothing was changed."""
+
+
+def placeholder_person():
+    """The one account that rows of anonymised reviews point to instead of the people who wrote them.
+    It cannot sign in."""
+    User = get_user_model()
+    person, created = User.objects.get_or_create(
+        email=PLACEHOLDER_EMAIL, defaults={"full_name": "Removed person", "is_active": False}
+    )
+    if created:
+        person.set_unusable_password()
+        person.save(update_fields=["password"])
+    return person
+
+
+# What lies under a review --------------------------------------------------------------------------
+
+
+@dataclass
+class Holdings:
+    """The ids of every row under one review, per model: `current` rows, and `known` ids, which add rows
+    deleted earlier that only history tables still remember."""
+
+    current: dict[str, set[int]] = field(default_factory=dict)
+    known: dict[str, set[int]] = field(default_factory=dict)
+
+
+def holdings_of(review: Review) -> Holdings:
+    held = Holdings()
+    for part in PARTS:
+        if part.label == R:
+            held.current[R] = held.known[R] = {review.pk}
+            continue
+        link = f"{part.parent}_id__in"
+        current = set(
+            part.model._default_manager.filter(**{link: held.current[part.parent_label]}).values_list(
+                "pk", flat=True
+            )
+        )
+        remembered: set[int] = set()
+        if part.history_model is not None:
+            remembered = set(
+                part.history_model.objects.filter(**{link: held.known[part.parent_label]}).values_list(
+                    "id", flat=True
+                )
+            )
+        held.current[part.label] = current
+        held.known[part.label] = current | remembered
+    return held
+
+
+def _stored_files(held: Holdings) -> set[str]:
+    """Every stored file the review's rows name now or named before (a replaced final report)."""
+    names: set[str] = set()
+    for part in PARTS:
+        for name in part.files:
+            names.update(
+                part.model._default_manager.filter(pk__in=held.current[part.label]).values_list(
+                    name, flat=True
+                )
+            )
+            if part.history_model is not None:
+                names.update(
+                    part.history_model.objects.filter(id__in=held.known[part.label]).values_list(
+                        name, flat=True
+                    )
+                )
+    return {n for n in names if n}
+
+
+def _signatures(review: Review) -> list[dict]:
+    return [
+        {"version": number, "signed_at": signed_at.isoformat(), "sha256": digest}
+        for number, signed_at, digest in ResponseVersion.objects.filter(
+            review=review, signed_at__isnull=False
+        ).values_list("number", "signed_at", "digest")
+    ]
+
+
+def _remove_history(held: Holdings) -> int:
+    """Every history row of every row under the review, deleted ones included (their old values too)."""
+    removed = 0
+    for part in PARTS:
+        if part.history_model is not None and held.known[part.label]:
+            removed += part.history_model.objects.filter(id__in=held.known[part.label]).delete()[0]
+    return removed
+
+
+def _remove_admin_log(held: Holdings) -> int:
+    """The administration site's log entries about those rows (they repeat each row's name)."""
+    removed = 0
+    for part in PARTS:
+        ids = [str(pk) for pk in held.known[part.label]]
+        if ids:
+            content_type = ContentType.objects.get_for_model(part.model)
+            removed += LogEntry.objects.filter(content_type=content_type, object_id__in=ids).delete()[0]
+    return removed
+
+
+def _delete_files_after_commit(names: set[str]) -> None:
+    def delete() -> None:
+        for name in sorted(names):
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+# Names -----------------------------------------------------------------------------------------------
+
+
+def _name_segments(text: str) -> list[str]:
+    """Parts of a list of attendees ("Sam Patel, Head of Safeguarding; Jo Bloggs") that may be names."""
+    return [s.strip() for s in re.split(r"[,;\n/()]| and ", text or "") if len(s.strip()) >= 4]
+
+
+def known_names(held: Holdings, other_names: list[str] = ()) -> list[str]:
+    """Every name the portal knows that could appear in the review's kept text: the children's
+    pseudonyms (now and before), attendees and chairs of its meetings, every account's name and email
+    address, and the names the business manager added. Longest first, so a full name goes before a part."""
+    from responses.models import Attendance, Meeting
+    from reviews.models import Child
+
+    names = {n.strip() for n in other_names if n.strip()}
+
+    def values(label: str, model, column: str) -> list[str]:
+        found = list(model._default_manager.filter(pk__in=held.current[label]).values_list(column, flat=True))
+        if BY_LABEL[label].history_model is not None:
+            history = BY_LABEL[label].history_model.objects.filter(id__in=held.known[label])
+            found += history.values_list(column, flat=True)
+        return found
+
+    names.update(values("reviews.Child", Child, "pseudonym"))
+    for text in values("responses.Attendance", Attendance, "attendees"):
+        names.update(_name_segments(text))
+    for text in values("responses.Meeting", Meeting, "chaired_by"):
+        names.update(_name_segments(text))
+    for full_name, email in (
+        get_user_model().objects.exclude(email=PLACEHOLDER_EMAIL).values_list("full_name", "email")
+    ):
+        names.update(n for n in (full_name.strip(), email) if len(n) >= 4)
+    # Shorter strings ("A", "Jo") would also match ordinary words: they are left to the manager's eye.
+    return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+
+
+def name_pattern(names: list[str]) -> re.Pattern | None:
+    """One case-insensitive pattern matching any of `names` as whole words."""
+    if not names:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+
+
+def scrub(text: str, pattern: re.Pattern | None, max_length: int | None = None) -> str:
+    cleaned = pattern.sub(NAME_REMOVED, text) if pattern and text else text
+    return cleaned[:max_length] if max_length else cleaned
+
+
+# Checks ----------------------------------------------------------------------------------------------
+
+
+def check_decision(*, review: Review, board: Board, user, typed_reference: str) -> Due:
+    """Raises RetentionRefused unless `user` may decide and the review is due; returns its details."""
+    if review.lead_board_id != board.pk:
+        raise RetentionRefused(f"{review.reference} is not led by {board.name}.")
+    if not can(user, "manage_retention", board):
+        raise RetentionRefused(f"Only a business manager of {board.name} can make this decision.")
+    if Disposal.objects.filter(review_id=review.pk, kind=Disposal.Kind.ANONYMISE).exists():
+        raise RetentionRefused(f"{review.reference} has already been anonymised.")
+    due = is_due(review, board)
+    if due is None:
+        raise RetentionRefused(f"{review.reference} is still inside {board.name}'s retention period.")
+    if (typed_reference or "").strip() != review.reference:
+        raise RetentionRefused(
+            f"Type the review's reference, {review.reference}, exactly as shown to confirm."
+        )
+    return due
+
+
+def _locked(review_id: int) -> Review:
+    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    if review is None:
+        raise RetentionRefused("The review no longer exists: someone may have deleted it already.")
+    return review
+
+
+# Anonymise -------------------------------------------------------------------------------------------
+
+
+def _empty_and_scrub(part, ids: set[int], pattern, placeholder_pk: int) -> int:
+    """Empties the part's free text, scrubs its kept text, moves its people to the placeholder and gives
+    its rows neutral labels. Writes with update(): no signals and no model checks (sections of an approved
+    version are frozen against editing, not against the law). Returns how many rows changed."""
+    model = part.model
+    people = [model._meta.get_field(p).attname for p in part.people]
+    changed: set[int] = set()
+    for row in model._default_manager.filter(pk__in=ids).values(
+        "pk", *part.keep, *part.clear, *part.files, *people
+    ):
+        updates = {name: REMOVED for name in part.clear if row[name]}
+        updates.update({name: "" for name in part.files if row[name]})
+        updates.update({name: placeholder_pk for name in people if row[name] not in (None, placeholder_pk)})
+        for name in part.keep:
+            cleaned = scrub(row[name], pattern, model._meta.get_field(name).max_length)
+            if cleaned != row[name]:
+                updates[name] = cleaned
+        if updates:
+            model._default_manager.filter(pk=row["pk"]).update(**updates)
+            changed.add(row["pk"])
+    for name, label in part.relabel:
+        ordered = list(model._default_manager.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        # Two steps, so a new label never meets an old one under a uniqueness constraint.
+        for pk in ordered:
+            model._default_manager.filter(pk=pk).update(**{name: f"~{pk}"})
+        for n, pk in enumerate(ordered, start=1):
+            model._default_manager.filter(pk=pk).update(**{name: label.format(n=n)})
+        changed.update(ordered)
+    return len(changed)
+
+
+def _fresh_history(held: Holdings, user) -> int:
+    """One history row per kept row, with its anonymised values and the reason."""
+    written = 0
+    for part in PARTS:
+        if part.remove or part.history_model is None or not held.current[part.label]:
+            continue
+        rows = list(part.model._default_manager.filter(pk__in=held.current[part.label]))
+        part.model.history.bulk_history_create(
+            rows, update=True, default_user=user, default_change_reason=CHANGE_REASON
+        )
+        written += len(rows)
+    return written
+
+
+@transaction.atomic
+def anonymise_review(
+    *, review_id: int, board: Board, user, typed_reference: str, other_names: list[str] = (), channel: str
+) -> Disposal:
+    """Keeps the review's learning and removes what identifies anyone (see records.policy)."""
+    from responses.actions.signals import actions_changed
+
+    review = _locked(review_id)
+    due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
+    held = holdings_of(review)
+    pattern = name_pattern(known_names(held, other_names))
+    files = _stored_files(held)
+    signatures = _signatures(review)
+    placeholder = placeholder_person()
+
+    removed: Counter[str] = Counter()
+    for part in reversed(PARTS):  # children before parents
+        if part.remove and held.current[part.label]:
+            removed[part.label] += part.model._default_manager.filter(
+                pk__in=held.current[part.label]
+            ).delete()[0]
+    emptied: Counter[str] = Counter()
+    for part in PARTS:
+        if not part.remove and held.current[part.label]:
+            changed = _empty_and_scrub(part, held.current[part.label], pattern, placeholder.pk)
+            if changed:
+                emptied[part.label] += changed
+    history_removed = _remove_history(held)
+    admin_log_removed = _remove_admin_log(held)
+    _fresh_history(held, user)
+    TimelineEntry.objects.create(
+        review=review,
+        actor=None,
+        kind=TimelineEntry.Kind.UPDATE,
+        title=f"Anonymised: the board's {board.retention_years}-year retention period had ended",
+    )
+    actions_changed([review.pk])
+    _delete_files_after_commit(files)
+    return Disposal.objects.create(
+        board=board,
+        review_id=review.pk,
+        review_reference=review.reference,
+        kind=Disposal.Kind.ANONYMISE,
+        review_ended_on=due.ended_on,
+        retention_years=board.retention_years,
+        confirmed_by=user,
+        channel=channel,
+        removed={
+            "rows": dict(removed),
+            "emptied": dict(emptied),
+            "history_rows": history_removed,
+            "admin_log_entries": admin_log_removed,
+            "files": len(files),
+            "other_names_given": len([n for n in other_names if n.strip()]),
+        },
+        signatures=signatures,
+    )
+
+
+# Delete ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delete_review(*, review_id: int, board: Board, user, typed_reference: str, channel: str) -> Disposal:
+    """Deletes the review and everything under it, its history and its files."""
+    from responses.actions.signals import boards_changed
+    from responses.models import Finding
+
+    review = _locked(review_id)
+    due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
+    held = holdings_of(review)
+    files = _stored_files(held)
+    signatures = _signatures(review)
+    board_ids = review_board_ids(review)
+    reference = review.reference
+
+    removed: Counter[str] = Counter()
+    # A signed response is protected against deletion by the model (it never changes), and a finding
+    # protects the meeting where its position was agreed: both go first, the review then takes the rest.
+    removed.update(ResponseVersion.objects.filter(review=review).delete()[1])
+    Finding.objects.filter(review=review).update(position_meeting=None)
+    removed.update(BY_LABEL["commissioning.FactorAssessment"].model.objects.filter(review=review).delete()[1])
+    removed.update(review.delete()[1])
+    history_removed = _remove_history(held)
+    admin_log_removed = _remove_admin_log(held)
+    boards_changed(board_ids)
+    _delete_files_after_commit(files)
+    return Disposal.objects.create(
+        board=board,
+        review_id=review_id,
+        review_reference=reference,
+        kind=Disposal.Kind.DELETE,
+        review_ended_on=due.ended_on,
+        retention_years=board.retention_years,
+        confirmed_by=user,
+        channel=channel,
+        removed={
+            "rows": {label: n for label, n in removed.items() if n},
+            "history_rows": history_removed,
+            "admin_log_entries": admin_log_removed,
+            "files": len(files),
+        },
+        signatures=signatures,
+    )
+
+
+def describe_removed(removed: dict) -> list[str]:
+    """The counts of a Disposal in plain words, for pages and the command's output."""
+    lines = []
+    for key, verb in (("rows", "removed"), ("emptied", "anonymised")):
+        for label, n in sorted(removed.get(key, {}).items()):
+            lines.append(f"{n} {_plural(label, n)} {verb}")
+    for key, words in (
+        ("history_rows", "history records removed"),
+        ("admin_log_entries", "administration log entries removed"),
+        ("files", "stored files removed"),
+    ):
+        if removed.get(key):
+            lines.append(f"{removed[key]} {words}")
+    return lines
+
+
+def _plural(label: str, n: int) -> str:
+    """The model's own name for `label` ("responses.Finding" → "findings")."""
+    try:
+        meta = apps.get_model(label)._meta
+    except LookupError:
+        return label
+    return str(meta.verbose_name if n == 1 else meta.verbose_name_plural)

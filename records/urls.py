@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("boards/<int:pk>/retention/", views.retention_due, name="retention_due"),
+    path("boards/<int:pk>/retention/period/", views.retention_period, name="retention_period"),
+    path("boards/<int:pk>/retention/<int:review_pk>/", views.retention_confirm, name="retention_confirm"),
+]

@@ -1,0 +1,298 @@
+"""A closed review with something personal in every corner: names in free text, an earlier real name in a
+child's history, attendees without accounts, comments, progress updates with evidence files, a signed
+response, a generated document, views and notifications. The retention tests anonymise or delete it and
+then look for every one of those values in every column of every table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.utils import timezone
+
+from tests.conftest import World
+
+# Values that identify someone and must not survive anonymising anywhere in the database.
+FAMILY = "Zebedee"  # the family's surname, in free text only: the portal cannot know it is a name
+FIRST_NAME = "Ellie Quixley"  # the child's real name, typed by mistake and corrected: lives on in history
+ATTENDEE = "Priya Vantablack"  # named in a meeting's attendance, has no account
+CHAIRED_BY = "Morwenna Strudwick"  # chaired the board meeting, has no account
+PSEUDONYM = "Child B"
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Rich:
+    review: object
+    finding: object
+    action: object
+    files: list[str]
+    signed_digest: str
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+def years_ago(years: int, days: int = 0):
+    """Today `years` years ago (28 February for 29 February), minus `days`."""
+    from records.retention import add_years
+
+    return add_years(timezone.localdate(), -years) - timedelta(days=days)
+
+
+def close(review, ended_on) -> None:
+    type(review).objects.filter(pk=review.pk).update(state="closed", closed_on=ended_on)
+    review.refresh_from_db()
+
+
+def build_rich_review(w: World) -> Rich:
+    """Fills the north review with personal data everywhere, then closes it 26 years ago (North keeps
+    records for 25)."""
+    from commissioning.models import (
+        AgencyInvolvement,
+        ConflictDeclaration,
+        Factor,
+        FactorAssessment,
+        InputInvitation,
+        InputReply,
+        InputRound,
+        LeadReviewer,
+        LineOfEnquiry,
+        Proposal,
+        Scope,
+        SelfCheckAnswer,
+        ToRComment,
+        ToRSection,
+        ToRVersion,
+    )
+    from documents.models import Document
+    from responses.models import (
+        Action,
+        ActionUpdate,
+        Attendance,
+        EngagementActivity,
+        Evidence,
+        Finding,
+        FindingDiscussion,
+        Meeting,
+        ResponseVersion,
+        Theme,
+        digest_of,
+    )
+    from reviews.models import Agency, ReviewAccess
+    from reviews.services import timeline_add
+
+    review = w.north_review
+    member, manager, chair = w.north_member, w.north_manager, w.north_chair
+    agency = Agency.objects.get(memberships__user=member)
+    now = timezone.now()
+
+    review.case_summary = f"The {FAMILY} family moved three times. {FIRST_NAME} was not seen."
+    review.criteria_notes = f"{FAMILY} household known to police."
+    review.decision_rationale = f"Decided with {member.full_name}."
+    review.end_reason = f"Actions done; {FAMILY} case closed."
+    review.decided_by = chair
+    review.final_report.save("final.pdf", ContentFile(PDF), save=False)
+    review.final_report_name = f"{FAMILY} report.pdf"
+    review.save()
+
+    child = w.north_child
+    child.pseudonym = FIRST_NAME
+    child.circumstances = f"Lived with the {FAMILY} grandparents."
+    child.save()
+    child.pseudonym = PSEUDONYM
+    child.save()  # the history keeps the real name typed first
+    w.north_process.description = f"Trial of Mr {FAMILY}"
+    w.north_process.save()
+    timeline_add(
+        review=review, user=manager, kind="update", title=f"Added {FIRST_NAME}", body=f"{FAMILY} notes"
+    )
+    ReviewAccess.objects.create(
+        review=review, user=member, path=f"/reviews/{review.pk}/", ip_address="10.1.2.3"
+    )
+
+    # Commissioning
+    standard = Factor.objects.filter(key__isnull=False).first()
+    FactorAssessment.objects.create(
+        review=review, factor=standard, assessment=f"{FAMILY} risk", weight="decisive", updated_by=manager
+    )
+    custom = Factor.objects.create(
+        review=review, kind="case", title=f"The {FAMILY} household's moves", order=1
+    )
+    FactorAssessment.objects.create(
+        review=review, factor=custom, assessment="Frequent moves", weight="significant", updated_by=member
+    )
+    Scope.objects.create(
+        review=review, rationale=f"Proportionate because of {FAMILY} history", method="systems"
+    )
+    LineOfEnquiry.objects.create(review=review, order=1, question=f"Why was {FIRST_NAME} not seen?")
+    AgencyInvolvement.objects.create(review=review, agency=agency, notes=f"Knew the {FAMILY}s", report=True)
+    input_round = InputRound.objects.create(
+        review=review, request=f"Tell us about {FAMILY}", closes_on=timezone.localdate(), opened_by=manager
+    )
+    invitation = InputInvitation.objects.create(round=input_round, member=member, board=w.north)
+    InputReply.objects.create(invitation=invitation, text=f"We saw {FIRST_NAME} twice")
+    profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
+    ConflictDeclaration.objects.create(
+        reviewer=profile, review=review, has_conflict=True, details=f"Knew {FAMILY} socially"
+    )
+    Proposal.objects.create(
+        review=review,
+        author=w.north_reviewer,
+        topic="scope",
+        text=f"Add the {FAMILY} uncle",
+        answer="accepted",
+        answer_reason=f"Agreed with {member.full_name}",
+        answered_by=manager,
+        answered_at=now,
+    )
+    tor = ToRVersion.objects.create(review=review, number=1, created_by=manager)
+    section = ToRSection.objects.create(
+        version=tor, key="purpose", title="Purpose", order=1, body=f"About {FAMILY}"
+    )
+    comment = ToRComment.objects.create(section=section, author=member, text=f"Mention {FIRST_NAME}'s school")
+    ToRComment.objects.create(section=section, parent=comment, author=manager, text="Agreed")
+    ToRComment.objects.filter(pk=comment.pk).update(
+        addressed_at=now, addressed_by=manager, addressed_how=f"Added {FAMILY} school"
+    )
+    ToRVersion.objects.filter(pk=tor.pk).update(status="approved", approved_by=chair, approved_at=now)
+    SelfCheckAnswer.objects.create(
+        review=review,
+        marker=6,
+        question=1,
+        status="met",
+        comment=f"{member.full_name} gave input",
+        updated_by=manager,
+    )
+
+    # Response
+    meeting = Meeting.objects.create(
+        review=review,
+        kind="extraordinary",
+        held_on=timezone.localdate(),
+        minutes_given=90,
+        chaired_by=CHAIRED_BY,
+        summary=f"Discussed the {FAMILY} case",
+        created_by=manager,
+    )
+    Attendance.objects.create(meeting=meeting, agency=agency, attendees=f"{ATTENDEE}, Head of Safeguarding")
+    finding = Finding.objects.create(
+        review=review,
+        number=1,
+        title=f"Agencies lost track of the {FAMILY} family",
+        text=f"{FIRST_NAME} moved schools",
+        position="accepted",
+        position_reason=f"{ATTENDEE} agreed",
+        position_meeting=meeting,
+    )
+    finding.themes.set(Theme.objects.filter(name__in=["Neglect", "Information sharing"]))
+    finding.text = f"{FIRST_NAME} moved schools three times"
+    finding.save()  # a second history row with the old text
+    FindingDiscussion.objects.create(
+        meeting=meeting, finding=finding, discussion=f"{CHAIRED_BY} asked", challenge=f"{FAMILY} records"
+    )
+    action = Action.objects.create(
+        review=review,
+        number=1,
+        description=f"Track children who move schools, as {FIRST_NAME} did",
+        kind="practical",
+        function="coordinate",
+        level="multi_agency",
+        owner_agency=agency,
+        owner=member,
+        priority=1,
+        priority_reason=f"{FAMILY} case",
+        due_on=timezone.localdate(),
+        status="completed",
+        completed_on=timezone.localdate(),
+        created_by=manager,
+    )
+    action.findings.set([finding])
+    update = ActionUpdate.objects.create(
+        action=action,
+        author=member,
+        on=timezone.localdate(),
+        text=f"Audited after {FAMILY}",
+        status_from="in_progress",
+        status_to="completed",
+    )
+    evidence = Evidence(update=update, name=f"{FAMILY} audit.pdf", size=len(PDF))
+    evidence.file.save("audit.pdf", ContentFile(PDF), save=False)
+    evidence.save()
+    EngagementActivity.objects.create(
+        review=review,
+        audience="frontline",
+        audience_detail=f"{ATTENDEE}'s team",
+        description="Seven-minute briefing on children who move",
+        method="briefing",
+        planned_on=timezone.localdate(),
+        status="done",
+        reached=40,
+    )
+    content = f"The board's response to {review.reference}. {FAMILY}. {FIRST_NAME}."
+    signed = ResponseVersion.objects.create(
+        review=review,
+        number=1,
+        introduction=f"About {FAMILY}",
+        content=content,
+        created_by=manager,
+        signed_by=chair,
+        signed_at=now,
+        digest=digest_of(content.encode("utf-8")),
+    )
+    document = Document(
+        review=review,
+        kind="board_pack",
+        data_version="a" * 64,
+        label="Board pack",
+        status="ready",
+        html=f"<p>{FAMILY}</p>",
+        sha256=digest_of(PDF),
+        size=len(PDF),
+        requested_by=manager,
+    )
+    document.file.save("pack.pdf", ContentFile(PDF), save=False)
+    document.save()
+
+    close(review, years_ago(26))
+    return Rich(
+        review=review,
+        finding=finding,
+        action=action,
+        files=[review.final_report.name, evidence.file.name, document.file.name],
+        signed_digest=signed.digest,
+    )
+
+
+@pytest.fixture
+def rich(world, media) -> Rich:
+    return build_rich_review(world)
+
+
+def tables_containing(value: str, skip: tuple[str, ...] = ()) -> dict[str, int]:
+    """Every table (and how many rows) where any column, cast to text, contains `value`, case ignored.
+    Reads the database's own list of tables and columns: nothing the models might forget."""
+    found = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table in skip:
+                continue
+            cursor.execute(f"SELECT * FROM {quote(table)} WHERE 1 = 0")
+            columns = [c[0] for c in cursor.description]
+            where = " OR ".join(f"UPPER(CAST({quote(c)} AS TEXT)) LIKE UPPER(%s)" for c in columns)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {quote(table)} WHERE {where}", [f"%{value}%"] * len(columns)
+            )
+            count = cursor.fetchone()[0]
+            if count:
+                found[table] = count
+    return found
