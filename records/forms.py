@@ -3,6 +3,7 @@ administrators' subject-access export."""
 
 from __future__ import annotations
 
+from crispy_forms_gds.layout import Field
 from django import forms
 
 from reviews.models import Board, Review
@@ -18,6 +19,18 @@ class RetentionPeriodForm(PortalModelForm):
         model = Board
         fields = ["retention_years"]
         labels = {"retention_years": "Keep each review's records for this many years after it ends"}
+        widgets = {"retention_years": forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})}
+        error_messages = {
+            "retention_years": {
+                "required": "Enter how many years to keep each review's records, from 1 to 100",
+                "invalid": "Enter the number of years as a whole number, for example 25",
+                "min_value": "Keep each review's records for at least 1 year",
+                "max_value": "Keep each review's records for no more than 100 years",
+            }
+        }
+
+    def _component(self, name: str):
+        return Field.text(name, field_width=4)
 
 
 class DisposalForm(PortalForm):
