@@ -194,6 +194,7 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
 
     if review.tor_versions.filter(status="approved").exists():
         return
+    ensure_standard_factors()  # reference data a migration loads; here too, for a database flushed since
     cited = [
         FactorAssessment.objects.get_or_create(
             review=review,
