@@ -1,5 +1,7 @@
 """Form building blocks every app uses: GOV.UK Design System layouts through crispy-forms-gds, dates as
-the design system's three-part date input, and length limits on free text so nothing huge is stored."""
+the design system's three-part date input, and length limits on free text so nothing huge is stored. Also
+the answers to hostile input that every form needs (tests/security): ids larger than a database can hold,
+and hidden fields sent back changed, are refused with a message rather than a server error."""
 
 from __future__ import annotations
 
@@ -16,12 +18,21 @@ TEXT_LIMIT = 20_000  # characters in any free-text box: several pages, far beyon
 
 class PortalDateField(DateInputField):
     """The design system's date input, saying "Enter … as a real date" for a date that does not exist (31
-    February) instead of Python's "day is out of range for month"."""
+    February, or the year 99999999999999999999) instead of Python's "day is out of range for month" (or a
+    500), and "Enter … as a day, month and year" when a part is only spaces."""
 
     def compress(self, data_list):
+        # A part of only spaces passes the design system field's "is it empty" check, then strips to "":
+        # without this, a required date could come back as None.
+        if not all(data_list):
+            if any(data_list):
+                raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return None
         try:
             return super().compress(data_list)
-        except forms.ValidationError as error:
+        except (forms.ValidationError, OverflowError) as error:  # OverflowError: a year of 20 digits
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
@@ -41,6 +52,39 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> Dat
 def not_in_future(value: date | None, label: str) -> None:
     if value and value > date.today():
         raise forms.ValidationError(f"The {label.lower()} cannot be in the future")
+
+
+# The largest id a database integer column holds: SQLite cannot even compare a larger number with one.
+LARGEST_ID = 2**63 - 1
+# What a person is told when a hidden field comes back changed: only a tampered or truncated page does that.
+HIDDEN_FIELD_PROBLEM = (
+    "The page was changed before it was sent. Reload the page, then make your changes again."
+)
+
+
+def id_from_query(value: str | None) -> int | None:
+    """An object id read from a query string, or None when `value` is not one: plain digits only (not "²",
+    which `str.isdigit` accepts but `int` refuses) and no larger than a database id can be."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= LARGEST_ID:
+        return int(value)
+    return None
+
+
+def refuse_impossible_ids(field: forms.ModelMultipleChoiceField) -> None:
+    """Makes the field refuse an id no database row can have, as not one of the choices. Django checks the
+    ids with a `pk__in` query, which SQLite cannot run with a number beyond 64 bits (OverflowError, a 500)."""
+    clean = field.clean
+
+    def checked(value):
+        for item in value if isinstance(value, list | tuple) else ():
+            text = str(item).strip()
+            if text.isascii() and text.lstrip("+-").isdigit() and id_from_query(text.lstrip("+")) is None:
+                raise forms.ValidationError(
+                    field.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:40]}
+                )
+        return clean(value)
+
+    field.clean = checked
 
 
 def _say_what_is_required(field: forms.Field) -> None:
@@ -70,6 +114,8 @@ class PortalFormMixin:
                 f.validators.append(MaxLengthValidator(TEXT_LIMIT))
         for f in self.fields.values():
             _say_what_is_required(f)
+            if isinstance(f, forms.ModelMultipleChoiceField):
+                refuse_impossible_ids(f)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -77,6 +123,16 @@ class PortalFormMixin:
         self.helper.layout = Layout(
             *(self._component(name) for name in names), Button("submit", self.submit_label)
         )
+
+    def full_clean(self):
+        """As Django's, but an error in a hidden field (which the page cannot show beside it) becomes one
+        message at the top of the error summary."""
+        super().full_clean()
+        hidden = [n for n in self.errors if n in self.fields and self.fields[n].widget.is_hidden]
+        for name in hidden:
+            del self._errors[name]
+        if hidden and HIDDEN_FIELD_PROBLEM not in self.non_field_errors():
+            self.add_error(None, HIDDEN_FIELD_PROBLEM)
 
     def _component(self, name: str):
         widget = self.fields[name].widget

@@ -60,7 +60,10 @@ def sniff(upload: UploadedFile) -> Kind | None:
 def check_upload(
     upload: UploadedFile, *, allowed: tuple[Kind, ...], max_bytes: int = MAX_DOCUMENT_BYTES
 ) -> Kind:
-    """Raises a ValidationError that says what is wrong and what is accepted; returns the kind found."""
+    """Raises a ValidationError that says what is wrong and what is accepted; returns the kind found.
+
+    An accepted upload is renamed to its plain label (see safe_display_name), so whatever stores it takes
+    the extension its content shows, never the one it was sent with ("report.html" holding a PDF)."""
     names = " or ".join(k.name for k in allowed)
     if upload.size == 0:
         raise forms.ValidationError("The selected file is empty")
@@ -69,15 +72,18 @@ def check_upload(
     kind = sniff(upload)
     if kind not in allowed:
         raise forms.ValidationError(f"The selected file must be a {names} document")
+    upload.name = safe_display_name(upload.name, kind)
     return kind
 
 
 def safe_display_name(name: str, kind: Kind) -> str:
-    """The uploaded file's name reduced to a plain, short label (no folders, no control characters)."""
+    """The uploaded file's name reduced to a plain, short label (no folders, no control characters, never
+    only an extension), ending in the kind's extension. Applying it twice changes nothing."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
     stem = base[: -len(kind.extension)] if base.lower().endswith(kind.extension) else base.rsplit(".", 1)[0]
-    return f"{stem[:150]}{kind.extension}"
+    stem = stem[:150].strip(" .") or "document"
+    return f"{stem}{kind.extension}"
 
 
 def named_upload(upload: UploadedFile, *, allowed: tuple[Kind, ...]) -> UploadedFile:

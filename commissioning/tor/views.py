@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.models import ToRSection, ToRVersion
 from reviews.selectors import review_for
+from scr_portal.forms import id_from_query
 from scr_portal.permissions import can
 
 from . import diff, selectors, services
@@ -311,8 +312,8 @@ def tor_diff(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def chosen(name: str, default):
-        value = request.GET.get(name, "")
-        return int(value) if value.isdigit() and int(value) in numbers else default
+        value = id_from_query(request.GET.get(name))
+        return value if value in numbers else default
 
     new_number = chosen("to", numbers[0] if numbers else None)
     old_number = chosen("from", next((n for n in numbers if new_number and n < new_number), new_number))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.selectors import review_for
+from scr_portal.forms import id_from_query
 from scr_portal.permissions import can
 
 from ..models import EngagementActivity, Meeting
@@ -237,9 +238,9 @@ def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResp
     finding = selectors.finding_of(review, finding_pk)
     # Opened from a meeting's page: that meeting is offered first, and the person goes back to it.
     from_meeting = None
-    meeting_param = request.GET.get("meeting", "")
-    if meeting_param.isdigit():
-        from_meeting = Meeting.objects.filter(review=review, pk=int(meeting_param)).first()
+    meeting_id = id_from_query(request.GET.get("meeting"))
+    if meeting_id is not None:
+        from_meeting = Meeting.objects.filter(review=review, pk=meeting_id).first()
     initial = {
         "position": finding.position or None,
         "reason": finding.position_reason,

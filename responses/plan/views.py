@@ -265,6 +265,8 @@ def learning_framework(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_business_plan")
     form = LearningFilterForm(request.GET or None)
     filters = form.filters()
+    if form.is_bound and form.errors:
+        messages.warning(request, "Some filters were not understood and were left out.")
     items = selectors.learning_list(board, **filters)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     by_theme = selectors.learning_by_theme(board, source=filters["source"], status=filters["status"])

@@ -5,6 +5,8 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from scr_portal.forms import refuse_impossible_ids
+
 from .models import User
 
 
@@ -18,6 +20,12 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # groups and permissions
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                refuse_impossible_ids(field)
 
 
 class SignInForm(auth_forms.AuthenticationForm):
