@@ -315,6 +315,25 @@ def test_comment_reply_and_address(client, world):
     assert "Use SILP." in page and "Me too." in page and "Method is SILP." in page
 
 
+def test_the_cached_comments_page_shows_each_new_comment_reply_and_answer_at_once(client, world):
+    """Each section's rendering is cached under what its comments look like: every change shows at once."""
+    version = _out_for_comment(_commissioning(world.north_review), world.north_manager)
+    client.force_login(world.north_manager)
+    page = _url("tor_comments", version)
+    assert "Use SILP." not in client.get(page).text  # rendered and cached with no comments
+    services.tor_comment_add(
+        section=version.sections.get(key="method"), user=world.north_member, text="Use SILP."
+    )
+    assert "Use SILP." in client.get(page).text
+    comment = ToRComment.objects.get()
+    services.tor_comment_add(
+        section=comment.section, user=world.north_reviewer, text="Agreed, SILP.", parent=comment
+    )
+    assert "Agreed, SILP." in client.get(page).text
+    services.tor_comment_address(comment=comment, user=world.north_manager, how="Method is SILP.")
+    assert "Method is SILP." in client.get(page).text
+
+
 def test_comments_only_while_out_for_comment(world):
     version = _draft(_commissioning(world.north_review), world.north_manager)
     with pytest.raises(services.ToRRefused, match="not out for comment"):
