@@ -331,6 +331,9 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["lead_board", "state"]),
             models.Index(fields=["state", "state_changed_at"]),
+            # The review list filtered by stage, in its order: at national scale the planner otherwise walks
+            # the due-date index over every review (4 ms against 0.35 ms).
+            models.Index(fields=["state", "due_on", "reference", "id"], name="review_list_by_state"),
         ]
 
     def __str__(self) -> str:
