@@ -13,16 +13,14 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.message import Message
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.integration.conftest import Worker, _require_services
+from tests.integration.conftest import Workers, _require_services, worker_pool
 
 
 def wait_for(
@@ -103,46 +101,11 @@ def redis_server(services) -> Iterator[RedisServer]:
         server.start()
 
 
-class Workers:
-    """Real worker processes consuming a queue of the test's own, which the test's publishing (`.delay()`,
-    `send_task`) is routed to. Started when the test asks, stopped at its end."""
-
-    def __init__(self, tmp_path: Path):
-        self.queue = f"test-{uuid.uuid4().hex[:12]}"
-        self.tmp_path = tmp_path
-        self.started: list[Worker] = []
-
-    def start(self) -> Worker:
-        worker = Worker(queue=self.queue, log=self.tmp_path / f"worker-{len(self.started) + 1}.log")
-        self.started.append(worker)
-        return worker.start()
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {w.log.name}\n{w.log.read_text(errors='replace')[-4000:]}" for w in self.started
-        )
-
-
 @pytest.fixture
 def workers(services, transactional_db, tmp_path, settings, monkeypatch) -> Iterator[Workers]:
-    """Tasks go through the broker (not run in-process) to workers the test starts. Workers share the
-    test's media directory; their email goes to the `mail_server` when the test sets EMAIL_URL first."""
-    from scr_portal.celery import app
-
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    monkeypatch.setenv("MEDIA_ROOT", settings.MEDIA_ROOT)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    pool = Workers(tmp_path)
-    app.conf.task_default_queue = pool.queue
-    monkeypatch.setenv("CELERY_QUEUE", pool.queue)  # what the workers' own tasks send goes there too
-    try:
-        yield pool
-    finally:
-        for worker in pool.started:
-            worker.stop()
-        app.conf.task_default_queue = "celery"
-        app.conf.task_always_eager = True
+    """Real workers on the test's own queue (tests/integration/conftest.py); their email goes to the
+    `mail_server` when the test sets EMAIL_URL first."""
+    yield from worker_pool(tmp_path, settings, monkeypatch)
 
 
 class MailServer(socketserver.ThreadingTCPServer):

@@ -110,3 +110,45 @@ def celery_worker(services, transactional_db, tmp_path, settings) -> Iterator[Wo
     finally:
         worker.stop()
         app.conf.task_always_eager = True
+
+
+class Workers:
+    """Real worker processes consuming a queue of the test's own, which the test's publishing (`.delay()`,
+    `send_task`) is routed to. Started when the test asks, stopped at its end."""
+
+    def __init__(self, tmp_path: Path):
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
+        self.tmp_path = tmp_path
+        self.started: list[Worker] = []
+
+    def start(self) -> Worker:
+        worker = Worker(queue=self.queue, log=self.tmp_path / f"worker-{len(self.started) + 1}.log")
+        self.started.append(worker)
+        return worker.start()
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {w.log.name}\n{w.log.read_text(errors='replace')[-4000:]}" for w in self.started
+        )
+
+
+def worker_pool(tmp_path: Path, settings, monkeypatch) -> Iterator[Workers]:
+    """For a `workers` fixture: tasks go through the broker (not run in-process) to workers the test starts,
+    on the test's own queue (what the workers' own tasks send goes there too). Workers and the test share
+    the media directory, so the test reads the files a worker stored."""
+    from scr_portal.celery import app
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    monkeypatch.setenv("MEDIA_ROOT", settings.MEDIA_ROOT)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    pool = Workers(tmp_path)
+    app.conf.task_default_queue = pool.queue
+    monkeypatch.setenv("CELERY_QUEUE", pool.queue)
+    try:
+        yield pool
+    finally:
+        for worker in pool.started:
+            worker.stop()
+        app.conf.task_default_queue = "celery"
+        app.conf.task_always_eager = True

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from documents.models import Document
 from responses.models import EngagementActivity, LearningItem, Meeting
 from reviews.models import Review, State
 from tests.conftest import World
-from tests.integration.conftest import Worker
+from tests.integration.conftest import Worker, Workers, worker_pool
 from tests.responses.helpers import action, at_stage, finding, plan_priority, theme
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -138,46 +137,10 @@ def _big_board_pack(world: World) -> Review:
     return review
 
 
-class Workers:
-    """Real worker processes on one queue of their own, started one after another; the test's own
-    publishing (`.delay()` in `documents.services.dispatch`) is routed to that queue."""
-
-    def __init__(self, tmp_path: Path):
-        self.queue = f"test-{uuid.uuid4().hex[:12]}"
-        self.tmp_path = tmp_path
-        self.started: list[Worker] = []
-
-    def start(self) -> Worker:
-        worker = Worker(queue=self.queue, log=self.tmp_path / f"worker-{len(self.started) + 1}.log")
-        self.started.append(worker)
-        return worker.start()
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {w.log.name}\n{w.log.read_text(errors='replace')[-3000:]}" for w in self.started
-        )
-
-
 @pytest.fixture
 def workers(services, tmp_path, settings, monkeypatch) -> Iterator[Workers]:
-    from scr_portal.celery import app
-
-    # Workers and the test share the media directory (the test reads the file the worker stored) and
-    # the workers see a short visibility timeout.
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    monkeypatch.setenv("MEDIA_ROOT", settings.MEDIA_ROOT)
-    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(VISIBILITY_TIMEOUT))
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    pool = Workers(tmp_path)
-    app.conf.task_default_queue = pool.queue
-    try:
-        yield pool
-    finally:
-        for worker in pool.started:
-            worker.stop()
-        app.conf.task_default_queue = "celery"
-        app.conf.task_always_eager = True
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(VISIBILITY_TIMEOUT))  # seen by the workers
+    yield from worker_pool(tmp_path, settings, monkeypatch)
 
 
 def _ask_and_kill_mid_render(world: World, workers: Workers) -> tuple[Document, dict[str, float]]:
