@@ -21,19 +21,8 @@ fi
 : "${DATABASE_URL:?Set DATABASE_URL to the PostgreSQL database to back up}"
 media_root="${MEDIA_ROOT:-$root/var/media}"
 
-# The PostgreSQL client programs of the server's own major version when installed (Debian keeps each
-# version under /usr/lib/postgresql/N/bin), otherwise those on the PATH; PG_BIN overrides both.
-pg_tool() {
-    local name="$1" major
-    if [[ -n "${PG_BIN:-}" ]]; then echo "$PG_BIN/$name"; return; fi
-    major=$(( $(psql --no-psqlrc --quiet --tuples-only --no-align --dbname="$DATABASE_URL" \
-        --command="SHOW server_version_num") / 10000 ))
-    if [[ -x "/usr/lib/postgresql/$major/bin/$name" ]]; then
-        echo "/usr/lib/postgresql/$major/bin/$name"
-    else
-        command -v "$name"
-    fi
-}
+# shellcheck source=scripts/pg-tool.sh
+source "$root/scripts/pg-tool.sh"
 
 started=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -32,17 +32,8 @@ fi
 manifest="$backup/manifest.txt"
 [[ -f "$manifest" ]] || { echo "No manifest.txt in $backup: not a complete backup." >&2; exit 1; }
 
-pg_tool() {
-    local name="$1" major
-    if [[ -n "${PG_BIN:-}" ]]; then echo "$PG_BIN/$name"; return; fi
-    major=$(( $(psql --no-psqlrc --quiet --tuples-only --no-align --dbname="$DATABASE_URL" \
-        --command="SHOW server_version_num") / 10000 ))
-    if [[ -x "/usr/lib/postgresql/$major/bin/$name" ]]; then
-        echo "/usr/lib/postgresql/$major/bin/$name"
-    else
-        command -v "$name"
-    fi
-}
+# shellcheck source=scripts/pg-tool.sh
+source "$root/scripts/pg-tool.sh"
 psql_value() {
     "$psql" --no-psqlrc --quiet --tuples-only --no-align --dbname="$DATABASE_URL" --command="$1"
 }
