@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
-from scr_portal.forms import PortalForm, date_field, not_in_future
+from scr_portal.forms import PortalForm, date_field, id_from_query, not_in_future
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors
@@ -186,7 +186,7 @@ class ActionForm(PortalForm):
 
     def clean_owner(self):
         value = self.cleaned_data["owner"]
-        candidate = self.candidates.get(int(value)) if value.isdigit() else None
+        candidate = self.candidates.get(id_from_query(value))
         if candidate is None:
             raise forms.ValidationError(selectors.owner_problem(None, None))
         return candidate

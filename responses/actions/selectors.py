@@ -212,17 +212,10 @@ def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | 
     return paginator.get_page(number)
 
 
-def page_rows(page: Page, key: str | None = None) -> list[Action]:
-    """The actions of a `plan_page`, in order, with what a row shows (three queries; two when `key`, a plan
-    key for the unfiltered plan, already cached the page's ids)."""
-    if key:
-        ids = cache.get_or_set(
-            f"{key}:ids:{page.number}:{page.paginator.per_page}",
-            lambda: list(page.object_list),
-            SUMMARY_SECONDS,
-        )
-    else:
-        ids = list(page.object_list)
+def page_rows(page: Page) -> list[Action]:
+    """The actions of a `plan_page`, in order, with what a row shows (three queries). The plan view caches
+    the whole plan's rendered rows, so these run once per page until the plan changes."""
+    ids = list(page.object_list)
     # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
     rows = {action.pk: action for action in for_display(with_rag(Action.objects.filter(pk__in=ids)))}

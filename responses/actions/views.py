@@ -75,11 +75,11 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
     if whole:  # the same rows for everyone who reads this plan, until it changes (or the day does: RAG)
         rows = cache.get_or_set(
             f"{key}:{today.isoformat()}:rows:{page.number}:{PAGE_SIZE}",
-            lambda: _rows(page, key, board),
+            lambda: _rows(page, board),
             selectors.SUMMARY_SECONDS,
         )
     else:
-        rows = _rows(page, None, board)
+        rows = _rows(page, board)
     path = request.path
     by_status = [
         (label, n, f"{path}?{_query(request, status=value)}") for value, label, n in summary["by_status"]
@@ -116,9 +116,9 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
     return render(request, "responses/actions/plan.html", ctx)
 
 
-def _rows(page, key, board) -> str:
+def _rows(page, board) -> str:
     """The table rows of a page of the plan, as HTML (a board's plan names each action's review)."""
-    actions = selectors.page_rows(page, key)
+    actions = selectors.page_rows(page)
     for action in actions:
         action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
         action.status_class = selectors.STATUS_TAG_CLASSES[action.status]

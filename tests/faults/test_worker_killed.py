@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 from collections import Counter
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -27,28 +26,18 @@ from reviews import notifications
 from reviews.models import Notification
 from tests.conftest import World
 from tests.faults.conftest import wait_for
+from tests.integration.conftest import live_processes
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def _children(pid: int) -> list[int]:
-    """The live child processes of `pid` (the worker's pool processes)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
 def _kill_the_child(worker) -> int:
     """SIGKILL to the worker's pool process running the task; the worker's main process lives on."""
-    (child,) = _children(worker.process.pid)
+    (child,) = live_processes(parent=worker.process.pid)
     os.kill(child, signal.SIGKILL)
-    wait_for("the killed child to be gone", lambda: child not in _children(worker.process.pid), 10)
+    wait_for(
+        "the killed child to be gone", lambda: child not in live_processes(parent=worker.process.pid), 10
+    )
     return child
 
 

@@ -152,3 +152,17 @@ def worker_pool(tmp_path: Path, settings, monkeypatch) -> Iterator[Workers]:
             worker.stop()
         app.conf.task_default_queue = "celery"
         app.conf.task_always_eager = True
+
+
+def live_processes(*, parent: int | None = None, group: int | None = None) -> list[int]:
+    """The running processes (zombies waiting to be reaped do not count) whose parent is `parent`, or whose
+    process group is `group`: a worker's pool children, or every process of a worker's own group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue
+        if state != "Z" and (int(ppid) == parent or int(pgrp) == group):
+            found.append(int(stat.parent.name))
+    return found

@@ -26,7 +26,7 @@ from documents.models import Document
 from responses.models import EngagementActivity, LearningItem, Meeting
 from reviews.models import Review, State
 from tests.conftest import World
-from tests.integration.conftest import Worker, Workers, worker_pool
+from tests.integration.conftest import Worker, Workers, live_processes, worker_pool
 from tests.responses.helpers import action, at_stage, finding, plan_priority, theme
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -66,25 +66,12 @@ def _status(pk: int) -> str:
     return status
 
 
-def _alive_in_group(pgid: int) -> list[int]:
-    """The processes of process group `pgid` still running (zombies waiting to be reaped do not count)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
-
-
 def _kill_worker(worker: Worker) -> None:
     """SIGKILL to the worker's whole process group: the main process and the pool child mid-render."""
     pgid = worker.process.pid  # started with start_new_session=True: the group is the worker's own
     os.killpg(pgid, signal.SIGKILL)
     worker.process.wait(timeout=10)
-    _wait_for("every process of the killed worker to be gone", lambda: not _alive_in_group(pgid), 10)
+    _wait_for("every process of the killed worker to be gone", lambda: not live_processes(group=pgid), 10)
 
 
 def _big_board_pack(world: World) -> Review:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from records import retention, services
 from records.models import Channel
 from reviews.models import Board, Review
+from scr_portal.forms import id_from_query
 
 
 class Command(BaseCommand):
@@ -82,9 +83,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
 
     def _board(self, value: str) -> Board:
+        pk = id_from_query(value)
         board = (
-            Board.objects.filter(pk=int(value)).first()
-            if value.isdigit()
+            Board.objects.filter(pk=pk).first()
+            if pk is not None
             else Board.objects.filter(name__iexact=value.strip()).first()
         )
         if board is None:
