@@ -19,6 +19,40 @@ BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
 OPEN_STATES = frozenset(s for s in State if s not in TERMINAL_STATES)
 
 
+# Stage capabilities: what a review at each stage allows, named once here. Access rules, views, selectors
+# and notifications ask `allows(review, CAPABILITY)` (or filter `state__in=states_allowing(...)`), never a
+# list of states of their own.
+OPEN = "open"  # the review is still running
+SCOPING_SHOWN = "scoping_shown"  # there is commissioning work to look at
+COMMISSIONING_OPEN = "commissioning_open"  # scope, input and terms of reference can still change
+DOCUMENTS_SHOWN = "documents_shown"  # the review is far enough on to have documents
+FINDINGS_OPEN = "findings_open"  # the report's findings can be recorded and changed
+RESPONSE_OPEN = "response_open"  # the board's response (meetings, actions, progress) can change
+RESPONSE_DRAFTING = "response_drafting"  # the written response can be edited and signed
+DEADLINES_RUN = "deadlines_run"  # the review's clocks still remind people
+
+CAPABILITIES: dict[str, frozenset[State]] = {
+    OPEN: OPEN_STATES,
+    SCOPING_SHOWN: frozenset(State) - {State.REFERRAL, State.NOT_INITIATED},
+    COMMISSIONING_OPEN: frozenset({State.DECISION, State.COMMISSIONING}),
+    DOCUMENTS_SHOWN: frozenset(State) - {State.REFERRAL, State.DECISION, State.NOT_INITIATED},
+    FINDINGS_OPEN: frozenset({State.REPORT_RECEIVED, State.RESPONSE}),
+    RESPONSE_OPEN: frozenset({State.REPORT_RECEIVED, State.RESPONSE, State.PUBLISHED, State.MONITORING}),
+    RESPONSE_DRAFTING: frozenset({State.RESPONSE}),
+    DEADLINES_RUN: OPEN_STATES,
+}
+
+
+def states_allowing(capability: str) -> frozenset[State]:
+    """The states in which a review has `capability` (for querysets: `state__in=states_allowing(...)`)."""
+    return CAPABILITIES[capability]
+
+
+def allows(review: Review, capability: str) -> bool:
+    """Whether the review, at its current stage, has `capability`."""
+    return review.state in CAPABILITIES[capability]
+
+
 def no_blockers(review: Review) -> list[str]:
     return []
 
