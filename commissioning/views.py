@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviews.access import can
 from reviews.selectors import review_for
-from scr_portal.permissions import can
 
 from . import selectors, selfcheck, services
 from .forms import (

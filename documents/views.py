@@ -6,7 +6,6 @@ looked up within that review, and a board pack only for people who may see the r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
+from reviews.access import can, require
 from reviews.models import Review
 from reviews.selectors import review_for
 from reviews.services import review_access_record
 from scr_portal.downloads import attachment
-from scr_portal.permissions import RESPONSE_STATES, can
 
 from . import services
 from .models import Document
@@ -74,7 +73,7 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(documents),
         "can_make": may_make,
         "tor_versions": _tor_versions(review) if may_make else [],
-        "can_make_pack": may_make and (review.state in RESPONSE_STATES or bool(review.final_report)),
+        "can_make_pack": can(request.user, "make_board_pack", review),
         "breadcrumbs": _crumbs(review),
     }
     return render(request, "documents/list.html", ctx)
@@ -92,8 +91,7 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Choose a version of the terms of reference to make into a document.")
             return redirect("documents", review.pk)
     elif kind == Kind.BOARD_PACK:
-        if not (review.state in RESPONSE_STATES or review.final_report):
-            raise PermissionDenied("A board pack is made once the final report is received.")
+        require(request.user, "make_board_pack", review)
     else:
         messages.error(request, "Choose which document to make.")
         return redirect("documents", review.pk)

@@ -22,8 +22,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from responses.models import ResponseVersion
+from reviews.access import can, review_board_ids
 from reviews.models import Board, Review, TimelineEntry
-from scr_portal.permissions import can, review_board_ids
 
 from .models import Disposal
 from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R

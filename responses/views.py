@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from commissioning import selfcheck as common_selfcheck
+from reviews.access import can
 from reviews.selectors import review_for
-from scr_portal.permissions import can
 
 from . import selfcheck
 from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for

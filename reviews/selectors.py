@@ -7,16 +7,13 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from scr_portal.permissions import require
-
-from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review, participant_board_ids
+from .access import require, visible_boards, visible_reviews
+from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
     """Boards on which the person takes part (business manager, board member or chair)."""
-    if not user.is_authenticated:
-        return Board.objects.none()
-    return Board.objects.filter(pk__in=participant_board_ids(user))
+    return visible_boards(user)
 
 
 def board_for(user, pk: int, action: str = "view_board") -> Board:
@@ -31,7 +28,7 @@ def board_memberships(board: Board) -> QuerySet[Membership]:
 
 
 def reviews_visible_to(user) -> QuerySet[Review]:
-    return Review.objects.visible_to(user)
+    return visible_reviews(user)
 
 
 def review_list_for(

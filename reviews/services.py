@@ -7,9 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from scr_portal.permissions import roles_on_review
-
-from . import clocks, notifications, workflow
+from . import access, clocks, notifications, workflow
 from .models import Child, ParallelProcess, Review, ReviewAccess, State, TimelineEntry
 
 
@@ -144,7 +142,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
                 f"This review is now at the {review.get_state_display().lower()} stage, so “{step.label.lower()}” "
                 "cannot be done. Nothing was changed."
             )
-        if not workflow.permitted(step, roles_on_review(user, review)):
+        if not access.may_take_step(user, review, step):
             raise TransitionRefused(
                 f"Only a {workflow.roles_named(step)} can {step.label[0].lower()}{step.label[1:]}."
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,16 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scr_portal.audit import history_entries
-from scr_portal.permissions import (
-    RESPONSE_STATES,
+
+from . import clocks, selectors, services, workflow
+from .access import (
     can,
     manageable_boards,
     require,
-    roles_on_board,
-    roles_on_review,
+    require_step,
+    role_labels_on_board,
+    role_labels_on_review,
+    step_options,
 )
-
-from . import clocks, selectors, services, workflow
 from .forms import (
     ChildForm,
     NewReviewForm,
@@ -33,7 +33,7 @@ from .forms import (
     ReviewFilterForm,
     TimescalesForm,
 )
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role, State
+from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -57,7 +57,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "board": board,
         "memberships": selectors.board_memberships(board),
         "agencies": board.agencies.order_by("name"),
-        "my_roles": sorted(Role(r).label for r in roles_on_board(request.user, board)),
+        "my_roles": role_labels_on_board(request.user, board),
         "can_view_history": can(request.user, "view_board_history", board),
         "breadcrumbs": [
             ("Home", reverse("home")),
@@ -130,13 +130,12 @@ def _timeline_page(review: Review, number: str | None):
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk)
     services.review_access_record(review=review, user=request.user, request=request)
-    roles = roles_on_review(request.user, review)
     ctx = {
         "review": review,
-        "my_roles": sorted(Role(r).label for r in roles),
+        "my_roles": role_labels_on_review(request.user, review),
         "stages": workflow.stage_path(review),
         "next_step": workflow.NEXT_STEPS.get(review.state),
-        "options": workflow.options(review, roles) if can(request.user, "take_review_step", review) else [],
+        "options": step_options(request.user, review),
         "clocks": clocks.review_clocks(review),
         "children": review.children.all(),
         "processes": review.parallel_processes.all(),
@@ -144,11 +143,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": _timeline_page(review, request.GET.get("timeline")),
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
-        "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),
+        "show_commissioning": workflow.allows(review, workflow.SCOPING_SHOWN),
         "show_documents": can(request.user, "view_documents", review)
-        and review.state not in (State.REFERRAL, State.DECISION, State.NOT_INITIATED),
-        "show_response": can(request.user, "view_response", review)
-        and (review.final_report or review.state in RESPONSE_STATES),
+        and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
+        "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
         "breadcrumbs": [
             ("Home", reverse("home")),
             ("Reviews", reverse("review_list")),
@@ -203,9 +201,8 @@ def _review_crumbs(review: Review, *tail) -> list:
 
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "open_reviews")
     boards = manageable_boards(request.user)
-    if not boards:
-        raise PermissionDenied("Only a business manager can open a review.")
     form = NewReviewForm(request.POST or None, boards=boards)
     if request.method == "POST" and form.is_valid():
         board = form.cleaned_data["lead_board"]
@@ -282,8 +279,7 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if step is None or review.state not in step.source:
         messages.error(request, "That step is not available at this stage. Nothing was changed.")
         return redirect("review_detail", review.pk)
-    if not workflow.permitted(step, roles_on_review(request.user, review)):
-        raise PermissionDenied(f"Only a {workflow.roles_named(step)} can do this.")
+    require_step(request.user, review, step)
     blockers = step.guard(review)
     form = step.form_class(request.POST or None, request.FILES or None, review=review)
     if request.method == "POST" and not blockers and form.is_valid():

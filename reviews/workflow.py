@@ -53,6 +53,12 @@ def allows(review: Review, capability: str) -> bool:
     return review.state in CAPABILITIES[capability]
 
 
+def report_held(review: Review) -> bool:
+    """The final report is in (or the review is at a stage that follows it): findings, the board pack and
+    the response can be shown."""
+    return bool(review.final_report) or allows(review, RESPONSE_OPEN)
+
+
 def no_blockers(review: Review) -> list[str]:
     return []
 

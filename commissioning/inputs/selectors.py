@@ -8,9 +8,9 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from reviews.access import review_board_ids
 from reviews.models import Membership, Review, Role
 from scr_portal import workdays
-from scr_portal.permissions import review_board_ids
 
 from ..models import InputInvitation, InputReply, InputRound
 

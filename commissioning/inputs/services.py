@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import notifications
+from reviews.access import review_board_ids
 from reviews.models import Membership, Notification, Review, Role, TimelineEntry
 from reviews.services import timeline_add
 from scr_portal import workdays
-from scr_portal.permissions import review_board_ids
 
 from ..models import InputInvitation, InputReply, InputRound
 

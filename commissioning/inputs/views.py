@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reviews.access import can
 from reviews.selectors import review_for
-from scr_portal.permissions import can
 
 from ..models import InputRound
 from . import selectors, services

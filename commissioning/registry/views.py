@@ -8,15 +8,15 @@ answers 404 when it is invisible and 403 when the action is not allowed."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviews.access import can, require
 from reviews.selectors import review_for
-from scr_portal.permissions import can, require
 
 from . import selectors, services
 from .forms import (
@@ -210,9 +210,8 @@ def conflict_declare(request: HttpRequest, pk: int, reviewer_pk: int) -> HttpRes
     for example a candidate who declared by email), or by the appointed lead reviewer for themselves."""
     review = review_for(request.user, pk, "view_review")
     reviewer = selectors.lead_reviewer_get(reviewer_pk)
-    own = reviewer.user_id == request.user.pk and can(request.user, "propose_scope_change", review)
-    if not (own or can(request.user, "appoint_lead_reviewer", review)):
-        raise PermissionDenied("Only the business manager or the lead reviewer can record this declaration.")
+    require(request.user, "declare_interests", (review, reviewer))
+    own = can(request.user, "declare_own_interests", (review, reviewer))
     form = ConflictDeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.conflict_declare(

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.models import ToRSection, ToRVersion
+from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.forms import id_from_query
-from scr_portal.permissions import can
 
 from . import diff, selectors, services
 from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm

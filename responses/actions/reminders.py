@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import Action
-from reviews import notifications
+from reviews import notifications, workflow
 from reviews.models import Notification, Role
-from scr_portal.permissions import RESPONSE_STATES
 
 Status = Action.Status
 SOON, OVERDUE, LOOK_AGAIN = "due_soon", "overdue", "look_again"
@@ -59,7 +58,7 @@ class Reminder:
 
 def due_reminders(today: date) -> list[Reminder]:
     """Every reminder that applies today (two queries)."""
-    actions = Action.objects.filter(review__state__in=RESPONSE_STATES).select_related(
+    actions = Action.objects.filter(review__state__in=workflow.states_allowing(workflow.RESPONSE_OPEN)).select_related(
         "review", "owner", "owner_agency"
     )
     horizon = today + timedelta(days=Action.DUE_SOON_DAYS)

@@ -26,8 +26,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
+from reviews.access import board_agencies, can, review_board_ids
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
-from scr_portal.permissions import board_agencies, board_participant, review_board_ids
 
 User = get_user_model()
 Status = Action.Status
@@ -103,7 +103,7 @@ def board_reviews(user, board: Board) -> QuerySet[Review]:
     of_board = Q(lead_board=board) | Q(
         pk__in=ParticipatingBoard.objects.filter(board=board).values("review_id")
     )
-    if board_participant(user, board):
+    if can(user, "view_action_plan", board):
         return Review.objects.filter(of_board)
     return Review.objects.visible_to(user).filter(of_board)
 
@@ -271,7 +271,7 @@ def review_plan_key(review: Review) -> str:
 def board_plan_key(user, board: Board) -> str | None:
     """The key of a board's plan as its own people see it (every review of the board); None for anyone who
     sees only some of them, whose counts are not shared."""
-    if board_participant(user, board):
+    if can(user, "view_action_plan", board):
         return f"plan:board:{board.pk}:{board.plan_changed_at.timestamp()}"
     return None
 

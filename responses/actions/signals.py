@@ -15,8 +15,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from responses.models import Action, ResponseVersion
+from reviews.access import review_board_ids
 from reviews.models import Board, Membership, ParticipatingBoard, Review
-from scr_portal.permissions import review_board_ids
 
 
 def boards_changed(board_ids: Iterable[int]) -> None:

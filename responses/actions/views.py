@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Action
 from responses.pages import board_crumbs, crumbs, form_page
+from reviews.access import can, require
 from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
 from scr_portal.downloads import attachment
-from scr_portal.permissions import can, require
 
 from . import export, selectors, services
 from .forms import ActionForm, PlanFilterForm, ProgressForm, StatusForm

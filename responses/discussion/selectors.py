@@ -10,8 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from reviews.access import review_board_ids
 from reviews.models import Agency, Review
-from scr_portal.permissions import review_board_ids
 
 from ..models import Attendance, EngagementActivity, Finding, FindingDiscussion, Meeting
 

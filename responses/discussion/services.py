@@ -16,9 +16,9 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from reviews import workflow
 from reviews.models import Review, TimelineEntry
 from reviews.services import timeline_add
-from scr_portal.permissions import FINDINGS_STATES, RESPONSE_STATES
 
 from ..models import Attendance, EngagementActivity, Finding, FindingDiscussion, Meeting, Position
 from .selectors import findings_agreed_at, review_agencies
@@ -43,9 +43,9 @@ def minutes_text(minutes: int) -> str:
     return " ".join(parts)
 
 
-def _lock_review(review: Review, states: tuple[str, ...], refusal: str) -> Review:
+def _lock_review(review: Review, capability: str, refusal: str) -> Review:
     locked = Review.objects.select_for_update().get(pk=review.pk)
-    if locked.state not in states:
+    if not workflow.allows(locked, capability):
         raise DiscussionRefused(refusal)
     return locked
 
@@ -53,7 +53,7 @@ def _lock_review(review: Review, states: tuple[str, ...], refusal: str) -> Revie
 def _response_open(review: Review) -> Review:
     return _lock_review(
         review,
-        RESPONSE_STATES,
+        workflow.RESPONSE_OPEN,
         "The board's response to this review is not open, so its meetings and engagement plan cannot "
         "change now.",
     )
@@ -196,7 +196,7 @@ def position_save(
     with transaction.atomic():
         review = _lock_review(
             finding.review,
-            FINDINGS_STATES,
+            workflow.FINDINGS_OPEN,
             "The findings of this review can no longer change, so the board's position on them cannot "
             "be changed now.",
         )

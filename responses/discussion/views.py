@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.forms import id_from_query
-from scr_portal.permissions import can
 
 from ..models import EngagementActivity, Meeting
 from ..pages import crumbs, form_page

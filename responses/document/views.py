@@ -13,9 +13,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from responses.models import ResponseVersion
 from responses.pages import crumbs, form_page
+from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.accounts.policy import requires_two_factor
 from scr_portal.downloads import attachment_bytes, safe_name_part
-from scr_portal.permissions import can, requires_two_factor
 
 from . import assemble, services
 from .forms import MakeDraftForm, SignForm, VerifyForm, VersionTextForm

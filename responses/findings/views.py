@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Finding
 from responses.pages import crumbs, form_page
+from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.downloads import attachment
-from scr_portal.permissions import can
 
 from . import selectors, services
 from .forms import ConfirmForm, FindingForm, ReportReplaceForm

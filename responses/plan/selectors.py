@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from responses.models import Action, Finding, LearningItem, PlanPeriod, PlanPriority, Theme
+from reviews.access import review_board_ids
 from reviews.models import Board, Review
-from scr_portal.permissions import review_board_ids
 
 RELATED_LEARNING_LIMIT = 5
 

@@ -15,8 +15,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.pages import board_crumbs, form_page
+from reviews.access import can
 from reviews.selectors import board_for
-from scr_portal.permissions import can
 
 from . import selectors, services
 from .forms import LearningFilterForm, LearningItemForm, PlanPeriodForm, PlanPriorityForm

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from scr_portal.permissions import requires_two_factor
+from .policy import requires_two_factor
 
 # Pages reachable before the second factor: the two-factor pages themselves, signing out, and public pages.
 EXEMPT_URL_NAMES = {"two_factor_setup", "two_factor_verify", "logout", "healthz", "accessibility"}

@@ -16,10 +16,9 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from scr_portal.permissions import requires_two_factor
-
 from . import services
 from .forms import EmailPreferenceForm, TokenForm
+from .policy import requires_two_factor
 
 
 def _next_url(request: HttpRequest) -> str:

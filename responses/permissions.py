@@ -1,0 +1,53 @@
+"""The rules of the board's response (QM 15), declared into the one rule set of `reviews.access`. Board
+people see it (a lead reviewer's access ends at the scoping); the business manager records the findings,
+meetings, actions and engagement plan and drafts the written response; the chair signs a version off.
+Action owners, and members of the owning agency, post progress on their actions."""
+
+from __future__ import annotations
+
+import rules
+
+from reviews import workflow
+from reviews.access import (
+    add_rule,
+    board_agencies,
+    on_board,
+    on_review,
+    review_allows,
+    review_board_ids,
+    roles_on_review,
+)
+from reviews.models import BOARD_ROLES, Role
+
+BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
+
+review_manager = on_review(BM)
+board_participant = on_board(*BOARD_ROLES)
+
+add_rule("view_response", on_review(*BOARD_ROLES))
+add_rule("change_findings", review_manager & review_allows(workflow.FINDINGS_OPEN))
+add_rule("manage_response", review_manager & review_allows(workflow.RESPONSE_OPEN))
+add_rule("edit_written_response", review_manager & review_allows(workflow.RESPONSE_DRAFTING))
+add_rule("sign_response", on_review(CHAIR) & review_allows(workflow.RESPONSE_DRAFTING))
+
+
+@rules.predicate
+def may_update_action(user, action) -> bool:
+    """The named owner, a board member for the owning agency on one of the review's boards, or the review's
+    business manager; while the review's response is open."""
+    review = action.review
+    if not workflow.allows(review, workflow.RESPONSE_OPEN):
+        return False
+    held = roles_on_review(user, review)
+    if action.owner_id == user.pk:
+        return bool(held)
+    if BM in held:
+        return True
+    agencies = board_agencies(user)
+    return any(action.owner_agency_id in agencies.get(board_id, ()) for board_id in review_board_ids(review))
+
+
+add_rule("update_action", may_update_action)
+add_rule("view_action_plan", board_participant)
+add_rule("view_business_plan", board_participant)
+add_rule("manage_business_plan", on_board(BM))

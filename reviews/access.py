@@ -1,0 +1,283 @@
+"""Who sees and does what, for the whole portal: memberships → roles → the reviews a person sees → what
+they may do. Every view, the admin, notifications, dashboards and exports ask this module; nothing else
+reads memberships to decide access.
+
+Views load objects through a scoping selector built on `visible_reviews` / `visible_boards` (an invisible
+object is a 404, so existence is never revealed) and then call `require(user, action, obj)` (403 when the
+object is visible but the action is not allowed). Templates get booleans from `can`, passed in by views.
+
+The rule set is one: this module holds it and the predicates; each app declares its own rules into it
+from its `permissions.py` (loaded by the app's `ready()`), using the stage capabilities the workflow
+exports (`review_allows(workflow.RESPONSE_OPEN)`), never lists of states. We keep our own RuleSet rather
+than Django's permission backend because `user.has_perm()` answers True to everything for a superuser,
+and nobody, however privileged in the admin, may see a review outside their boards or appointments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import rules
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from . import workflow
+from .models import BOARD_ROLES, Appointment, Board, Membership, ParticipatingBoard, Review, Role
+
+rule_set = rules.RuleSet()
+
+
+# Who holds what ----------------------------------------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def board_roles(user) -> dict[int, frozenset[str]]:
+    """Each board's id mapped to the roles `user` actively holds on it: one query, kept on the user object
+    for the rest of the request (a request never outlives a membership change it should see)."""
+    if not _active(user):
+        return {}
+    known = getattr(user, "_board_roles", None)
+    if known is None:
+        roles: dict[int, set[str]] = defaultdict(set)
+        for board_id, role in Membership.objects.active().filter(user=user).values_list("board_id", "role"):
+            roles[board_id].add(role)
+        known = user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
+    return known
+
+
+def board_agencies(user) -> dict[int, frozenset[int]]:
+    """Each board's id mapped to the agencies `user` represents on it as an active board member."""
+    if not _active(user):
+        return {}
+    known = getattr(user, "_board_agencies", None)
+    if known is None:
+        agencies: dict[int, set[int]] = defaultdict(set)
+        rows = Membership.objects.active().filter(user=user, agency__isnull=False)
+        for board_id, agency_id in rows.values_list("board_id", "agency_id"):
+            agencies[board_id].add(agency_id)
+        known = user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
+    return known
+
+
+def roles_held(user) -> frozenset[str]:
+    """Every role the person holds on any board (a lead reviewer's registry role included)."""
+    return frozenset(role for roles in board_roles(user).values() for role in roles)
+
+
+def holds_role(user, role: str) -> bool:
+    """Whether the person holds `role` on at least one board (which sections their home page shows)."""
+    return role in roles_held(user)
+
+
+def participant_board_ids(user) -> list[int]:
+    """The boards on which `user` takes part in reviews (business manager, board member or chair)."""
+    return sorted(board for board, roles in board_roles(user).items() if roles & set(BOARD_ROLES))
+
+
+def boards_where(user, *roles: str) -> list[int]:
+    """The boards on which the person holds any of `roles`."""
+    wanted = set(roles)
+    return sorted(board for board, held in board_roles(user).items() if held & wanted)
+
+
+def roles_on_board(user, board: Board) -> frozenset[str]:
+    return board_roles(user).get(board.pk, frozenset())
+
+
+def review_board_ids(review: Review) -> list[int]:
+    """The lead board first, then participating boards (uses prefetched participations when present)."""
+    prefetched = getattr(review, "_prefetched_objects_cache", {}).get("participations")
+    participating = (
+        [p.board_id for p in prefetched]
+        if prefetched is not None
+        else list(review.participations.values_list("board_id", flat=True))
+    )
+    return [review.lead_board_id, *participating]
+
+
+def roles_on_review(user, review: Review) -> frozenset[str]:
+    """The roles `user` holds on the review: their board roles on its lead or any participating board, and
+    lead reviewer while appointed to it. Kept on the review object for the rest of the request."""
+    known = review.__dict__.setdefault("_roles_by_user", {})
+    if user.pk in known:
+        return known[user.pk]
+    held = board_roles(user)
+    roles: set[str] = set()
+    for board_id in review_board_ids(review):
+        roles |= held.get(board_id, frozenset()) & set(BOARD_ROLES)
+    if _active(user) and review.appointments.filter(reviewer_id=user.pk, ended_at__isnull=True).exists():
+        roles.add(Role.LEAD_REVIEWER)
+    known[user.pk] = result = frozenset(roles)
+    return result
+
+
+def role_labels_on_review(user, review: Review) -> list[str]:
+    """The person's roles on the review, as the page names them."""
+    return sorted(Role(r).label for r in roles_on_review(user, review))
+
+
+def role_labels_on_board(user, board: Board) -> list[str]:
+    return sorted(Role(r).label for r in roles_on_board(user, board))
+
+
+def manageable_boards(user) -> list[Board]:
+    """Boards on which the person is a business manager (where they may open reviews)."""
+    return list(Board.objects.filter(pk__in=boards_where(user, Role.BUSINESS_MANAGER)).order_by("name"))
+
+
+# What they see -----------------------------------------------------------------------------------------
+
+
+def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[Review]:
+    """The reviews `user` may see: those of boards they take part in (lead or participating), and those
+    they are appointed to as lead reviewer. Nothing for anonymous or inactive people; nothing by virtue of
+    being staff.
+
+    The boards are known before the query, so it compares ids with a list and two uncorrelated subqueries
+    (which PostgreSQL hashes once) instead of correlated ones per review: a national installation's
+    reviews are all read by this filter, and it stays a few milliseconds however many there are."""
+    queryset = Review.objects.all() if queryset is None else queryset
+    if not _active(user):
+        return queryset.none()
+    boards = participant_board_ids(user)
+    visible = Q(pk__in=Appointment.objects.filter(reviewer=user, ended_at__isnull=True).values("review_id"))
+    if boards:
+        visible |= Q(lead_board_id__in=boards) | Q(
+            pk__in=ParticipatingBoard.objects.filter(board_id__in=boards).values("review_id")
+        )
+    return queryset.filter(visible)
+
+
+def may_see_review(user, review_id: int) -> bool:
+    return visible_reviews(user).filter(pk=review_id).exists()
+
+
+def visible_boards(user) -> QuerySet[Board]:
+    """Boards on which the person takes part (business manager, board member or chair)."""
+    if not _active(user):
+        return Board.objects.none()
+    return Board.objects.filter(pk__in=participant_board_ids(user))
+
+
+def people_on_review(review: Review, roles: Iterable[str]) -> QuerySet:
+    """Active people holding any of `roles` on the review (board roles on its boards; lead reviewers by
+    current appointment), as a queryset: who is told about it, and who may be."""
+    roles = set(roles)
+    board_ids = [
+        review.lead_board_id,
+        *ParticipatingBoard.objects.filter(review=review).values_list("board_id", flat=True),
+    ]
+    condition = Q(pk__in=[])
+    on_boards = roles & set(BOARD_ROLES)
+    if on_boards:
+        condition |= Exists(
+            Membership.objects.active().filter(user=OuterRef("pk"), board_id__in=board_ids, role__in=on_boards)
+        )
+    if Role.LEAD_REVIEWER in roles:
+        condition |= Exists(
+            Appointment.objects.filter(reviewer=OuterRef("pk"), review=review, ended_at__isnull=True)
+        )
+    return get_user_model().objects.filter(condition, is_active=True)
+
+
+def people_who_may_see(review: Review) -> QuerySet:
+    """Everyone who may see the review: the same rule as `visible_reviews`, asked from the review's side."""
+    return people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER))
+
+
+# Predicates the apps build their rules from --------------------------------------------------------------
+
+
+def on_board(*roles: str) -> rules.Predicate:
+    """True when the person holds any of `roles` on the board (the rule's object)."""
+
+    @rules.predicate(name=f"on_board_as_{'_or_'.join(roles)}")
+    def predicate(user, board: Board) -> bool:
+        return bool(roles_on_board(user, board) & set(roles))
+
+    return predicate
+
+
+def on_review(*roles: str) -> rules.Predicate:
+    """True when the person holds any of `roles` on the review (the rule's object)."""
+
+    @rules.predicate(name=f"on_review_as_{'_or_'.join(roles)}")
+    def predicate(user, review: Review) -> bool:
+        return bool(roles_on_review(user, review) & set(roles))
+
+    return predicate
+
+
+def review_allows(capability: str) -> rules.Predicate:
+    """True when the review's stage has `capability` (see workflow.CAPABILITIES)."""
+
+    @rules.predicate(name=f"review_allows_{capability}")
+    def predicate(user, review: Review) -> bool:
+        return workflow.allows(review, capability)
+
+    return predicate
+
+
+def anywhere(*roles: str) -> rules.Predicate:
+    """True when the person holds any of `roles` on at least one board (for rules with no object)."""
+
+    @rules.predicate(name=f"anywhere_as_{'_or_'.join(roles)}")
+    def predicate(user) -> bool:
+        return bool(roles_held(user) & set(roles))
+
+    return predicate
+
+
+_refusals: dict[str, str] = {}
+
+
+def add_rule(name: str, predicate: rules.Predicate, *, refusal: str = "") -> None:
+    """Declares a rule (once; a second declaration of the same name is a programming error). `refusal` is
+    what the 403 page says when it is refused; without one it names the rule."""
+    rule_set.add_rule(name, predicate)
+    if refusal:
+        _refusals[name] = refusal
+
+
+# Asking ------------------------------------------------------------------------------------------------
+
+
+def can(user, action: str, obj=None) -> bool:
+    return rule_set.test_rule(action, user, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raises PermissionDenied (403) unless `user` may do `action` to `obj`."""
+    if not can(user, action, obj):
+        raise PermissionDenied(
+            _refusals.get(action) or f"You do not have permission to {action.replace('_', ' ')}."
+        )
+
+
+def may_take_step(user, review: Review, step: workflow.Transition) -> bool:
+    """Whether the person may take this step of the review's lifecycle (the table names the roles)."""
+    return can(user, "take_review_step", review) and workflow.permitted(step, roles_on_review(user, review))
+
+
+def require_step(user, review: Review, step: workflow.Transition) -> None:
+    if not may_take_step(user, review, step):
+        raise PermissionDenied(f"Only a {workflow.roles_named(step)} can do this.")
+
+
+def step_options(user, review: Review) -> list[workflow.Option]:
+    """The lifecycle steps the person may take from the review's stage, each with what must happen first."""
+    if not can(user, "take_review_step", review):
+        return []
+    return workflow.options(review, roles_on_review(user, review))
+
+
+def requires_two_factor(user) -> bool:
+    """Chairs and administrators must use a second factor; anyone may. Demo accounts can be waived."""
+    if not user.is_authenticated or user.two_factor_waived:
+        return False
+    return user.is_staff or holds_role(user, Role.CHAIR)

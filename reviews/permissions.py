@@ -1,0 +1,31 @@
+"""The rules of the reviews app: boards, the review record and its lifecycle. Declared into the one rule
+set of `reviews.access`; loaded by the app's `ready()`."""
+
+from __future__ import annotations
+
+from . import workflow
+from .access import add_rule, anywhere, on_board, on_review, review_allows
+from .models import BOARD_ROLES, Role
+
+BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
+
+board_participant = on_board(*BOARD_ROLES)
+board_manager = on_board(BM)
+review_participant = on_review(*BOARD_ROLES, Role.LEAD_REVIEWER)
+review_manager = on_review(BM)
+review_open = review_allows(workflow.OPEN)
+
+# Boards
+add_rule("view_board", board_participant)
+add_rule("view_board_history", board_manager)
+add_rule("change_board_timescales", board_manager)
+add_rule("create_review", board_manager)
+# Opening a review at all: a business manager of at least one board (which board is asked on the form).
+add_rule("open_reviews", anywhere(BM), refusal="Only a business manager can open a review.")
+# Reviews
+add_rule("view_review", review_participant)
+add_rule("view_review_history", review_manager)
+add_rule("change_review", review_manager & review_open)
+# Taking a step of the lifecycle: the entry check; the workflow table names the roles per step
+# (access.may_take_step).
+add_rule("take_review_step", review_participant & review_open)
