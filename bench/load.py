@@ -193,12 +193,13 @@ def targets_for(user) -> dict:
 
     from commissioning.models import ToRSection, ToRVersion
     from responses.models import Action
+    from reviews import workflow
+    from reviews.access import can, visible_reviews
     from reviews.models import Membership, Review, Role, State
     from reviews.selectors import boards_visible_to, review_list_for
     from reviews.views import PAGE_SIZE
-    from scr_portal.permissions import RESPONSE_STATES, can
 
-    visible = Review.objects.visible_to(user)
+    visible = visible_reviews(user)
     reviews = list(
         visible.prefetch_related("participations").annotate(n=Count("timeline")).order_by("-n")[:CANDIDATES]
     )
@@ -243,7 +244,9 @@ def targets_for(user) -> dict:
         .order_by("-n")
         .values_list("review_id", "number")[:CANDIDATES]
     )
-    updatable = Action.objects.filter(review_id__in=response_ids, review__state__in=RESPONSE_STATES)
+    updatable = Action.objects.filter(
+        review_id__in=response_ids, review__state__in=workflow.states_allowing(workflow.RESPONSE_OPEN)
+    )
     if not Membership.objects.active().filter(user=user, role=Role.BUSINESS_MANAGER).exists():
         agencies = Membership.objects.active().filter(user=user, agency__isnull=False).values("agency")
         updatable = updatable.filter(Q(owner=user) | Q(owner_agency__in=agencies))

@@ -59,7 +59,7 @@ BASELINE = "baseline"
 class Page:
     name: str
     path: str
-    rule: str | None = None  # the permission (scr_portal.permissions) the page needs, beyond signing in
+    rule: str | None = None  # the permission (reviews.access) the page needs, beyond signing in
     obj: object = None  # what the rule is tested on
 
 
@@ -224,7 +224,7 @@ def find_targets() -> Targets:
 
 def people(targets: Targets) -> list[Person]:
     """The manager with every page; the chair with the pages the permission rules let a chair see."""
-    from scr_portal.permissions import can
+    from reviews.access import can
 
     result = []
     for role, user in (("manager", targets.manager), ("chair", targets.chair)):

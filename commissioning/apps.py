@@ -5,4 +5,4 @@ class CommissioningConfig(AppConfig):
     name = "commissioning"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - declares the app's rules into reviews.access
+        from . import lifecycle, permissions  # noqa: F401 - the app's guards and rules, declared on import

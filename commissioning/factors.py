@@ -1,6 +1,10 @@
 """The ten factors Quality Marker 6 asks boards to weigh, in the portal's own words. Loaded as reference
 data by a migration; the keys are stable, the wording can be improved in later migrations."""
 
+from __future__ import annotations
+
+from .models import Factor
+
 CASE = "case"
 CONTEXT = "context"
 
@@ -77,11 +81,9 @@ STANDARD_FACTORS = [
 ]
 
 
-def ensure_standard_factors(factor_model=None) -> int:
+def ensure_standard_factors(factor_model: type[Factor] = Factor) -> int:
     """Creates any of the standard factors that are missing (by key) and refreshes their wording; returns
     how many were created. Used by the data migration, the demo loader and the tests (which may flush)."""
-    if factor_model is None:
-        from commissioning.models import Factor as factor_model
     created = 0
     for order, (key, kind, title, guidance) in enumerate(STANDARD_FACTORS, start=1):
         _, made = factor_model.objects.update_or_create(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.access import can
+from reviews.models import Agency
 from reviews.selectors import review_for
 
 from . import selectors, selfcheck, services
@@ -149,8 +150,6 @@ def lines_of_enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agencies_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "change_commissioning")
     board_ids = [review.lead_board_id, *(p.board_id for p in review.participations.all())]
-    from reviews.models import Agency
-
     agencies = list(Agency.objects.filter(boards__in=board_ids).distinct().order_by("name"))
     current = {i.agency_id: i for i in AgencyInvolvement.objects.filter(review=review)}
     form = AgencyInvolvementForm(request.POST or None, agencies=agencies, current=current)

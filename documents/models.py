@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.models import Review
+from scr_portal.downloads import safe_name_part
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
@@ -81,6 +82,4 @@ class Document(models.Model):
 
     @property
     def download_name(self) -> str:
-        from scr_portal.downloads import safe_name_part
-
         return f"{safe_name_part(self.review.reference)}-{self.kind.replace('_', '-')}-{self.data_version[:8]}.pdf"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import content
 from .fetcher import BASE_URL, StaticOnlyFetcher
 from .models import Document
 
@@ -28,8 +29,6 @@ class Prepared:
 
 
 def _context(kind: str, review, tor_version=None) -> tuple[dict, str, int | None]:
-    from . import content
-
     if kind == Document.Kind.TERMS_OF_REFERENCE:
         status = tor_version.get_status_display().lower()
         label = f"Terms of reference, version {tor_version.number} ({status})"

@@ -66,9 +66,7 @@ def request_document(*, review: Review, user, kind: str, tor_version=None) -> Do
 def dispatch(document_pk: int) -> bool:
     """Hands the document to a worker (in the embedded default, makes it now). False when the broker
     cannot be reached: the document stays queued for the sweep, and the person asking is told so."""
-    from .tasks import render_document
-
-    return outbox.send(render_document, document_pk, delayed=outbox.DOCUMENT_DELAYED)
+    return outbox.send("documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED)
 
 
 def retry(*, document: Document, user) -> Document:

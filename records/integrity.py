@@ -12,6 +12,10 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import models
 
+from documents.models import Document
+from responses.document.services import verify
+from responses.models import ResponseVersion
+
 
 @dataclass
 class Report:
@@ -37,9 +41,6 @@ def _sha256_of(name: str) -> str | None:
 
 
 def check() -> Report:
-    from documents.models import Document
-    from responses.document.services import verify
-    from responses.models import ResponseVersion
 
     report = Report()
     for version in ResponseVersion.objects.filter(signed_at__isnull=False).select_related("review"):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 
 
@@ -141,8 +142,6 @@ def text_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def person_fields(model: type[models.Model]) -> list[models.ForeignKey]:
-    from django.contrib.auth import get_user_model
-
     return [
         f
         for f in model._meta.concrete_fields

@@ -7,4 +7,4 @@ class ResponsesConfig(AppConfig):
     def ready(self) -> None:
         from responses.actions import signals  # noqa: F401 - connects the receivers
 
-        from . import permissions  # noqa: F401 - declares the app's rules into reviews.access
+        from . import lifecycle, permissions  # noqa: F401 - the app's guards and rules, declared on import

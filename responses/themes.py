@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .models import Theme
+
 STANDARD_THEMES = [
     ("Assessment of risk", "How risk to the child was assessed and re-assessed."),
     ("Domestic abuse", "Recognising and responding to domestic abuse in the household."),
@@ -20,9 +22,7 @@ STANDARD_THEMES = [
 ]
 
 
-def ensure_standard_themes(theme_model=None) -> None:
+def ensure_standard_themes(theme_model: type[Theme] = Theme) -> None:
     """Creates any standard theme that is missing (for the migration, the demo and the tests)."""
-    if theme_model is None:
-        from .models import Theme as theme_model
     for name, description in STANDARD_THEMES:
         theme_model.objects.get_or_create(name=name, defaults={"description": description})

@@ -85,6 +85,18 @@ def boards_where(user, *roles: str) -> list[int]:
     return sorted(board for board, held in board_roles(user).items() if held & wanted)
 
 
+def memberships_of(user) -> QuerySet[Membership]:
+    """The person's active memberships, as their account page lists them."""
+    if not _active(user):
+        return Membership.objects.none()
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("board", "agency")
+        .order_by("board__name", "role")
+    )
+
+
 def roles_on_board(user, board: Board) -> frozenset[str]:
     return board_roles(user).get(board.pk, frozenset())
 
@@ -176,7 +188,9 @@ def people_on_review(review: Review, roles: Iterable[str]) -> QuerySet:
     on_boards = roles & set(BOARD_ROLES)
     if on_boards:
         condition |= Exists(
-            Membership.objects.active().filter(user=OuterRef("pk"), board_id__in=board_ids, role__in=on_boards)
+            Membership.objects.active().filter(
+                user=OuterRef("pk"), board_id__in=board_ids, role__in=on_boards
+            )
         )
     if Role.LEAD_REVIEWER in roles:
         condition |= Exists(
@@ -276,8 +290,6 @@ def step_options(user, review: Review) -> list[workflow.Option]:
     return workflow.options(review, roles_on_review(user, review))
 
 
-def requires_two_factor(user) -> bool:
-    """Chairs and administrators must use a second factor; anyone may. Demo accounts can be waived."""
-    if not user.is_authenticated or user.two_factor_waived:
-        return False
-    return user.is_staff or holds_role(user, Role.CHAIR)
+def chairs_somewhere(user) -> bool:
+    """Chairs sign and approve: they must use a second factor (registered with the accounts policy)."""
+    return holds_role(user, Role.CHAIR)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import visible_reviews
 from .models import (
     Agency,
     Appointment,
@@ -129,7 +130,7 @@ class ReviewAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # Only the reviews the administrator may see through their own roles.
-        return Review.objects.visible_to(request.user).select_related("lead_board")
+        return visible_reviews(request.user).select_related("lead_board")
 
 
 class VisibleReviewRowsMixin(ScopedHistoryMixin):
@@ -137,12 +138,12 @@ class VisibleReviewRowsMixin(ScopedHistoryMixin):
     and only those reviews offered when adding or changing one."""
 
     def get_queryset(self, request):
-        visible = Review.objects.visible_to(request.user).values("pk")
+        visible = visible_reviews(request.user).values("pk")
         return super().get_queryset(request).filter(review__in=visible)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "review":
-            kwargs["queryset"] = Review.objects.visible_to(request.user)
+            kwargs["queryset"] = visible_reviews(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -185,11 +186,7 @@ class ReviewAccessAdmin(VisibleReviewRowsMixin, ReadOnlyAdmin):
     list_select_related = ["user", "review"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(review__in=Review.objects.visible_to(request.user).values("pk"))
-        )
+        return super().get_queryset(request).filter(review__in=visible_reviews(request.user).values("pk"))
 
 
 # Models whose admin log entries name a review: shown only for reviews the administrator may see.
@@ -205,7 +202,7 @@ class LogEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "content_type"]
 
     def get_queryset(self, request):
-        visible = Review.objects.visible_to(request.user).values("pk")
+        visible = visible_reviews(request.user).values("pk")
         hidden = Q()
         for model, path in REVIEW_MODELS.items():
             ids = model.objects.filter(**{f"{path}__in" if path != "pk" else "pk__in": visible}).values_list(
@@ -248,5 +245,5 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["recipient"]
 
     def get_queryset(self, request):
-        visible = Review.objects.visible_to(request.user).values("pk")
+        visible = visible_reviews(request.user).values("pk")
         return super().get_queryset(request).filter(Q(review__isnull=True) | Q(review__in=visible))

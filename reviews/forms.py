@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from scr_portal.forms import PortalForm, PortalModelForm, date_field, not_in_future
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
-from .models import Board, Child, Criteria, Decision, ParallelProcess, Review, Role
+from .models import Board, Child, Criteria, Decision, ParallelProcess, Regime, Review, Role, State
 
 User = get_user_model()
 
@@ -328,8 +328,6 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, boards, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Regime, State
-
         self.fields["state"].choices = [("", "Any stage"), *State.choices]
         self.fields["board"].choices = [("", "Any board"), *((str(b.pk), b.name) for b in boards)]
         self.fields["regime"].choices = [("", "Any kind"), *Regime.choices]

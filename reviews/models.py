@@ -174,35 +174,6 @@ class Membership(models.Model):
             raise ValidationError({"agency": "This agency is not a member of the board."})
 
 
-def participant_board_ids(user) -> list[int]:
-    """The ids of the boards on which `user` takes part in reviews (from the memberships read once per
-    request, see scr_portal.permissions.board_roles)."""
-    from scr_portal.permissions import board_roles
-
-    return sorted(board for board, roles in board_roles(user).items() if roles & set(BOARD_ROLES))
-
-
-class ReviewQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReviewQuerySet:
-        """The reviews `user` may see: those of boards they take part in (lead or participating), and those
-        they are appointed to as lead reviewer. Nothing for anonymous users; nothing by virtue of being staff.
-
-        The boards are known before the query, so it compares ids with a list and two uncorrelated subqueries
-        (which PostgreSQL hashes once) instead of correlated ones per review: a national installation's
-        reviews are all read by this filter, and it stays a few milliseconds however many there are."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        boards = participant_board_ids(user)
-        visible = Q(
-            pk__in=Appointment.objects.filter(reviewer=user, ended_at__isnull=True).values("review_id")
-        )
-        if boards:
-            visible |= Q(lead_board_id__in=boards) | Q(
-                pk__in=ParticipatingBoard.objects.filter(board_id__in=boards).values("review_id")
-            )
-        return self.filter(visible)
-
-
 class Regime(models.TextChoices):
     """The statutory framework a review runs under. The stages are the same shape in both."""
 
@@ -310,8 +281,6 @@ class Review(models.Model):
     # are cached. Set by signals, never edited.
     actions_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(excluded_fields=["actions_changed_at"])
-
-    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,7 +3,6 @@ who may see the review, checked at the query, so nobody is ever told about a rev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -13,14 +12,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from scr_portal import outbox, workdays
 
-from .models import BOARD_ROLES, Appointment, Membership, Notification, ParticipatingBoard, Review, Role
+from . import access
+from .models import Notification, Review, Role
+from .workflow import ACTORS, NEXT_STEPS
 
 User = get_user_model()
 REMINDER_WORKING_DAYS = 5  # remind this many working days before a deadline
@@ -42,29 +42,6 @@ def muted():
         _muted.reset(token)
 
 
-def people_with_roles(review: Review, roles: Iterable[str]):
-    """Active people holding any of `roles` on the review (board roles on its boards; lead reviewers by
-    current appointment), as a queryset."""
-    roles = set(roles)
-    board_ids = [
-        review.lead_board_id,
-        *ParticipatingBoard.objects.filter(review=review).values_list("board_id", flat=True),
-    ]
-    condition = Q(pk__in=[])
-    board_roles = roles & set(BOARD_ROLES)
-    if board_roles:
-        condition |= Exists(
-            Membership.objects.active().filter(
-                user=OuterRef("pk"), board_id__in=board_ids, role__in=board_roles
-            )
-        )
-    if Role.LEAD_REVIEWER in roles:
-        condition |= Exists(
-            Appointment.objects.filter(reviewer=OuterRef("pk"), review=review, ended_at__isnull=True)
-        )
-    return User.objects.filter(condition, is_active=True)
-
-
 def notify(
     *, review: Review | None, recipients, kind: str, title: str, body: str, path: str, key: str
 ) -> list[Notification]:
@@ -74,9 +51,7 @@ def notify(
     if review is not None:
         # Everyone who may see the review holds a board role on one of its boards or a current appointment:
         # the rule of Review.objects.visible_to, asked once for all recipients rather than once each.
-        may_see = people_with_roles(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).filter(
-            pk__in=[u.pk for u in people]
-        )
+        may_see = access.people_who_may_see(review).filter(pk__in=[u.pk for u in people])
         visible = set(may_see.values_list("pk", flat=True))
         people = [u for u in people if u.pk in visible]
     if not people:
@@ -102,11 +77,9 @@ def notify(
         return created
     immediate = [n.pk for n in created if n.recipient.email_frequency == User.EmailFrequency.IMMEDIATE]
     if immediate:
-        from .tasks import send_notification_emails
-
         # If the broker is away they stay unsent (emailed_at empty) for `email_pending`: nothing is lost.
         transaction.on_commit(
-            lambda: outbox.send(send_notification_emails, immediate, delayed=outbox.EMAIL_DELAYED)
+            lambda: outbox.send("reviews.send_notification_emails", immediate, delayed=outbox.EMAIL_DELAYED)
         )
     return created
 
@@ -119,9 +92,7 @@ def still_may_know(note: Notification) -> bool:
     """Checked again when sending: someone who has left the board since, or was deactivated, is not told."""
     if not note.recipient.is_active:
         return False
-    return (
-        note.review_id is None or Review.objects.visible_to(note.recipient).filter(pk=note.review_id).exists()
-    )
+    return note.review_id is None or access.may_see_review(note.recipient, note.review_id)
 
 
 def message_id(note: Notification) -> str:
@@ -224,13 +195,11 @@ def email_digests() -> int:
 
 def notify_stage_reached(review: Review, actor=None) -> None:
     """Tells the people who must act at the review's new stage (not the person who moved it there)."""
-    from .workflow import ACTORS, NEXT_STEPS
-
     roles = ACTORS.get(review.state)
     if not roles:
         return
     who, what = NEXT_STEPS[review.state]
-    recipients = people_with_roles(review, roles)
+    recipients = access.people_on_review(review, roles)
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
     notify(
@@ -258,7 +227,7 @@ def send_deadline_reminders(today=None) -> int:
         created += len(
             notify(
                 review=review,
-                recipients=people_with_roles(review, (Role.BUSINESS_MANAGER, Role.CHAIR)),
+                recipients=access.people_on_review(review, (Role.BUSINESS_MANAGER, Role.CHAIR)),
                 kind=Notification.Kind.DEADLINE_PASSED if passed else Notification.Kind.DEADLINE_APPROACHING,
                 title=f"{review.reference}: deadline {'passed' if passed else 'approaching'} ({label})",
                 body=f"{clock.label}. See the review's timescales.",

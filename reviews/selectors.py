@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .access import require, visible_boards, visible_reviews
+from .forms import ReviewFilterForm
 from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review
 
 
@@ -43,8 +44,6 @@ def review_list_for(
     today=None,
 ) -> QuerySet[Review]:
     """Visible reviews, filtered and sorted, with what a list shows, in a fixed number of queries."""
-    from .forms import ReviewFilterForm
-
     qs = reviews_visible_to(user)
     if q:
         qs = qs.filter(

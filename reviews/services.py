@@ -146,7 +146,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
             raise TransitionRefused(
                 f"Only a {workflow.roles_named(step)} can {step.label[0].lower()}{step.label[1:]}."
             )
-        blockers = step.guard(review)
+        blockers = workflow.blockers(review, step)
         if blockers:
             raise TransitionRefused("First: " + " ".join(blockers))
         before = review.state

@@ -280,7 +280,7 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, "That step is not available at this stage. Nothing was changed.")
         return redirect("review_detail", review.pk)
     require_step(request.user, review, step)
-    blockers = step.guard(review)
+    blockers = workflow.blockers(review, step)
     form = step.form_class(request.POST or None, request.FILES or None, review=review)
     if request.method == "POST" and not blockers and form.is_valid():
         try:

@@ -84,46 +84,8 @@ def _lead_reviewer_appointed(review: Review) -> list[str]:
     return ["Appoint a lead reviewer."]
 
 
-def _ready_to_start(review: Review) -> list[str]:
-    """Commissioning ends when the chair has approved the terms of reference (and a lead reviewer leads)."""
-    from commissioning.models import ToRVersion
-
-    missing = _lead_reviewer_appointed(review)
-    if not ToRVersion.objects.filter(review=review, status=ToRVersion.Status.APPROVED).exists():
-        missing.append("The chair approves the terms of reference (Commissioning, then Terms of reference).")
-    return missing
-
-
 def _report_held(review: Review) -> list[str]:
     return [] if review.final_report else ["Record the final report."]
-
-
-def _ready_for_response(review: Review) -> list[str]:
-    """The board responds to findings: the report is held and its findings are recorded, one by one."""
-    from responses.models import Finding
-
-    missing = _report_held(review)
-    if not Finding.objects.filter(review=review).exists():
-        missing.append("Record the report's findings (Response, then Report and findings).")
-    return missing
-
-
-def _response_signed(review: Review) -> list[str]:
-    """Publication needs the chair's signature on the latest version of the board's written response."""
-    from responses.models import ResponseVersion
-
-    latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
-    if latest is None:
-        return ["The chair signs off the board's written response (Response, then Written response)."]
-    if not latest.is_signed:
-        return [
-            f"The chair signs off version {latest.number} of the board's written response, which is still a draft."
-        ]
-    return []
-
-
-def _ready_to_publish(review: Review) -> list[str]:
-    return _response_signed(review) + _nothing_delays_publication(review)
 
 
 def _nothing_delays_publication(review: Review) -> list[str]:
@@ -248,7 +210,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({CHAIR}),
             form_class=forms.StartReviewForm,
             explanation="The terms of reference are agreed and the lead reviewer begins the substantive work.",
-            guard=_ready_to_start,
+            guard=_lead_reviewer_appointed,
             effect=_set(started_on="started_on"),
         ),
         Transition(
@@ -269,7 +231,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({BM}),
             form_class=forms.NoteForm,
             explanation="The board discusses the findings and agrees its response and actions.",
-            guard=_ready_for_response,
+            guard=_report_held,
         ),
         Transition(
             name="publish",
@@ -279,7 +241,7 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({BM}),
             form_class=forms.PublishForm,
             explanation="Record when the report and the board's response were published.",
-            guard=_ready_to_publish,
+            guard=_nothing_delays_publication,
             effect=_set(
                 report_published_on="report_published_on", response_published_on="response_published_on"
             ),
@@ -318,6 +280,30 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+# What must be true before a step, added by the apps that hold the facts: commissioning adds "the chair
+# approved the terms of reference" to starting the review, responses adds "the findings are recorded" to
+# starting the response and "the chair signed the written response" to publishing. The lifecycle so
+# imports no app above it; `blockers` asks the step's own guard and every added one.
+_added_guards: dict[str, list[Callable[[Review], list[str]]]] = {}
+
+
+def add_guard(step: str, guard: Callable[[Review], list[str]]) -> None:
+    """Adds a precondition to the step named `step` (from an app's ready(); once per guard)."""
+    if step not in TRANSITIONS:
+        raise KeyError(f"No lifecycle step is named {step!r}.")
+    guards = _added_guards.setdefault(step, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def blockers(review: Review, step: Transition) -> list[str]:
+    """What must happen before `step` can be taken, in plain words; empty when it can be taken now."""
+    found = step.guard(review)
+    for guard in _added_guards.get(step.name, ()):
+        found += guard(review)
+    return found
 
 
 # Who acts next at each stage, and what they do (the review page's "what happens next").
@@ -396,7 +382,7 @@ def permitted(transition: Transition, roles: frozenset[str]) -> bool:
 
 def options(review: Review, roles: frozenset[str]) -> list[Option]:
     """The steps this person may take from the review's current stage, each with what must happen first."""
-    return [Option(t, t.guard(review)) for t in transitions_from(review.state) if permitted(t, roles)]
+    return [Option(t, blockers(review, t)) for t in transitions_from(review.state) if permitted(t, roles)]
 
 
 def roles_named(transition: Transition) -> str:

@@ -15,6 +15,8 @@ from celery.signals import worker_ready
 from django.contrib import messages
 from kombu.exceptions import OperationalError
 
+from .celery import app
+
 log = logging.getLogger(__name__)
 
 EMAIL_DELAYED = (
@@ -33,13 +35,22 @@ CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale")
 _delays: ContextVar[list[str] | None] = ContextVar("outbox_delays", default=None)
 
 
-def send(task, *args, delayed: str) -> bool:
-    """Queues `task(*args)`. False when the task queue cannot be reached: the work stays recorded in the
-    database for the catch-up, and the person is told `delayed`."""
+def task_named(name: str):
+    """The registered task called `name`. Services queue work by the task's name, so a service never
+    imports the tasks module that calls it back (tasks stay thin: load by id, call a service)."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery), imported once
+    return app.tasks[name]
+
+
+def send(task_name: str, *args, delayed: str) -> bool:
+    """Queues the task named `task_name` with `args` (in the embedded default, runs it now). False when the
+    task queue cannot be reached: the work stays recorded in the database for the catch-up, and the
+    person is told `delayed`."""
     try:
-        task.delay(*args)
+        task_named(task_name).delay(*args)
     except (OperationalError, OSError) as error:  # kombu's retries are over: the broker is away
-        log.warning("Could not queue %s%r, left for the catch-up: %s", task.name, args, error)
+        log.warning("Could not queue %s%r, left for the catch-up: %s", task_name, args, error)
         told = _delays.get()
         if told is not None and delayed not in told:
             told.append(delayed)

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import notifications
+from reviews import access, notifications
 from reviews.access import review_board_ids
 from reviews.models import Membership, Notification, Review, Role, TimelineEntry
 from reviews.services import timeline_add
@@ -145,7 +145,7 @@ def input_reply_add(*, input_round: InputRound, user, text: str, nothing_to_add:
         review = input_round.review
         notifications.notify(
             review=review,
-            recipients=notifications.people_with_roles(review, [Role.BUSINESS_MANAGER]).exclude(pk=user.pk),
+            recipients=access.people_on_review(review, [Role.BUSINESS_MANAGER]).exclude(pk=user.pk),
             kind=Notification.Kind.INFORMATION,
             title=f"{review.reference}: {user.get_full_name()} "
             f"{'has nothing to add' if nothing_to_add and not text else 'gave input'}",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import Availability, ConflictDeclaration, LeadReviewer, Proposal, Skill
-from reviews import notifications
+from reviews import access, notifications
 from reviews.models import Appointment, Notification, Review, Role, TimelineEntry
 from reviews.services import timeline_add
 
@@ -255,9 +255,7 @@ def proposal_make(*, review: Review, author, topic: str, text: str) -> Proposal:
     )
     notifications.notify(
         review=review,
-        recipients=notifications.people_with_roles(review, (Role.BUSINESS_MANAGER, Role.CHAIR)).exclude(
-            pk=author.pk
-        ),
+        recipients=access.people_on_review(review, (Role.BUSINESS_MANAGER, Role.CHAIR)).exclude(pk=author.pk),
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: the lead reviewer proposes a change of {proposal.get_topic_display().lower()}",
         body="Answer the proposal: accept it, accept it in part or decline it, and say why.",

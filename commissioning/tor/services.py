@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import ToRComment, ToRSection, ToRVersion
-from reviews import notifications
+from reviews import access, notifications
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import timeline_add
 
@@ -179,9 +179,7 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
     path = reverse("tor_comments", args=[review.pk, version.number])
     notifications.notify(
         review=review,
-        recipients=notifications.people_with_roles(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(
-            pk=actor.pk
-        ),
+        recipients=access.people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(pk=actor.pk),
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: comment on the terms of reference (version {version.number})",
         body=f"The draft terms of reference are out for comment until {label}. Comment on any section.",
@@ -190,7 +188,7 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
     )
     notifications.notify(
         review=review,
-        recipients=notifications.people_with_roles(review, (Role.CHAIR,)).exclude(pk=actor.pk),
+        recipients=access.people_on_review(review, (Role.CHAIR,)).exclude(pk=actor.pk),
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
@@ -315,9 +313,7 @@ def _notify_approved(version: ToRVersion, actor) -> None:
     review = version.review
     notifications.notify(
         review=review,
-        recipients=notifications.people_with_roles(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(
-            pk=actor.pk
-        ),
+        recipients=access.people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(pk=actor.pk),
         kind=Notification.Kind.INFORMATION,
         title=f"{review.reference}: terms of reference version {version.number} approved",
         body=f"Approved by {actor.get_full_name()}.",

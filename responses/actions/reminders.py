@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import Action
-from reviews import notifications, workflow
+from reviews import access, notifications, workflow
 from reviews.models import Notification, Role
 
 Status = Action.Status
@@ -58,9 +58,9 @@ class Reminder:
 
 def due_reminders(today: date) -> list[Reminder]:
     """Every reminder that applies today (two queries)."""
-    actions = Action.objects.filter(review__state__in=workflow.states_allowing(workflow.RESPONSE_OPEN)).select_related(
-        "review", "owner", "owner_agency"
-    )
+    actions = Action.objects.filter(
+        review__state__in=workflow.states_allowing(workflow.RESPONSE_OPEN)
+    ).select_related("review", "owner", "owner_agency")
     horizon = today + timedelta(days=Action.DUE_SOON_DAYS)
     found = [
         Reminder(a, OVERDUE if a.due_on < today else SOON, a.due_on)
@@ -129,7 +129,7 @@ def _summarise_for_managers(fresh: list[Reminder]) -> int:
     per_manager: dict[int, tuple[object, list[Reminder]]] = {}
     for items in by_review.values():
         review = items[0].action.review
-        for manager in notifications.people_with_roles(review, (Role.BUSINESS_MANAGER,)):
+        for manager in access.people_on_review(review, (Role.BUSINESS_MANAGER,)):
             per_manager.setdefault(manager.pk, (manager, []))[1].extend(items)
     created = 0
     for manager, items in per_manager.values():

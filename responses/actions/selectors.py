@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
-from reviews.access import board_agencies, can, review_board_ids
+from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
 
 User = get_user_model()
@@ -105,7 +105,7 @@ def board_reviews(user, board: Board) -> QuerySet[Review]:
     )
     if can(user, "view_action_plan", board):
         return Review.objects.filter(of_board)
-    return Review.objects.visible_to(user).filter(of_board)
+    return visible_reviews(user).filter(of_board)
 
 
 def actions_of_board(user, board: Board, review_ids: list[int] | None = None) -> QuerySet[Action]:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence
-from reviews import notifications
+from reviews import access, notifications
 from reviews.models import Notification, Review, Role, TimelineEntry
 from reviews.services import timeline_add
 from scr_portal.uploads import Kind, safe_display_name
@@ -377,7 +377,7 @@ def _remove_files(names: list[str]) -> None:
 def _notify_moved(action: Action, update: ActionUpdate, actor) -> None:
     """Tells the review's business managers, and the named owner, when an action's status changes."""
     review = action.review
-    managers = notifications.people_with_roles(review, (Role.BUSINESS_MANAGER,)).exclude(pk=actor.pk)
+    managers = access.people_on_review(review, (Role.BUSINESS_MANAGER,)).exclude(pk=actor.pk)
     recipients = list(managers)
     if action.owner_id != actor.pk and all(u.pk != action.owner_id for u in recipients):
         recipients.append(action.owner)

@@ -18,6 +18,7 @@ from scr_portal.forms import id_from_query
 
 from ..models import EngagementActivity, Meeting
 from ..pages import crumbs, form_page
+from ..plan.selectors import related_for_findings
 from . import selectors, services
 from .forms import ActivityDoneForm, ActivityForm, DiscussionForm, MeetingForm, PositionForm
 
@@ -38,12 +39,7 @@ def _engagement_crumb(review) -> tuple[str, str]:
 
 
 def _related(review, findings) -> dict:
-    """The board's related learning and plan priorities for each finding, keyed by the finding's id; empty
-    until the business plan part of the response is installed."""
-    try:
-        from responses.plan.selectors import related_for_findings
-    except ImportError:
-        return {}
+    """The board's related learning and plan priorities for each finding, keyed by the finding's id."""
     return related_for_findings(review, findings)
 
 

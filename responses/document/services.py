@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import ResponseVersion, digest_of
-from reviews import notifications
+from reviews import access, notifications
 from reviews.models import BOARD_ROLES, Notification, Review, TimelineEntry
 from reviews.services import timeline_add
 
@@ -184,7 +184,7 @@ def version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -
         transaction.on_commit(
             lambda: notifications.notify(
                 review=review,
-                recipients=notifications.people_with_roles(review, BOARD_ROLES).exclude(pk=user.pk),
+                recipients=access.people_on_review(review, BOARD_ROLES).exclude(pk=user.pk),
                 kind=Notification.Kind.INFORMATION,
                 title=f"{review.reference}: the board's response was signed off",
                 body=f"Version {number} of the board's response was signed off by the chair.",
@@ -203,7 +203,7 @@ def request_signature(*, version: ResponseVersion, user) -> None:
     _check_draft(version)
     notifications.notify(
         review=review,
-        recipients=notifications.people_with_roles(review, (Role.CHAIR,)).exclude(pk=user.pk),
+        recipients=access.people_on_review(review, (Role.CHAIR,)).exclude(pk=user.pk),
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: please sign off the board's response",
         body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",

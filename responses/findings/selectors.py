@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from responses.models import Finding, FindingDiscussion, Theme
+from responses.plan.selectors import related_for_findings
 from reviews.models import Review
 
 
@@ -34,12 +35,7 @@ class FindingRow:
 def finding_rows(review: Review, findings) -> list[FindingRow]:
     """Each finding with the related learning and plan priorities the board already holds (by theme)."""
     findings = list(findings)
-    try:
-        from responses.plan.selectors import related_for_findings
-    except ImportError:  # the plan part is optional to this page
-        related = {}
-    else:
-        related = related_for_findings(review, findings) if findings else {}
+    related = related_for_findings(review, findings) if findings else {}
     rows = []
     for f in findings:
         r = related.get(f.pk)

@@ -44,11 +44,7 @@ def account(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Email preference saved.")
         return redirect("account")
-    memberships = (
-        request.user.memberships.active().select_related("board", "agency").order_by("board__name", "role")
-    )
     ctx = {
-        "memberships": memberships,
         "form": form,
         "has_device": user_has_device(request.user, confirmed=True),
         "two_factor_required": requires_two_factor(request.user),

@@ -9,7 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import Appointment, Membership, Review, ReviewAccess, Role
+from reviews.access import visible_reviews
+from reviews.models import Appointment, Membership, ReviewAccess, Role
 from tests.conftest import World
 from tests.factories import AppointmentFactory, MembershipFactory, ReviewFactory, UserFactory, member_of
 from tests.reviews.forms import form_data
@@ -45,7 +46,7 @@ def _membership(user, board) -> Membership:
 
 @pytest.mark.parametrize(("person", "references"), sorted(VISIBLE_REFERENCES.items()))
 def test_visible_to_is_exactly_the_reviews_of_the_persons_boards_and_appointments(world, person, references):
-    visible = Review.objects.visible_to(getattr(world, person))
+    visible = visible_reviews(getattr(world, person))
     assert sorted(visible.values_list("reference", flat=True)) == sorted(references)
 
 
@@ -53,18 +54,18 @@ def test_visible_to_lists_a_review_once_for_someone_on_both_of_its_boards(world)
     both = member_of(world.north, Role.BOARD_MEMBER)
     MembershipFactory(user=both, board=world.south, role=Role.BUSINESS_MANAGER)
     AppointmentFactory(review=world.cross_border_review, reviewer=both)
-    references = list(Review.objects.visible_to(both).values_list("reference", flat=True))
+    references = list(visible_reviews(both).values_list("reference", flat=True))
     assert sorted(references) == ["NSCB-1", "NSCB-X", "SSCB-1"]
 
 
 def test_visible_to_gives_anonymous_visitors_nothing(world):
-    assert not Review.objects.visible_to(AnonymousUser()).exists()
+    assert not visible_reviews(AnonymousUser()).exists()
 
 
 def test_visible_to_gives_a_deactivated_account_nothing(world):
     world.north_manager.is_active = False
     world.north_manager.save()
-    assert not Review.objects.visible_to(world.north_manager).exists()
+    assert not visible_reviews(world.north_manager).exists()
 
 
 # The review list -------------------------------------------------------------------------------------
@@ -392,7 +393,7 @@ def test_superuser_without_a_board_role_cannot_appoint_themselves_to_a_review(cl
         {"review": str(world.south_review.pk), "reviewer": str(staff_user.pk), "_save": "Save"},
     )
     assert not Appointment.objects.filter(reviewer=staff_user).exists()
-    assert not Review.objects.visible_to(staff_user).exists()
+    assert not visible_reviews(staff_user).exists()
 
 
 def test_superuser_with_a_north_role_sees_only_north_reviews_in_the_admin(

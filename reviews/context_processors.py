@@ -1,10 +1,13 @@
-"""Values every page's layout needs: the navigation (with the unread count) and the person's boards."""
+"""Values every page's layout needs (a context processor): the navigation, with the unread count and
+the links the person may follow, and the person's boards."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+from .access import can, visible_boards
 
 
 def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
@@ -20,8 +23,6 @@ def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
         {"label": label, "url": reverse(name), "active": current in names, "count": count}
         for label, name, names, count in items
     ]
-    from scr_portal.permissions import can
-
     if can(request.user, "view_registry"):
         nav.insert(
             3,
@@ -38,9 +39,7 @@ def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
 
 
 def _header_boards(request: HttpRequest) -> list[str]:
-    from reviews.selectors import boards_visible_to
-
-    return list(boards_visible_to(request.user).order_by("name").values_list("name", flat=True))
+    return list(visible_boards(request.user).order_by("name").values_list("name", flat=True))
 
 
 def portal(request: HttpRequest) -> dict:
