@@ -5,21 +5,21 @@ portal; a signed version is also refused by the model and a database trigger).""
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from reviews.admin import VisibleReviewRowsMixin
+from scr_portal.admin import HistoryAdmin
 
 from .models import ResponseVersion, Theme
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(HistoryAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
 
 
 @admin.register(ResponseVersion)
-class ResponseVersionAdmin(VisibleReviewRowsMixin, SimpleHistoryAdmin):
+class ResponseVersionAdmin(VisibleReviewRowsMixin, HistoryAdmin):
     list_display = ["review", "number", "signed_by", "signed_at", "digest"]
     list_filter = ["review__lead_board"]
     search_fields = ["review__reference", "digest"]

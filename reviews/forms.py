@@ -120,13 +120,17 @@ class ChildForm(PortalModelForm):
         fields = ["pseudonym", "age", "outcome", "circumstances"]
         widgets = {"outcome": forms.RadioSelect, "circumstances": forms.Textarea}
 
-    def __init__(self, *args, review: Review, **kwargs):
+    def __init__(self, *args, review: Review | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.review = review
+        # The portal names the review; the admin edits a child of one, or chooses it (a field before this one).
+        self.review = review or (self.instance.review if self.instance.review_id else None)
 
     def clean_pseudonym(self) -> str:
         pseudonym = self.cleaned_data["pseudonym"].strip()
-        if self.review.children.filter(pseudonym__iexact=pseudonym).exclude(pk=self.instance.pk).exists():
+        review = self.cleaned_data.get("review", self.review)
+        if review is None:
+            return pseudonym  # no valid review chosen: that field says so
+        if review.children.filter(pseudonym__iexact=pseudonym).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"This review already has a child called {pseudonym}")
         return pseudonym
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from . import access, clocks, notifications, workflow
-from .models import Child, ParallelProcess, Review, ReviewAccess, State, TimelineEntry
+from .models import (
+    Agency,
+    Board,
+    Child,
+    ParallelProcess,
+    Regime,
+    Review,
+    ReviewAccess,
+    State,
+    TimelineEntry,
+)
 
 
 class TransitionRefused(Exception):
@@ -37,46 +50,101 @@ def review_refresh_due(review: Review) -> None:
     review.due_on, review.due_kind = (current.due, current.key) if current else (None, "")
 
 
+# The case record's own details, as the portal's "Referral details" page and the admin edit them, in the
+# order the timeline names them when they change.
+REFERRAL_FIELDS = (
+    "reference",
+    "regime",
+    "case_summary",
+    "incident_date",
+    "notification_date",
+    "criteria",
+    "criteria_notes",
+)
+
+
 @transaction.atomic
-def review_create(*, board, user, data: dict) -> Review:
+def review_create(
+    *,
+    board: Board,
+    user,
+    reference: str,
+    regime: str = Regime.SERIOUS_CASE_REVIEW,
+    case_summary: str = "",
+    incident_date: date | None = None,
+    notification_date: date | None = None,
+    criteria: str = "",
+    criteria_notes: str = "",
+    pseudonym: str = "",
+    outcome: str = "",
+) -> Review:
+    """Opens a review at the referral stage, with its first deadline and a timeline entry, and with the
+    child it is about when `pseudonym` is given (the portal always gives one; the admin may not)."""
     review = Review(
         lead_board=board,
-        **{
-            k: data[k]
-            for k in (
-                "reference",
-                "regime",
-                "case_summary",
-                "incident_date",
-                "notification_date",
-                "criteria",
-                "criteria_notes",
-            )
-        },
+        reference=reference,
+        regime=regime,
+        case_summary=case_summary,
+        incident_date=incident_date,
+        notification_date=notification_date,
+        criteria=criteria,
+        criteria_notes=criteria_notes,
     )
     review_refresh_due(review)
     review.full_clean()
     review.save()
-    Child.objects.create(review=review, pseudonym=data["pseudonym"].strip(), outcome=data["outcome"])
+    if pseudonym.strip():
+        Child.objects.create(review=review, pseudonym=pseudonym.strip(), outcome=outcome)
     timeline_add(
         review=review,
         user=user,
         kind=TimelineEntry.Kind.UPDATE,
         title="Referral opened",
-        body=data["case_summary"],
+        body=case_summary,
     )
     return review
 
 
 @transaction.atomic
-def review_update(*, review: Review, user, form) -> Review:
-    """Saves an edit of the case record (the history keeps what changed) and notes it on the timeline."""
-    review = form.save(commit=False)
+def review_update(
+    *,
+    review: Review,
+    user,
+    reference: str,
+    regime: str,
+    case_summary: str,
+    incident_date: date | None,
+    notification_date: date | None,
+    criteria: str,
+    criteria_notes: str,
+    agencies_known: Iterable[Agency],
+) -> Review:
+    """Saves an edit of the referral details: locks the review, recomputes its next deadline, and notes on
+    the timeline which details changed (the history keeps the old values). The stage and everything the
+    lifecycle's steps record are not touched."""
+    review = Review.objects.select_for_update().select_related("lead_board").get(pk=review.pk)
+    values = {
+        "reference": reference,
+        "regime": regime,
+        "case_summary": case_summary,
+        "incident_date": incident_date,
+        "notification_date": notification_date,
+        "criteria": criteria,
+        "criteria_notes": criteria_notes,
+    }
+    changed = [name for name in REFERRAL_FIELDS if getattr(review, name) != values[name]]
+    for name in changed:
+        setattr(review, name, values[name])
+    agencies = {agency.pk for agency in agencies_known}
+    if agencies != set(review.agencies_known.values_list("pk", flat=True)):
+        changed.append("agencies_known")
     review_refresh_due(review)
+    review.full_clean(exclude=["final_report"])
     review.save()
-    form.save_m2m()
-    if form.changed_data:
-        labels = ", ".join(str(form.fields[name].label).lower() for name in form.changed_data)
+    if "agencies_known" in changed:
+        review.agencies_known.set(agencies)
+    if changed:
+        labels = ", ".join(str(Review._meta.get_field(name).verbose_name).lower() for name in changed)
         timeline_add(
             review=review,
             user=user,
@@ -88,10 +156,28 @@ def review_update(*, review: Review, user, form) -> Review:
 
 
 @transaction.atomic
-def child_save(*, review: Review, user, form) -> Child:
-    child = form.save(commit=False)
-    child.review = review
+def child_save(
+    *,
+    review: Review,
+    user,
+    child: Child | None = None,
+    pseudonym: str,
+    age: str = "",
+    outcome: str,
+    circumstances: str = "",
+) -> Child:
+    """Adds a child to the review (`child` None, or not yet saved) or saves an edit of one, and notes it on
+    the timeline."""
+    child = child if child is not None else Child()
     created = child.pk is None
+    child.review = review
+    child.pseudonym, child.age, child.outcome, child.circumstances = (
+        pseudonym.strip(),
+        age,
+        outcome,
+        circumstances,
+    )
+    child.full_clean()
     child.save()
     timeline_add(
         review=review,
@@ -103,10 +189,26 @@ def child_save(*, review: Review, user, form) -> Child:
 
 
 @transaction.atomic
-def parallel_process_save(*, review: Review, user, form) -> ParallelProcess:
-    process = form.save(commit=False)
-    process.review = review
+def parallel_process_save(
+    *,
+    review: Review,
+    user,
+    process: ParallelProcess | None = None,
+    kind: str,
+    description: str,
+    may_delay_publication: bool,
+    expected_end: date | None = None,
+    concluded_on: date | None = None,
+) -> ParallelProcess:
+    """Records proceedings beside the review (`process` None, or not yet saved) or saves an edit of them,
+    and notes it on the timeline."""
+    process = process if process is not None else ParallelProcess()
     created = process.pk is None
+    process.review = review
+    process.kind, process.description = kind, description
+    process.may_delay_publication = may_delay_publication
+    process.expected_end, process.concluded_on = expected_end, concluded_on
+    process.full_clean()
     process.save()
     verb = "Recorded" if created else "Updated"
     timeline_add(

@@ -205,9 +205,10 @@ def review_create(request: HttpRequest) -> HttpResponse:
     boards = manageable_boards(request.user)
     form = NewReviewForm(request.POST or None, boards=boards)
     if request.method == "POST" and form.is_valid():
-        board = form.cleaned_data["lead_board"]
+        fields = dict(form.cleaned_data)
+        board = fields.pop("lead_board")
         require(request.user, "create_review", board)
-        review = services.review_create(board=board, user=request.user, data=form.cleaned_data)
+        review = services.review_create(board=board, user=request.user, **fields)
         messages.success(request, f"Review {review.reference} opened at the referral stage.")
         return redirect("review_detail", review.pk)
     ctx = {
@@ -222,7 +223,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "change_review")
     form = ReferralForm(request.POST or None, instance=review, board=review.lead_board)
     if request.method == "POST" and form.is_valid():
-        services.review_update(review=review, user=request.user, form=form)
+        services.review_update(review=review, user=request.user, **form.cleaned_data)
         messages.success(request, "Referral details saved.")
         return redirect("review_detail", review.pk)
     ctx = {
@@ -240,7 +241,7 @@ def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> Ht
     child = get_object_or_404(review.children, pk=child_pk) if child_pk else None
     form = ChildForm(request.POST or None, instance=child, review=review)
     if request.method == "POST" and form.is_valid():
-        child = services.child_save(review=review, user=request.user, form=form)
+        child = services.child_save(review=review, user=request.user, child=child, **form.cleaned_data)
         messages.success(request, f"{child.pseudonym} saved.")
         return redirect("review_detail", review.pk)
     heading = f"Edit {child.pseudonym}" if child else "Add a child"
@@ -259,7 +260,7 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
     process = get_object_or_404(review.parallel_processes, pk=process_pk) if process_pk else None
     form = ParallelProcessForm(request.POST or None, instance=process)
     if request.method == "POST" and form.is_valid():
-        services.parallel_process_save(review=review, user=request.user, form=form)
+        services.parallel_process_save(review=review, user=request.user, process=process, **form.cleaned_data)
         messages.success(request, "Parallel process saved.")
         return redirect("review_detail", review.pk)
     heading = "Edit a parallel process" if process else "Record a parallel process"

@@ -137,41 +137,52 @@ def availability_add(
 # Appointments -----------------------------------------------------------------------------------------
 
 
+def appointment_check(*, review: Review, reviewer: LeadReviewer, override_reason: str = "") -> list[str]:
+    """The checks an appointment must pass, run by `appointment_make` under its lock and by the admin's form
+    before anything is saved (so a refusal is shown beside the fields).
+
+    Raises AppointmentRefused when the review is closed, the reviewer's account is inactive or they are
+    already appointed; and (with `can_override`) when their latest declaration for this review says they
+    have a conflict of interest, or they are at their maximum load, unless `override_reason` is given.
+    Returns those concerns, which the override answers."""
+    if not review.is_open:
+        raise AppointmentRefused("This review is closed: nobody can be appointed to it.")
+    if not reviewer.user.is_active:
+        raise AppointmentRefused(f"{reviewer} no longer has an active account and cannot be appointed.")
+    if Appointment.objects.filter(review=review, reviewer=reviewer.user, ended_at__isnull=True).exists():
+        raise AppointmentRefused(f"{reviewer} is already appointed to this review.")
+    concerns = []
+    declaration = selectors.latest_declaration(review, reviewer)
+    if declaration is not None and declaration.has_conflict:
+        concerns.append(
+            f"{reviewer} has declared a conflict of interest for this review (“{declaration.details}”)."
+        )
+    load = selectors.current_load(reviewer)
+    if load >= reviewer.max_concurrent_reviews:
+        concerns.append(
+            f"{reviewer} is already leading {load} of at most {reviewer.max_concurrent_reviews} "
+            f"review{'s' if reviewer.max_concurrent_reviews != 1 else ''}."
+        )
+    if concerns and not override_reason.strip():
+        raise AppointmentRefused(
+            " ".join(concerns) + " To appoint them anyway, tick the override and say why.",
+            can_override=True,
+        )
+    return concerns
+
+
 def appointment_make(
     *, review: Review, reviewer: LeadReviewer, actor, override_reason: str = ""
 ) -> Appointment:
     """Appoints a registry reviewer to the review, records it on the timeline and tells the reviewer.
 
-    Refused (AppointmentRefused, with `can_override`) when the reviewer's latest declaration for this
-    review says they have a conflict of interest, or when they are at their maximum load, unless the
-    business manager gives `override_reason`, which is recorded on the timeline."""
+    Refused (AppointmentRefused) as `appointment_check` says; a business manager's `override_reason` for a
+    conflict of interest or a full load is recorded on the timeline."""
     override_reason = override_reason.strip()
     with transaction.atomic():
         # Lock the entry: load is counted and the appointment made before anyone else can appoint them.
         reviewer = LeadReviewer.objects.select_for_update().select_related("user").get(pk=reviewer.pk)
-        if not review.is_open:
-            raise AppointmentRefused("This review is closed: nobody can be appointed to it.")
-        if not reviewer.user.is_active:
-            raise AppointmentRefused(f"{reviewer} no longer has an active account and cannot be appointed.")
-        if Appointment.objects.filter(review=review, reviewer=reviewer.user, ended_at__isnull=True).exists():
-            raise AppointmentRefused(f"{reviewer} is already appointed to this review.")
-        concerns = []
-        declaration = selectors.latest_declaration(review, reviewer)
-        if declaration is not None and declaration.has_conflict:
-            concerns.append(
-                f"{reviewer} has declared a conflict of interest for this review (“{declaration.details}”)."
-            )
-        load = selectors.current_load(reviewer)
-        if load >= reviewer.max_concurrent_reviews:
-            concerns.append(
-                f"{reviewer} is already leading {load} of at most {reviewer.max_concurrent_reviews} "
-                f"review{'s' if reviewer.max_concurrent_reviews != 1 else ''}."
-            )
-        if concerns and not override_reason:
-            raise AppointmentRefused(
-                " ".join(concerns) + " To appoint them anyway, tick the override and say why.",
-                can_override=True,
-            )
+        concerns = appointment_check(review=review, reviewer=reviewer, override_reason=override_reason)
         appointment = Appointment.objects.create(review=review, reviewer=reviewer.user)
         body = ""
         if concerns:

@@ -1,22 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from reviews.models import Membership
+from scr_portal.admin import HistoryAdmin
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ["board", "role", "agency", "is_active"]
-    autocomplete_fields = ["agency"]
-
-
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ["email"]
@@ -39,7 +31,9 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     ]
     search_fields = ["email", "full_name", "job_title"]
     readonly_fields = ["last_login", "date_joined"]
-    inlines = [MembershipInline]
+    # The person's board roles are the reviews app's: it adds its inline here (reviews/admin.py), so the
+    # infrastructure imports no domain app.
+    inlines = []
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title"]}),

@@ -174,6 +174,22 @@ def _admin_user_change(w: World) -> dict:
     return {"object_id": w.north_member.pk}
 
 
+def _as_administrator(kwargs: Callable[[World], dict]) -> Callable[[World], dict]:
+    """North's business manager, made an administrator too: the admin offers them North's reviews."""
+
+    def setup(w: World) -> dict:
+        person = w.north_manager
+        person.is_staff = person.is_superuser = person.two_factor_waived = True
+        person.save()
+        return kwargs(w)
+
+    return setup
+
+
+def _north_appointment(w: World) -> dict:
+    return {"object_id": w.north_review.appointments.get().pk}
+
+
 def _input_round(w: World) -> dict:
     from tests.test_authorization import _input_round as open_round
 
@@ -227,7 +243,16 @@ FORMS: dict[str, tuple[Target, ...]] = {
     # Reviews: the case record
     "reviews.forms.NewReviewForm": (Target("review_create", BM),),
     "reviews.forms.ReferralForm": (Target("review_edit", BM),),
-    "reviews.forms.ChildForm": (Target("child_add", BM), Target("child_edit", BM)),
+    "reviews.forms.ChildForm": (
+        Target("child_add", BM),
+        Target("child_edit", BM),
+        Target(
+            "admin:reviews_child_add",
+            BM,
+            kwargs=_as_administrator(lambda w: {}),
+            error_marker="Please correct the",
+        ),
+    ),
     "reviews.forms.ParallelProcessForm": (
         Target("parallel_process_add", BM),
         Target("parallel_process_edit", BM),
@@ -282,6 +307,20 @@ FORMS: dict[str, tuple[Target, ...]] = {
     ),
     "commissioning.registry.forms.AppointForm": (Target("appointment_create", BM),),
     "commissioning.registry.forms.EndAppointmentForm": (Target("appointment_end", BM),),
+    "commissioning.admin.AppointmentAdminForm": (
+        Target(
+            "admin:reviews_appointment_add",
+            BM,
+            kwargs=_as_administrator(lambda w: {}),
+            error_marker="Please correct the",
+        ),
+        Target(
+            "admin:reviews_appointment_change",
+            BM,
+            kwargs=_as_administrator(_north_appointment),
+            error_marker="Please correct the",
+        ),
+    ),
     "commissioning.registry.forms.ConflictDeclarationForm": (
         Target("appointment_conflict_declare", "north_reviewer"),
     ),
