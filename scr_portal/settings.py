@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "responses",
     "documents",
     "records",
+    "demo",
 ]
 
 MIDDLEWARE = [
