@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "commissioning",
     "responses",
+    "markers",
     "documents",
     "records",
     "demo",
