@@ -26,7 +26,7 @@ test: setup-test
 lint: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning responses documents records
+	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning responses markers documents records demo
 
 format: setup-test
 	$(VENV)/bin/ruff format .

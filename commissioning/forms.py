@@ -6,7 +6,7 @@ from django import forms
 
 from scr_portal.forms import TEXT_LIMIT, PortalForm, PortalModelForm, date_field
 
-from .models import FactorAssessment, FactorKind, Scope, SelfCheckAnswer, Weight
+from .models import FactorAssessment, FactorKind, Scope, Weight
 
 
 class FactorAssessmentsForm(forms.Form):
@@ -198,36 +198,3 @@ class AgencyInvolvementForm(forms.Form):
             )
             for a in self.agencies
         }
-
-
-class SelfCheckForm(forms.Form):
-    def __init__(self, *args, questions, answers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.questions = questions
-        for q in questions:
-            current = answers.get(q.number)
-            self.fields[f"status_{q.number}"] = forms.ChoiceField(
-                label=f"Question {q.number}: the board's view",
-                choices=SelfCheckAnswer.Status.choices,
-                widget=forms.RadioSelect,
-                initial=current.status if current else SelfCheckAnswer.Status.NOT_YET,
-            )
-            self.fields[f"comment_{q.number}"] = forms.CharField(
-                label=f"Question {q.number}: the board's comment",
-                required=False,
-                max_length=TEXT_LIMIT,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                initial=current.comment if current else "",
-            )
-
-    def blocks(self, evidence, answers):
-        return [
-            (
-                q,
-                evidence[q.number],
-                self[f"status_{q.number}"],
-                self[f"comment_{q.number}"],
-                answers.get(q.number),
-            )
-            for q in self.questions
-        ]

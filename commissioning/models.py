@@ -457,7 +457,7 @@ class ToRComment(models.Model):
 
 class SelfCheckAnswer(models.Model):
     """The board's own status and comment on one question of a quality marker, for one review. The
-    evidence beside it is computed from what the system holds (see commissioning.selfcheck)."""
+    evidence beside it is computed from what the system holds (see the markers app)."""
 
     class Status(models.TextChoices):
         MET = "met", "Met"

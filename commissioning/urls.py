@@ -12,7 +12,6 @@ urlpatterns = [
     ),
     path("reviews/<int:pk>/commissioning/agencies/", views.agencies_edit, name="agency_involvement_edit"),
     path("reviews/<int:pk>/commissioning/rationale/", views.rationale_edit, name="rationale_edit"),
-    path("reviews/<int:pk>/commissioning/self-check/", views.self_check, name="commissioning_self_check"),
     path("", include("commissioning.registry.urls")),
     path("", include("commissioning.inputs.urls")),
     path("", include("commissioning.tor.urls")),

@@ -13,7 +13,7 @@ from reviews.access import can
 from reviews.models import Agency
 from reviews.selectors import review_for
 
-from . import selectors, selfcheck, services
+from . import selectors, services
 from .forms import (
     AgencyInvolvementForm,
     CustomFactorForm,
@@ -53,9 +53,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "gaps": selectors.rationale_gaps(review),
         "lines": selectors.lines_of_enquiry(review),
         "involvements": AgencyInvolvement.objects.filter(review=review).select_related("agency"),
-        "evidence": [
-            (q, e) for q, e in zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)
-        ],
         "can_change": can(request.user, "change_commissioning", review),
         "breadcrumbs": _crumbs(review),
     }
@@ -158,18 +155,3 @@ def agencies_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Agencies' involvement saved.")
         return redirect("commissioning", review.pk)
     return _form_page(request, review, form, "How each agency takes part", "commissioning/agencies_form.html")
-
-
-@require_http_methods(["GET", "POST"])
-def self_check(request: HttpRequest, pk: int) -> HttpResponse:
-    review = review_for(request.user, pk, "view_commissioning")
-    return selfcheck.page(
-        request,
-        review,
-        selfcheck,
-        can_change=can(request.user, "change_commissioning", review),
-        part="Commissioning",
-        back_url=reverse("commissioning", args=[review.pk]),
-        breadcrumbs=_crumbs(review, ("Quality marker self-check", None)),
-        url_name="commissioning_self_check",
-    )

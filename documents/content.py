@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from django.db.models import Prefetch
 
-from commissioning import selfcheck as commissioning_selfcheck
 from commissioning.models import SelfCheckAnswer, ToRVersion
-from responses import selfcheck as response_selfcheck
+from markers.checks import Marker, answers_for, evidence_for
+from markers.registry import MARKERS
 from responses.discussion.selectors import AUDIENCE_ORDER
 from responses.models import (
     Action,
@@ -206,18 +205,12 @@ class Signature:
     digest: str
 
 
-SELF_CHECKS: list[tuple[ModuleType, str]] = [
-    (commissioning_selfcheck, "Commissioning: form and focus"),
-    (response_selfcheck, "Improvement action"),
-]
-
-
-def _self_check(review: Review, checker: ModuleType, title: str) -> SelfCheck:
-    evidence = checker.evidence_for(review)
-    answers = checker.answers_for(review)
+def _self_check(review: Review, marker: Marker) -> SelfCheck:
+    evidence = evidence_for(review, marker)
+    answers = answers_for(review, marker)
     labels = dict(SelfCheckAnswer.Status.choices)
     questions = []
-    for q in checker.QUESTIONS:
+    for q in marker.questions:
         e, answer = evidence[q.number], answers.get(q.number)
         status = answer.status if answer else SelfCheckAnswer.Status.NOT_YET
         questions.append(
@@ -232,10 +225,10 @@ def _self_check(review: Review, checker: ModuleType, title: str) -> SelfCheck:
             )
         )
     return SelfCheck(
-        marker=checker.MARKER,
-        title=f"Quality marker {checker.MARKER}: {title}",
-        anchor=f"qm-{checker.MARKER}",
-        statement=checker.STATEMENT,
+        marker=marker.number,
+        title=f"Quality marker {marker.number}: {marker.title}",
+        anchor=f"qm-{marker.number}",
+        statement=marker.statement,
         questions=questions,
     )
 
@@ -310,7 +303,7 @@ def board_pack_context(review: Review) -> dict:
     ]
     engagement = [g for g in engagement if g.activities]
 
-    self_checks = [_self_check(review, checker, title) for checker, title in SELF_CHECKS]
+    self_checks = [_self_check(review, marker) for marker in MARKERS.values()]
 
     latest = (
         ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number").first()

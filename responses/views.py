@@ -1,18 +1,14 @@
-"""The response overview (where the board stands on each part of its response) and the Quality Marker 15
-self-check."""
+"""The response overview: where the board stands on each part of its response."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
-from commissioning import selfcheck as common_selfcheck
 from reviews.access import can
 from reviews.selectors import review_for
 
-from . import selfcheck
 from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
 from .pages import crumbs
 
@@ -40,22 +36,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "engagement": EngagementActivity.objects.filter(review=review).exclude(status="cancelled").count(),
         "latest": versions.first(),
         "latest_signed": versions.filter(signed_at__isnull=False).first(),
-        "evidence": list(zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)),
         "can_manage": can(request.user, "manage_response", review),
         "breadcrumbs": crumbs(review),
     }
     return render(request, "responses/overview.html", ctx)
-
-
-def self_check(request: HttpRequest, pk: int) -> HttpResponse:
-    review = review_for(request.user, pk, "view_response")
-    return common_selfcheck.page(
-        request,
-        review,
-        selfcheck,
-        can_change=can(request.user, "manage_response", review),
-        part="Response",
-        back_url=reverse("response", args=[review.pk]),
-        breadcrumbs=crumbs(review, ("Quality marker self-check", None)),
-        url_name="response_self_check",
-    )

@@ -57,8 +57,10 @@ INSTALLED_APPS = [
     "reviews",
     "commissioning",
     "responses",
+    "markers",
     "documents",
     "records",
+    "demo",
 ]
 
 MIDDLEWARE = [

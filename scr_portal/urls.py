@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("commissioning.urls")),
     path("", include("responses.urls")),
+    path("", include("markers.urls")),
     path("", include("documents.urls")),
     path("", include("records.urls")),
     # One sign-in page for everyone, administrators included: lockout and two-factor apply alike.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from commissioning.demo import approve_terms
+from demo.commissioning import approve_terms
 from documents.models import Document
 from reviews.models import State
 from tests.browser.a11y import assert_accessible

@@ -1,23 +1,20 @@
-"""The board's commissioning decisions: factors, scope, lines of enquiry, agencies, the proportionality
-rationale and the quality-marker self-check."""
+"""The board's commissioning decisions: factors, scope, lines of enquiry, agencies and the proportionality
+rationale (the quality-marker self-check is tested in tests/markers/)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commissioning import selfcheck
 from commissioning.models import (
     Factor,
     FactorAssessment,
     FactorKind,
     LineOfEnquiry,
-    Proposal,
     Scope,
-    SelfCheckAnswer,
 )
 from commissioning.selectors import rationale_gaps
-from reviews.models import Review, TimelineEntry
+from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
 
@@ -170,37 +167,6 @@ def test_commissioning_cannot_be_changed_outside_its_stages(client, world):
     assert (
         client.get(reverse("scope_edit", args=[world.north_review.pk])).status_code == 403
     )  # still a referral
-
-
-def test_self_check_evidence_comes_from_what_the_portal_holds(world):
-    review = world.north_review
-    evidence = selfcheck.evidence_for(review)
-    assert evidence[3].summary == "Case factors assessed: 0 of 3; context factors assessed: 0 of 7."
-    assert evidence[4].summary == "No rationale has been written."
-    _assess(review, world.north_manager, "practice-concerns")
-    Proposal.objects.create(
-        review=review, author=world.north_reviewer, topic="method", text="Use a systems method."
-    )
-    evidence = selfcheck.evidence_for(review)
-    assert evidence[3].summary.startswith("Case factors assessed: 1 of 3")
-    assert "made 1 proposal: 0 answered" in evidence[2].summary
-
-
-def test_business_manager_records_the_boards_view_and_others_read_it(client, world):
-    review = _commissioning(world.north_review)
-    client.force_login(world.north_manager)
-    data = {f"status_{q.number}": "partly" for q in selfcheck.QUESTIONS} | {
-        "comment_1": "Police did not reply."
-    }
-    client.post(reverse("commissioning_self_check", args=[review.pk]), data)
-    assert SelfCheckAnswer.objects.filter(review=review, status="partly").count() == 4
-    assert review.timeline.filter(
-        title="Commissioning self-check updated", kind=TimelineEntry.Kind.UPDATE
-    ).exists()
-    client.force_login(world.north_member)
-    page = client.get(reverse("commissioning_self_check", args=[review.pk]))
-    assert "Police did not reply." in page.content.decode()
-    assert client.post(reverse("commissioning_self_check", args=[review.pk]), data).status_code == 403
 
 
 def _overview_queries(client, review) -> int:

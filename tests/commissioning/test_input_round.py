@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning import selfcheck
 from commissioning.inputs import services
 from commissioning.inputs.selectors import input_evidence
 from commissioning.inputs.services import InputRefused, closing_date_problem, input_reminders_send
 from commissioning.inputs.tasks import send_input_reminders
 from commissioning.models import InputReply, InputRound
+from markers.checks import evidence_for
+from markers.commissioning import MARKER as QM6
 from reviews.models import Membership, Notification, Review, Role, TimelineEntry
 from scr_portal.workdays import add_working_days
 from tests.factories import member_of
@@ -435,5 +436,5 @@ def test_evidence_counts_the_latest_round(world):
         "closes_on": closes_on,
         "is_open": True,
     }
-    summary = selfcheck.evidence_for(review)
+    summary = evidence_for(review, QM6)
     assert any("Input invited from 4 members; 2 replied." in e.summary for e in summary.values())

@@ -16,12 +16,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from commissioning.demo import approve_terms
 from commissioning.models import SelfCheckAnswer, ToRVersion
 from commissioning.tor.services import tor_draft_create, tor_send_for_comment
+from demo.commissioning import approve_terms
+from demo.responses import sign_off
 from documents.content import board_pack_context, text_blocks, tor_context
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
-from responses.demo import sign_off
 from responses.models import Action, EngagementActivity, LearningItem, Meeting
 from reviews.models import Review, State
 from tests.conftest import World

@@ -1,4 +1,5 @@
-"""The final report and its findings, the response overview and the Quality Marker 15 self-check."""
+"""The final report and its findings, and the response overview (the Quality Marker 15 self-check is tested
+in tests/markers/)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commissioning.models import SelfCheckAnswer
-from responses import selfcheck
-from responses.models import Finding, LearningItem, Meeting
+from responses.models import Finding, LearningItem
 from reviews.models import State, TimelineEntry
 from tests.responses.helpers import PDF_BYTES, action, at_stage, finding, plan_priority, theme
 
@@ -209,50 +208,4 @@ def test_the_review_page_links_to_the_response_for_board_people(client, world):
     assert (
         reverse("response", args=[review.pk])
         not in client.get(reverse("review_detail", args=[review.pk])).content.decode()
-    )
-
-
-def test_the_self_check_evidence_comes_from_the_work_recorded(world):
-    review = at_stage(world.north_review, State.RESPONSE)
-    assert {e.suggests for e in selfcheck.evidence_for(review).values()} == {SelfCheckAnswer.Status.NOT_MET}
-
-    first = finding(review, 1, themes=("Neglect",))
-    plan = plan_priority(world.north, 1, themes=("Neglect",))
-    meeting = Meeting.objects.create(
-        review=review,
-        kind="extraordinary",
-        held_on="2026-10-01",
-        minutes_given=120,
-        created_by=world.north_manager,
-    )
-    first.discussions.create(meeting=meeting, discussion="Discussed", challenge="Police were asked why")
-    first.position, first.position_reason = "accepted", "Agreed"
-    first.save()
-    action(review, world.north_member, findings=[first], plan_priority=plan)
-
-    evidence = selfcheck.evidence_for(review)
-
-    assert evidence[1].summary == "1 meeting recorded (1 extraordinary meeting); 1 of 1 finding discussed."
-    assert evidence[3].summary == "2 h given across 1 meeting; an extraordinary meeting was held."
-    assert evidence[5].summary.startswith("1 action (1 high); 1 linked to a business plan priority")
-    assert all(e.suggests == SelfCheckAnswer.Status.MET for e in evidence.values()), evidence
-
-
-def test_the_business_manager_records_the_board_s_view_and_others_read_it(client, world):
-    review = at_stage(world.north_review, State.RESPONSE)
-    data = {f"status_{q.number}": "partly" for q in selfcheck.QUESTIONS} | {
-        "comment_3": "Only an ordinary meeting"
-    }
-    client.force_login(world.north_member)
-    assert client.post(reverse("response_self_check", args=[review.pk]), data).status_code == 403
-
-    client.force_login(world.north_manager)
-    assert client.post(reverse("response_self_check", args=[review.pk]), data).status_code == 302
-
-    answers = selfcheck.answers_for(review)
-    assert answers[3].comment == "Only an ordinary meeting" and answers[3].marker == 15
-    client.force_login(world.north_member)
-    assert (
-        "Only an ordinary meeting"
-        in client.get(reverse("response_self_check", args=[review.pk])).content.decode()
     )

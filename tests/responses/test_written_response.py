@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.demo import sign_off
+from demo.responses import sign_off
 from responses.document import assemble, services
 from responses.models import ResponseVersion, SignedVersionError, digest_of
 from reviews.models import Notification, State, TimelineEntry

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from responses.demo import sign_off
+from demo.commissioning import approve_terms
+from demo.responses import sign_off
 from reviews import notifications, services
 from reviews.models import Membership, Notification, Review, Role, State
 from scr_portal.accounts.models import User
@@ -129,8 +130,6 @@ def test_stage_for_the_lead_reviewer_notifies_only_the_reviewer_appointed_now(
     # South's board member was its lead reviewer once; they still see it as a member of South.
     AppointmentFactory(review=review, reviewer=world.south_member, ended_at=timezone.now())
     _set(review, state=State.COMMISSIONING)
-    from commissioning.demo import approve_terms
-
     approve_terms(review, world.north_manager, world.north_chair)  # commissioning ends with approved terms
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.pdf import DEMO_PDF
 from reviews import workflow
-from reviews.demo import DEMO_PDF
 from reviews.forms import ReceiveReportForm
 from reviews.models import Child, Criteria, Regime, Review, Role, State, TimelineEntry
 from reviews.workflow import TRANSITIONS

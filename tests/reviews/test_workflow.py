@@ -21,9 +21,11 @@ from django import forms as django_forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.commissioning import approve_terms
+from demo.pdf import DEMO_PDF
+from demo.responses import record_findings, sign_off
 from reviews import services, workflow
 from reviews.clocks import current_deadline
-from reviews.demo import DEMO_PDF
 from reviews.forms import ParallelProcessForm, PublishForm, TimescalesForm
 from reviews.models import (
     TERMINAL_STATES,
@@ -209,7 +211,6 @@ def take(review: Review, name: str, user, **overrides) -> Review:
 
 def ready_to_start(review: Review) -> None:
     """Commissioning's end: approved terms of reference (through the real services), as the guard requires."""
-    from commissioning.demo import approve_terms
     from reviews.models import Membership
 
     board_people = Membership.objects.active().filter(board=review.lead_board).select_related("user")
@@ -229,15 +230,11 @@ def _manager_and_chair(review: Review):
 
 def findings_recorded(review: Review) -> None:
     """The report's findings recorded (through the real services), as the response's guard requires."""
-    from responses.demo import record_findings
-
     record_findings(review, _manager_and_chair(review)[0])
 
 
 def response_signed(review: Review) -> None:
     """A version of the board's response signed by the chair, as publication's guard requires."""
-    from responses.demo import sign_off
-
     sign_off(review, *_manager_and_chair(review))
 
 

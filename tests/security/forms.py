@@ -24,7 +24,16 @@ from django.utils import timezone
 
 from tests.conftest import World
 
-PROJECT_APPS = ("scr_portal", "reviews", "commissioning", "responses", "documents", "records")
+PROJECT_APPS = (
+    "scr_portal",
+    "reviews",
+    "commissioning",
+    "responses",
+    "markers",
+    "documents",
+    "records",
+    "demo",
+)
 # Modules that are not application code: importing them starts servers or workers.
 SKIPPED_MODULES = ("migrations", "wsgi", "asgi")
 
@@ -289,7 +298,7 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "commissioning.forms.RationaleForm": (Target("rationale_edit", BM),),
     "commissioning.forms.LinesOfEnquiryForm": (Target("lines_of_enquiry_edit", BM),),
     "commissioning.forms.AgencyInvolvementForm": (Target("agency_involvement_edit", BM),),
-    "commissioning.forms.SelfCheckForm": (
+    "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
     ),

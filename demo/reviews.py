@@ -10,8 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import notifications, services
-from .models import (
+from demo.commissioning import approve_terms
+from demo.pdf import DEMO_PDF
+from demo.responses import demo_response
+from reviews import notifications, services
+from reviews.models import (
     Agency,
     Appointment,
     Board,
@@ -284,12 +287,6 @@ PATHS = {
     State.WITHDRAWN: ["send_for_decision", "initiate", "withdraw"],
 }
 
-# A one-page PDF standing in for a final report.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
 
 def _person(email: str, full_name: str, job_title: str, password: str, **extra) -> User:
     """Creates or refreshes a demo account, saving only when something differs (no needless history)."""
@@ -402,20 +399,14 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
         when = min(when + timedelta(days=max(plan.days_ago // (len(steps) + 1), 1)), today)
         actor = chair if name in ("start_review", "withdraw") else manager
         if name == "start_review":
-            from commissioning.demo import approve_terms
-
             approve_terms(Review.objects.get(pk=review.pk), manager, chair, on=when)
         if name in ("begin_response", "publish"):
-            from responses.demo import demo_response
-
             demo_response(Review.objects.get(pk=review.pk), manager, chair, on=when, upto=name)
         services.review_transition(
             review_id=review.pk, name=name, user=actor, data=_step_data(name, when, learned, chair)
         )
         _backdate(review, when)
     if plan.state == State.RESPONSE:
-        from responses.demo import demo_response
-
         demo_response(Review.objects.get(pk=review.pk), manager, chair, on=when, upto="draft")
     return review
 

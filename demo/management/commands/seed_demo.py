@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
+from demo.commissioning import seed_demo as seed_commissioning
+from demo.reviews import seed_demo
 from reviews import notifications
-from reviews.demo import seed_demo
 
 
 class Command(BaseCommand):
@@ -13,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-password", help="Password for every demo account.")
 
     def handle(self, *args, password: str, **options):
-        from commissioning.demo import seed_demo as seed_commissioning
-
         with notifications.muted():
             counts = seed_demo(password)
             seed_commissioning()

@@ -1,4 +1,4 @@
-"""Builds the national-scale synthetic dataset (see reviews.scale) in an empty, migrated database."""
+"""Builds the national-scale synthetic dataset (see demo.scale) in an empty, migrated database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reviews.scale import NATIONAL, PASSWORD, Builder
+from demo.scale import NATIONAL, PASSWORD, Builder
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.models import ToRComment, ToRVersion
+from demo.scale import Builder, Sizes
 from responses.models import Action, ActionUpdate, Finding, ResponseVersion
 from reviews.models import Board, Membership, Review, Role, State
-from reviews.scale import Builder, Sizes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,47 +1,36 @@
-"""The response self-check (SCIE Quality Marker 15, improvement action): the marker's five questions, in
-our own words, beside the evidence the portal holds from doing the work, and the board's own view.
-
-Built like the commissioning self-check (commissioning.selfcheck): a list of questions, each with a
-function that reads the evidence; the answers share the SelfCheckAnswer model under marker 15."""
+"""Quality Marker 15, improvement action: the marker's five questions, in our own words, beside the
+evidence the portal holds from doing the work of the response, and the board's own view."""
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 
-from commissioning import selfcheck as common
-from commissioning.models import SelfCheckAnswer
-from reviews.models import Review
+from responses.discussion.selectors import discussion_evidence
+from responses.models import Action, Finding, LearningItem, Position
+from responses.plan.selectors import related_for_findings
 
-from .models import Action, Finding, LearningItem
+from .checks import MET, NOT_MET, PARTLY, Evidence, Facts, Marker, Question
 
-MARKER = 15
 STATEMENT = (
     "The board and its agencies discuss the report openly and agree, in proportion and in order of "
     "priority, what they will do about it."
 )
-Evidence, Question = common.Evidence, common.Question
-MET, PARTLY, NOT_MET = (
-    SelfCheckAnswer.Status.MET,
-    SelfCheckAnswer.Status.PARTLY,
-    SelfCheckAnswer.Status.NOT_MET,
-)
+
+
+class ImprovementFacts(Facts):
+    @cached_property
+    def discussion(self) -> dict:
+        """The discussion figures (three questions use them), read once per self-check."""
+        return discussion_evidence(self.review)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _discussion(review: Review) -> dict:
-    """The discussion figures, read once per self-check (three questions use them)."""
-    from .discussion.selectors import discussion_evidence
-
-    if "_discussion_evidence" not in review.__dict__:
-        review.__dict__["_discussion_evidence"] = discussion_evidence(review)
-    return review.__dict__["_discussion_evidence"]
-
-
-def _mechanism(review: Review) -> Evidence:
-    e = _discussion(review)
+def _mechanism(facts: ImprovementFacts) -> Evidence:
+    e = facts.discussion
     if not e["meetings"]:
         return Evidence("No meeting about the review is recorded yet.", NOT_MET)
     kinds = []
@@ -57,10 +46,10 @@ def _mechanism(review: Review) -> Evidence:
     return Evidence(summary, MET if done else PARTLY)
 
 
-def _challenge(review: Review) -> Evidence:
-    e = _discussion(review)
+def _challenge(facts: ImprovementFacts) -> Evidence:
+    e = facts.discussion
     not_accepted = Finding.objects.filter(
-        review=review, position__in=["not_accepted", "accepted_in_part"]
+        review=facts.review, position__in=[Position.NOT_ACCEPTED, Position.ACCEPTED_IN_PART]
     ).count()
     if not e["findings"]:
         return Evidence("No findings are recorded yet.", NOT_MET)
@@ -75,8 +64,8 @@ def _challenge(review: Review) -> Evidence:
     return Evidence(summary, PARTLY if e["findings_challenged"] or e["positions"] else NOT_MET)
 
 
-def _time(review: Review) -> Evidence:
-    e = _discussion(review)
+def _time(facts: ImprovementFacts) -> Evidence:
+    e = facts.discussion
     if not e["minutes"]:
         return Evidence("No time given to the review is recorded yet.", NOT_MET)
     hours, minutes = divmod(e["minutes"], 60)
@@ -86,16 +75,12 @@ def _time(review: Review) -> Evidence:
     return Evidence(summary, MET if e["extraordinary"] or e["minutes"] >= 60 else PARTLY)
 
 
-def _informed(review: Review) -> Evidence:
+def _informed(facts: Facts) -> Evidence:
+    review = facts.review
     findings = list(Finding.objects.filter(review=review).prefetch_related("themes"))
     if not findings:
         return Evidence("No findings are recorded yet.", NOT_MET)
-    try:
-        from .plan.selectors import related_for_findings
-    except ImportError:  # pragma: no cover - the plan part ships with the app
-        related = {}
-    else:
-        related = related_for_findings(review, findings)
+    related = related_for_findings(review, findings)
     informed = sum(
         1 for f in findings if f.pk in related and (related[f.pk].learning or related[f.pk].priorities)
     )
@@ -110,8 +95,10 @@ def _informed(review: Review) -> Evidence:
     return Evidence(summary, PARTLY if informed or held else NOT_MET)
 
 
-def _prioritised(review: Review) -> Evidence:
-    rows = list(Action.objects.filter(review=review).values_list("priority", "plan_priority_id", "status"))
+def _prioritised(facts: Facts) -> Evidence:
+    rows = list(
+        Action.objects.filter(review=facts.review).values_list("priority", "plan_priority_id", "status")
+    )
     if not rows:
         return Evidence("No actions are agreed yet.", NOT_MET)
     by_priority = Counter(p for p, _, _ in rows)
@@ -127,7 +114,7 @@ def _prioritised(review: Review) -> Evidence:
     return Evidence(summary, MET if accounted == len(rows) else PARTLY if accounted else NOT_MET)
 
 
-QUESTIONS = [
+QUESTIONS = (
     Question(
         1,
         "Does the board have a clear way of managing its discussion of the actions the review calls for?",
@@ -156,29 +143,18 @@ QUESTIONS = [
         "legitimate)?",
         _prioritised,
     ),
-]
+)
 
 
-def evidence_for(review: Review) -> dict[int, Evidence]:
-    review.__dict__.pop(
-        "_discussion_evidence", None
-    )  # read afresh once per self-check, shared by its questions
-    try:
-        return {q.number: q.evidence(review) for q in QUESTIONS}
-    finally:
-        review.__dict__.pop("_discussion_evidence", None)
-
-
-def answers_for(review: Review) -> dict[int, SelfCheckAnswer]:
-    return common.answers_for(review, MARKER)
-
-
-def save_answers(*, review: Review, user, data: dict) -> None:
-    common.save_answers(
-        review=review,
-        user=user,
-        data=data,
-        marker=MARKER,
-        questions=QUESTIONS,
-        title="Response self-check updated",
-    )
+MARKER = Marker(
+    number=15,
+    title="Improvement action",
+    statement=STATEMENT,
+    questions=QUESTIONS,
+    view_rule="view_response",
+    change_rule="manage_response",
+    part="Response",
+    page="response",
+    evidence_template="markers/evidence_improvement.html",
+    facts=ImprovementFacts,
+)

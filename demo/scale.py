@@ -46,6 +46,7 @@ from commissioning.models import (
     Weight,
 )
 from commissioning.tor.assemble import SECTIONS
+from demo.pdf import DEMO_PDF
 from responses.models import (
     Action,
     ActionUpdate,
@@ -62,9 +63,7 @@ from responses.models import (
     Theme,
     digest_of,
 )
-
-from .demo import DEMO_PDF
-from .models import (
+from reviews.models import (
     Agency,
     Appointment,
     Board,
@@ -79,8 +78,8 @@ from .models import (
     State,
     TimelineEntry,
 )
-from .services import review_refresh_due
-from .workflow import MAIN_PATH
+from reviews.services import review_refresh_due
+from reviews.workflow import MAIN_PATH
 
 User = get_user_model()
 

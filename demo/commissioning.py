@@ -9,11 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Agency, Review
-from scr_portal import workdays
-
-from .factors import ensure_standard_factors
-from .models import (
+from commissioning.factors import ensure_standard_factors
+from commissioning.inputs.services import input_reply_add, input_round_open
+from commissioning.models import (
     AgencyInvolvement,
     Availability,
     Factor,
@@ -24,6 +22,15 @@ from .models import (
     Scope,
     Skill,
 )
+from commissioning.registry.services import proposal_answer, proposal_make
+from commissioning.tor.services import (
+    tor_approve,
+    tor_comment_add,
+    tor_draft_create,
+    tor_send_for_comment,
+)
+from reviews.models import Agency, Review
+from scr_portal import workdays
 
 User = get_user_model()
 
@@ -141,9 +148,6 @@ def seed_demo() -> None:
 
 def _conversation(review: Review, manager) -> None:
     """Board input, the lead reviewer's proposals and a terms-of-reference draft out for comment."""
-    from commissioning.inputs.services import input_reply_add, input_round_open
-    from commissioning.registry.services import proposal_answer, proposal_make
-    from commissioning.tor.services import tor_comment_add, tor_draft_create, tor_send_for_comment
 
     member = User.objects.get(email="member@north.example")
     reviewer = User.objects.get(email="reviewer@north.example")
@@ -190,7 +194,6 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
     """Takes a review's commissioning to approved terms of reference through the real services: two factors
     assessed (one case, one context), a rationale citing both, a version sent out and approved. For the
     demo's later-stage reviews and for tests that need a review past commissioning."""
-    from commissioning.tor.services import tor_approve, tor_draft_create, tor_send_for_comment
 
     if review.tor_versions.filter(status="approved").exists():
         return

@@ -1,15 +1,33 @@
 """The response's part of the demonstration data, and the shortest real path through it (used by the
-lifecycle's tests as commissioning.demo.approve_terms is): findings recorded, and a version of the board's
+lifecycle's tests as demo.commissioning.approve_terms is): findings recorded, and a version of the board's
 response signed by the chair, through the same services the pages use."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from demo.pdf import DEMO_PDF
 from responses.document import services as document
 from responses.findings import services as findings
-from responses.models import Finding, ResponseVersion, Theme
-from reviews.models import Review
+from responses.models import (
+    Action,
+    ActionUpdate,
+    Attendance,
+    EngagementActivity,
+    Evidence,
+    Finding,
+    FindingDiscussion,
+    LearningItem,
+    Meeting,
+    PlanPeriod,
+    PlanPriority,
+    ResponseVersion,
+    Theme,
+)
+from reviews.models import Membership, Review, Role
 
 
 def record_findings(review: Review, manager, texts: list[tuple[str, str, list[str]]] | None = None) -> None:
@@ -72,9 +90,6 @@ FINDINGS = [
 
 def demo_board_plan(board, manager, today) -> None:
     """A business plan and a few items of the learning framework for `board` (once)."""
-    from datetime import date
-
-    from .models import LearningItem, PlanPeriod, PlanPriority
 
     if PlanPeriod.objects.filter(board=board).exists():
         return
@@ -134,7 +149,6 @@ def demo_board_plan(board, manager, today) -> None:
 def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
     """The response's story up to `upto`: "begin_response" (findings recorded) or "publish" (discussed,
     actions agreed, engagement planned, the response signed off)."""
-    from .models import Action, Attendance, EngagementActivity, FindingDiscussion, Meeting, PlanPriority
 
     demo_board_plan(review.lead_board, manager, on)
     record_findings(review, manager, FINDINGS)
@@ -172,7 +186,6 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
         finding.save()
     priorities = {p.number: p for p in PlanPriority.objects.filter(period__board=review.lead_board)}
     findings = {f.number: f for f in review.findings.all()}
-    from reviews.models import Membership, Role
 
     # The board member owns the actions for the agency they represent (the business manager otherwise).
     member = (
@@ -276,7 +289,6 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
     if upto == "draft":
         document.request_signature(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
         return
-    from django.utils import timezone
 
     signed_at = timezone.make_aware(
         timezone.datetime.combine(on - timedelta(days=3), timezone.datetime.min.time())
@@ -287,14 +299,10 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
 
 def _demo_progress(review: Review, manager, on) -> None:
     """After publication, owners report progress: one action under way, one completed with evidence."""
-    from django.core.files.base import ContentFile
-
-    from .models import Action, ActionUpdate, Evidence
 
     actions = list(Action.objects.filter(review=review).order_by("number"))
     if len(actions) < 2:
         return
-    from django.utils import timezone
 
     today = timezone.localdate()
     started, done = actions[0], actions[1]
@@ -325,7 +333,6 @@ def _demo_progress(review: Review, manager, on) -> None:
         status_to=Action.Status.COMPLETED,
     )
     evidence = Evidence(update=update, name="missed-appointments-audit.pdf", size=0)
-    from reviews.demo import DEMO_PDF
 
     evidence.file.save("missed-appointments-audit.pdf", ContentFile(DEMO_PDF), save=False)
     evidence.size = len(DEMO_PDF)

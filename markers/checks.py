@@ -1,0 +1,95 @@
+"""What every quality-marker self-check shares: a marker is a statement and a few questions, each beside
+the evidence the portal already holds for it; the board records its own view of each question (met, partly
+met, not met) with a comment, kept as SelfCheckAnswer rows under the marker's number.
+
+A marker is declared once, as a `Marker` in its own module (`commissioning.py` for QM 6, `improvement.py`
+for QM 15), and listed in `registry.MARKERS`; the pages, the evidence panels and the board pack read it
+from there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from commissioning.models import SelfCheckAnswer
+from reviews.models import Review, TimelineEntry
+from reviews.services import timeline_add
+from scr_portal.accounts.models import User
+
+Status = SelfCheckAnswer.Status
+MET, PARTLY, NOT_MET = Status.MET, Status.PARTLY, Status.NOT_MET
+
+
+@dataclass(frozen=True)
+class Evidence:
+    summary: str  # one line, with figures
+    suggests: str  # the status the evidence points to (a SelfCheckAnswer.Status value)
+
+
+class Facts:
+    """What a marker's questions read about one review. A marker whose questions share figures subclasses
+    it with cached properties, so each figure is read once per self-check."""
+
+    def __init__(self, review: Review) -> None:
+        self.review = review
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    text: str
+    evidence: Callable[[Facts], Evidence]
+
+
+@dataclass(frozen=True)
+class Marker:
+    number: int
+    title: str  # what the board pack calls it after "Quality marker N: "
+    statement: str
+    questions: tuple[Question, ...]
+    view_rule: str  # the rule to read the evidence and the board's view
+    change_rule: str  # the rule to record the board's view
+    part: str  # the part of the review it belongs to, as the pages name it ("Commissioning")
+    # The URL name of that part's page, which is also its path segment: the self-check page is
+    # reviews/<pk>/<page>/self-check/, named `<page>_self_check`.
+    page: str
+    evidence_template: str  # the evidence panel shown on the part's page
+    facts: Callable[[Review], Facts] = Facts
+
+    @property
+    def url_name(self) -> str:
+        return f"{self.page}_self_check"
+
+
+def evidence_for(review: Review, marker: Marker) -> dict[int, Evidence]:
+    """Each question's evidence, by question number, read afresh."""
+    facts = marker.facts(review)
+    return {q.number: q.evidence(facts) for q in marker.questions}
+
+
+def answers_for(review: Review, marker: Marker) -> dict[int, SelfCheckAnswer]:
+    """The board's recorded view, by question number (questions not yet assessed are absent)."""
+    return {a.question: a for a in SelfCheckAnswer.objects.filter(review=review, marker=marker.number)}
+
+
+@transaction.atomic
+def self_check_save(
+    *, review: Review, user: User, marker: Marker, answers: dict[int, tuple[str, str]]
+) -> None:
+    """Records the board's view on every question of `marker`: `answers` maps each question's number to
+    its status (a SelfCheckAnswer.Status value) and comment. One timeline entry says it was updated."""
+    for q in marker.questions:
+        status, comment = answers[q.number]
+        if status not in Status.values:
+            raise ValueError(f"Unknown self-check status {status!r} for question {q.number}.")
+        SelfCheckAnswer.objects.update_or_create(
+            review=review,
+            marker=marker.number,
+            question=q.number,
+            defaults={"status": status, "comment": comment, "updated_by": user},
+        )
+    timeline_add(
+        review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title=f"{marker.part} self-check updated"
+    )
