@@ -7,12 +7,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from scr_portal import workdays
-from scr_portal.permissions import board_roles, board_versions
+from scr_portal.permissions import board_roles
 
 from .models import TERMINAL_STATES, Appointment, ParticipatingBoard, Role, State
 from .selectors import reviews_visible_to
@@ -215,25 +214,7 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
 
 
 def action_sections(user) -> dict:
-    """The home page's own-actions section: the person's open actions, with the RAG key. (The overdue
-    actions on each board are among the board sections, cached with them.)"""
+    """The home page's own-actions section: the person's open actions, with the RAG key."""
     from responses.actions.selectors import RAG_KEY
 
     return {"my_actions": my_actions(user), "rag_key": RAG_KEY}
-
-
-# How long a cached dashboard may serve at most (names shown in it can change without a board changing).
-CACHE_SECONDS = 300
-
-
-def cached(user, name: str, compute):
-    """`compute()` cached for this person, today, under the versions of their boards, which move whenever a
-    review, an action or a membership of the board changes (responses.actions.signals). Only for people
-    who see exactly their boards' reviews: a lead reviewer also sees the reviews they are appointed to, on
-    any board, whose changes these versions do not follow, so theirs is computed every time."""
-    roles = board_roles(user)
-    if any(Role.LEAD_REVIEWER in held for held in roles.values()):
-        return compute()
-    versions = ",".join(f"{board}@{at}" for board, at in sorted(board_versions(user).items()))
-    key = f"dashboard:{name}:{user.pk}:{timezone.localdate().isoformat()}:{versions}"
-    return cache.get_or_set(key, compute, CACHE_SECONDS)

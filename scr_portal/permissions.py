@@ -28,21 +28,10 @@ def board_roles(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, "_board_roles", None)
     if cached is None:
         roles: dict[int, set[str]] = defaultdict(set)
-        versions: dict[int, float] = {}
-        rows = Membership.objects.active().filter(user=user)
-        for board_id, role, changed in rows.values_list("board_id", "role", "board__plan_changed_at"):
+        for board_id, role in Membership.objects.active().filter(user=user).values_list("board_id", "role"):
             roles[board_id].add(role)
-            versions[board_id] = changed.timestamp()
         cached = user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
-        user._board_versions = versions
     return cached
-
-
-def board_versions(user) -> dict[int, float]:
-    """When each of the person's boards last changed (read with their roles, no query of its own): what
-    their cached dashboard is keyed on."""
-    board_roles(user)
-    return getattr(user, "_board_versions", {})
 
 
 def board_agencies(user) -> dict[int, frozenset[int]]:
