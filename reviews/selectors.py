@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from scr_portal.permissions import require
 
-from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review, participant_board_ids
+from .models import (
+    Appointment,
+    Board,
+    Child,
+    Membership,
+    Notification,
+    ParticipatingBoard,
+    Review,
+    participant_board_ids,
+)
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -32,6 +41,13 @@ def board_memberships(board: Board) -> QuerySet[Membership]:
 
 def reviews_visible_to(user) -> QuerySet[Review]:
     return Review.objects.visible_to(user)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    """The person's notifications about reviews they may still see, and those about no review: someone
+    who has left a board, or whose appointment ended, is shown nothing more of its reviews."""
+    about_visible = Q(review__isnull=True) | Q(review__in=reviews_visible_to(user).values("pk"))
+    return Notification.objects.filter(about_visible, recipient=user)
 
 
 def review_list_for(
