@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from responses.models import ResponseVersion
-from reviews.access import can, review_board_ids
+from reviews.access import can
 from reviews.models import Board, Review, TimelineEntry
 
 from .models import Disposal
@@ -272,8 +272,6 @@ def anonymise_review(
     *, review_id: int, board: Board, user, typed_reference: str, other_names: list[str] = (), channel: str
 ) -> Disposal:
     """Keeps the review's learning and removes what identifies anyone (see records.policy)."""
-    from responses.actions.signals import actions_changed
-
     review = _locked(review_id)
     due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
     held = holdings_of(review)
@@ -303,7 +301,6 @@ def anonymise_review(
         kind=TimelineEntry.Kind.UPDATE,
         title=f"Anonymised: the board's {board.retention_years}-year retention period had ended",
     )
-    actions_changed([review.pk])
     _delete_files_after_commit(files)
     return Disposal.objects.create(
         board=board,
@@ -332,7 +329,6 @@ def anonymise_review(
 @transaction.atomic
 def delete_review(*, review_id: int, board: Board, user, typed_reference: str, channel: str) -> Disposal:
     """Deletes the review and everything under it, its history and its files."""
-    from responses.actions.signals import boards_changed
     from responses.models import Finding
 
     review = _locked(review_id)
@@ -340,7 +336,6 @@ def delete_review(*, review_id: int, board: Board, user, typed_reference: str, c
     held = holdings_of(review)
     files = _stored_files(held)
     signatures = _signatures(review)
-    board_ids = review_board_ids(review)
     reference = review.reference
 
     removed: Counter[str] = Counter()
@@ -352,7 +347,6 @@ def delete_review(*, review_id: int, board: Board, user, typed_reference: str, c
     removed.update(review.delete()[1])
     history_removed = _remove_history(held)
     admin_log_removed = _remove_admin_log(held)
-    boards_changed(board_ids)
     _delete_files_after_commit(files)
     return Disposal.objects.create(
         board=board,

@@ -5,6 +5,4 @@ class ResponsesConfig(AppConfig):
     name = "responses"
 
     def ready(self) -> None:
-        from responses.actions import signals  # noqa: F401 - connects the receivers
-
         from . import lifecycle, permissions  # noqa: F401 - the app's guards and rules, declared on import

@@ -46,7 +46,9 @@ def portal(request: HttpRequest) -> dict:
     ctx: dict = {"PORTAL_NAME": settings.PORTAL_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        from reviews.selectors import notifications_of
+
+        unread = notifications_of(user).filter(read_at__isnull=True).count()
         ctx.update(
             nav_items=_nav_items(request, unread),
             header_boards=_header_boards(request),

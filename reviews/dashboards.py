@@ -214,17 +214,7 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
 
 
 def action_sections(user) -> dict:
-    """The home page's own-actions section: the person's open actions, with the RAG key. (The overdue
-    actions on each board are among the board sections, cached with them.)"""
+    """The home page's own-actions section: the person's open actions, with the RAG key."""
     from responses.actions.selectors import RAG_KEY
 
     return {"my_actions": my_actions(user), "rag_key": RAG_KEY}
-
-
-# How long a cached dashboard may serve at most (names shown in it can change without a board changing).
-CACHE_SECONDS = 300
-
-
-def cached(user, name: str, compute):
-    """Computed on every request (no per-person cache: it could show what the person may no longer see)."""
-    return compute()

@@ -79,10 +79,7 @@ class Board(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="After this, the business manager is asked to anonymise or delete the review.",
     )
-    # When anything the board's action plan shows last changed (an action, a review joining or leaving the
-    # board's reviews): part of the key under which the plan's counts are cached. Set by signals, never edited.
-    plan_changed_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords(excluded_fields=["plan_changed_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -277,10 +274,7 @@ class Review(models.Model):
     due_kind = models.CharField(max_length=20, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    # When one of the review's actions last changed: part of the key under which its action plan's counts
-    # are cached. Set by signals, never edited.
-    actions_changed_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords(excluded_fields=["actions_changed_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

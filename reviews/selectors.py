@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .access import require, visible_boards, visible_reviews
 from .forms import ReviewFilterForm
-from .models import Appointment, Board, Child, Membership, ParticipatingBoard, Review
+from .models import Appointment, Board, Child, Membership, Notification, ParticipatingBoard, Review
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -30,6 +30,13 @@ def board_memberships(board: Board) -> QuerySet[Membership]:
 
 def reviews_visible_to(user) -> QuerySet[Review]:
     return visible_reviews(user)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    """The person's notifications about reviews they may still see, and those about no review: someone
+    who has left a board, or whose appointment ended, is shown nothing more of its reviews."""
+    about_visible = Q(review__isnull=True) | Q(review__in=reviews_visible_to(user).values("pk"))
+    return Notification.objects.filter(about_visible, recipient=user)
 
 
 def review_list_for(

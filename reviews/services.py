@@ -22,6 +22,7 @@ from .models import (
     State,
     TimelineEntry,
 )
+from .selectors import notifications_of
 
 
 class TransitionRefused(Exception):
@@ -283,4 +284,5 @@ def notification_open(*, note) -> None:
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    """Marks read what the person's list shows them (not what it hides: see notifications_of)."""
+    return notifications_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())

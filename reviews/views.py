@@ -330,7 +330,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notes = request.user.notifications.select_related("review")
+    notes = selectors.notifications_of(request.user).select_related("review")
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"page": page, "breadcrumbs": [("Home", reverse("home")), ("Notifications", None)]}
     return render(request, "reviews/notification_list.html", ctx)
@@ -339,7 +339,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the person's own notifications exist for them (404 otherwise).
-    note = get_object_or_404(request.user.notifications, pk=pk)
+    note = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
     services.notification_open(note=note)
     if not url_has_allowed_host_and_scheme(note.path, allowed_hosts=None) or not note.path.startswith("/"):
         return redirect("notification_list")

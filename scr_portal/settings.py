@@ -158,13 +158,10 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Redis: Celery broker, result backend and cache when REDIS_URL is set; otherwise everything in-process.
+# Redis: Celery broker and result backend when REDIS_URL is set; otherwise tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    # A cache the portal can do without: with Redis away, pages are computed rather than cached.
-    CACHES = {"default": {"BACKEND": "scr_portal.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No cache: nothing needs one (sessions and django-axes lockouts are in the database) and no page may use one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -202,10 +201,10 @@ def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
 
 def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | None = None) -> Page:
     """The page asked for of a plan as `for_display` shows it (a bad or too-high number gives the nearest
-    page), its ids not yet read: no query when `count` is given. `page_rows` then reads the page's ids,
-    sorting only the narrow columns of the order (a board's thousands of actions take a few milliseconds),
-    and just those rows. Sorting the whole joined rows instead took ten times as long on the largest
-    board."""
+    page), its ids not yet read: no query when `count` (the total `counts` has read already) is given.
+    `page_rows` then reads the page's ids, sorting only the narrow columns of the order (a board's
+    thousands of actions take a few milliseconds), and just those rows. Sorting the whole joined rows
+    instead took ten times as long on the largest board."""
     paginator = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page)
     if count is not None:
         paginator.count = count  # a cached property: the known total stands in for a COUNT query
@@ -213,8 +212,8 @@ def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | 
 
 
 def page_rows(page: Page) -> list[Action]:
-    """The actions of a `plan_page`, in order, with what a row shows (three queries). The plan view caches
-    the whole plan's rendered rows, so these run once per page until the plan changes."""
+    """The actions of a `plan_page`, in order, with what a row shows and `rag_value` (three queries: the
+    page's ids, their rows, their findings)."""
     ids = list(page.object_list)
     # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
@@ -244,36 +243,6 @@ def counts(actions: QuerySet[Action]) -> dict:
         "by_status": [(s.value, s.label, row[f"status_{s.value}"]) for s in Status],
         "by_rag": [(k, row[f"rag_{k.value}"]) for k in RAG_KEY],
     }
-
-
-# How long cached plan counts may serve at most: names of owners and agencies in the filter lists can change
-# without the plan changing, and this bounds how long an old name shows.
-SUMMARY_SECONDS = 600
-
-
-def plan_summary(actions: QuerySet[Action], key: str, today: date | None = None) -> dict:
-    """The counts of the whole plan (before filters) and its filter choices, cached under `key`, which must
-    change whenever the plan does (see `review_plan_key`, `board_plan_key`): plans are read far more often
-    than they change, and on a board's plan these three queries over thousands of actions were most of the
-    page's time. Four queries when not cached, none when cached."""
-    today = today or timezone.localdate()
-
-    def compute() -> dict:
-        return {"counts": counts(with_rag(actions, today)), "choices": filter_choices(actions)}
-
-    return cache.get_or_set(f"{key}:{today.isoformat()}", compute, SUMMARY_SECONDS)
-
-
-def review_plan_key(review: Review) -> str:
-    return f"plan:review:{review.pk}:{review.actions_changed_at.timestamp()}"
-
-
-def board_plan_key(user, board: Board) -> str | None:
-    """The key of a board's plan as its own people see it (every review of the board); None for anyone who
-    sees only some of them, whose counts are not shared."""
-    if can(user, "view_action_plan", board):
-        return f"plan:board:{board.pk}:{board.plan_changed_at.timestamp()}"
-    return None
 
 
 def filter_choices(actions: QuerySet[Action]) -> dict:

@@ -8,10 +8,8 @@ board through `board_for` and reads only reviews the person may see."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -43,9 +41,9 @@ def _action_crumbs(review, action: Action | None, *tail) -> list:
 # Action plans ----------------------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, scoped, reviews=None, choices=None):
+def _filtered(request: HttpRequest, scoped, reviews=None):
     """The filter form and the filtered actions (with `rag_value`)."""
-    choices = choices or selectors.filter_choices(scoped)
+    choices = selectors.filter_choices(scoped)
     form = PlanFilterForm(
         request.GET or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )
@@ -63,23 +61,16 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, reviews=None) -> HttpResponse:
-    cached = selectors.plan_summary(scoped, key) if key else None
-    form, filters, actions = _filtered(request, scoped, reviews, cached and cached["choices"])
+def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
+    form, filters, actions = _filtered(request, scoped, reviews)
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
-    whole = cached is not None and not filters.any  # the unfiltered plan, as cached
-    summary = cached["counts"] if whole else selectors.counts(actions)
+    summary = selectors.counts(actions)
     page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
-    today = timezone.localdate()
-    if whole:  # the same rows for everyone who reads this plan, until it changes (or the day does: RAG)
-        rows = cache.get_or_set(
-            f"{key}:{today.isoformat()}:rows:{page.number}:{PAGE_SIZE}",
-            lambda: _rows(page, board),
-            selectors.SUMMARY_SECONDS,
-        )
-    else:
-        rows = _rows(page, board)
+    rows = selectors.page_rows(page)
+    for action in rows:
+        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
+        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
     path = request.path
     by_status = [
         (label, n, f"{path}?{_query(request, status=value)}") for value, label, n in summary["by_status"]
@@ -110,19 +101,10 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
         "csv_url": csv_url + suffix,
         "xlsx_url": xlsx_url + suffix,
         "can_agree": review is not None and can(request.user, "manage_response", review),
-        "today": today,
+        "today": timezone.localdate(),
         "breadcrumbs": trail,
     }
     return render(request, "responses/actions/plan.html", ctx)
-
-
-def _rows(page, board) -> str:
-    """The table rows of a page of the plan, as HTML (a board's plan names each action's review)."""
-    actions = selectors.page_rows(page)
-    for action in actions:
-        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
-        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
-    return render_to_string("responses/actions/includes/plan_rows.html", {"actions": actions, "board": board})
 
 
 def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:
@@ -134,22 +116,15 @@ def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:
 @require_GET
 def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    scoped = selectors.actions_of_review(review)
-    return _plan_page(request, scoped, key=selectors.review_plan_key(review), review=review)
+    return _plan_page(request, selectors.actions_of_review(review), review=review)
 
 
 @require_GET
 def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    key = selectors.board_plan_key(request.user, board)
-    if key:  # the board's own people all see the same reviews, which change only with the plan's key
-        reviews = cache.get_or_set(
-            f"{key}:reviews", lambda: _board_reviews(request, board), selectors.SUMMARY_SECONDS
-        )
-    else:
-        reviews = _board_reviews(request, board)
+    reviews = _board_reviews(request, board)
     scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
-    return _plan_page(request, scoped, key=key, board=board, reviews=reviews)
+    return _plan_page(request, scoped, board=board, reviews=reviews)
 
 
 def _export(request: HttpRequest, scoped, fmt: str, *, stem: str, title: str, reviews=None) -> HttpResponse:

@@ -4,16 +4,14 @@ catch-up does it, exactly once.
 
 The services tests stop the real Redis that .ci/run started (`redis_server`, which always starts it
 again), use PostgreSQL and start real Celery worker processes; they skip without those services and fail
-under REQUIRE_SERVICES=1. The tests of the tolerant cache, the outbox's messages and the catch-up run on
-the embedded default (SQLite, tasks in-process) too, with the broker's failure simulated."""
+under REQUIRE_SERVICES=1. The tests of the outbox's messages and the catch-up run on the embedded default
+(SQLite, tasks in-process) too, with the broker's failure simulated."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import re
-import socket
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +19,6 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,19 +31,12 @@ from reviews import notifications
 from reviews.models import Notification, Review
 from scr_portal import outbox
 from scr_portal.accounts.models import User
-from scr_portal.cache import TolerantRedisCache
 from tests.conftest import World
 from tests.faults.conftest import wait_for
 from tests.reviews.test_workflow import date_input
 from tests.test_authorization import ROUTES
 
 BROKER_AWAY = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _commissioning(review: Review) -> Review:
@@ -57,69 +47,6 @@ def _commissioning(review: Review) -> Review:
 
 def _shown(page: str, message: str) -> bool:
     return escape(message) in page
-
-
-# The tolerant cache (no services needed) -------------------------------------------------------------
-
-
-@pytest.fixture
-def unreachable_cache():
-    """A tolerant cache pointing at a closed port, counting its attempts to reach Redis."""
-    cache = TolerantRedisCache(f"redis://127.0.0.1:{_closed_port()}/0", {"OPTIONS": {"retry_after": 30}})
-    client = cache._cache
-    attempts = []
-    connect = client.get_client
-
-    def counting(*args, **kwargs):
-        attempts.append(1)
-        return connect(*args, **kwargs)
-
-    client.get_client = counting
-    return cache, attempts
-
-
-def test_an_unreachable_cache_reads_as_empty_and_stores_nothing(unreachable_cache, caplog):
-    cache, attempts = unreachable_cache
-    computed = []
-
-    with caplog.at_level(logging.WARNING, logger="scr_portal.cache"):
-        assert cache.get("plan", "missing") == "missing"
-        assert cache.get_or_set("plan", lambda: computed.append(1) or {"total": 3}, 60) == {"total": 3}
-        assert cache.get_or_set("plan", lambda: computed.append(1) or {"total": 3}, 60) == {"total": 3}
-        cache.set("plan", {"total": 4}, 60)
-        assert cache.add("plan", 1) is False
-        assert cache.get_many(["plan", "rows"]) == {}
-        assert cache.set_many({"plan": 1, "rows": 2}) == ["plan", "rows"]
-        assert cache.has_key("plan") is False
-        assert cache.delete("plan") is False
-        cache.delete_many(["plan", "rows"])
-
-    assert computed == [1, 1], "each get_or_set computed the value itself"
-    assert len(attempts) == 1, "after the first failure the cache rests instead of trying again"
-    warnings = [r for r in caplog.records if r.name == "scr_portal.cache"]
-    assert len(warnings) == 1 and "Cache unavailable (ConnectionError" in warnings[0].getMessage()
-
-
-def test_an_unreachable_cache_tries_again_after_its_rest(unreachable_cache, monkeypatch):
-    cache, attempts = unreachable_cache
-    clock = [1000.0]
-    monkeypatch.setattr("scr_portal.cache.time.monotonic", lambda: clock[0])
-
-    assert cache.get("plan") is None
-    clock[0] += 29
-    assert cache.get("plan") is None
-    assert len(attempts) == 1
-    clock[0] += 2  # past the 30 s rest: Redis is tried again (and, being still away, is rested from)
-    assert cache.get("plan") is None
-    assert len(attempts) == 2
-
-
-def test_an_unreachable_cache_costs_a_page_little_time():
-    cache = TolerantRedisCache(f"redis://127.0.0.1:{_closed_port()}/0", {})
-    started = time.monotonic()
-    for n in range(200):
-        cache.get_or_set(f"key:{n}", n)
-    assert time.monotonic() - started < 1.0
 
 
 # The outbox's messages and the catch-up (no services needed) -----------------------------------------
@@ -288,29 +215,22 @@ def _visit_every_page(client, world: World) -> dict[str, tuple[int, float]]:
     return answers
 
 
-def test_with_redis_stopped_every_page_answers_as_it_does_with_redis_running(
-    redis_server, client, world, settings, caplog
-):
-    # Try Redis at every cache read (no rest after a failure), so every page meets the failure itself.
-    settings.CACHES = {"default": {**settings.CACHES["default"], "OPTIONS": {"retry_after": 0}}}
+def test_with_redis_stopped_every_page_answers_as_it_does_with_redis_running(redis_server, client, world):
     assert len(GET_PAGES) > 100 and set(KEY_PAGES) <= set(GET_PAGES)
     running = _visit_every_page(client, world)
     assert not {n: s for n, (s, _) in running.items() if s >= 500}
 
     redis_server.stop()
-    with caplog.at_level(logging.WARNING, logger="scr_portal.cache"):
-        stopped = _visit_every_page(client, world)
-        health = client.get(reverse("healthz"))
+    stopped = _visit_every_page(client, world)
+    health = client.get(reverse("healthz"))
 
     differ = {n: (running[n][0], stopped[n][0]) for n in GET_PAGES if running[n][0] != stopped[n][0]}
     assert differ == {"healthz": (200, 503)}, differ
     assert {n: stopped[n][0] for n in KEY_PAGES} == dict.fromkeys(KEY_PAGES, 200)
     assert health.json()["redis"].startswith("error: ") and health.json()["database"] == "ok"
-    failures = [r for r in caplog.records if r.name == "scr_portal.cache"]
-    assert len(failures) >= len(KEY_PAGES), "the pages did read the cache, and went on without it"
     slowest = max(stopped, key=lambda n: stopped[n][1])
     print(
-        f"\n{len(GET_PAGES)} pages with Redis stopped: {len(failures)} failed cache reads, "
+        f"\n{len(GET_PAGES)} pages with Redis stopped: "
         f"{sum(t for _, t in stopped.values()):.1f} s in all against {sum(t for _, t in running.values()):.1f} s "
         f"with Redis running; slowest {slowest} {stopped[slowest][1] * 1000:.0f} ms"
     )
@@ -353,12 +273,6 @@ def test_with_redis_stopped_work_is_kept_and_done_exactly_once_when_it_is_back(
     # Redis comes back (empty: nothing that was queued survives) and a worker starts. At its start it
     # runs the catch-up at once, which finds nothing yet: nothing has waited a minute.
     redis_server.start()
-    # The cache rests a few seconds after its last failure, then finds Redis again by itself.
-    timings["cache back"] = wait_for(
-        "the cache to work again",
-        lambda: cache.set("fault:probe", 1, 30) or cache.get("fault:probe") == 1,
-        10,
-    )
     workers.start()
     for name in outbox.CATCH_UP_TASKS:
         wait_for(

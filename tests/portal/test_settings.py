@@ -94,7 +94,7 @@ def test_postgres_and_redis_when_configured():
         "True",
         "False",
         "redis://cache.internal:6379/0",
-        "scr_portal.cache.TolerantRedisCache",
+        "django.core.cache.backends.dummy.DummyCache",
     ], result.stderr
 
 

@@ -104,11 +104,8 @@ _ACTION_LINK = re.compile(r'href="/reviews/(\d+)/response/actions/(\d+)/"')
 
 
 def shown_actions(response) -> list[Action]:
-    """The actions a page of an action plan shows, in its order, read from the rows as rendered (the plan
-    caches its rows as HTML, so this is what everyone sees)."""
-    shown = [
-        (int(review), int(number)) for review, number in _ACTION_LINK.findall(str(response.context["rows"]))
-    ]
+    """The actions a page of an action plan shows, in its order, read from the page as rendered."""
+    shown = [(int(review), int(number)) for review, number in _ACTION_LINK.findall(response.content.decode())]
     found = {
         (a.review_id, a.number): a
         for a in Action.objects.select_related("review").filter(

@@ -430,9 +430,9 @@ def test_the_chair_s_home_page_leads_to_the_draft_waiting_for_sign_off(draft, cl
     assert "Version 1 of the board's response, for your sign-off" in page
 
 
-def test_the_chair_s_cached_home_page_follows_a_draft_made_and_signed_at_once(review, client, world):
-    """The chair's home page is cached under the board's versions: making a draft and signing it move them,
-    so the page never offers a draft that is gone or misses one that is waiting."""
+def test_the_chair_s_home_page_follows_a_draft_made_and_signed_at_once(review, client, world):
+    """The chair's very next home page after a draft is made, or signed, offers it, or no longer does: the
+    page never offers a draft that is gone or misses one that is waiting."""
     client.force_login(world.north_chair)
     waiting = "of the board's response, for your sign-off"
     page = client.get(reverse("home")).content.decode()

@@ -11,15 +11,6 @@ from django.utils import timezone
 from tests.conftest import World
 
 
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """A cache of these tests' own: each submission clears it (it may remember rows rolled back), which on
-    the shared Redis would also flush the Celery broker's keys."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hostile"}
-    }
-
-
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

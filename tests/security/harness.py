@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib.messages import constants, get_messages
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -51,15 +50,13 @@ class _RolledBack(Exception):
 
 @contextlib.contextmanager
 def rolled_back():
-    """Runs the block in a savepoint that is always rolled back, and forgets what the cache learned."""
+    """Runs the block in a savepoint that is always rolled back."""
     try:
         with transaction.atomic():
             yield
             raise _RolledBack
     except _RolledBack:
         pass
-    finally:
-        cache.clear()
 
 
 def _header_value(text: str) -> str:
