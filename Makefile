@@ -26,7 +26,8 @@ test: setup-test
 lint: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning responses markers documents records demo
+	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning responses markers documents records dashboards demo
+	$(VENV)/bin/lint-imports --no-cache
 
 format: setup-test
 	$(VENV)/bin/ruff format .

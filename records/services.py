@@ -21,9 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from responses.models import ResponseVersion
+from responses.models import Attendance, Finding, Meeting, ResponseVersion
 from reviews.access import can
-from reviews.models import Board, Review, TimelineEntry
+from reviews.models import Board, Child, Review, TimelineEntry
 
 from .models import Disposal
 from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R
@@ -154,9 +154,6 @@ def known_names(held: Holdings, other_names: list[str] = ()) -> list[str]:
     """Every name the portal knows that could appear in the review's kept text: the children's
     pseudonyms (now and before), attendees and chairs of its meetings, every account's name and email
     address, and the names the business manager added. Longest first, so a full name goes before a part."""
-    from responses.models import Attendance, Meeting
-    from reviews.models import Child
-
     names = {n.strip() for n in other_names if n.strip()}
 
     def values(label: str, model, column: str) -> list[str]:
@@ -329,8 +326,6 @@ def anonymise_review(
 @transaction.atomic
 def delete_review(*, review_id: int, board: Board, user, typed_reference: str, channel: str) -> Disposal:
     """Deletes the review and everything under it, its history and its files."""
-    from responses.models import Finding
-
     review = _locked(review_id)
     due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
     held = holdings_of(review)

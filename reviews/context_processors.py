@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from .access import can, visible_boards
+from .selectors import notifications_of
 
 
 def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
@@ -46,8 +47,6 @@ def portal(request: HttpRequest) -> dict:
     ctx: dict = {"PORTAL_NAME": settings.PORTAL_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from reviews.selectors import notifications_of
-
         unread = notifications_of(user).filter(read_at__isnull=True).count()
         ctx.update(
             nav_items=_nav_items(request, unread),

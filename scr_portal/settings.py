@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "markers",
     "documents",
     "records",
+    "dashboards",
     "demo",
 ]
 

@@ -15,10 +15,8 @@ admin.site.site_title = "SCR Portal administration"
 admin.site.index_title = "Boards, people and reference data"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility", views.accessibility, name="accessibility"),
-    path("help/", views.help_page, name="help"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(form_class=SignInForm, redirect_authenticated_user=True),
@@ -26,6 +24,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", include("scr_portal.accounts.urls")),
+    path("", include("dashboards.urls")),
     path("", include("reviews.urls")),
     path("", include("commissioning.urls")),
     path("", include("responses.urls")),

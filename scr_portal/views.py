@@ -1,59 +1,15 @@
-"""Views that belong to the portal as a whole: the home page, the accessibility statement, the health check."""
+"""Views that belong to the portal as a whole and read no domain data: the accessibility statement and the
+health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from scr_portal import health
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The person's own work, by the roles they hold: one page, sections for each role."""
-    from reviews import dashboards
-    from reviews.models import Role
-    from reviews.selectors import board_summaries_for, reviews_visible_to
-
-    user = request.user
-    roles = dashboards.roles_held(user)
-    ctx: dict = {
-        "is_manager": Role.BUSINESS_MANAGER in roles,
-        "is_chair": Role.CHAIR in roles,
-        "is_member": Role.BOARD_MEMBER in roles,
-        "is_reviewer": Role.LEAD_REVIEWER in roles,
-    }
-
-    ctx["boards"] = list(board_summaries_for(user).order_by("name"))
-    ctx["review_count"] = reviews_visible_to(user).count()
-    if ctx["is_manager"] or ctx["is_chair"]:
-        ctx["overdue"], ctx["due_soon"] = dashboards.due_soon(user)
-        ctx["chart"] = dashboards.stage_chart(user)
-        ctx["overdue_actions"] = dashboards.overdue_actions_by_board(user)
-    if ctx["is_chair"]:
-        ctx["awaiting_chair"] = list(dashboards.awaiting_chair(user))
-    if ctx["is_member"]:
-        ctx["member_reviews"] = list(dashboards.for_board_member(user))
-    if ctx["is_reviewer"]:
-        ctx["reviewer_reviews"] = [(r, dashboards.next_step(r)) for r in dashboards.for_lead_reviewer(user)]
-    ctx.update(dashboards.action_sections(user))
-    return render(request, "home.html", ctx)
-
-
-@require_GET
-def help_page(request: HttpRequest) -> HttpResponse:
-    """How a review runs and who does what: the same for everyone signed in, so it reads no data. (The
-    benchmark in bench/ uses it as its baseline: the layout and nothing else.)"""
-    from reviews.models import Board
-
-    targets = {f.name: f.default for f in Board._meta.get_fields() if f.name.endswith(("_days", "_months"))}
-    return render(
-        request, "help.html", {"targets": targets, "breadcrumbs": [("Home", reverse("home")), ("Help", None)]}
-    )
 
 
 @login_not_required

@@ -24,6 +24,8 @@ from openpyxl.styles import Font
 from responses.models import Action
 from scr_portal.downloads import attachment_bytes
 
+from .selectors import plan_priority_label
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +52,6 @@ def _findings(action: Action) -> str:
 
 
 def _plan_priority(action: Action) -> str:
-    from .selectors import plan_priority_label
-
     return plan_priority_label(action.plan_priority) if action.plan_priority else ""
 
 

@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
+from responses.plan import selectors as plan_selectors
 from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
 
@@ -373,12 +374,8 @@ def owner_problem(candidate: Candidate | None, agency: Agency | None) -> str:
 def plan_priority_choices(board: Board, *, keep: PlanPriority | int | None = None) -> QuerySet[PlanPriority]:
     """The business plan priorities an action of `board` can be linked to (periods that have not ended, and
     the action's present one): the business plan part's own choices, so both parts agree."""
-    from responses.plan.selectors import priority_choices
-
-    return priority_choices(board, keep=keep)
+    return plan_selectors.priority_choices(board, keep=keep)
 
 
 def plan_priority_label(priority: PlanPriority) -> str:
-    from responses.plan.selectors import priority_label
-
-    return priority_label(priority)
+    return plan_selectors.priority_label(priority)

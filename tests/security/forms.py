@@ -32,6 +32,7 @@ PROJECT_APPS = (
     "markers",
     "documents",
     "records",
+    "dashboards",
     "demo",
 )
 # Modules that are not application code: importing them starts servers or workers.

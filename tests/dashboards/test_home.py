@@ -1,4 +1,4 @@
-"""The home page (scr_portal/views.py `home`, reviews/dashboards.py): each role sees its own sections,
+"""The home page (dashboards/views.py `home`, dashboards/selectors.py): each role sees its own sections,
 filled with the right reviews, and the page costs the same number of queries however many reviews."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import dashboards
+from dashboards import selectors as dashboards
 from reviews.models import Review, Role, State
 from scr_portal.accounts.models import User
 from tests.conftest import World

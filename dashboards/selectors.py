@@ -1,4 +1,5 @@
-"""What each role's home page shows. Every function reads only reviews the person may see, in a fixed
+"""What each role's home page shows (the home page is the one page that reads every part of the portal, so
+it lives above them all). Every function reads only reviews the person may see, in a fixed
 number of queries whatever the number of reviews."""
 
 from __future__ import annotations
@@ -7,15 +8,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from responses.actions import selectors as actions
+from responses.models import Action, ResponseVersion
+from reviews.access import boards_where, holds_role
+from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
+from reviews.selectors import board_summaries_for, reviews_visible_to
+from reviews.workflow import MAIN_PATH, NEXT_STEPS
 from scr_portal import workdays
-
-from .access import board_roles
-from .models import TERMINAL_STATES, Appointment, ParticipatingBoard, Role, State
-from .selectors import reviews_visible_to
-from .workflow import MAIN_PATH, NEXT_STEPS
 
 FORTNIGHT = 14
 
@@ -29,7 +32,7 @@ class Bar:
 
 
 def _boards_with(user, role: str) -> list[int]:
-    return [board_id for board_id, roles in board_roles(user).items() if role in roles]
+    return boards_where(user, role)
 
 
 def open_reviews(user) -> QuerySet:
@@ -96,10 +99,6 @@ def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[Due
 
 def awaiting_chair(user) -> QuerySet:
     """Reviews on the chair's boards that wait on a chair: a decision, starting the review, the response."""
-    from django.db.models import OuterRef, Subquery
-
-    from responses.models import ResponseVersion
-
     boards = _boards_with(user, Role.CHAIR)
     draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
     return (
@@ -144,22 +143,16 @@ def next_step(review) -> str:
     return f"{who_what[0]}: {who_what[1]}" if who_what else ""
 
 
-def roles_held(user) -> set[str]:
-    return {role for roles in board_roles(user).values() for role in roles}
-
-
 # Actions (the board's response, QM 15) ---------------------------------------------------------------
 
 
 def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     """Open actions the person owns or their agency owns, of reviews they may see, overdue first (one
     query), each with `rag_item` for its RAG tag."""
-    from responses.actions import selectors as actions
-
     today = today or timezone.localdate()
     rows = list(
         actions.with_rag(
-            actions.Action.objects.open().filter(
+            Action.objects.open().filter(
                 actions.mine(user), review__in=reviews_visible_to(user).values("pk")
             ),
             today,
@@ -181,13 +174,6 @@ class BoardOverdue:
 def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverdue]:
     """For each board where the person is business manager or chair: how many open actions are past their due
     date, across the reviews of that board (lead or participating) they may see (one query)."""
-    from django.db.models import Func, IntegerField, Subquery
-    from django.db.models.functions import Coalesce
-
-    from responses.models import Action
-
-    from .models import Board
-
     today = today or timezone.localdate()
     boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
     if not boards:
@@ -196,8 +182,8 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     # A business manager or chair sees every review their board leads or takes part in, so the board alone
     # says which reviews count. Counted as two sums (led, taking part; a lead board never also takes part)
     # so that each reads one board's reviews by index, then their open actions by the partial index.
-    def count(actions) -> Coalesce:
-        n = actions.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    def count(rows) -> Coalesce:
+        n = rows.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
         return Coalesce(Subquery(n.values("n")), 0)
 
     overdue = Action.objects.overdue(today)
@@ -215,6 +201,27 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
 
 def action_sections(user) -> dict:
     """The home page's own-actions section: the person's open actions, with the RAG key."""
-    from responses.actions.selectors import RAG_KEY
+    return {"my_actions": my_actions(user), "rag_key": actions.RAG_KEY}
 
-    return {"my_actions": my_actions(user), "rag_key": RAG_KEY}
+
+def home_for(user) -> dict:
+    """Everything the person's home page shows: one section for each role they hold, each read afresh."""
+    sections: dict = {
+        "is_manager": holds_role(user, Role.BUSINESS_MANAGER),
+        "is_chair": holds_role(user, Role.CHAIR),
+        "is_member": holds_role(user, Role.BOARD_MEMBER),
+        "is_reviewer": holds_role(user, Role.LEAD_REVIEWER),
+        "boards": list(board_summaries_for(user).order_by("name")),
+        "review_count": reviews_visible_to(user).count(),
+    }
+    if sections["is_manager"] or sections["is_chair"]:
+        sections["overdue"], sections["due_soon"] = due_soon(user)
+        sections["chart"] = stage_chart(user)
+        sections["overdue_actions"] = overdue_actions_by_board(user)
+    if sections["is_chair"]:
+        sections["awaiting_chair"] = list(awaiting_chair(user))
+    if sections["is_member"]:
+        sections["member_reviews"] = list(for_board_member(user))
+    if sections["is_reviewer"]:
+        sections["reviewer_reviews"] = [(r, next_step(r)) for r in for_lead_reviewer(user)]
+    return sections | action_sections(user)
