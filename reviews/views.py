@@ -338,7 +338,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the person's own notifications exist for them (404 otherwise).
+    # Only the person's own notifications, of reviews they still see, exist for them (404 otherwise).
     note = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
     services.notification_open(note=note)
     if not url_has_allowed_host_and_scheme(note.path, allowed_hosts=None) or not note.path.startswith("/"):
