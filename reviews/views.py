@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scr_portal.audit import history_entries
+from scr_portal.audit import history_page
 from scr_portal.permissions import (
     RESPONSE_STATES,
     can,
@@ -71,15 +71,15 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_history(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk, "view_board_history")
-    entries = history_entries(
+    sources = [
         (Board.history.filter(id=board.pk), lambda row, labels: f"Board {row.name}"),
         (
             Membership.history.filter(board_id=board.pk),
             lambda row, labels: f"{row.get_role_display()}: {_label(labels, User, row.user_id)}",
         ),
         (Agency.history.filter(id__in=board.agencies.values("pk")), lambda row, labels: f"Agency {row.name}"),
-    )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    ]
+    page = history_page(sources, request.GET.get("page"))
     ctx = {
         "board": board,
         "page": page,
@@ -161,7 +161,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_history(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "view_review_history")
-    entries = history_entries(
+    sources = [
         (Review.history.filter(id=review.pk), lambda row, labels: f"Review {row.reference}"),
         (
             ParticipatingBoard.history.filter(review_id=review.pk),
@@ -171,8 +171,8 @@ def review_history(request: HttpRequest, pk: int) -> HttpResponse:
             Appointment.history.filter(review_id=review.pk),
             lambda row, labels: f"Lead reviewer: {_label(labels, User, row.reviewer_id)}",
         ),
-    )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    ]
+    page = history_page(sources, request.GET.get("page"))
     accesses = review.accesses.select_related("user")[:50]
     ctx = {
         "review": review,
