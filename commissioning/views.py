@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.permissions import can
 
 from . import selectors, selfcheck, services
@@ -24,18 +25,9 @@ from .forms import (
 from .models import AgencyInvolvement, FactorKind
 
 
-def _crumbs(review, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        *(
-            (("Commissioning", reverse("commissioning", args=[review.pk])),)
-            if tail
-            else (("Commissioning", None),)
-        ),
-        *tail,
-    ]
+def commissioning_crumb(review) -> Crumb:
+    """The crumb of the review's commissioning page, which every commissioning page's trail passes."""
+    return link("Commissioning", "commissioning", review.pk)
 
 
 @require_GET
@@ -56,7 +48,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             (q, e) for q, e in zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)
         ],
         "can_change": can(request.user, "change_commissioning", review),
-        "breadcrumbs": _crumbs(review),
+        "breadcrumbs": review_crumbs(review, ("Commissioning", None)),
     }
     return render(request, "commissioning/overview.html", ctx)
 
@@ -68,7 +60,7 @@ def _form_page(
         "review": review,
         "form": form,
         "heading": heading,
-        "breadcrumbs": _crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, commissioning_crumb(review), (heading, None)),
         **extra,
     }
     return render(request, template, ctx)
@@ -171,6 +163,6 @@ def self_check(request: HttpRequest, pk: int) -> HttpResponse:
         can_change=can(request.user, "change_commissioning", review),
         part="Commissioning",
         back_url=reverse("commissioning", args=[review.pk]),
-        breadcrumbs=_crumbs(review, ("Quality marker self-check", None)),
+        breadcrumbs=review_crumbs(review, commissioning_crumb(review), ("Quality marker self-check", None)),
         url_name="commissioning_self_check",
     )

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from commissioning import selfcheck as common_selfcheck
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import review_crumbs
 from scr_portal.permissions import can
 
 from . import selfcheck
 from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
-from .pages import crumbs
+from .pages import response_crumb
 
 
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -42,7 +43,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "latest_signed": versions.filter(signed_at__isnull=False).first(),
         "evidence": list(zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)),
         "can_manage": can(request.user, "manage_response", review),
-        "breadcrumbs": crumbs(review),
+        "breadcrumbs": review_crumbs(review, ("Response", None)),
     }
     return render(request, "responses/overview.html", ctx)
 
@@ -56,6 +57,6 @@ def self_check(request: HttpRequest, pk: int) -> HttpResponse:
         can_change=can(request.user, "manage_response", review),
         part="Response",
         back_url=reverse("response", args=[review.pk]),
-        breadcrumbs=crumbs(review, ("Quality marker self-check", None)),
+        breadcrumbs=review_crumbs(review, response_crumb(review), ("Quality marker self-check", None)),
         url_name="response_self_check",
     )

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scr_portal.audit import history_page
+from scr_portal.breadcrumbs import board_crumbs, crumbs, link, review_crumbs
 from scr_portal.permissions import (
     RESPONSE_STATES,
     can,
@@ -46,7 +46,7 @@ def _label(labels: dict, model, pk) -> str:
 @require_GET
 def board_list(request: HttpRequest) -> HttpResponse:
     boards = selectors.board_summaries_for(request.user).order_by("name")
-    ctx = {"boards": boards, "breadcrumbs": [("Home", reverse("home")), ("Your boards", None)]}
+    ctx = {"boards": boards, "breadcrumbs": crumbs(("Your boards", None))}
     return render(request, "reviews/board_list.html", ctx)
 
 
@@ -59,11 +59,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agencies": board.agencies.order_by("name"),
         "my_roles": sorted(Role(r).label for r in roles_on_board(request.user, board)),
         "can_view_history": can(request.user, "view_board_history", board),
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, None),
-        ],
+        "breadcrumbs": board_crumbs(board),
     }
     return render(request, "reviews/board_detail.html", ctx)
 
@@ -83,12 +79,7 @@ def board_history(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "board": board,
         "page": page,
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, reverse("board_detail", args=[board.pk])),
-            ("History", None),
-        ],
+        "breadcrumbs": board_crumbs(board, ("History", None)),
     }
     return render(request, "reviews/history.html", {**ctx, "heading": f"History of {board.name}"})
 
@@ -111,7 +102,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "can_create": bool(manageable_boards(request.user)),
         "filtered": any(filters.get(k) for k in ("q", "state", "board", "regime", "overdue")),
-        "breadcrumbs": [("Home", reverse("home")), ("Reviews", None)],
+        "breadcrumbs": crumbs(("Reviews", None)),
     }
     return render(request, "reviews/review_list.html", ctx)
 
@@ -149,11 +140,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and review.state not in (State.REFERRAL, State.DECISION, State.NOT_INITIATED),
         "show_response": can(request.user, "view_response", review)
         and (review.final_report or review.state in RESPONSE_STATES),
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Reviews", reverse("review_list")),
-            (review.reference, None),
-        ],
+        "breadcrumbs": review_crumbs(review),
     }
     return render(request, "reviews/review_detail.html", ctx)
 
@@ -179,26 +166,12 @@ def review_history(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "accesses": accesses,
         "heading": f"History of {review.reference}",
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Reviews", reverse("review_list")),
-            (review.reference, reverse("review_detail", args=[review.pk])),
-            ("History", None),
-        ],
+        "breadcrumbs": review_crumbs(review, ("History", None)),
     }
     return render(request, "reviews/history.html", ctx)
 
 
 # The case record and the lifecycle ------------------------------------------------------------------
-
-
-def _review_crumbs(review: Review, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        *tail,
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +188,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
         return redirect("review_detail", review.pk)
     ctx = {
         "form": form,
-        "breadcrumbs": [("Home", reverse("home")), ("Reviews", reverse("review_list")), ("New review", None)],
+        "breadcrumbs": crumbs(link("Reviews", "review_list"), ("New review", None)),
     }
     return render(request, "reviews/review_form.html", {**ctx, "heading": "Open a new review"})
 
@@ -232,7 +205,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "review": review,
         "heading": "Referral details",
-        "breadcrumbs": _review_crumbs(review, ("Referral details", None)),
+        "breadcrumbs": review_crumbs(review, ("Referral details", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -251,7 +224,7 @@ def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> Ht
         "form": form,
         "review": review,
         "heading": heading,
-        "breadcrumbs": _review_crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, (heading, None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -270,7 +243,7 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
         "form": form,
         "review": review,
         "heading": heading,
-        "breadcrumbs": _review_crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, (heading, None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -302,7 +275,7 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         "blockers": blockers,
         "form": form,
         "heading": step.label,
-        "breadcrumbs": _review_crumbs(review, (step.label, None)),
+        "breadcrumbs": review_crumbs(review, (step.label, None)),
     }
     return render(request, "reviews/review_step.html", ctx)
 
@@ -318,12 +291,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "form": form,
         "heading": f"Local targets for {board.name}",
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, reverse("board_detail", args=[board.pk])),
-            ("Local targets", None),
-        ],
+        "breadcrumbs": board_crumbs(board, ("Local targets", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -335,7 +303,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = request.user.notifications.select_related("review")
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    ctx = {"page": page, "breadcrumbs": [("Home", reverse("home")), ("Notifications", None)]}
+    ctx = {"page": page, "breadcrumbs": crumbs(("Notifications", None))}
     return render(request, "reviews/notification_list.html", ctx)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from scr_portal import health
+from scr_portal.breadcrumbs import crumbs
 
 
 @require_GET
@@ -57,9 +57,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
     from reviews.models import Board
 
     targets = {f.name: f.default for f in Board._meta.get_fields() if f.name.endswith(("_days", "_months"))}
-    return render(
-        request, "help.html", {"targets": targets, "breadcrumbs": [("Home", reverse("home")), ("Help", None)]}
-    )
+    return render(request, "help.html", {"targets": targets, "breadcrumbs": crumbs(("Help", None))})
 
 
 @login_not_required

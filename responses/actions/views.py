@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Action
-from responses.pages import board_crumbs, crumbs, form_page
+from responses.pages import form_page, response_crumb
 from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
+from scr_portal.breadcrumbs import Crumb, board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 from scr_portal.permissions import can, require
 
@@ -33,11 +34,12 @@ def _plan_url(review) -> str:
     return reverse("action_plan", args=[review.pk])
 
 
-def _action_crumbs(review, action: Action | None, *tail) -> list:
-    trail = [("Action plan", _plan_url(review))]
-    if action is not None:
-        trail.append((f"Action {action.number}", reverse("action_detail", args=[review.pk, action.number])))
-    return crumbs(review, *trail, *tail)
+def _plan_crumb(review) -> Crumb:
+    return ("Action plan", _plan_url(review))
+
+
+def _action_crumb(review, action: Action) -> Crumb:
+    return link(f"Action {action.number}", "action_detail", review.pk, action.number)
 
 
 # Action plans ----------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def _plan_page(request: HttpRequest, scoped, *, key, review=None, board=None, re
     if review is not None:
         csv_url = reverse("action_plan_csv", args=[review.pk])
         xlsx_url = reverse("action_plan_xlsx", args=[review.pk])
-        trail = crumbs(review, ("Action plan", None))
+        trail = review_crumbs(review, response_crumb(review), ("Action plan", None))
     else:
         csv_url = reverse("board_action_plan_csv", args=[board.pk])
         xlsx_url = reverse("board_action_plan_xlsx", args=[board.pk])
@@ -227,7 +229,9 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_update": may_update,
         "can_change_status": may_update and bool(selectors.TRANSITIONS.get(action.status)),
         "can_edit": can(request.user, "manage_response", review),
-        "breadcrumbs": _action_crumbs(review, None, (f"Action {action.number}", None)),
+        "breadcrumbs": review_crumbs(
+            review, response_crumb(review), _plan_crumb(review), (f"Action {action.number}", None)
+        ),
     }
     return render(request, "responses/actions/detail.html", ctx)
 
@@ -256,7 +260,9 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         "Agree an action",
         back=_plan_url(review),
         back_label="Back to the action plan without saving",
-        crumb_trail=_action_crumbs(review, None, ("Agree an action", None)),
+        crumb_trail=review_crumbs(
+            review, response_crumb(review), _plan_crumb(review), ("Agree an action", None)
+        ),
         intro="Record an action the board agreed in response to the review. Its named owner is told.",
         template="responses/actions/action_form.html",
         no_findings=not review.findings.exists(),
@@ -296,7 +302,13 @@ def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         f"Change action {action.number}",
         back=detail,
         back_label="Back to the action without saving",
-        crumb_trail=_action_crumbs(review, action, ("Change", None)),
+        crumb_trail=review_crumbs(
+            review,
+            response_crumb(review),
+            _plan_crumb(review),
+            _action_crumb(review, action),
+            ("Change", None),
+        ),
         template="responses/actions/action_form.html",
         action=action,
     )
@@ -310,7 +322,13 @@ def _update_page(request: HttpRequest, review, action: Action, form, heading: st
         heading,
         back=reverse("action_detail", args=[review.pk, action.number]),
         back_label="Back to the action without saving",
-        crumb_trail=_action_crumbs(review, action, (heading, None)),
+        crumb_trail=review_crumbs(
+            review,
+            response_crumb(review),
+            _plan_crumb(review),
+            _action_crumb(review, action),
+            (heading, None),
+        ),
         template="responses/actions/update_form.html",
         action=action,
         status_class=selectors.STATUS_TAG_CLASSES[action.status],

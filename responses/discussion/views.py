@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
 from scr_portal.permissions import can
 
 from ..models import EngagementActivity, Meeting
-from ..pages import crumbs, form_page
+from ..pages import form_page, response_crumb
 from . import selectors, services
 from .forms import ActivityDoneForm, ActivityForm, DiscussionForm, MeetingForm, PositionForm
 
@@ -25,16 +26,16 @@ MEETINGS = "Board discussion"
 ENGAGEMENT = "Engagement plan"
 
 
-def _meetings_crumb(review) -> tuple[str, str]:
-    return (MEETINGS, reverse("meeting_list", args=[review.pk]))
+def _meetings_crumb(review) -> Crumb:
+    return link(MEETINGS, "meeting_list", review.pk)
 
 
-def _meeting_crumb(review, meeting: Meeting) -> tuple[str, str]:
-    return (str(meeting), reverse("meeting_detail", args=[review.pk, meeting.pk]))
+def _meeting_crumb(review, meeting: Meeting) -> Crumb:
+    return link(str(meeting), "meeting_detail", review.pk, meeting.pk)
 
 
-def _engagement_crumb(review) -> tuple[str, str]:
-    return (ENGAGEMENT, reverse("engagement_plan", args=[review.pk]))
+def _engagement_crumb(review) -> Crumb:
+    return link(ENGAGEMENT, "engagement_plan", review.pk)
 
 
 def _related(review, findings) -> dict:
@@ -68,7 +69,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         "extraordinary": [m for m in meetings if m.kind == Meeting.Kind.EXTRAORDINARY],
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": crumbs(review, (MEETINGS, None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), (MEETINGS, None)),
     }
     return render(request, "responses/discussion/meetings.html", ctx)
 
@@ -97,7 +98,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         heading,
         back=reverse("meeting_list", args=[review.pk]),
-        crumb_trail=crumbs(review, _meetings_crumb(review), (heading, None)),
+        crumb_trail=review_crumbs(review, response_crumb(review), _meetings_crumb(review), (heading, None)),
         intro="A board meeting, extraordinary meeting or sub-group meeting at which the report was "
         "discussed.",
     )
@@ -134,7 +135,13 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         form,
         heading,
         back=back,
-        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+        crumb_trail=review_crumbs(
+            review,
+            response_crumb(review),
+            _meetings_crumb(review),
+            _meeting_crumb(review, meeting),
+            (heading, None),
+        ),
     )
 
 
@@ -157,7 +164,9 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "challenged": sum(1 for row in rows if row.here and row.here.challenge),
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": crumbs(review, _meetings_crumb(review), (str(meeting), None)),
+        "breadcrumbs": review_crumbs(
+            review, response_crumb(review), _meetings_crumb(review), (str(meeting), None)
+        ),
     }
     return render(request, "responses/discussion/meeting.html", ctx)
 
@@ -183,8 +192,12 @@ def meeting_remove(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "error": error,
         "discussed": meeting.discussions.count(),
         "cited": selectors.findings_agreed_at(meeting),
-        "breadcrumbs": crumbs(
-            review, _meetings_crumb(review), _meeting_crumb(review, meeting), ("Remove", None)
+        "breadcrumbs": review_crumbs(
+            review,
+            response_crumb(review),
+            _meetings_crumb(review),
+            _meeting_crumb(review, meeting),
+            ("Remove", None),
         ),
     }
     return render(request, "responses/discussion/meeting_remove.html", ctx)
@@ -220,7 +233,13 @@ def discussion_record(request: HttpRequest, pk: int, meeting_pk: int, finding_pk
         form,
         heading,
         back=back,
-        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+        crumb_trail=review_crumbs(
+            review,
+            response_crumb(review),
+            _meetings_crumb(review),
+            _meeting_crumb(review, meeting),
+            (heading, None),
+        ),
         template="responses/discussion/discussion_form.html",
         meeting=meeting,
         finding=finding,
@@ -250,10 +269,16 @@ def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResp
     heading = f"The board's position on finding {finding.number}"
     if from_meeting:
         back = reverse("meeting_detail", args=[review.pk, from_meeting.pk]) + f"#finding-{finding.pk}"
-        trail = crumbs(review, _meetings_crumb(review), _meeting_crumb(review, from_meeting), (heading, None))
+        trail = review_crumbs(
+            review,
+            response_crumb(review),
+            _meetings_crumb(review),
+            _meeting_crumb(review, from_meeting),
+            (heading, None),
+        )
     else:
         back = reverse("meeting_list", args=[review.pk]) + "#positions"
-        trail = crumbs(review, _meetings_crumb(review), (heading, None))
+        trail = review_crumbs(review, response_crumb(review), _meetings_crumb(review), (heading, None))
     if request.method == "POST" and form.is_valid():
         try:
             services.position_save(
@@ -296,7 +321,7 @@ def engagement_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "plan": selectors.engagement_plan(review),
         "can_manage": can(request.user, "manage_response", review),
-        "breadcrumbs": crumbs(review, (ENGAGEMENT, None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), (ENGAGEMENT, None)),
     }
     return render(request, "responses/discussion/engagement.html", ctx)
 
@@ -310,7 +335,7 @@ def _activity_page(
         form,
         heading,
         back=reverse("engagement_plan", args=[review.pk]) + (f"#activity-{activity.pk}" if activity else ""),
-        crumb_trail=crumbs(review, _engagement_crumb(review), (heading, None)),
+        crumb_trail=review_crumbs(review, response_crumb(review), _engagement_crumb(review), (heading, None)),
         template="responses/discussion/activity_form.html",
         activity=activity,
         show_activity=show_activity,
@@ -388,6 +413,8 @@ def activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResp
         "activity": activity,
         "heading": heading,
         "error": error,
-        "breadcrumbs": crumbs(review, _engagement_crumb(review), (heading, None)),
+        "breadcrumbs": review_crumbs(
+            review, response_crumb(review), _engagement_crumb(review), (heading, None)
+        ),
     }
     return render(request, "responses/discussion/activity_cancel.html", ctx)
