@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.selectors import review_for
-from scr_portal.breadcrumbs import crumbs, link, review_crumbs
+from scr_portal.breadcrumbs import Crumb, crumbs, link, review_crumbs
 from scr_portal.permissions import can, require
 
 from ..views import commissioning_crumb
@@ -31,6 +31,14 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
+
+
+def _appointments_trail(review) -> list[Crumb]:
+    return [commissioning_crumb(review), link("Lead reviewer", "appointment_manage", review.pk)]
+
+
+def _proposals_trail(review) -> list[Crumb]:
+    return [commissioning_crumb(review), link("Lead reviewer's proposals", "proposal_list", review.pk)]
 
 
 # Registry ---------------------------------------------------------------------------------------------
@@ -157,12 +165,7 @@ def appointment_create(request: HttpRequest, pk: int, reviewer_pk: int) -> HttpR
         "at_capacity": candidate.current_load >= candidate.max_concurrent_reviews,
         "form": form,
         "heading": f"Appoint {candidate}",
-        "breadcrumbs": review_crumbs(
-            review,
-            commissioning_crumb(review),
-            link("Lead reviewer", "appointment_manage", review.pk),
-            ("Appoint", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_appointments_trail(review), ("Appoint", None)),
     }
     return render(request, "commissioning/registry/appointment_create.html", ctx)
 
@@ -183,12 +186,7 @@ def appointment_end(request: HttpRequest, pk: int, appointment_pk: int) -> HttpR
         "form": form,
         "heading": f"End {appointment.reviewer}'s appointment",
         "lead": "They will no longer see this review. The appointment stays in the review's history.",
-        "breadcrumbs": review_crumbs(
-            review,
-            commissioning_crumb(review),
-            link("Lead reviewer", "appointment_manage", review.pk),
-            ("End appointment", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_appointments_trail(review), ("End appointment", None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -265,12 +263,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "form": form,
         "heading": "Propose a change of scope, method or approach",
-        "breadcrumbs": review_crumbs(
-            review,
-            commissioning_crumb(review),
-            link("Lead reviewer's proposals", "proposal_list", review.pk),
-            ("New proposal", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_proposals_trail(review), ("New proposal", None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -306,11 +299,6 @@ def proposal_answer(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         "proposal": proposal,
         "form": form,
         "heading": "Answer the lead reviewer's proposal",
-        "breadcrumbs": review_crumbs(
-            review,
-            commissioning_crumb(review),
-            link("Lead reviewer's proposals", "proposal_list", review.pk),
-            ("Answer", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_proposals_trail(review), ("Answer", None)),
     }
     return render(request, "commissioning/registry/proposal_answer.html", ctx)

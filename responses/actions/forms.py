@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
-from scr_portal.forms import PortalForm, date_field, id_from_query, not_in_future
+from scr_portal.forms import FilterSelect, PortalForm, date_field, id_from_query, not_in_future
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors
@@ -409,10 +409,6 @@ class ProgressForm(StatusForm):
 # Filtering a plan ------------------------------------------------------------------------------------
 
 
-def _filter_select() -> forms.Select:
-    return forms.Select(attrs={"class": "govuk-select app-select-full"})
-
-
 def _filter_checkbox() -> forms.CheckboxInput:
     return forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"})
 
@@ -425,19 +421,19 @@ class PlanFilterForm(forms.Form):
         label="Only actions I or my agency own", required=False, widget=_filter_checkbox()
     )
     owner = forms.TypedChoiceField(
-        label="Named owner", required=False, coerce=int, empty_value=None, widget=_filter_select()
+        label="Named owner", required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
     owner_agency = forms.TypedChoiceField(
-        label="Owner agency", required=False, coerce=int, empty_value=None, widget=_filter_select()
+        label="Owner agency", required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
-    status = forms.ChoiceField(label="Status", required=False, widget=_filter_select())
-    rag = forms.ChoiceField(label="RAG", required=False, widget=_filter_select())
+    status = forms.ChoiceField(label="Status", required=False, widget=FilterSelect)
+    rag = forms.ChoiceField(label="RAG", required=False, widget=FilterSelect)
     overdue = forms.BooleanField(label="Only overdue actions", required=False, widget=_filter_checkbox())
     priority = forms.TypedChoiceField(
-        label="Priority", required=False, coerce=int, empty_value=None, widget=_filter_select()
+        label="Priority", required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
     review = forms.TypedChoiceField(
-        label="Review", required=False, coerce=int, empty_value=None, widget=_filter_select()
+        label="Review", required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
 
     CHECKBOXES = ("mine", "overdue")

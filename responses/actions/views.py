@@ -34,12 +34,12 @@ def _plan_url(review) -> str:
     return reverse("action_plan", args=[review.pk])
 
 
-def _plan_crumb(review) -> Crumb:
-    return ("Action plan", _plan_url(review))
-
-
-def _action_crumb(review, action: Action) -> Crumb:
-    return link(f"Action {action.number}", "action_detail", review.pk, action.number)
+def _action_trail(review, action: Action | None = None) -> list[Crumb]:
+    """Response › Action plan › the action, when the page is about one."""
+    trail = [response_crumb(review), ("Action plan", _plan_url(review))]
+    if action is not None:
+        trail.append(link(f"Action {action.number}", "action_detail", review.pk, action.number))
+    return trail
 
 
 # Action plans ----------------------------------------------------------------------------------------
@@ -229,9 +229,7 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_update": may_update,
         "can_change_status": may_update and bool(selectors.TRANSITIONS.get(action.status)),
         "can_edit": can(request.user, "manage_response", review),
-        "breadcrumbs": review_crumbs(
-            review, response_crumb(review), _plan_crumb(review), (f"Action {action.number}", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_action_trail(review), (f"Action {action.number}", None)),
     }
     return render(request, "responses/actions/detail.html", ctx)
 
@@ -260,9 +258,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         "Agree an action",
         back=_plan_url(review),
         back_label="Back to the action plan without saving",
-        crumb_trail=review_crumbs(
-            review, response_crumb(review), _plan_crumb(review), ("Agree an action", None)
-        ),
+        crumb_trail=review_crumbs(review, *_action_trail(review), ("Agree an action", None)),
         intro="Record an action the board agreed in response to the review. Its named owner is told.",
         template="responses/actions/action_form.html",
         no_findings=not review.findings.exists(),
@@ -302,13 +298,7 @@ def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         f"Change action {action.number}",
         back=detail,
         back_label="Back to the action without saving",
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _plan_crumb(review),
-            _action_crumb(review, action),
-            ("Change", None),
-        ),
+        crumb_trail=review_crumbs(review, *_action_trail(review, action), ("Change", None)),
         template="responses/actions/action_form.html",
         action=action,
     )
@@ -322,13 +312,7 @@ def _update_page(request: HttpRequest, review, action: Action, form, heading: st
         heading,
         back=reverse("action_detail", args=[review.pk, action.number]),
         back_label="Back to the action without saving",
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _plan_crumb(review),
-            _action_crumb(review, action),
-            (heading, None),
-        ),
+        crumb_trail=review_crumbs(review, *_action_trail(review, action), (heading, None)),
         template="responses/actions/update_form.html",
         action=action,
         status_class=selectors.STATUS_TAG_CLASSES[action.status],

@@ -26,12 +26,12 @@ MEETINGS = "Board discussion"
 ENGAGEMENT = "Engagement plan"
 
 
-def _meetings_crumb(review) -> Crumb:
-    return link(MEETINGS, "meeting_list", review.pk)
-
-
-def _meeting_crumb(review, meeting: Meeting) -> Crumb:
-    return link(str(meeting), "meeting_detail", review.pk, meeting.pk)
+def _meeting_trail(review, meeting: Meeting | None = None) -> list[Crumb]:
+    """Response › Board discussion › the meeting, when the page is about one."""
+    trail = [response_crumb(review), link(MEETINGS, "meeting_list", review.pk)]
+    if meeting is not None:
+        trail.append(link(str(meeting), "meeting_detail", review.pk, meeting.pk))
+    return trail
 
 
 def _engagement_crumb(review) -> Crumb:
@@ -98,7 +98,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         heading,
         back=reverse("meeting_list", args=[review.pk]),
-        crumb_trail=review_crumbs(review, response_crumb(review), _meetings_crumb(review), (heading, None)),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review), (heading, None)),
         intro="A board meeting, extraordinary meeting or sub-group meeting at which the report was "
         "discussed.",
     )
@@ -135,13 +135,7 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         form,
         heading,
         back=back,
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _meetings_crumb(review),
-            _meeting_crumb(review, meeting),
-            (heading, None),
-        ),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
     )
 
 
@@ -164,9 +158,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "challenged": sum(1 for row in rows if row.here and row.here.challenge),
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": review_crumbs(
-            review, response_crumb(review), _meetings_crumb(review), (str(meeting), None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_meeting_trail(review), (str(meeting), None)),
     }
     return render(request, "responses/discussion/meeting.html", ctx)
 
@@ -192,13 +184,7 @@ def meeting_remove(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "error": error,
         "discussed": meeting.discussions.count(),
         "cited": selectors.findings_agreed_at(meeting),
-        "breadcrumbs": review_crumbs(
-            review,
-            response_crumb(review),
-            _meetings_crumb(review),
-            _meeting_crumb(review, meeting),
-            ("Remove", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_meeting_trail(review, meeting), ("Remove", None)),
     }
     return render(request, "responses/discussion/meeting_remove.html", ctx)
 
@@ -233,13 +219,7 @@ def discussion_record(request: HttpRequest, pk: int, meeting_pk: int, finding_pk
         form,
         heading,
         back=back,
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _meetings_crumb(review),
-            _meeting_crumb(review, meeting),
-            (heading, None),
-        ),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
         template="responses/discussion/discussion_form.html",
         meeting=meeting,
         finding=finding,
@@ -269,16 +249,10 @@ def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResp
     heading = f"The board's position on finding {finding.number}"
     if from_meeting:
         back = reverse("meeting_detail", args=[review.pk, from_meeting.pk]) + f"#finding-{finding.pk}"
-        trail = review_crumbs(
-            review,
-            response_crumb(review),
-            _meetings_crumb(review),
-            _meeting_crumb(review, from_meeting),
-            (heading, None),
-        )
+        trail = review_crumbs(review, *_meeting_trail(review, from_meeting), (heading, None))
     else:
         back = reverse("meeting_list", args=[review.pk]) + "#positions"
-        trail = review_crumbs(review, response_crumb(review), _meetings_crumb(review), (heading, None))
+        trail = review_crumbs(review, *_meeting_trail(review), (heading, None))
     if request.method == "POST" and form.is_valid():
         try:
             services.position_save(

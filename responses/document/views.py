@@ -28,12 +28,12 @@ def _version_of(review, number: int) -> ResponseVersion:
     )
 
 
-def _list_crumb(review) -> Crumb:
-    return link("Written response", "response_versions", review.pk)
-
-
-def _version_crumb(review, version) -> Crumb:
-    return link(f"Version {version.number}", "response_version", review.pk, version.number)
+def _version_trail(review, version: ResponseVersion | None = None) -> list[Crumb]:
+    """Response › Written response › the version, when the page is about one."""
+    trail = [response_crumb(review), link("Written response", "response_versions", review.pk)]
+    if version is not None:
+        trail.append(link(f"Version {version.number}", "response_version", review.pk, version.number))
+    return trail
 
 
 @require_GET
@@ -78,7 +78,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         back=reverse("response_versions", args=[review.pk]),
         back_label="Back to the written response",
-        crumb_trail=review_crumbs(review, response_crumb(review), _list_crumb(review), ("New draft", None)),
+        crumb_trail=review_crumbs(review, *_version_trail(review), ("New draft", None)),
     )
 
 
@@ -106,9 +106,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_create": may_edit
         and version.is_signed
         and not ResponseVersion.objects.filter(review=review, signed_at__isnull=True).exists(),
-        "breadcrumbs": review_crumbs(
-            review, response_crumb(review), _list_crumb(review), (f"Version {version.number}", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_version_trail(review), (f"Version {version.number}", None)),
     }
     return render(request, "responses/document/version.html", ctx)
 
@@ -157,13 +155,7 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         heading,
         intro="The findings, positions, actions and engagement plan are put in from what the portal holds; write the board's own words here.",
         back=reverse("response_version", args=[review.pk, version.number]),
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _list_crumb(review),
-            _version_crumb(review, version),
-            ("Change the text", None),
-        ),
+        crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Change the text", None)),
         template="responses/document/edit.html",
         conflict=conflict,
     )
@@ -248,13 +240,7 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         heading,
         back=reverse("response_version", args=[review.pk, version.number]),
         back_label="Back to the version without signing",
-        crumb_trail=review_crumbs(
-            review,
-            response_crumb(review),
-            _list_crumb(review),
-            _version_crumb(review, version),
-            ("Sign off", None),
-        ),
+        crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Sign off", None)),
         template="responses/document/sign.html",
         version=version,
         document=assemble.render_html(version.content),
@@ -303,9 +289,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         back=reverse("response_versions", args=[review.pk]),
         back_label="Back to the written response",
-        crumb_trail=review_crumbs(
-            review, response_crumb(review), _list_crumb(review), ("Check a copy", None)
-        ),
+        crumb_trail=review_crumbs(review, *_version_trail(review), ("Check a copy", None)),
         template="responses/document/verify.html",
         result=result,
     )
