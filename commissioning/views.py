@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.access import can
 from reviews.models import Agency
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 
 from . import selectors, services
 from .forms import (
@@ -25,18 +25,9 @@ from .forms import (
 from .models import AgencyInvolvement, FactorKind
 
 
-def _crumbs(review, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        *(
-            (("Commissioning", reverse("commissioning", args=[review.pk])),)
-            if tail
-            else (("Commissioning", None),)
-        ),
-        *tail,
-    ]
+def commissioning_crumb(review) -> Crumb:
+    """The crumb of the review's commissioning page, which every commissioning page's trail passes."""
+    return link("Commissioning", "commissioning", review.pk)
 
 
 @require_GET
@@ -54,7 +45,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": selectors.lines_of_enquiry(review),
         "involvements": AgencyInvolvement.objects.filter(review=review).select_related("agency"),
         "can_change": can(request.user, "change_commissioning", review),
-        "breadcrumbs": _crumbs(review),
+        "breadcrumbs": review_crumbs(review, ("Commissioning", None)),
     }
     return render(request, "commissioning/overview.html", ctx)
 
@@ -66,7 +57,7 @@ def _form_page(
         "review": review,
         "form": form,
         "heading": heading,
-        "breadcrumbs": _crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, commissioning_crumb(review), (heading, None)),
         **extra,
     }
     return render(request, template, ctx)

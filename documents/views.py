@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +16,7 @@ from reviews.access import can, require
 from reviews.models import Review
 from reviews.selectors import review_for
 from reviews.services import review_access_record
+from scr_portal.breadcrumbs import link, review_crumbs
 from scr_portal.downloads import attachment
 
 from . import services
@@ -40,19 +40,6 @@ def _document_for(request, review: Review, document_pk: int) -> Document:
     return document
 
 
-def _crumbs(review: Review, *tail) -> list:
-    trail = [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        ("Documents", reverse("documents", args=[review.pk])),
-        *tail,
-    ]
-    label, _ = trail[-1]
-    trail[-1] = (label, None)
-    return trail
-
-
 def _tor_versions(review: Review) -> list[ToRVersion]:
     return list(
         ToRVersion.objects.filter(review=review)
@@ -74,7 +61,7 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
         "can_make": may_make,
         "tor_versions": _tor_versions(review) if may_make else [],
         "can_make_pack": can(request.user, "make_board_pack", review),
-        "breadcrumbs": _crumbs(review),
+        "breadcrumbs": review_crumbs(review, ("Documents", None)),
     }
     return render(request, "documents/list.html", ctx)
 
@@ -120,7 +107,10 @@ def _status_context(request, pk: int, document_pk: int) -> dict:
 @require_GET
 def document_detail(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     ctx = _status_context(request, pk, document_pk)
-    ctx["breadcrumbs"] = _crumbs(ctx["review"], (ctx["document"].label, None))
+    review = ctx["review"]
+    ctx["breadcrumbs"] = review_crumbs(
+        review, link("Documents", "documents", review.pk), (ctx["document"].label, None)
+    )
     return render(request, "documents/detail.html", ctx)
 
 

@@ -11,21 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from reviews.access import can, require
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import link, review_crumbs
 
-from .checks import Marker, answers_for, evidence_for, self_check_save
+from .checks import answers_for, evidence_for, self_check_save
 from .forms import SelfCheckForm
 from .registry import MARKERS
-
-
-def _crumbs(review, marker: Marker) -> list[tuple[str, str | None]]:
-    """Home › Reviews › reference › the marker's part › Quality marker self-check."""
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        (marker.part, reverse(marker.page, args=[review.pk])),
-        ("Quality marker self-check", None),
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,6 +39,8 @@ def self_check(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "blocks": form.blocks(evidence_for(review, marker), answers),
         "can_change": can(request.user, marker.change_rule, review),
         "back_url": reverse(marker.page, args=[review.pk]),
-        "breadcrumbs": _crumbs(review, marker),
+        "breadcrumbs": review_crumbs(
+            review, link(marker.part, marker.page, review.pk), ("Quality marker self-check", None)
+        ),
     }
     return render(request, "markers/self_check.html", ctx)

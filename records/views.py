@@ -8,11 +8,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import selectors
 from reviews.models import Board, Review
+from scr_portal.breadcrumbs import board_crumbs, link
 
 from . import retention, services
 from .forms import DisposalForm, RetentionPeriodForm
@@ -24,15 +24,6 @@ def _board(request: HttpRequest, pk: int) -> Board:
     return selectors.board_for(request.user, pk, "manage_retention")
 
 
-def _crumbs(board: Board, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Your boards", reverse("board_list")),
-        (board.name, reverse("board_detail", args=[board.pk])),
-        *tail,
-    ]
-
-
 @require_GET
 def retention_due(request: HttpRequest, pk: int) -> HttpResponse:
     board = _board(request, pk)
@@ -41,7 +32,7 @@ def retention_due(request: HttpRequest, pk: int) -> HttpResponse:
         "board": board,
         "due": retention.due_for_board(board),
         "disposals": [(d, services.describe_removed(d.removed)) for d in disposals],
-        "breadcrumbs": _crumbs(board, ("Retention", None)),
+        "breadcrumbs": board_crumbs(board, ("Retention", None)),
     }
     return render(request, "records/retention_due.html", ctx)
 
@@ -59,8 +50,8 @@ def retention_period(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "board": board,
         "form": form,
-        "breadcrumbs": _crumbs(
-            board, ("Retention", reverse("retention_due", args=[board.pk])), ("Retention period", None)
+        "breadcrumbs": board_crumbs(
+            board, link("Retention", "retention_due", board.pk), ("Retention period", None)
         ),
     }
     return render(request, "records/retention_period.html", ctx)
@@ -118,8 +109,8 @@ def retention_confirm(request: HttpRequest, pk: int, review_pk: int) -> HttpResp
         "due": due,
         "form": form,
         "holdings": _holdings_summary(review),
-        "breadcrumbs": _crumbs(
-            board, ("Retention", reverse("retention_due", args=[board.pk])), (review.reference, None)
+        "breadcrumbs": board_crumbs(
+            board, link("Retention", "retention_due", board.pk), (review.reference, None)
         ),
     }
     return render(request, "records/retention_confirm.html", ctx)

@@ -1,39 +1,17 @@
-"""What every response page shares: breadcrumbs and the plain form page."""
+"""What every response page shares: the response crumb of its breadcrumbs and the plain form page."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
-from reviews.models import Board, Review
-
-
-def crumbs(review: Review, *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    """Home › Reviews › reference › Response › …tail; the last crumb is the current page (no link)."""
-    trail = [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        ("Response", reverse("response", args=[review.pk])),
-        *tail,
-    ]
-    label, _ = trail[-1]
-    trail[-1] = (label, None)
-    return trail
+from reviews.models import Review
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 
 
-def board_crumbs(board: Board, *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    """Home › Boards › board › …tail."""
-    trail = [
-        ("Home", reverse("home")),
-        ("Boards", reverse("board_list")),
-        (board.name, reverse("board_detail", args=[board.pk])),
-        *tail,
-    ]
-    label, _ = trail[-1]
-    trail[-1] = (label, None)
-    return trail
+def response_crumb(review: Review) -> Crumb:
+    """The crumb of the review's response page, which every response page's trail passes."""
+    return link("Response", "response", review.pk)
 
 
 def form_page(
@@ -57,7 +35,7 @@ def form_page(
         "intro": intro,
         "back": back,
         "back_label": back_label,
-        "breadcrumbs": crumb_trail or crumbs(review, (heading, None)),
+        "breadcrumbs": crumb_trail or review_crumbs(review, response_crumb(review), (heading, None)),
         **extra,
     }
     return render(request, template, ctx)

@@ -8,9 +8,9 @@ from django.shortcuts import render
 
 from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import review_crumbs
 
 from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
-from .pages import crumbs
 
 
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -37,6 +37,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": versions.first(),
         "latest_signed": versions.filter(signed_at__isnull=False).first(),
         "can_manage": can(request.user, "manage_response", review),
-        "breadcrumbs": crumbs(review),
+        "breadcrumbs": review_crumbs(review, ("Response", None)),
     }
     return render(request, "responses/overview.html", ctx)

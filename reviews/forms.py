@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from scr_portal.forms import PortalForm, PortalModelForm, date_field, not_in_future
+from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field, not_in_future
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 from .models import Board, Child, Criteria, Decision, ParallelProcess, Regime, Review, Role, State
@@ -324,11 +324,13 @@ class ReviewFilterForm(forms.Form):
     }
 
     q = forms.CharField(label="Reference or child's pseudonym", required=False, max_length=100)
-    state = forms.ChoiceField(label="Stage", required=False)
-    board = forms.ChoiceField(label="Board", required=False)
-    regime = forms.ChoiceField(label="Kind of review", required=False)
+    state = forms.ChoiceField(label="Stage", required=False, widget=FilterSelect)
+    board = forms.ChoiceField(label="Board", required=False, widget=FilterSelect)
+    regime = forms.ChoiceField(label="Kind of review", required=False, widget=FilterSelect)
     overdue = forms.BooleanField(label="Only reviews with an overdue deadline", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=[(k, v[1]) for k, v in SORTS.items()], widget=FilterSelect
+    )
 
     def __init__(self, *args, boards, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from .access import require, visible_boards, visible_reviews
 from .forms import ReviewFilterForm
-from .models import Appointment, Board, Child, Membership, Notification, ParticipatingBoard, Review
+from .models import Agency, Appointment, Board, Child, Membership, Notification, ParticipatingBoard, Review
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -112,3 +113,41 @@ def board_summaries_for(user) -> QuerySet[Board]:
         review_count=count(Review.objects.filter(lead_board_id=OuterRef("pk"))),
         member_count=count(Membership.objects.filter(board_id=OuterRef("pk"), is_active=True)),
     )
+
+
+# History pages: what each page's entries come from, and how each names what it is about.
+
+
+def _label(labels: dict, model, pk) -> str:
+    return labels.get((model, pk), f"#{pk}")
+
+
+def board_history_sources(board: Board) -> list:
+    """(historical rows, subject) pairs for the board's history page: the board, its memberships and its
+    agencies (see scr_portal.audit.history_page)."""
+    user_model = get_user_model()
+    return [
+        (Board.history.filter(id=board.pk), lambda row, labels: f"Board {row.name}"),
+        (
+            Membership.history.filter(board_id=board.pk),
+            lambda row, labels: f"{row.get_role_display()}: {_label(labels, user_model, row.user_id)}",
+        ),
+        (Agency.history.filter(id__in=board.agencies.values("pk")), lambda row, labels: f"Agency {row.name}"),
+    ]
+
+
+def review_history_sources(review: Review) -> list:
+    """(historical rows, subject) pairs for the review's history page: the review, its participating boards
+    and its lead reviewers' appointments."""
+    user_model = get_user_model()
+    return [
+        (Review.history.filter(id=review.pk), lambda row, labels: f"Review {row.reference}"),
+        (
+            ParticipatingBoard.history.filter(review_id=review.pk),
+            lambda row, labels: f"Participating board: {_label(labels, Board, row.board_id)}",
+        ),
+        (
+            Appointment.history.filter(review_id=review.pk),
+            lambda row, labels: f"Lead reviewer: {_label(labels, user_model, row.reviewer_id)}",
+        ),
+    ]

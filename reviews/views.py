@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scr_portal.audit import history_entries
+from scr_portal.audit import history_page
+from scr_portal.breadcrumbs import board_crumbs, crumbs, link, review_crumbs
 
 from . import clocks, selectors, services, workflow
 from .access import (
@@ -33,20 +33,16 @@ from .forms import (
     ReviewFilterForm,
     TimescalesForm,
 )
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review
+from .models import Review
 
 User = get_user_model()
 PAGE_SIZE = 25
 
 
-def _label(labels: dict, model, pk) -> str:
-    return labels.get((model, pk), f"#{pk}")
-
-
 @require_GET
 def board_list(request: HttpRequest) -> HttpResponse:
     boards = selectors.board_summaries_for(request.user).order_by("name")
-    ctx = {"boards": boards, "breadcrumbs": [("Home", reverse("home")), ("Your boards", None)]}
+    ctx = {"boards": boards, "breadcrumbs": crumbs(("Your boards", None))}
     return render(request, "reviews/board_list.html", ctx)
 
 
@@ -59,11 +55,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agencies": board.agencies.order_by("name"),
         "my_roles": role_labels_on_board(request.user, board),
         "can_view_history": can(request.user, "view_board_history", board),
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, None),
-        ],
+        "breadcrumbs": board_crumbs(board),
     }
     return render(request, "reviews/board_detail.html", ctx)
 
@@ -71,24 +63,11 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_history(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk, "view_board_history")
-    entries = history_entries(
-        (Board.history.filter(id=board.pk), lambda row, labels: f"Board {row.name}"),
-        (
-            Membership.history.filter(board_id=board.pk),
-            lambda row, labels: f"{row.get_role_display()}: {_label(labels, User, row.user_id)}",
-        ),
-        (Agency.history.filter(id__in=board.agencies.values("pk")), lambda row, labels: f"Agency {row.name}"),
-    )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = history_page(selectors.board_history_sources(board), request.GET.get("page"))
     ctx = {
         "board": board,
         "page": page,
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, reverse("board_detail", args=[board.pk])),
-            ("History", None),
-        ],
+        "breadcrumbs": board_crumbs(board, ("History", None)),
     }
     return render(request, "reviews/history.html", {**ctx, "heading": f"History of {board.name}"})
 
@@ -111,7 +90,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "can_create": bool(manageable_boards(request.user)),
         "filtered": any(filters.get(k) for k in ("q", "state", "board", "regime", "overdue")),
-        "breadcrumbs": [("Home", reverse("home")), ("Reviews", None)],
+        "breadcrumbs": crumbs(("Reviews", None)),
     }
     return render(request, "reviews/review_list.html", ctx)
 
@@ -147,11 +126,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_documents": can(request.user, "view_documents", review)
         and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
         "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Reviews", reverse("review_list")),
-            (review.reference, None),
-        ],
+        "breadcrumbs": review_crumbs(review),
     }
     return render(request, "reviews/review_detail.html", ctx)
 
@@ -159,44 +134,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_history(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "view_review_history")
-    entries = history_entries(
-        (Review.history.filter(id=review.pk), lambda row, labels: f"Review {row.reference}"),
-        (
-            ParticipatingBoard.history.filter(review_id=review.pk),
-            lambda row, labels: f"Participating board: {_label(labels, Board, row.board_id)}",
-        ),
-        (
-            Appointment.history.filter(review_id=review.pk),
-            lambda row, labels: f"Lead reviewer: {_label(labels, User, row.reviewer_id)}",
-        ),
-    )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = history_page(selectors.review_history_sources(review), request.GET.get("page"))
     accesses = review.accesses.select_related("user")[:50]
     ctx = {
         "review": review,
         "page": page,
         "accesses": accesses,
         "heading": f"History of {review.reference}",
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Reviews", reverse("review_list")),
-            (review.reference, reverse("review_detail", args=[review.pk])),
-            ("History", None),
-        ],
+        "breadcrumbs": review_crumbs(review, ("History", None)),
     }
     return render(request, "reviews/history.html", ctx)
 
 
 # The case record and the lifecycle ------------------------------------------------------------------
-
-
-def _review_crumbs(review: Review, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        *tail,
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,7 +163,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
         return redirect("review_detail", review.pk)
     ctx = {
         "form": form,
-        "breadcrumbs": [("Home", reverse("home")), ("Reviews", reverse("review_list")), ("New review", None)],
+        "breadcrumbs": crumbs(link("Reviews", "review_list"), ("New review", None)),
     }
     return render(request, "reviews/review_form.html", {**ctx, "heading": "Open a new review"})
 
@@ -230,7 +180,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "review": review,
         "heading": "Referral details",
-        "breadcrumbs": _review_crumbs(review, ("Referral details", None)),
+        "breadcrumbs": review_crumbs(review, ("Referral details", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -249,7 +199,7 @@ def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> Ht
         "form": form,
         "review": review,
         "heading": heading,
-        "breadcrumbs": _review_crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, (heading, None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -268,7 +218,7 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
         "form": form,
         "review": review,
         "heading": heading,
-        "breadcrumbs": _review_crumbs(review, (heading, None)),
+        "breadcrumbs": review_crumbs(review, (heading, None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -299,7 +249,7 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         "blockers": blockers,
         "form": form,
         "heading": step.label,
-        "breadcrumbs": _review_crumbs(review, (step.label, None)),
+        "breadcrumbs": review_crumbs(review, (step.label, None)),
     }
     return render(request, "reviews/review_step.html", ctx)
 
@@ -315,12 +265,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "form": form,
         "heading": f"Local targets for {board.name}",
-        "breadcrumbs": [
-            ("Home", reverse("home")),
-            ("Your boards", reverse("board_list")),
-            (board.name, reverse("board_detail", args=[board.pk])),
-            ("Local targets", None),
-        ],
+        "breadcrumbs": board_crumbs(board, ("Local targets", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
 
@@ -332,7 +277,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = selectors.notifications_of(request.user).select_related("review")
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    ctx = {"page": page, "breadcrumbs": [("Home", reverse("home")), ("Notifications", None)]}
+    ctx = {"page": page, "breadcrumbs": crumbs(("Notifications", None))}
     return render(request, "reviews/notification_list.html", ctx)
 
 

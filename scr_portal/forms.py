@@ -36,6 +36,13 @@ class PortalDateField(DateInputField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
+class FilterSelect(forms.Select):
+    """A drop-down of a filter form (a GET form beside a list), rendered by includes/filter_select.html."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "govuk-select app-select-full", **(attrs or {})}, choices)
+
+
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> DateInputField:
     """A GOV.UK date input (day, month, year) with messages that say which part is wrong."""
     field = PortalDateField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")

@@ -20,12 +20,6 @@ class InputRoundForm(PortalForm):
         "Closing date", help_text="At least 1 working day from today. For example, 27 3 2026"
     )
 
-    def clean_request(self) -> str:
-        text = self.cleaned_data["request"].strip()
-        if not text:
-            raise forms.ValidationError("Enter what the board is asked")
-        return text
-
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
         problem = closing_date_problem(closes_on)

@@ -6,29 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import link, review_crumbs
 
 from ..models import InputRound
+from ..views import commissioning_crumb
 from . import selectors, services
 from .forms import InputReplyForm, InputRoundForm
 
 HEADING = "Board members' input"
-
-
-def _crumbs(review, *tail) -> list:
-    page = (HEADING, reverse("input_rounds", args=[review.pk]) if tail else None)
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        ("Commissioning", reverse("commissioning", args=[review.pk])),
-        page,
-        *tail,
-    ]
 
 
 def _page(request: HttpRequest, review, reply_form: InputReplyForm | None = None) -> HttpResponse:
@@ -50,7 +39,7 @@ def _page(request: HttpRequest, review, reply_form: InputReplyForm | None = None
         if invitation
         else [],
         "reply_form": reply_form or InputReplyForm(),
-        "breadcrumbs": _crumbs(review),
+        "breadcrumbs": review_crumbs(review, commissioning_crumb(review), (HEADING, None)),
     }
     return render(request, "commissioning/inputs/rounds.html", ctx)
 
@@ -88,7 +77,12 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "form": form,
         "heading": "Ask the board for input",
-        "breadcrumbs": _crumbs(review, ("Ask the board for input", None)),
+        "breadcrumbs": review_crumbs(
+            review,
+            commissioning_crumb(review),
+            link(HEADING, "input_rounds", review.pk),
+            ("Ask the board for input", None),
+        ),
     }
     return render(request, "commissioning/inputs/round_form.html", ctx)
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from commissioning.models import Availability, LeadReviewer, Proposal, Skill
 from reviews.models import Membership, Role
-from scr_portal.forms import PortalForm, PortalModelForm, date_field
+from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field
 
 User = get_user_model()
 
@@ -16,7 +16,11 @@ class RegistrySearchForm(forms.Form):
     """Filters the registry by skill and by availability on a date (a GET form; every field optional)."""
 
     skill = forms.ModelChoiceField(
-        label="Skill", queryset=Skill.objects.order_by("name"), required=False, empty_label="Any skill"
+        label="Skill",
+        queryset=Skill.objects.order_by("name"),
+        required=False,
+        empty_label="Any skill",
+        widget=FilterSelect,
     )
     available_on = date_field("Available on", required=False)
 

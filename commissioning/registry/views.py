@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.access import can, require
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, crumbs, link, review_crumbs
 
+from ..views import commissioning_crumb
 from . import selectors, services
 from .forms import (
     AppointForm,
@@ -32,19 +33,12 @@ from .forms import (
 PAGE_SIZE = 25
 
 
-def _registry_crumbs(*tail) -> list:
-    return [("Home", reverse("home")), ("Lead reviewers", reverse("registry_list") if tail else None), *tail]
+def _appointments_trail(review) -> list[Crumb]:
+    return [commissioning_crumb(review), link("Lead reviewer", "appointment_manage", review.pk)]
 
 
-def _review_crumbs(review, label: str, url: str | None = None, *tail) -> list:
-    return [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        ("Commissioning", reverse("commissioning", args=[review.pk])),
-        (label, url),
-        *tail,
-    ]
+def _proposals_trail(review) -> list[Crumb]:
+    return [commissioning_crumb(review), link("Lead reviewer's proposals", "proposal_list", review.pk)]
 
 
 # Registry ---------------------------------------------------------------------------------------------
@@ -62,7 +56,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(form.filters().values()),
         "query_string": form.query_string,
         "can_manage": can(request.user, "manage_registry"),
-        "breadcrumbs": _registry_crumbs(),
+        "breadcrumbs": crumbs(("Lead reviewers", None)),
     }
     return render(request, "commissioning/registry/registry_list.html", ctx)
 
@@ -92,7 +86,7 @@ def registry_create(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "heading": "Add a lead reviewer to the registry",
-        "breadcrumbs": _registry_crumbs(("Add a lead reviewer", None)),
+        "breadcrumbs": crumbs(link("Lead reviewers", "registry_list"), ("Add a lead reviewer", None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -117,7 +111,7 @@ def registry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "form": form,
         "heading": f"{reviewer}: registry entry",
-        "breadcrumbs": _registry_crumbs((str(reviewer), None)),
+        "breadcrumbs": crumbs(link("Lead reviewers", "registry_list"), (str(reviewer), None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -137,7 +131,7 @@ def appointment_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "page": page,
         "query_string": form.query_string,
-        "breadcrumbs": _review_crumbs(review, "Lead reviewer"),
+        "breadcrumbs": review_crumbs(review, commissioning_crumb(review), ("Lead reviewer", None)),
     }
     return render(request, "commissioning/registry/appointment_manage.html", ctx)
 
@@ -171,9 +165,7 @@ def appointment_create(request: HttpRequest, pk: int, reviewer_pk: int) -> HttpR
         "at_capacity": candidate.current_load >= candidate.max_concurrent_reviews,
         "form": form,
         "heading": f"Appoint {candidate}",
-        "breadcrumbs": _review_crumbs(
-            review, "Lead reviewer", reverse("appointment_manage", args=[review.pk]), ("Appoint", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_appointments_trail(review), ("Appoint", None)),
     }
     return render(request, "commissioning/registry/appointment_create.html", ctx)
 
@@ -194,12 +186,7 @@ def appointment_end(request: HttpRequest, pk: int, appointment_pk: int) -> HttpR
         "form": form,
         "heading": f"End {appointment.reviewer}'s appointment",
         "lead": "They will no longer see this review. The appointment stays in the review's history.",
-        "breadcrumbs": _review_crumbs(
-            review,
-            "Lead reviewer",
-            reverse("appointment_manage", args=[review.pk]),
-            ("End appointment", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_appointments_trail(review), ("End appointment", None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -232,7 +219,7 @@ def conflict_declare(request: HttpRequest, pk: int, reviewer_pk: int) -> HttpRes
         "form": form,
         "declarations": selectors.declarations_of(review, reviewer),
         "heading": "Declare your interests" if own else f"Declaration of interests: {reviewer}",
-        "breadcrumbs": _review_crumbs(review, "Declaration of interests"),
+        "breadcrumbs": review_crumbs(review, commissioning_crumb(review), ("Declaration of interests", None)),
     }
     return render(request, "commissioning/registry/conflict_declare.html", ctx)
 
@@ -254,7 +241,9 @@ def proposal_list(request: HttpRequest, pk: int) -> HttpResponse:
         "can_answer": can(request.user, "answer_proposal", review),
         "can_appoint": can(request.user, "appoint_lead_reviewer", review),
         "own_profile": own_profile if can_propose else None,
-        "breadcrumbs": _review_crumbs(review, "Lead reviewer's proposals"),
+        "breadcrumbs": review_crumbs(
+            review, commissioning_crumb(review), ("Lead reviewer's proposals", None)
+        ),
     }
     return render(request, "commissioning/registry/proposal_list.html", ctx)
 
@@ -273,12 +262,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "form": form,
         "heading": "Propose a change of scope, method or approach",
-        "breadcrumbs": _review_crumbs(
-            review,
-            "Lead reviewer's proposals",
-            reverse("proposal_list", args=[review.pk]),
-            ("New proposal", None),
-        ),
+        "breadcrumbs": review_crumbs(review, *_proposals_trail(review), ("New proposal", None)),
     }
     return render(request, "commissioning/registry/form.html", ctx)
 
@@ -314,8 +298,6 @@ def proposal_answer(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         "proposal": proposal,
         "form": form,
         "heading": "Answer the lead reviewer's proposal",
-        "breadcrumbs": _review_crumbs(
-            review, "Lead reviewer's proposals", reverse("proposal_list", args=[review.pk]), ("Answer", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_proposals_trail(review), ("Answer", None)),
     }
     return render(request, "commissioning/registry/proposal_answer.html", ctx)

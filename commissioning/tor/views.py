@@ -14,28 +14,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commissioning.models import ToRSection, ToRVersion
 from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
 
+from ..views import commissioning_crumb
 from . import diff, selectors, services
 from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm
 
 Status = ToRVersion.Status
 
 
-def _crumbs(review, version=None, *tail) -> list:
-    crumbs = [
-        ("Home", reverse("home")),
-        ("Reviews", reverse("review_list")),
-        (review.reference, reverse("review_detail", args=[review.pk])),
-        ("Commissioning", reverse("commissioning", args=[review.pk])),
-        ("Terms of reference", reverse("tor_list", args=[review.pk])),
-    ]
+def _tor_trail(review, version=None) -> list[Crumb]:
+    """Commissioning › Terms of reference › the version, when the page is about one."""
+    trail = [commissioning_crumb(review), link("Terms of reference", "tor_list", review.pk)]
     if version is not None:
-        crumbs.append((f"Version {version.number}", reverse("tor_version", args=[review.pk, version.number])))
-    crumbs.extend(tail)
-    label, _ = crumbs[-1]
-    crumbs[-1] = (label, None)
-    return crumbs
+        trail.append(link(f"Version {version.number}", "tor_version", review.pk, version.number))
+    return trail
 
 
 def _form_page(request, review, version, form, heading: str, **extra) -> HttpResponse:
@@ -44,7 +38,7 @@ def _form_page(request, review, version, form, heading: str, **extra) -> HttpRes
         "version": version,
         "form": form,
         "heading": heading,
-        "breadcrumbs": _crumbs(review, version, (heading, None)),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), (heading, None)),
         **extra,
     }
     return render(request, "commissioning/tor/form.html", ctx)
@@ -58,7 +52,7 @@ def tor_list(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "versions": versions,
         "can_create": can(request.user, "edit_terms_of_reference", review),
-        "breadcrumbs": _crumbs(review),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review)),
     }
     return render(request, "commissioning/tor/list.html", ctx)
 
@@ -97,7 +91,7 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_approve": may_approve and is_open,
         "can_create": may_edit and version.status != Status.DRAFT,
         "unaddressed": services.unaddressed_count(version) if is_open else 0,
-        "breadcrumbs": _crumbs(review, version),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review, version)),
     }
     return render(request, "commissioning/tor/version.html", ctx)
 
@@ -196,7 +190,7 @@ def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "sections": selectors.sections_with_threads(version),
         "can_comment": is_open and can(request.user, "comment_terms_of_reference", review),
         "can_address": is_open and can(request.user, "edit_terms_of_reference", review),
-        "breadcrumbs": _crumbs(review, version, ("Comments", None)),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Comments", None)),
     }
     return render(request, "commissioning/tor/comments.html", ctx)
 
@@ -299,7 +293,7 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "comments_still_open": bool(
             version.comments_close_on and version.comments_close_on >= timezone.localdate()
         ),
-        "breadcrumbs": _crumbs(review, version, ("Approve", None)),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Approve", None)),
     }
     return render(request, "commissioning/tor/approve.html", ctx)
 
@@ -329,6 +323,6 @@ def tor_diff(request: HttpRequest, pk: int) -> HttpResponse:
         "new": new,
         "rows": rows,
         "changed": sum(r.status != "same" for r in rows),
-        "breadcrumbs": _crumbs(review, None, ("Compare versions", None)),
+        "breadcrumbs": review_crumbs(review, *_tor_trail(review), ("Compare versions", None)),
     }
     return render(request, "commissioning/tor/diff.html", ctx)

@@ -7,12 +7,10 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
-from scr_portal.forms import PortalForm, date_field, id_from_query, not_in_future
+from scr_portal.forms import FilterSelect, PortalForm, date_field, id_from_query, not_in_future
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors
@@ -411,21 +409,32 @@ class ProgressForm(StatusForm):
 # Filtering a plan ------------------------------------------------------------------------------------
 
 
-OPTION = '<option value="{}">{}</option>'
-SELECTED = '<option value="{}" selected>{}</option>'
+def _filter_checkbox() -> forms.CheckboxInput:
+    return forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"})
 
 
 class PlanFilterForm(forms.Form):
-    """An action plan's filters: every field optional; values that are not understood are left out."""
+    """An action plan's filters: every field optional; values that are not understood are left out. The
+    view gives the choices that depend on the plan (owners, agencies, reviews)."""
 
-    mine = forms.BooleanField(label="Only actions I or my agency own", required=False)
-    owner = forms.TypedChoiceField(label="Named owner", required=False, coerce=int, empty_value=None)
-    owner_agency = forms.TypedChoiceField(label="Owner agency", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label="Status", required=False)
-    rag = forms.ChoiceField(label="RAG", required=False)
-    overdue = forms.BooleanField(label="Only overdue actions", required=False)
-    priority = forms.TypedChoiceField(label="Priority", required=False, coerce=int, empty_value=None)
-    review = forms.TypedChoiceField(label="Review", required=False, coerce=int, empty_value=None)
+    mine = forms.BooleanField(
+        label="Only actions I or my agency own", required=False, widget=_filter_checkbox()
+    )
+    owner = forms.TypedChoiceField(
+        label="Named owner", required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
+    owner_agency = forms.TypedChoiceField(
+        label="Owner agency", required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
+    status = forms.ChoiceField(label="Status", required=False, widget=FilterSelect)
+    rag = forms.ChoiceField(label="RAG", required=False, widget=FilterSelect)
+    overdue = forms.BooleanField(label="Only overdue actions", required=False, widget=_filter_checkbox())
+    priority = forms.TypedChoiceField(
+        label="Priority", required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
+    review = forms.TypedChoiceField(
+        label="Review", required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
 
     CHECKBOXES = ("mine", "overdue")
 
@@ -441,21 +450,12 @@ class PlanFilterForm(forms.Form):
         else:
             self.fields["review"].choices = [("", "Any review"), *reviews]
 
-    def selects(self) -> list[tuple]:
-        """Each drop-down filter with its options as HTML, the current one selected. Built here rather than
-        option by option in the template: a board's plan offers every review and owner, hundreds of options,
-        and the template loop took longer than the rest of the page."""
-        made = []
-        for field in self:
-            if field.name in self.CHECKBOXES:
-                continue
-            current = "" if field.value() is None else str(field.value())
-            options = "".join(
-                (SELECTED if str(value) == current else OPTION).format(escape(value), escape(label))
-                for value, label in field.field.choices
-            )
-            made.append((field, mark_safe(options)))  # noqa: S308  # nosec B308 B703: every value and label escaped above
-        return made
+    def selects(self) -> list[forms.BoundField]:
+        """The drop-down filters, in order."""
+        return [field for field in self if field.name not in self.CHECKBOXES]
+
+    def checkboxes(self) -> list[forms.BoundField]:
+        return [field for field in self if field.name in self.CHECKBOXES]
 
     def filters(self) -> selectors.Filters:
         if not self.is_bound:

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Action
-from responses.pages import board_crumbs, crumbs, form_page
+from responses.pages import form_page, response_crumb
 from reviews.access import can, require
 from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
+from scr_portal.breadcrumbs import Crumb, board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 
 from . import export, selectors, services
@@ -31,11 +32,12 @@ def _plan_url(review) -> str:
     return reverse("action_plan", args=[review.pk])
 
 
-def _action_crumbs(review, action: Action | None, *tail) -> list:
-    trail = [("Action plan", _plan_url(review))]
+def _action_trail(review, action: Action | None = None) -> list[Crumb]:
+    """Response › Action plan › the action, when the page is about one."""
+    trail = [response_crumb(review), ("Action plan", _plan_url(review))]
     if action is not None:
-        trail.append((f"Action {action.number}", reverse("action_detail", args=[review.pk, action.number])))
-    return crumbs(review, *trail, *tail)
+        trail.append(link(f"Action {action.number}", "action_detail", review.pk, action.number))
+    return trail
 
 
 # Action plans ----------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews
     if review is not None:
         csv_url = reverse("action_plan_csv", args=[review.pk])
         xlsx_url = reverse("action_plan_xlsx", args=[review.pk])
-        trail = crumbs(review, ("Action plan", None))
+        trail = review_crumbs(review, response_crumb(review), ("Action plan", None))
     else:
         csv_url = reverse("board_action_plan_csv", args=[board.pk])
         xlsx_url = reverse("board_action_plan_xlsx", args=[board.pk])
@@ -127,60 +129,43 @@ def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, scoped, board=board, reviews=reviews)
 
 
-def _export(request: HttpRequest, scoped, fmt: str, *, stem: str, title: str, reviews=None) -> HttpResponse:
+def _export(request: HttpRequest, fmt: str, *, review=None, board=None) -> HttpResponse:
+    """The plan as the page shows it (filtered, not paginated) as a CSV or Excel file: a review's plan, or
+    a board's across its reviews."""
+    if review is not None:
+        scoped, reviews, name = selectors.actions_of_review(review), None, review.reference
+    else:
+        reviews = _board_reviews(request, board)
+        scoped, name = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews]), board.name
     _, _, actions = _filtered(request, scoped, reviews)
     rows = list(selectors.for_export(actions))
     if fmt == "csv":
-        return export.as_csv(rows, stem)
-    return export.as_xlsx(rows, stem, title)
+        return export.as_csv(rows, name)
+    return export.as_xlsx(rows, name, f"{name}: action plan")
 
 
 @require_GET
 def action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return _export(
-        request, selectors.actions_of_review(review), "csv", stem=review.reference, title=_title(review)
-    )
+    return _export(request, "csv", review=review)
 
 
 @require_GET
 def action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return _export(
-        request, selectors.actions_of_review(review), "xlsx", stem=review.reference, title=_title(review)
-    )
-
-
-def _title(review) -> str:
-    return f"{review.reference}: action plan"
+    return _export(request, "xlsx", review=review)
 
 
 @require_GET
 def board_action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    reviews = _board_reviews(request, board)
-    return _export(
-        request,
-        selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews]),
-        "csv",
-        stem=board.name,
-        title=f"{board.name}: action plan",
-        reviews=reviews,
-    )
+    return _export(request, "csv", board=board)
 
 
 @require_GET
 def board_action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    reviews = _board_reviews(request, board)
-    return _export(
-        request,
-        selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews]),
-        "xlsx",
-        stem=board.name,
-        title=f"{board.name}: action plan",
-        reviews=reviews,
-    )
+    return _export(request, "xlsx", board=board)
 
 
 # One action ------------------------------------------------------------------------------------------
@@ -202,7 +187,7 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_update": may_update,
         "can_change_status": may_update and bool(selectors.TRANSITIONS.get(action.status)),
         "can_edit": can(request.user, "manage_response", review),
-        "breadcrumbs": _action_crumbs(review, None, (f"Action {action.number}", None)),
+        "breadcrumbs": review_crumbs(review, *_action_trail(review), (f"Action {action.number}", None)),
     }
     return render(request, "responses/actions/detail.html", ctx)
 
@@ -231,7 +216,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         "Agree an action",
         back=_plan_url(review),
         back_label="Back to the action plan without saving",
-        crumb_trail=_action_crumbs(review, None, ("Agree an action", None)),
+        crumb_trail=review_crumbs(review, *_action_trail(review), ("Agree an action", None)),
         intro="Record an action the board agreed in response to the review. Its named owner is told.",
         template="responses/actions/action_form.html",
         no_findings=not review.findings.exists(),
@@ -271,7 +256,7 @@ def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         f"Change action {action.number}",
         back=detail,
         back_label="Back to the action without saving",
-        crumb_trail=_action_crumbs(review, action, ("Change", None)),
+        crumb_trail=review_crumbs(review, *_action_trail(review, action), ("Change", None)),
         template="responses/actions/action_form.html",
         action=action,
     )
@@ -285,7 +270,7 @@ def _update_page(request: HttpRequest, review, action: Action, form, heading: st
         heading,
         back=reverse("action_detail", args=[review.pk, action.number]),
         back_label="Back to the action without saving",
-        crumb_trail=_action_crumbs(review, action, (heading, None)),
+        crumb_trail=review_crumbs(review, *_action_trail(review, action), (heading, None)),
         template="responses/actions/update_form.html",
         action=action,
         status_class=selectors.STATUS_TAG_CLASSES[action.status],

@@ -148,12 +148,6 @@ class DiscussionForm(PortalForm):
         if number:
             self.fields["discussion"].label = f"What was discussed about finding {number}"
 
-    def clean_discussion(self) -> str:
-        text = self.cleaned_data["discussion"].strip()
-        if not text:
-            raise forms.ValidationError("Enter what was discussed")
-        return text
-
 
 class PositionForm(PortalForm):
     submit_label = "Save the board's position"
@@ -181,12 +175,6 @@ class PositionForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = Meeting.objects.filter(review=review).order_by("-held_on", "-pk")
         self.fields["meeting"].error_messages["invalid_choice"] = "Choose one of this review's meetings"
-
-    def clean_reason(self) -> str:
-        text = self.cleaned_data["reason"].strip()
-        if not text:
-            raise forms.ValidationError("Enter why the board took this position")
-        return text
 
 
 class ActivityForm(PortalForm):

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
 
 from ..models import EngagementActivity, Meeting
-from ..pages import crumbs, form_page
+from ..pages import form_page, response_crumb
 from ..plan.selectors import related_for_findings
 from . import selectors, services
 from .forms import ActivityDoneForm, ActivityForm, DiscussionForm, MeetingForm, PositionForm
@@ -26,16 +27,16 @@ MEETINGS = "Board discussion"
 ENGAGEMENT = "Engagement plan"
 
 
-def _meetings_crumb(review) -> tuple[str, str]:
-    return (MEETINGS, reverse("meeting_list", args=[review.pk]))
+def _meeting_trail(review, meeting: Meeting | None = None) -> list[Crumb]:
+    """Response › Board discussion › the meeting, when the page is about one."""
+    trail = [response_crumb(review), link(MEETINGS, "meeting_list", review.pk)]
+    if meeting is not None:
+        trail.append(link(str(meeting), "meeting_detail", review.pk, meeting.pk))
+    return trail
 
 
-def _meeting_crumb(review, meeting: Meeting) -> tuple[str, str]:
-    return (str(meeting), reverse("meeting_detail", args=[review.pk, meeting.pk]))
-
-
-def _engagement_crumb(review) -> tuple[str, str]:
-    return (ENGAGEMENT, reverse("engagement_plan", args=[review.pk]))
+def _engagement_crumb(review) -> Crumb:
+    return link(ENGAGEMENT, "engagement_plan", review.pk)
 
 
 def _related(review, findings) -> dict:
@@ -64,7 +65,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         "extraordinary": [m for m in meetings if m.kind == Meeting.Kind.EXTRAORDINARY],
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": crumbs(review, (MEETINGS, None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), (MEETINGS, None)),
     }
     return render(request, "responses/discussion/meetings.html", ctx)
 
@@ -93,7 +94,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         heading,
         back=reverse("meeting_list", args=[review.pk]),
-        crumb_trail=crumbs(review, _meetings_crumb(review), (heading, None)),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review), (heading, None)),
         intro="A board meeting, extraordinary meeting or sub-group meeting at which the report was "
         "discussed.",
     )
@@ -130,7 +131,7 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         form,
         heading,
         back=back,
-        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
     )
 
 
@@ -153,7 +154,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "challenged": sum(1 for row in rows if row.here and row.here.challenge),
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": crumbs(review, _meetings_crumb(review), (str(meeting), None)),
+        "breadcrumbs": review_crumbs(review, *_meeting_trail(review), (str(meeting), None)),
     }
     return render(request, "responses/discussion/meeting.html", ctx)
 
@@ -179,9 +180,7 @@ def meeting_remove(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "error": error,
         "discussed": meeting.discussions.count(),
         "cited": selectors.findings_agreed_at(meeting),
-        "breadcrumbs": crumbs(
-            review, _meetings_crumb(review), _meeting_crumb(review, meeting), ("Remove", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_meeting_trail(review, meeting), ("Remove", None)),
     }
     return render(request, "responses/discussion/meeting_remove.html", ctx)
 
@@ -216,7 +215,7 @@ def discussion_record(request: HttpRequest, pk: int, meeting_pk: int, finding_pk
         form,
         heading,
         back=back,
-        crumb_trail=crumbs(review, _meetings_crumb(review), _meeting_crumb(review, meeting), (heading, None)),
+        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
         template="responses/discussion/discussion_form.html",
         meeting=meeting,
         finding=finding,
@@ -246,10 +245,10 @@ def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResp
     heading = f"The board's position on finding {finding.number}"
     if from_meeting:
         back = reverse("meeting_detail", args=[review.pk, from_meeting.pk]) + f"#finding-{finding.pk}"
-        trail = crumbs(review, _meetings_crumb(review), _meeting_crumb(review, from_meeting), (heading, None))
+        trail = review_crumbs(review, *_meeting_trail(review, from_meeting), (heading, None))
     else:
         back = reverse("meeting_list", args=[review.pk]) + "#positions"
-        trail = crumbs(review, _meetings_crumb(review), (heading, None))
+        trail = review_crumbs(review, *_meeting_trail(review), (heading, None))
     if request.method == "POST" and form.is_valid():
         try:
             services.position_save(
@@ -292,7 +291,7 @@ def engagement_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "plan": selectors.engagement_plan(review),
         "can_manage": can(request.user, "manage_response", review),
-        "breadcrumbs": crumbs(review, (ENGAGEMENT, None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), (ENGAGEMENT, None)),
     }
     return render(request, "responses/discussion/engagement.html", ctx)
 
@@ -306,7 +305,7 @@ def _activity_page(
         form,
         heading,
         back=reverse("engagement_plan", args=[review.pk]) + (f"#activity-{activity.pk}" if activity else ""),
-        crumb_trail=crumbs(review, _engagement_crumb(review), (heading, None)),
+        crumb_trail=review_crumbs(review, response_crumb(review), _engagement_crumb(review), (heading, None)),
         template="responses/discussion/activity_form.html",
         activity=activity,
         show_activity=show_activity,
@@ -384,6 +383,8 @@ def activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResp
         "activity": activity,
         "heading": heading,
         "error": error,
-        "breadcrumbs": crumbs(review, _engagement_crumb(review), (heading, None)),
+        "breadcrumbs": review_crumbs(
+            review, response_crumb(review), _engagement_crumb(review), (heading, None)
+        ),
     }
     return render(request, "responses/discussion/activity_cancel.html", ctx)

@@ -3,16 +3,18 @@ and the board's position on each, the actions in order of priority with their ow
 links, the monitoring arrangements and the engagement plan, around the business manager's own text.
 
 The text is what the chair signs: its UTF-8 bytes are hashed, and the downloaded copy is exactly those
-bytes. `render_html` shows it on a page (every piece of text escaped).
+bytes. `render_html` shows it on a page, through a template (every piece of text escaped).
 
 Lines starting "# ", "## " and "### " are headings, lines starting "- " are list items, blank lines
 separate paragraphs. Nothing else is markup."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Prefetch
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from responses.models import Action, EngagementActivity, Finding, ResponseVersion
 from reviews.models import Review
@@ -122,45 +124,39 @@ def assemble(review: Review, version: ResponseVersion) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def render_html(content: str) -> SafeString:
-    """The document as HTML for a page: headings, lists and paragraphs; all text escaped."""
-    html: list[str] = []
-    paragraph: list[str] = []
-    items: list[str] = []
+@dataclass
+class Block:
+    """A heading (level 1 to 3, one line), a paragraph (its lines) or a list (its items)."""
 
-    def flush() -> None:
-        if paragraph:
-            html.append(f'<p class="govuk-body">{"<br>".join(escape(p) for p in paragraph)}</p>')
-            paragraph.clear()
-        if items:
-            html.append(
-                '<ul class="govuk-list govuk-list--bullet">'
-                + "".join(f"<li>{escape(i)}</li>" for i in items)
-                + "</ul>"
-            )
-            items.clear()
+    kind: str  # "heading", "paragraph" or "list"
+    lines: list[str] = field(default_factory=list)
+    level: int = 0
 
-    headings = {
-        "# ": ("h2", "govuk-heading-l"),
-        "## ": ("h3", "govuk-heading-m"),
-        "### ": ("h4", "govuk-heading-s"),
-    }
+
+HEADINGS = {"# ": 1, "## ": 2, "### ": 3}
+
+
+def blocks(content: str) -> list[Block]:
+    """The document's text read as headings, paragraphs and lists."""
+    found: list[Block] = []
+    current: Block | None = None  # the paragraph or list being read; a blank line or a heading ends it
     for line in content.split("\n"):
-        marker = next((m for m in ("### ", "## ", "# ") if line.startswith(m)), None)
+        marker = next((m for m in HEADINGS if line.startswith(m)), None)
         if marker:
-            flush()
-            tag, cls = headings[marker]
-            html.append(f'<{tag} class="{cls}">{escape(line[len(marker) :])}</{tag}>')
-        elif line.startswith("- "):
-            if paragraph:
-                flush()
-            items.append(line[2:])
+            found.append(Block("heading", [line[len(marker) :]], HEADINGS[marker]))
+            current = None
         elif not line.strip():
-            flush()
+            current = None
         else:
-            if items:
-                flush()
-            paragraph.append(line)
-    flush()
-    # Every piece of text above is escaped.
-    return mark_safe("\n".join(html))  # noqa: S308  # nosec B308 B703
+            kind = "list" if line.startswith("- ") else "paragraph"
+            if current is None or current.kind != kind:
+                current = Block(kind)
+                found.append(current)
+            current.lines.append(line[2:] if kind == "list" else line)
+    return found
+
+
+def render_html(content: str) -> SafeString:
+    """The document as HTML for a page: headings, lists and paragraphs, every piece of text escaped by the
+    template."""
+    return render_to_string("responses/document/text.html", {"blocks": blocks(content)})

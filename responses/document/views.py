@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from responses.models import ResponseVersion
-from responses.pages import crumbs, form_page
+from responses.pages import form_page, response_crumb
 from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.accounts.policy import requires_two_factor
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.downloads import attachment_bytes, safe_name_part
 
 from . import assemble, services
@@ -28,17 +29,12 @@ def _version_of(review, number: int) -> ResponseVersion:
     )
 
 
-def _list_crumb(review) -> tuple[str, str]:
-    return ("Written response", reverse("response_versions", args=[review.pk]))
-
-
-def _version_crumbs(review, version, *tail):
-    return crumbs(
-        review,
-        _list_crumb(review),
-        (f"Version {version.number}", reverse("response_version", args=[review.pk, version.number])),
-        *tail,
-    )
+def _version_trail(review, version: ResponseVersion | None = None) -> list[Crumb]:
+    """Response › Written response › the version, when the page is about one."""
+    trail = [response_crumb(review), link("Written response", "response_versions", review.pk)]
+    if version is not None:
+        trail.append(link(f"Version {version.number}", "response_version", review.pk, version.number))
+    return trail
 
 
 @require_GET
@@ -53,7 +49,7 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
         "latest_signed": next((v for v in versions if v.is_signed), None),
         "has_draft": any(not v.is_signed for v in versions),
         "can_create": can(request.user, "edit_written_response", review),
-        "breadcrumbs": crumbs(review, ("Written response", None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), ("Written response", None)),
     }
     return render(request, "responses/document/list.html", ctx)
 
@@ -83,7 +79,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         back=reverse("response_versions", args=[review.pk]),
         back_label="Back to the written response",
-        crumb_trail=crumbs(review, _list_crumb(review), ("New draft", None)),
+        crumb_trail=review_crumbs(review, *_version_trail(review), ("New draft", None)),
     )
 
 
@@ -111,7 +107,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_create": may_edit
         and version.is_signed
         and not ResponseVersion.objects.filter(review=review, signed_at__isnull=True).exists(),
-        "breadcrumbs": crumbs(review, _list_crumb(review), (f"Version {version.number}", None)),
+        "breadcrumbs": review_crumbs(review, *_version_trail(review), (f"Version {version.number}", None)),
     }
     return render(request, "responses/document/version.html", ctx)
 
@@ -160,7 +156,7 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         heading,
         intro="The findings, positions, actions and engagement plan are put in from what the portal holds; write the board's own words here.",
         back=reverse("response_version", args=[review.pk, version.number]),
-        crumb_trail=_version_crumbs(review, version, ("Change the text", None)),
+        crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Change the text", None)),
         template="responses/document/edit.html",
         conflict=conflict,
     )
@@ -245,7 +241,7 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         heading,
         back=reverse("response_version", args=[review.pk, version.number]),
         back_label="Back to the version without signing",
-        crumb_trail=_version_crumbs(review, version, ("Sign off", None)),
+        crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Sign off", None)),
         template="responses/document/sign.html",
         version=version,
         document=assemble.render_html(version.content),
@@ -294,7 +290,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         back=reverse("response_versions", args=[review.pk]),
         back_label="Back to the written response",
-        crumb_trail=crumbs(review, _list_crumb(review), ("Check a copy", None)),
+        crumb_trail=review_crumbs(review, *_version_trail(review), ("Check a copy", None)),
         template="responses/document/verify.html",
         result=result,
     )

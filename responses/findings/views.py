@@ -10,17 +10,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Finding
-from responses.pages import crumbs, form_page
+from responses.pages import form_page, response_crumb
 from reviews.access import can
 from reviews.selectors import review_for
+from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.downloads import attachment
 
 from . import selectors, services
 from .forms import ConfirmForm, FindingForm, ReportReplaceForm
 
 
-def _report_crumbs(review, *tail):
-    return crumbs(review, ("Report and findings", reverse("response_report", args=[review.pk])), *tail)
+def _report_crumb(review) -> Crumb:
+    return link("Report and findings", "response_report", review.pk)
 
 
 @require_GET
@@ -31,7 +32,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "rows": selectors.finding_rows(review, findings),
         "can_change": can(request.user, "change_findings", review),
-        "breadcrumbs": crumbs(review, ("Report and findings", None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), ("Report and findings", None)),
     }
     return render(request, "responses/findings/report.html", ctx)
 
@@ -63,7 +64,9 @@ def report_replace(request: HttpRequest, pk: int) -> HttpResponse:
         "Replace the final report",
         intro=f"The report held now is {review.final_report_name or 'missing'}. The replaced file stays in the review's history.",
         back=reverse("response_report", args=[review.pk]),
-        crumb_trail=_report_crumbs(review, ("Replace the final report", None)),
+        crumb_trail=review_crumbs(
+            review, response_crumb(review), _report_crumb(review), ("Replace the final report", None)
+        ),
     )
 
 
@@ -96,7 +99,7 @@ def finding_edit(request: HttpRequest, pk: int, finding_pk: int | None = None) -
         heading,
         intro="Record each finding of the report on its own, so the board can discuss it, take a position and link actions to it.",
         back=reverse("response_report", args=[review.pk]),
-        crumb_trail=_report_crumbs(review, (heading, None)),
+        crumb_trail=review_crumbs(review, response_crumb(review), _report_crumb(review), (heading, None)),
         template="responses/findings/finding_form.html",
         finding=finding,
     )
@@ -124,5 +127,5 @@ def finding_delete(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
         intro=f"“{finding.title}” will be removed from the review's findings. The removal is kept in the review's history.",
         back=reverse("response_report", args=[review.pk]),
         back_label="Keep the finding",
-        crumb_trail=_report_crumbs(review, (heading, None)),
+        crumb_trail=review_crumbs(review, response_crumb(review), _report_crumb(review), (heading, None)),
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from responses.models import LearningItem, PlanPeriod, PlanPriority, Theme
 from reviews.models import Board
-from scr_portal.forms import PortalForm, date_field
+from scr_portal.forms import FilterSelect, PortalForm, date_field
 
 from . import selectors
 
@@ -194,13 +194,23 @@ class LearningFilterForm(forms.Form):
     """Narrows the framework to one theme, one kind of source, or one status (a GET form; all optional)."""
 
     theme = forms.ModelChoiceField(
-        label="Theme", queryset=Theme.objects.order_by("name"), required=False, empty_label="All themes"
+        label="Theme",
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        empty_label="All themes",
+        widget=FilterSelect,
     )
     source = forms.ChoiceField(
-        label="Source", choices=[("", "All sources"), *LearningItem.Source.choices], required=False
+        label="Source",
+        choices=[("", "All sources"), *LearningItem.Source.choices],
+        required=False,
+        widget=FilterSelect,
     )
     status = forms.ChoiceField(
-        label="Where it stands", choices=[("", "Any"), *LearningItem.Status.choices], required=False
+        label="Where it stands",
+        choices=[("", "Any"), *LearningItem.Status.choices],
+        required=False,
+        widget=FilterSelect,
     )
 
     def filters(self) -> dict:

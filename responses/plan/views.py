@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from responses.pages import board_crumbs, form_page
+from responses.pages import form_page
 from reviews.access import can
 from reviews.selectors import board_for
+from scr_portal.breadcrumbs import Crumb, board_crumbs, link
 
 from . import selectors, services
 from .forms import LearningFilterForm, LearningItemForm, PlanPeriodForm, PlanPriorityForm
@@ -29,14 +30,12 @@ def _plan_url(board, period=None) -> str:
     return f"{url}#period-{period.pk}" if period is not None else url
 
 
-def _plan_crumbs(board, *tail):
-    return board_crumbs(board, ("Business plan", reverse("business_plan", args=[board.pk])), *tail)
+def _plan_crumb(board) -> Crumb:
+    return link("Business plan", "business_plan", board.pk)
 
 
-def _learning_crumbs(board, *tail):
-    return board_crumbs(
-        board, ("Learning and improvement framework", reverse("learning_framework", args=[board.pk])), *tail
-    )
+def _learning_crumb(board) -> Crumb:
+    return link("Learning and improvement framework", "learning_framework", board.pk)
 
 
 def _refused(form, error: services.PlanError) -> None:
@@ -85,7 +84,7 @@ def plan_period_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "Add a plan period",
         back=_plan_url(board),
-        crumb_trail=_plan_crumbs(board, ("Add a plan period", None)),
+        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Add a plan period", None)),
         intro="A period of the business plan, usually two or three years. Periods may overlap: the plan "
         "shows every period that covers today as current.",
         board=board,
@@ -118,7 +117,7 @@ def plan_period_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpRespo
         form,
         f"Change “{period.title}”",
         back=_plan_url(board, period),
-        crumb_trail=_plan_crumbs(board, ("Change a plan period", None)),
+        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Change a plan period", None)),
         board=board,
     )
 
@@ -154,7 +153,7 @@ def plan_period_delete(request: HttpRequest, pk: int, period_pk: int) -> HttpRes
         ),
         "button": "Delete the period",
         "back": _plan_url(board, period),
-        "breadcrumbs": _plan_crumbs(board, ("Delete a plan period", None)),
+        "breadcrumbs": board_crumbs(board, _plan_crumb(board), ("Delete a plan period", None)),
     }
     return render(request, "responses/plan/delete.html", ctx)
 
@@ -186,7 +185,7 @@ def plan_priority_create(request: HttpRequest, pk: int, period_pk: int) -> HttpR
         form,
         f"Add a priority to “{period.title}”",
         back=_plan_url(board, period),
-        crumb_trail=_plan_crumbs(board, ("Add a priority", None)),
+        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Add a priority", None)),
         intro="Review actions can be linked to the priority, and it shows beside the findings of a review "
         "that share one of its themes while the period is current.",
         board=board,
@@ -220,7 +219,7 @@ def plan_priority_edit(request: HttpRequest, pk: int, priority_pk: int) -> HttpR
         form,
         f"Change priority {priority.number} of “{priority.period.title}”",
         back=_plan_url(board, priority.period),
-        crumb_trail=_plan_crumbs(board, ("Change a priority", None)),
+        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Change a priority", None)),
         board=board,
     )
 
@@ -252,7 +251,7 @@ def plan_priority_delete(request: HttpRequest, pk: int, priority_pk: int) -> Htt
         ),
         "button": "Delete the priority",
         "back": _plan_url(board, priority.period),
-        "breadcrumbs": _plan_crumbs(board, ("Delete a priority", None)),
+        "breadcrumbs": board_crumbs(board, _plan_crumb(board), ("Delete a priority", None)),
     }
     return render(request, "responses/plan/delete.html", ctx)
 
@@ -296,7 +295,7 @@ def learning_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         "board": board,
         "item": item,
         "can_manage": can(request.user, "manage_business_plan", board),
-        "breadcrumbs": _learning_crumbs(board, (item.title, None)),
+        "breadcrumbs": board_crumbs(board, _learning_crumb(board), (item.title, None)),
     }
     return render(request, "responses/plan/learning_item.html", ctx)
 
@@ -321,7 +320,7 @@ def learning_item_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "Add learning",
         back=reverse("learning_framework", args=[board.pk]),
-        crumb_trail=_learning_crumbs(board, ("Add learning", None)),
+        crumb_trail=board_crumbs(board, _learning_crumb(board), ("Add learning", None)),
         intro="Learning the board already holds from another source. It shows beside the findings of the "
         "board's reviews that share one of its themes.",
         board=board,
@@ -349,8 +348,11 @@ def learning_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
         form,
         f"Change “{item.title}”",
         back=reverse("learning_item", args=[board.pk, item.pk]),
-        crumb_trail=_learning_crumbs(
-            board, (item.title, reverse("learning_item", args=[board.pk, item.pk])), ("Change", None)
+        crumb_trail=board_crumbs(
+            board,
+            _learning_crumb(board),
+            (item.title, reverse("learning_item", args=[board.pk, item.pk])),
+            ("Change", None),
         ),
         board=board,
     )
@@ -371,8 +373,11 @@ def learning_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpRes
         "history of changes keeps a record of it.",
         "button": "Delete the learning",
         "back": reverse("learning_item", args=[board.pk, item.pk]),
-        "breadcrumbs": _learning_crumbs(
-            board, (item.title, reverse("learning_item", args=[board.pk, item.pk])), ("Delete", None)
+        "breadcrumbs": board_crumbs(
+            board,
+            _learning_crumb(board),
+            (item.title, reverse("learning_item", args=[board.pk, item.pk])),
+            ("Delete", None),
         ),
     }
     return render(request, "responses/plan/delete.html", ctx)

@@ -16,6 +16,8 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from scr_portal.breadcrumbs import crumbs
+
 from . import services
 from .forms import EmailPreferenceForm, TokenForm
 from .policy import requires_two_factor
@@ -48,7 +50,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form,
         "has_device": user_has_device(request.user, confirmed=True),
         "two_factor_required": requires_two_factor(request.user),
-        "breadcrumbs": [("Home", "/"), ("Your account", None)],
+        "breadcrumbs": crumbs(("Your account", None)),
     }
     return render(request, "accounts/account.html", ctx)
 

@@ -860,6 +860,32 @@ def test_filters_not_understood_are_left_out_with_a_message(client, world, revie
     assert "Some filters were not understood" in response.text
 
 
+def test_the_filters_show_the_choices_made_with_names_escaped(client, world, review, plan):
+    world.north_member.full_name = "Sam <b>O'Neil</b>"
+    world.north_member.save()
+    client.force_login(world.north_member)
+
+    response = _plan(
+        client,
+        reverse("action_plan", args=[review.pk]),
+        owner=world.north_member.pk,
+        status="deferred",
+        mine="on",
+    )
+
+    html = response.text
+    assert '<label class="govuk-label govuk-label--s" for="id_owner">Named owner</label>' in html
+    assert '<select name="owner" class="govuk-select app-select-full" id="id_owner">' in html
+    assert (
+        f'<option value="{world.north_member.pk}" selected>Sam &lt;b&gt;O&#x27;Neil&lt;/b&gt;</option>'
+        in html
+    )
+    assert '<option value="deferred" selected>Deferred</option>' in html
+    assert '<option value="" selected>Any colour</option>' in html
+    assert '<input type="checkbox" name="mine" class="govuk-checkboxes__input" id="id_mine" checked>' in html
+    assert '<input type="checkbox" name="overdue" class="govuk-checkboxes__input" id="id_overdue">' in html
+
+
 def test_the_plan_is_paginated_twenty_five_to_a_page(client, world, review, findings):
     for n in range(30):
         action(review, world.north_member, findings=findings, number=n + 1)

@@ -443,3 +443,17 @@ def test_the_chair_s_home_page_follows_a_draft_made_and_signed_at_once(review, c
 
     services.version_sign(version=version, user=world.north_chair, seen_digest=version.content_digest())
     assert waiting not in client.get(reverse("home")).content.decode()
+
+
+def test_the_text_shows_as_headings_paragraphs_and_lists_with_every_piece_escaped():
+    text = "# The <response>\n\nLead board: North\nVersion 1\n- Owner: A & B\n- Due\nAfter\n\n### Small\n"
+
+    html = str(assemble.render_html(text))
+
+    assert html.strip() == (
+        '<h2 class="govuk-heading-l">The &lt;response&gt;</h2>'
+        '<p class="govuk-body">Lead board: North<br>Version 1</p>'
+        '<ul class="govuk-list govuk-list--bullet"><li>Owner: A &amp; B</li><li>Due</li></ul>'
+        '<p class="govuk-body">After</p>'
+        '<h4 class="govuk-heading-s">Small</h4>'
+    )

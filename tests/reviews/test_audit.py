@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -18,6 +19,7 @@ from scr_portal.accounts.models import User
 from tests.conftest import World
 from tests.factories import (
     AgencyFactory,
+    AppointmentFactory,
     BoardFactory,
     MembershipFactory,
     ReviewFactory,
@@ -291,6 +293,71 @@ def test_board_history_does_not_list_another_boards_memberships(client, world):
     assert str(world.south_manager) not in subjects
     assert str(world.east_manager) not in subjects
     assert str(world.north_member) in subjects
+
+
+def _history_queries(client, url: str) -> list[str]:
+    client.get(url)  # warm up: caches filled once per process (content types, templates) do not count
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [q["sql"][:160] for q in ctx.captured_queries]
+
+
+def _add_north_memberships(world: World, how_many: int) -> None:
+    """Memberships of North, each created, moved to an agency of its own and ended: three rows apiece."""
+    for _ in range(how_many):
+        membership = MembershipFactory(user=UserFactory(), board=world.north, role=Role.BOARD_MEMBER)
+        membership.agency = AgencyFactory(boards=[world.north])
+        membership.save()
+        membership.is_active = False
+        membership.save()
+
+
+def _change_north_review(world: World, how_many: int) -> None:
+    """Renames North's review and appoints someone to it, `how_many` times."""
+    review = world.north_review
+    for _ in range(how_many):
+        review.reference = f"NSCB-{review.history.count()}"
+        review.save()
+        AppointmentFactory(review=review, reviewer=UserFactory())
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_board_history_runs_a_fixed_number_of_queries(client, world, page):
+    client.force_login(world.north_manager)
+    url = reverse("board_history", args=[world.north.pk]) + f"?page={page}"
+    _add_north_memberships(world, 20)
+    few = _history_queries(client, url)
+    _add_north_memberships(world, 60)
+    many = _history_queries(client, url)
+    assert len(few) == len(many), "\n".join(["few:", *few, "", "many:", *many])
+
+
+def test_review_history_runs_a_fixed_number_of_queries(client, world):
+    client.force_login(world.north_manager)
+    url = reverse("review_history", args=[world.north_review.pk])
+    _change_north_review(world, 2)
+    few = _history_queries(client, url)
+    _change_north_review(world, 60)
+    many = _history_queries(client, url)
+    assert len(few) == len(many), "\n".join(["few:", *few, "", "many:", *many])
+
+
+def test_history_pages_go_back_in_time_fifty_entries_a_page(client, world):
+    review = world.north_review
+    for n in range(60):
+        review.reference = f"NSCB-1-{n}"
+        review.save()
+    client.force_login(world.north_manager)
+    url = reverse("review_history", args=[review.pk])
+    first, second = client.get(url).context["page"], client.get(url + "?page=2").context["page"]
+    assert len(first.object_list) == 50
+    assert first.paginator.count == len(first.object_list) + len(second.object_list)
+    assert [c.new for c in first.object_list[0].changes if c.field == "Reference"] == ["NSCB-1-59"]
+    shown = [*first.object_list, *second.object_list]
+    assert [e.when for e in shown] == sorted((e.when for e in shown), reverse=True)
+    oldest = second.object_list[-1]
+    assert (oldest.action, oldest.subject) == ("Created", "Review NSCB-1")
 
 
 # People's history --------------------------------------------------------------------------------------------
