@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
+from commissioning.tor import workflow as tor_workflow
+from reviews import workflow
 from reviews.models import Review
 from reviews.selectors import review_for
 from reviews.services import review_access_record
 from scr_portal.downloads import attachment
-from scr_portal.permissions import RESPONSE_STATES, can
+from scr_portal.permissions import can
 
 from . import services
 from .models import Document
@@ -57,7 +59,7 @@ def _crumbs(review: Review, *tail) -> list:
 def _tor_versions(review: Review) -> list[ToRVersion]:
     return list(
         ToRVersion.objects.filter(review=review)
-        .exclude(status=ToRVersion.Status.SUPERSEDED)
+        .exclude(status__in=tor_workflow.SUPERSEDED_STATUSES)
         .order_by("-number")
     )
 
@@ -74,7 +76,8 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(documents),
         "can_make": may_make,
         "tor_versions": _tor_versions(review) if may_make else [],
-        "can_make_pack": may_make and (review.state in RESPONSE_STATES or bool(review.final_report)),
+        "can_make_pack": may_make
+        and (workflow.allows(review, workflow.RESPONSE_OPEN) or bool(review.final_report)),
         "breadcrumbs": _crumbs(review),
     }
     return render(request, "documents/list.html", ctx)
@@ -92,7 +95,7 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Choose a version of the terms of reference to make into a document.")
             return redirect("documents", review.pk)
     elif kind == Kind.BOARD_PACK:
-        if not (review.state in RESPONSE_STATES or review.final_report):
+        if not (workflow.allows(review, workflow.RESPONSE_OPEN) or review.final_report):
             raise PermissionDenied("A board pack is made once the final report is received.")
     else:
         messages.error(request, "Choose which document to make.")

@@ -12,6 +12,7 @@ from commissioning import selfcheck as common
 from commissioning.models import SelfCheckAnswer
 from reviews.models import Review
 
+from .actions.workflow import is_deferred
 from .models import Action, Finding, LearningItem
 
 MARKER = 15
@@ -116,14 +117,14 @@ def _prioritised(review: Review) -> Evidence:
         return Evidence("No actions are agreed yet.", NOT_MET)
     by_priority = Counter(p for p, _, _ in rows)
     linked = sum(1 for _, plan, _ in rows if plan)
-    deferred = sum(1 for _, _, s in rows if s == Action.Status.DEFERRED)
+    deferred = sum(1 for _, _, s in rows if is_deferred(s))
     labels = dict(Action.Priority.choices)
     spread = ", ".join(f"{by_priority[p]} {labels[p].lower()}" for p in sorted(by_priority))
     summary = (
         f"{_plural(len(rows), 'action')} ({spread}); {linked} linked to a business plan priority; "
         f"{deferred} deliberately deferred with a reason."
     )
-    accounted = sum(1 for _, plan, s in rows if plan or s == Action.Status.DEFERRED)
+    accounted = sum(1 for _, plan, s in rows if plan or is_deferred(s))
     return Evidence(summary, MET if accounted == len(rows) else PARTLY if accounted else NOT_MET)
 
 

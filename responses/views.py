@@ -13,7 +13,9 @@ from reviews.selectors import review_for
 from scr_portal.permissions import can
 
 from . import selfcheck
-from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
+from .actions.workflow import rag_for
+from .document import workflow as document_workflow
+from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion
 from .pages import crumbs
 
 
@@ -39,7 +41,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "rag": [(r, rag[r]) for r in Rag],
         "engagement": EngagementActivity.objects.filter(review=review).exclude(status="cancelled").count(),
         "latest": versions.first(),
-        "latest_signed": versions.filter(signed_at__isnull=False).first(),
+        "latest_signed": versions.filter(document_workflow.SIGNED).first(),
         "evidence": list(zip(selfcheck.QUESTIONS, selfcheck.evidence_for(review).values(), strict=True)),
         "can_manage": can(request.user, "manage_response", review),
         "breadcrumbs": crumbs(review),

@@ -372,17 +372,15 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
     review = services.review_create(
         board=board,
         user=manager,
-        data={
-            "reference": plan.reference,
-            "regime": Review._meta.get_field("regime").default,
-            "case_summary": plan.summary,
-            "incident_date": learned - timedelta(days=2),
-            "notification_date": learned,
-            "criteria": Criteria.STATUTORY,
-            "criteria_notes": "Abuse or neglect is suspected, and there is cause for concern about how agencies worked together.",
-            "pseudonym": plan.child,
-            "outcome": plan.outcome,
-        },
+        reference=plan.reference,
+        regime=Review._meta.get_field("regime").default,
+        case_summary=plan.summary,
+        incident_date=learned - timedelta(days=2),
+        notification_date=learned,
+        criteria=Criteria.STATUTORY,
+        criteria_notes="Abuse or neglect is suspected, and there is cause for concern about how agencies worked together.",
+        pseudonym=plan.child,
+        outcome=plan.outcome,
     )
     Child.objects.filter(review=review).update(age=plan.age)
     review.agencies_known.set([a for a in agencies.values() if board in a.boards.all()][:4])

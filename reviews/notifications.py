@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from scr_portal import outbox, workdays
 
+from . import workflow
 from .models import BOARD_ROLES, Appointment, Membership, Notification, ParticipatingBoard, Review, Role
 
 User = get_user_model()
@@ -224,12 +225,10 @@ def email_digests() -> int:
 
 def notify_stage_reached(review: Review, actor=None) -> None:
     """Tells the people who must act at the review's new stage (not the person who moved it there)."""
-    from .workflow import ACTORS, NEXT_STEPS
-
-    roles = ACTORS.get(review.state)
+    roles = workflow.ACTORS.get(review.state)
     if not roles:
         return
-    who, what = NEXT_STEPS[review.state]
+    who, what = workflow.NEXT_STEPS[review.state]
     recipients = people_with_roles(review, roles)
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
@@ -251,7 +250,7 @@ def send_deadline_reminders(today=None) -> int:
     horizon = workdays.add_working_days(today, REMINDER_WORKING_DAYS)
     created = 0
     due = Review.objects.filter(due_on__isnull=False, due_on__lte=horizon).select_related("lead_board")
-    for review in due.exclude(state__in=["closed", "not_initiated", "withdrawn"]):
+    for review in due.filter(state__in=workflow.states_allowing(workflow.DEADLINES_RUN)):
         passed = review.due_on < today
         label = review.due_on.strftime("%-d %B %Y")
         clock = workdays.clock(review.due_on, today)

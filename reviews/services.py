@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -10,7 +13,7 @@ from django.utils import timezone
 from scr_portal.permissions import roles_on_review
 
 from . import clocks, notifications, workflow
-from .models import Child, ParallelProcess, Review, ReviewAccess, State, TimelineEntry
+from .models import Agency, Board, Child, ParallelProcess, Review, ReviewAccess, State, TimelineEntry
 
 
 class TransitionRefused(Exception):
@@ -27,7 +30,18 @@ def review_access_record(*, review: Review, user, request: HttpRequest) -> Revie
     )
 
 
-def timeline_add(*, review: Review, user, kind: str, title: str, body: str = "", **extra) -> TimelineEntry:
+def review_lock(review_id: int) -> Review:
+    """The review's row, locked until the transaction ends (`select_for_update`), read afresh: every write
+    that must not interleave with another on the same review (numbering, stage changes, sign-offs) starts
+    here. Call inside `transaction.atomic()`."""
+    # Only the review's row is locked (`of`), not the lead board read with it.
+    return Review.objects.select_for_update(of=("self",)).select_related("lead_board").get(pk=review_id)
+
+
+def timeline_add(
+    *, review: Review, user, title: str, body: str = "", kind: str = TimelineEntry.Kind.UPDATE, **extra
+) -> TimelineEntry:
+    """One entry on the review's timeline (an update unless `kind` says otherwise), by `user`."""
     return TimelineEntry.objects.create(
         review=review, actor=user, kind=kind, title=title[:200], body=body, **extra
     )
@@ -39,90 +53,154 @@ def review_refresh_due(review: Review) -> None:
     review.due_on, review.due_kind = (current.due, current.key) if current else (None, "")
 
 
+def _labels(model, names: list[str]) -> str:
+    return ", ".join(str(model._meta.get_field(name).verbose_name).lower() for name in names)
+
+
 @transaction.atomic
-def review_create(*, board, user, data: dict) -> Review:
+def review_create(
+    *,
+    board: Board,
+    user,
+    reference: str,
+    regime: str,
+    case_summary: str,
+    incident_date: date | None,
+    notification_date: date | None,
+    criteria: str,
+    criteria_notes: str,
+    pseudonym: str,
+    outcome: str,
+) -> Review:
+    """Opens a review at the referral stage, with its first child."""
     review = Review(
         lead_board=board,
-        **{
-            k: data[k]
-            for k in (
-                "reference",
-                "regime",
-                "case_summary",
-                "incident_date",
-                "notification_date",
-                "criteria",
-                "criteria_notes",
-            )
-        },
+        reference=reference,
+        regime=regime,
+        case_summary=case_summary,
+        incident_date=incident_date,
+        notification_date=notification_date,
+        criteria=criteria,
+        criteria_notes=criteria_notes,
     )
     review_refresh_due(review)
     review.full_clean()
     review.save()
-    Child.objects.create(review=review, pseudonym=data["pseudonym"].strip(), outcome=data["outcome"])
-    timeline_add(
-        review=review,
-        user=user,
-        kind=TimelineEntry.Kind.UPDATE,
-        title="Referral opened",
-        body=data["case_summary"],
-    )
+    Child.objects.create(review=review, pseudonym=pseudonym.strip(), outcome=outcome)
+    timeline_add(review=review, user=user, title="Referral opened", body=case_summary)
     return review
 
 
 @transaction.atomic
-def review_update(*, review: Review, user, form) -> Review:
+def review_update(
+    *,
+    review: Review,
+    user,
+    reference: str,
+    regime: str,
+    case_summary: str,
+    incident_date: date | None,
+    notification_date: date | None,
+    criteria: str,
+    criteria_notes: str,
+    agencies_known: Iterable[Agency],
+) -> Review:
     """Saves an edit of the case record (the history keeps what changed) and notes it on the timeline."""
-    review = form.save(commit=False)
-    review_refresh_due(review)
-    review.save()
-    form.save_m2m()
-    if form.changed_data:
-        labels = ", ".join(str(form.fields[name].label).lower() for name in form.changed_data)
+    current = review_lock(review.pk)
+    values = {
+        "reference": reference,
+        "regime": regime,
+        "case_summary": case_summary,
+        "incident_date": incident_date,
+        "notification_date": notification_date,
+        "criteria": criteria,
+        "criteria_notes": criteria_notes,
+    }
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    agencies = {agency.pk for agency in agencies_known}
+    if agencies != set(current.agencies_known.values_list("pk", flat=True)):
+        changed.append("agencies_known")
+    for name, value in values.items():
+        setattr(current, name, value)
+    review_refresh_due(current)
+    current.save()
+    current.agencies_known.set(agencies)
+    if changed:
         timeline_add(
-            review=review,
+            review=current,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title="Referral details updated",
-            body=f"Changed: {labels}.",
+            body=f"Changed: {_labels(Review, changed)}.",
         )
-    return review
+    return current
 
 
 @transaction.atomic
-def child_save(*, review: Review, user, form) -> Child:
-    child = form.save(commit=False)
-    child.review = review
-    created = child.pk is None
-    child.save()
-    timeline_add(
-        review=review,
-        user=user,
-        kind=TimelineEntry.Kind.UPDATE,
-        title=f"{'Added' if created else 'Updated'} {child.pseudonym}",
+def child_save(
+    *,
+    review: Review,
+    user,
+    child: Child | None = None,
+    pseudonym: str,
+    age: str,
+    outcome: str,
+    circumstances: str,
+) -> Child:
+    """Adds a child to the review (`child` None) or changes one of its children."""
+    created = child is None
+    child = (
+        Child(review=review) if created else Child.objects.select_for_update().get(pk=child.pk, review=review)
     )
+    child.pseudonym, child.age, child.outcome, child.circumstances = pseudonym, age, outcome, circumstances
+    child.save()
+    timeline_add(review=review, user=user, title=f"{'Added' if created else 'Updated'} {child.pseudonym}")
     return child
 
 
 @transaction.atomic
-def parallel_process_save(*, review: Review, user, form) -> ParallelProcess:
-    process = form.save(commit=False)
-    process.review = review
-    created = process.pk is None
+def parallel_process_save(
+    *,
+    review: Review,
+    user,
+    process: ParallelProcess | None = None,
+    kind: str,
+    description: str,
+    may_delay_publication: bool,
+    expected_end: date | None,
+    concluded_on: date | None,
+) -> ParallelProcess:
+    """Records a parallel process of the review (`process` None) or changes one."""
+    created = process is None
+    if created:
+        process = ParallelProcess(review=review)
+    else:
+        process = ParallelProcess.objects.select_for_update().get(pk=process.pk, review=review)
+    process.kind, process.description = kind, description
+    process.may_delay_publication = may_delay_publication
+    process.expected_end, process.concluded_on = expected_end, concluded_on
     process.save()
     verb = "Recorded" if created else "Updated"
-    timeline_add(
-        review=review,
-        user=user,
-        kind=TimelineEntry.Kind.UPDATE,
-        title=f"{verb} parallel process: {process.get_kind_display()}",
-    )
+    timeline_add(review=review, user=user, title=f"{verb} parallel process: {process.get_kind_display()}")
     return process
 
 
 @transaction.atomic
-def board_timescales_update(*, board, form):
-    board = form.save()
+def board_timescales_update(
+    *,
+    board: Board,
+    notification_working_days: int,
+    decision_months: int,
+    completion_months: int,
+    publication_months: int,
+) -> Board:
+    """Sets the board's local targets, and recomputes the next deadline of each of its open reviews."""
+    board = Board.objects.select_for_update().get(pk=board.pk)
+    board.notification_working_days = notification_working_days
+    board.decision_months = decision_months
+    board.completion_months = completion_months
+    board.publication_months = publication_months
+    board.full_clean()
+    board.save()
     for review in board.led_reviews.exclude(state__in=workflow.TERMINAL_STATES).select_for_update():
         review_refresh_due(review)
         review.save(update_fields=["due_on", "due_kind"])
@@ -138,7 +216,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
     if step is None:
         raise TransitionRefused("There is no such step.")
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("lead_board").get(pk=review_id)
+        review = review_lock(review_id)
         if review.state not in step.source:
             raise TransitionRefused(
                 f"This review is now at the {review.get_state_display().lower()} stage, so “{step.label.lower()}” "

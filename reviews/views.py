@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scr_portal.audit import history_entries
 from scr_portal.permissions import (
-    RESPONSE_STATES,
     can,
     manageable_boards,
     require,
@@ -33,7 +32,7 @@ from .forms import (
     ReviewFilterForm,
     TimescalesForm,
 )
-from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role, State
+from .models import Agency, Appointment, Board, Membership, ParticipatingBoard, Review, Role
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -144,11 +143,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": _timeline_page(review, request.GET.get("timeline")),
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
-        "show_commissioning": review.state not in (State.REFERRAL, State.NOT_INITIATED),
+        "show_commissioning": workflow.allows(review, workflow.SCOPING_SHOWN),
         "show_documents": can(request.user, "view_documents", review)
-        and review.state not in (State.REFERRAL, State.DECISION, State.NOT_INITIATED),
+        and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
         "show_response": can(request.user, "view_response", review)
-        and (review.final_report or review.state in RESPONSE_STATES),
+        and (review.final_report or workflow.allows(review, workflow.RESPONSE_OPEN)),
         "breadcrumbs": [
             ("Home", reverse("home")),
             ("Reviews", reverse("review_list")),
@@ -210,7 +209,20 @@ def review_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         board = form.cleaned_data["lead_board"]
         require(request.user, "create_review", board)
-        review = services.review_create(board=board, user=request.user, data=form.cleaned_data)
+        d = form.cleaned_data
+        review = services.review_create(
+            board=board,
+            user=request.user,
+            reference=d["reference"],
+            regime=d["regime"],
+            case_summary=d["case_summary"],
+            incident_date=d["incident_date"],
+            notification_date=d["notification_date"],
+            criteria=d["criteria"],
+            criteria_notes=d["criteria_notes"],
+            pseudonym=d["pseudonym"],
+            outcome=d["outcome"],
+        )
         messages.success(request, f"Review {review.reference} opened at the referral stage.")
         return redirect("review_detail", review.pk)
     ctx = {
@@ -225,7 +237,19 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "change_review")
     form = ReferralForm(request.POST or None, instance=review, board=review.lead_board)
     if request.method == "POST" and form.is_valid():
-        services.review_update(review=review, user=request.user, form=form)
+        d = form.cleaned_data
+        services.review_update(
+            review=review,
+            user=request.user,
+            reference=d["reference"],
+            regime=d["regime"],
+            case_summary=d["case_summary"],
+            incident_date=d["incident_date"],
+            notification_date=d["notification_date"],
+            criteria=d["criteria"],
+            criteria_notes=d["criteria_notes"],
+            agencies_known=d["agencies_known"],
+        )
         messages.success(request, "Referral details saved.")
         return redirect("review_detail", review.pk)
     ctx = {
@@ -243,7 +267,16 @@ def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> Ht
     child = get_object_or_404(review.children, pk=child_pk) if child_pk else None
     form = ChildForm(request.POST or None, instance=child, review=review)
     if request.method == "POST" and form.is_valid():
-        child = services.child_save(review=review, user=request.user, form=form)
+        d = form.cleaned_data
+        child = services.child_save(
+            review=review,
+            user=request.user,
+            child=child,
+            pseudonym=d["pseudonym"],
+            age=d["age"],
+            outcome=d["outcome"],
+            circumstances=d["circumstances"],
+        )
         messages.success(request, f"{child.pseudonym} saved.")
         return redirect("review_detail", review.pk)
     heading = f"Edit {child.pseudonym}" if child else "Add a child"
@@ -262,7 +295,17 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
     process = get_object_or_404(review.parallel_processes, pk=process_pk) if process_pk else None
     form = ParallelProcessForm(request.POST or None, instance=process)
     if request.method == "POST" and form.is_valid():
-        services.parallel_process_save(review=review, user=request.user, form=form)
+        d = form.cleaned_data
+        services.parallel_process_save(
+            review=review,
+            user=request.user,
+            process=process,
+            kind=d["kind"],
+            description=d["description"],
+            may_delay_publication=d["may_delay_publication"],
+            expected_end=d["expected_end"],
+            concluded_on=d["concluded_on"],
+        )
         messages.success(request, "Parallel process saved.")
         return redirect("review_detail", review.pk)
     heading = "Edit a parallel process" if process else "Record a parallel process"
@@ -312,7 +355,14 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk, "change_board_timescales")
     form = TimescalesForm(request.POST or None, instance=board)
     if request.method == "POST" and form.is_valid():
-        services.board_timescales_update(board=board, form=form)
+        d = form.cleaned_data
+        services.board_timescales_update(
+            board=board,
+            notification_working_days=d["notification_working_days"],
+            decision_months=d["decision_months"],
+            completion_months=d["completion_months"],
+            publication_months=d["publication_months"],
+        )
         messages.success(request, "Local targets saved. Every open review's deadlines now use them.")
         return redirect("board_detail", board.pk)
     ctx = {

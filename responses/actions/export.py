@@ -24,6 +24,8 @@ from openpyxl.styles import Font
 from responses.models import Action
 from scr_portal.downloads import attachment_bytes
 
+from . import workflow
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +72,7 @@ COLUMNS = [
     Column("Business plan priority", _plan_priority, 36),
     Column("Due date", lambda a: a.due_on, 14),
     Column("Status", lambda a: a.get_status_display(), 16),
-    Column("RAG", lambda a: a.rag().label, 24),
+    Column("RAG", lambda a: workflow.rag_of(a).label, 24),
     Column("Deferred until", lambda a: a.deferred_until, 14),
     Column("Why it is deferred", lambda a: a.deferred_reason, 30),
     Column("Completed on", lambda a: a.completed_on, 14),

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import Action
-from reviews import notifications
+from reviews import notifications, workflow
 from reviews.models import Notification, Role
-from scr_portal.permissions import RESPONSE_STATES
 
-Status = Action.Status
+from .workflow import DEFERRED_STATUSES, OPEN_STATUSES
+
 SOON, OVERDUE, LOOK_AGAIN = "due_soon", "overdue", "look_again"
 KINDS = {
     SOON: Notification.Kind.DEADLINE_APPROACHING,
@@ -59,17 +59,17 @@ class Reminder:
 
 def due_reminders(today: date) -> list[Reminder]:
     """Every reminder that applies today (two queries)."""
-    actions = Action.objects.filter(review__state__in=RESPONSE_STATES).select_related(
-        "review", "owner", "owner_agency"
-    )
+    actions = Action.objects.filter(
+        review__state__in=workflow.states_allowing(workflow.RESPONSE_OPEN)
+    ).select_related("review", "owner", "owner_agency")
     horizon = today + timedelta(days=Action.DUE_SOON_DAYS)
     found = [
         Reminder(a, OVERDUE if a.due_on < today else SOON, a.due_on)
-        for a in actions.filter(status__in=Action.OPEN_STATUSES, due_on__lte=horizon)
+        for a in actions.filter(status__in=OPEN_STATUSES, due_on__lte=horizon)
     ]
     found += [
         Reminder(a, LOOK_AGAIN, a.deferred_until)
-        for a in actions.filter(status=Status.DEFERRED, deferred_until__lte=today)
+        for a in actions.filter(status__in=DEFERRED_STATUSES, deferred_until__lte=today)
     ]
     return sorted(found, key=lambda r: (r.action.review.reference, r.on, r.action.number))
 

@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, Finding, LearningItem, PlanPeriod, PlanPriority, Theme
 from reviews.models import Board, Review
 from scr_portal.permissions import review_board_ids
@@ -40,9 +41,7 @@ def _priorities_with_counts() -> QuerySet[PlanPriority]:
     return (
         PlanPriority.objects.annotate(
             action_count=Count("actions", distinct=True),
-            open_action_count=Count(
-                "actions", filter=Q(actions__status__in=Action.OPEN_STATUSES), distinct=True
-            ),
+            open_action_count=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES), distinct=True),
         )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         .order_by("number")
