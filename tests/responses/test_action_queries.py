@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.actions.signals import actions_changed
+from responses.actions.workflow import DONE_STATUSES
 from responses.models import Action, ActionUpdate
 from tests.conftest import World
 from tests.factories import AgencyFactory
@@ -55,7 +56,7 @@ def _bulk(world: World, review, start: int, count: int) -> None:
                 status=status,
                 deferred_reason="Later." if status == Status.DEFERRED else "",
                 deferred_until=today + timedelta(days=n % 7 - 3) if status == Status.DEFERRED else None,
-                completed_on=today if status in Action.DONE_STATUSES else None,
+                completed_on=today if status in DONE_STATUSES else None,
                 created_by=world.north_manager,
             )
         )

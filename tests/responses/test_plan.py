@@ -480,7 +480,15 @@ def test_learning_needs_a_theme_a_source_and_a_date_not_in_the_future(client, wo
     assert not LearningItem.objects.exists()
     with pytest.raises(services.PlanError):
         services.learning_item_create(
-            board=world.north, actor=world.north_manager, data=_learning_data(), themes=[]
+            board=world.north,
+            actor=world.north_manager,
+            title="Bruising in non-mobile babies",
+            source=LearningItem.Source.AUDIT,
+            source_reference="",
+            summary="Bruising in babies who cannot move was not always referred.",
+            learned_on=LAST_YEAR,
+            status=LearningItem.Status.OPEN,
+            themes=[],
         )
 
 

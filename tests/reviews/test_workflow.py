@@ -499,7 +499,9 @@ def test_publish_is_allowed_once_the_delaying_process_has_concluded(world):
         instance=process,
     )
     assert form.is_valid(), form.errors
-    services.parallel_process_save(review=review, user=world.north_manager, form=form)
+    services.parallel_process_save(
+        review=review, user=world.north_manager, process=process, **form.cleaned_data
+    )
 
     services.review_transition(
         review_id=review.pk, name="publish", user=world.north_manager, data=_publish_data(review)
@@ -915,7 +917,7 @@ def _new_targets(board, **targets) -> None:
     data = {name: targets.get(name, getattr(board, name)) for name in fields}
     form = TimescalesForm(data, instance=board)
     assert form.is_valid(), form.errors
-    services.board_timescales_update(board=board, form=form)
+    services.board_timescales_update(board=board, **form.cleaned_data)
 
 
 def test_new_local_targets_move_open_reviews_deadlines(world):
@@ -965,17 +967,15 @@ def test_review_create_starts_at_referral_with_a_child_and_one_timeline_entry(wo
     review = services.review_create(
         board=world.north,
         user=world.north_manager,
-        data={
-            "reference": "NSCB-NEW",
-            "regime": "scr",
-            "case_summary": "Summary.",
-            "incident_date": CLOCK_LEARNED - timedelta(days=1),
-            "notification_date": CLOCK_LEARNED,
-            "criteria": Criteria.STATUTORY,
-            "criteria_notes": "",
-            "pseudonym": "  Child Q ",
-            "outcome": Child.Outcome.DIED,
-        },
+        reference="NSCB-NEW",
+        regime="scr",
+        case_summary="Summary.",
+        incident_date=CLOCK_LEARNED - timedelta(days=1),
+        notification_date=CLOCK_LEARNED,
+        criteria=Criteria.STATUTORY,
+        criteria_notes="",
+        pseudonym="  Child Q ",
+        outcome=Child.Outcome.DIED,
     )
     assert review.state == State.REFERRAL
     assert list(review.children.values_list("pseudonym", flat=True)) == ["Child Q"]
