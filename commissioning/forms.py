@@ -220,6 +220,11 @@ class SelfCheckForm(forms.Form):
                 initial=current.comment if current else "",
             )
 
+    def answers(self) -> dict[int, tuple[str, str]]:
+        """The board's view on each question: {question number: (status, comment)}."""
+        d = self.cleaned_data
+        return {q.number: (d[f"status_{q.number}"], d[f"comment_{q.number}"]) for q in self.questions}
+
     def blocks(self, evidence, answers):
         return [
             (

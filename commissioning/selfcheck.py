@@ -135,10 +135,17 @@ def answers_for(review: Review, marker: int = MARKER) -> dict[int, SelfCheckAnsw
     return {a.question: a for a in SelfCheckAnswer.objects.filter(review=review, marker=marker)}
 
 
-def save_answers(
-    *, review: Review, user, data: dict, marker: int = MARKER, questions=None, title: str = ""
+def self_check_save(
+    *,
+    review: Review,
+    user,
+    answers: dict[int, tuple[str, str]],
+    marker: int = MARKER,
+    questions=None,
+    title: str = "",
 ) -> None:
-    """Records the board's view on each question of `marker` (default: this marker's questions)."""
+    """Records the board's view on each question of `marker` (default: this marker's questions):
+    `answers` is {question number: (status, comment)}."""
     from django.db import transaction
 
     from reviews.models import TimelineEntry
@@ -151,8 +158,8 @@ def save_answers(
                 marker=marker,
                 question=q.number,
                 defaults={
-                    "status": data[f"status_{q.number}"],
-                    "comment": data[f"comment_{q.number}"],
+                    "status": answers[q.number][0],
+                    "comment": answers[q.number][1],
                     "updated_by": user,
                 },
             )
@@ -176,7 +183,7 @@ def page(
     url_name: str,
 ):
     """The self-check page of any marker: `checker` is its module (MARKER, STATEMENT, QUESTIONS,
-    evidence_for, answers_for, save_answers). The business manager records the board's view; others read it."""
+    evidence_for, answers_for, self_check_save). The business manager records the board's view; others read it."""
     from django.contrib import messages
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect, render
@@ -190,7 +197,7 @@ def page(
         request.POST if request.method == "POST" else None, questions=checker.QUESTIONS, answers=answers
     )
     if request.method == "POST" and form.is_valid():
-        checker.save_answers(review=review, user=request.user, data=form.cleaned_data)
+        checker.self_check_save(review=review, user=request.user, answers=form.answers())
         messages.success(request, "Self-check saved.")
         return redirect(url_name, review.pk)
     ctx = {

@@ -100,7 +100,7 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "Choose which document to make.")
         return redirect("documents", review.pk)
-    document = services.request_document(review=review, user=request.user, kind=kind, tor_version=tor_version)
+    document = services.document_request(review=review, user=request.user, kind=kind, tor_version=tor_version)
     document.refresh_from_db()
     if document.status == Document.Status.READY:
         messages.success(request, f"{document.label} is ready.")
@@ -154,7 +154,7 @@ def document_retry(request: HttpRequest, pk: int, document_pk: int) -> HttpRespo
     review = review_for(request.user, pk, "make_documents")
     document = _document_for(request, review, document_pk)
     try:
-        services.retry(document=document, user=request.user)
+        services.document_retry(document=document, user=request.user)
     except services.DocumentRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("document_detail", review.pk, document.pk)

@@ -174,11 +174,11 @@ def answers_for(review: Review) -> dict[int, SelfCheckAnswer]:
     return common.answers_for(review, MARKER)
 
 
-def save_answers(*, review: Review, user, data: dict) -> None:
-    common.save_answers(
+def self_check_save(*, review: Review, user, answers: dict[int, tuple[str, str]]) -> None:
+    common.self_check_save(
         review=review,
         user=user,
-        data=data,
+        answers=answers,
         marker=MARKER,
         questions=QUESTIONS,
         title="Response self-check updated",

@@ -5,6 +5,7 @@ Each check is one clearly named test function; a failure names the file and line
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,7 @@ REVIEW_STATES = frozenset(
 ACTION_STATUSES = frozenset({"agreed", "in_progress", "completed", "impact_evidenced", "deferred"})
 TOR_STATUSES = frozenset({"draft", "out_for_comment", "approved", "superseded"})
 RESPONSE_VERSION_STATES = frozenset({"draft", "signed"})
-STATE_VALUES = REVIEW_STATES | ACTION_STATUSES | TOR_STATUSES | RESPONSE_VERSION_STATES
+STATUS_VALUES = ACTION_STATUSES | TOR_STATUSES | RESPONSE_VERSION_STATES
 
 # Enum members by the name of the class that holds them (`State.X`, `Action.Status.X`, `Status.X` where a
 # module aliases one of the statuses). Other `Status` classes (documents, engagement, self-checks) use
@@ -90,26 +91,35 @@ class Finding:
         return f"{self.path}:{self.line}: {self.what}"
 
 
-def _names_state(name: str) -> bool:
-    """A variable, attribute, key or filter that holds a state (`state`, `status`, `review__state__in`,
-    `to_state`, `status_to`, `OPEN_STATES`)."""
+def _kind(name: str) -> frozenset[str]:
+    """The values a name can hold if it holds a state: a review's (`state`, `review__state__in`,
+    `to_state`, `OPEN_STATES`) or a status of the other machines (`status`, `status__in`, `status_to`).
+    Empty when the name holds neither."""
     name = name.lower()
-    return "state" in name or "status" in name
+    if "state" in name:
+        return REVIEW_STATES | RESPONSE_VERSION_STATES
+    if "status" in name:
+        return STATUS_VALUES
+    return frozenset()
 
 
-def _holds_state(node: ast.AST) -> bool:
-    """An expression that reads a state: `review.state`, `status`, `data["status"]`, `data.get("status")`."""
+def _holds(node: ast.AST) -> frozenset[str]:
+    """The state values an expression may hold: `review.state`, `status`, `data["status"]`,
+    `data.get("status")`; empty when it holds no state."""
     if isinstance(node, ast.Name):
-        return _names_state(node.id)
+        return _kind(node.id)
     if isinstance(node, ast.Attribute):
-        return _names_state(node.attr)
+        return _kind(node.attr)
     if isinstance(node, ast.Subscript):
         key = node.slice
-        return isinstance(key, ast.Constant) and isinstance(key.value, str) and _names_state(key.value)
+        return (
+            _kind(key.value) if isinstance(key, ast.Constant) and isinstance(key.value, str) else frozenset()
+        )
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
         first = node.args[0] if node.args else None
-        return isinstance(first, ast.Constant) and isinstance(first.value, str) and _names_state(first.value)
-    return False
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return _kind(first.value)
+    return frozenset()
 
 
 def _items(node: ast.AST) -> list[ast.AST]:
@@ -128,11 +138,11 @@ def _items(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
-def _state_literals(node: ast.AST) -> list[str]:
+def _state_literals(node: ast.AST, values: frozenset[str]) -> list[str]:
     return [
         i.value
         for i in _items(node)
-        if isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value in STATE_VALUES
+        if isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value in values
     ]
 
 
@@ -164,8 +174,8 @@ class _StateVisitor(ast.NodeVisitor):
     def _report(self, node: ast.AST, what: str) -> None:
         self.found.append(Finding(self.path, node.lineno, what))
 
-    def _check_value(self, node: ast.AST, value: ast.AST, context: str) -> None:
-        for literal in _state_literals(value):
+    def _check_value(self, node: ast.AST, value: ast.AST, values: frozenset[str], context: str) -> None:
+        for literal in _state_literals(value, values):
             self._report(node, f'state "{literal}" written as a string {context}')
         if not self.members_allowed:
             for member in _state_members(value):
@@ -179,10 +189,10 @@ class _StateVisitor(ast.NodeVisitor):
 
     def visit_Compare(self, node: ast.Compare) -> None:
         operands = [node.left, *node.comparators]
-        if any(_holds_state(o) for o in operands):
-            for operand in operands:
-                for literal in _state_literals(operand):
-                    self._report(node, f'state "{literal}" written as a string in a comparison')
+        values = frozenset().union(*(_holds(o) for o in operands))
+        for operand in operands:
+            for literal in _state_literals(operand, values):
+                self._report(node, f'state "{literal}" written as a string in a comparison')
         if not self.members_allowed:
             for operand in operands:
                 for member in _state_members(operand):
@@ -190,13 +200,16 @@ class _StateVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_keyword(self, node: ast.keyword) -> None:
-        if node.arg and _names_state(node.arg):
-            self._check_value(node.value, node.value, f"in the filter or argument {node.arg}=")
+        if node.arg and _kind(node.arg):
+            self._check_value(
+                node.value, node.value, _kind(node.arg), f"in the filter or argument {node.arg}="
+            )
         self.generic_visit(node)
 
     def _assigned(self, node: ast.AST, targets: list[ast.AST], value: ast.AST | None) -> None:
-        if value is not None and any(_holds_state(t) for t in targets):
-            self._check_value(node, value, "assigned to a state")
+        values = frozenset().union(*(_holds(t) for t in targets))
+        if value is not None and values:
+            self._check_value(node, value, values, "assigned to a state")
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assigned(node, node.targets, node.value)
@@ -208,8 +221,8 @@ class _StateVisitor(ast.NodeVisitor):
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and _names_state(key.value):
-                self._check_value(value, value, f'as the value of "{key.value}"')
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and _kind(key.value):
+                self._check_value(value, value, _kind(key.value), f'as the value of "{key.value}"')
         self.generic_visit(node)
 
 
@@ -261,6 +274,8 @@ def test_the_state_check_leaves_other_words_alone():
         "        pass\n"
         "    if document.status == Document.Status.READY:\n"
         "        pass\n"
+        "    if item.status == 'monitoring':\n"  # a learning item's status, not a review's stage
+        "        pass\n"
         "    return workflow.allows(review, workflow.SCOPING_SHOWN)\n"
     )
     assert state_findings("reviews/views.py", fine) == []
@@ -269,3 +284,43 @@ def test_the_state_check_leaves_other_words_alone():
 def test_the_state_check_allows_members_in_data_generators_but_not_strings():
     generator = "def make(review):\n    review.state = State.PUBLISHED\n    review.state = 'closed'\n"
     assert [f.line for f in state_findings("reviews/demo.py", generator)] == [3]
+
+
+# Templates compare no state either: they get booleans from the view, or ask a workflow's template filter
+# (`action|is_deferred`, `version|tor_out_for_comment`, `review|chair_task`).
+
+TEMPLATE_COMPARISON = re.compile(
+    r"""(?P<name>[\w.]+)\s*(?:==|!=)\s*["'](?P<value>\w+)["']|["'](?P<value2>\w+)["']\s*(?:==|!=)\s*(?P<name2>[\w.]+)"""
+)
+
+
+def product_templates() -> Iterator[tuple[str, str]]:
+    for folder in (*PRODUCT_APPS, "templates"):
+        for path in sorted((ROOT / folder).rglob("*.html")):
+            yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+
+
+def template_state_findings(path: str, text: str) -> list[Finding]:
+    found = []
+    for match in TEMPLATE_COMPARISON.finditer(text):
+        name = match["name"] or match["name2"]
+        value = match["value"] or match["value2"]
+        if value in _kind(name.rsplit(".", 1)[-1]):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(Finding(path, line, f'state "{value}" compared in a template'))
+    return found
+
+
+def test_no_template_compares_a_state():
+    found = [f for path, text in product_templates() for f in template_state_findings(path, text)]
+    assert not found, "States compared in templates:\n" + "\n".join(map(str, found))
+
+
+def test_the_template_check_finds_a_compared_state_and_nothing_else():
+    text = (
+        '{% if review.state == "closed" %}x{% endif %}\n'
+        "{% if 'deferred' != a.status %}x{% endif %}\n"
+        '{% if item.status == "monitoring" or d.status == "ready" or row.status == "same" %}x{% endif %}\n'
+        '{% url "commissioning" review.pk %}{% if form.decision == "initiate" %}x{% endif %}\n'
+    )
+    assert [f.line for f in template_state_findings("t.html", text)] == [1, 2]

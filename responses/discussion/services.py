@@ -284,7 +284,9 @@ def activity_save(
     return activity
 
 
-def activity_done(*, activity: EngagementActivity, user, done_on: date, reached: int) -> EngagementActivity:
+def activity_complete(
+    *, activity: EngagementActivity, user, done_on: date, reached: int
+) -> EngagementActivity:
     """Marks an activity as done on `done_on` (which has come), with the number of people it reached."""
     _activity_check(Status.DONE, done_on, reached)
     with transaction.atomic():

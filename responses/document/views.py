@@ -104,9 +104,13 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "stale": stale,
         "intact": version.verifies() if version.is_signed else None,
         "later_signed": later_signed,
-        "can_edit": may_edit and not version.is_signed,
-        "can_sign": can(request.user, "sign_response", review) and not version.is_signed and not stale,
-        "may_sign_later": can(request.user, "sign_response", review) and not version.is_signed and stale,
+        "can_edit": may_edit and workflow.is_editable(version),
+        "can_sign": can(request.user, "sign_response", review)
+        and workflow.MACHINE.allows("sign", version)
+        and not stale,
+        "may_sign_later": can(request.user, "sign_response", review)
+        and workflow.MACHINE.allows("sign", version)
+        and stale,
         "can_create": may_edit
         and version.is_signed
         and not ResponseVersion.objects.filter(workflow.DRAFTS, review=review).exists(),
