@@ -342,16 +342,21 @@ class FrozenError(Exception):
     """An approved version of the terms of reference cannot change: make a new draft version instead."""
 
 
+class ToRStatus(models.TextChoices):
+    """A terms of reference version's statuses; how they follow each other is declared in
+    `commissioning/tor/workflow.py`."""
+
+    DRAFT = "draft", "Draft"
+    OUT_FOR_COMMENT = "out_for_comment", "Out for comment"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Superseded"
+
+
 class ToRVersion(models.Model):
     """One version of the scoping document / terms of reference. Draft → out for comment → approved
     (frozen). `revision` counts saves of a draft, so two people editing never silently overwrite."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OUT_FOR_COMMENT = "out_for_comment", "Out for comment"
-        APPROVED = "approved", "Approved"
-        SUPERSEDED = "superseded", "Superseded"
-
+    Status = ToRStatus
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="tor_versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -372,20 +377,19 @@ class ToRVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="tor_version_number_unique"),
             models.UniqueConstraint(
-                fields=["review"], condition=Q(status="approved"), name="tor_one_approved_version_per_review"
+                fields=["review"],
+                condition=Q(status=ToRStatus.APPROVED),
+                name="tor_one_approved_version_per_review",
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                condition=~Q(status=ToRStatus.APPROVED)
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="tor_approval_recorded",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.review} terms of reference v{self.number}"
-
-    @property
-    def is_frozen(self) -> bool:
-        return self.status in (self.Status.APPROVED, self.Status.SUPERSEDED)
 
 
 class ToRSection(models.Model):
@@ -408,10 +412,9 @@ class ToRSection(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if (
-            self.version_id
-            and ToRVersion.objects.filter(pk=self.version_id, status__in=["approved", "superseded"]).exists()
-        ):
+        # The workflow's frozen statuses (tests/commissioning/test_tor_workflow.py checks they agree).
+        frozen = [ToRStatus.APPROVED, ToRStatus.SUPERSEDED]
+        if self.version_id and ToRVersion.objects.filter(pk=self.version_id, status__in=frozen).exists():
             raise FrozenError(
                 "This version is approved and cannot change. Start a new draft version instead."
             )

@@ -3,16 +3,15 @@ the review's timeline; the history keeps every earlier value."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import transaction
 
-from reviews.models import Review, TimelineEntry
-from reviews.services import timeline_add
+from reviews.models import Review
+from reviews.services import review_lock, timeline_add
 
 from .models import AgencyInvolvement, Factor, FactorAssessment, LineOfEnquiry, Scope
-
-
-def _note(review: Review, user, title: str, body: str = "") -> None:
-    timeline_add(review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title=title, body=body)
 
 
 @transaction.atomic
@@ -35,7 +34,7 @@ def factor_assessments_save(*, review: Review, user, answers: dict[int, tuple[st
             current.save(update_fields=["assessment", "weight", "updated_by", "updated_at"])
             changed += 1
     if changed:
-        _note(review, user, f"Factors assessed ({changed} changed)")
+        timeline_add(review=review, user=user, title=f"Factors assessed ({changed} changed)")
     return changed
 
 
@@ -44,24 +43,73 @@ def custom_factor_add(*, review: Review, user, kind: str, title: str, guidance: 
     factor = Factor.objects.create(
         review=review, kind=kind, title=title.strip(), guidance=guidance, order=1000
     )
-    _note(review, user, f"Factor added: {factor.title}")
+    timeline_add(review=review, user=user, title=f"Factor added: {factor.title}")
     return factor
 
 
-@transaction.atomic
-def scope_save(*, review: Review, user, form) -> Scope:
-    scope = form.save(commit=False)
-    scope.review = review
+# How the scope's fields are named on the timeline, where the page's words differ from the model's.
+SCOPE_LABELS = {
+    "period_from": "start of the period under review",
+    "period_to": "end of the period under review",
+}
+
+
+def _scope_update(
+    review: Review, user, values: dict, factors: Iterable[FactorAssessment] | None = None
+) -> Scope:
+    """Saves the scope's `values` (and the factors its rationale cites, when given), noting on the timeline
+    which of them changed."""
+    review_lock(review.pk)
+    scope, _ = Scope.objects.get_or_create(review=review)
+    changed = [name for name, value in values.items() if getattr(scope, name) != value]
+    cited = None if factors is None else {f.pk for f in factors}
+    if cited is not None and cited != set(scope.rationale_factors.values_list("pk", flat=True)):
+        changed.append("rationale_factors")
+    for name, value in values.items():
+        setattr(scope, name, value)
     scope.save()
-    form.save_m2m()
-    if form.changed_data:
-        _note(
-            review,
-            user,
-            "Scope updated",
-            "Changed: " + ", ".join(str(form.fields[n].label).lower() for n in form.changed_data) + ".",
-        )
+    if cited is not None:
+        scope.rationale_factors.set(cited)
+    if changed:
+        labels = (SCOPE_LABELS.get(n) or str(Scope._meta.get_field(n).verbose_name).lower() for n in changed)
+        timeline_add(review=review, user=user, title="Scope updated", body=f"Changed: {', '.join(labels)}.")
     return scope
+
+
+@transaction.atomic
+def scope_save(
+    *,
+    review: Review,
+    user,
+    period_from: date | None,
+    period_to: date | None,
+    breadth_and_depth: str,
+    method: str,
+    method_detail: str,
+    reviewer_knowledge: str,
+    joint_decision: str | None = None,
+) -> Scope:
+    """Saves the scope of the review. `joint_decision` is asked only for a cross-border review: None leaves
+    it as it is."""
+    values = {
+        "period_from": period_from,
+        "period_to": period_to,
+        "breadth_and_depth": breadth_and_depth,
+        "method": method,
+        "method_detail": method_detail,
+        "reviewer_knowledge": reviewer_knowledge,
+    }
+    if joint_decision is not None:
+        values["joint_decision"] = joint_decision
+    return _scope_update(review, user, values)
+
+
+@transaction.atomic
+def scope_rationale_save(
+    *, review: Review, user, rationale: str, rationale_factors: Iterable[FactorAssessment]
+) -> Scope:
+    """Saves why the approach is proportionate, and the assessed factors the rationale cites."""
+    return _scope_update(review, user, {"rationale": rationale}, factors=rationale_factors)
 
 
 @transaction.atomic
@@ -75,7 +123,7 @@ def lines_of_enquiry_save(*, review: Review, user, questions: list[str]) -> None
         line.delete()
     for order, question in enumerate(wanted, 1):  # one by one, so each leaves its history row
         LineOfEnquiry.objects.create(review=review, order=order, question=question)
-    _note(review, user, f"Key lines of enquiry updated ({len(wanted)})")
+    timeline_add(review=review, user=user, title=f"Key lines of enquiry updated ({len(wanted)})")
 
 
 @transaction.atomic
@@ -97,4 +145,4 @@ def agency_involvement_save(*, review: Review, user, rows: dict) -> None:
             for k, v in values.items():
                 setattr(current, k, v)
             current.save()
-    _note(review, user, "Agencies' involvement updated")
+    timeline_add(review=review, user=user, title="Agencies' involvement updated")

@@ -93,7 +93,18 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = selectors.scope_of(review)
     form = ScopeForm(request.POST or None, instance=scope, cross_border=review.participations.exists())
     if request.method == "POST" and form.is_valid():
-        services.scope_save(review=review, user=request.user, form=form)
+        d = form.cleaned_data
+        services.scope_save(
+            review=review,
+            user=request.user,
+            period_from=d["period_from"],
+            period_to=d["period_to"],
+            breadth_and_depth=d["breadth_and_depth"],
+            method=d["method"],
+            method_detail=d["method_detail"],
+            reviewer_knowledge=d["reviewer_knowledge"],
+            joint_decision=d.get("joint_decision"),
+        )
         messages.success(request, "Scope saved.")
         return redirect("commissioning", review.pk)
     return _form_page(request, review, form, "Scope of the review")
@@ -105,7 +116,12 @@ def rationale_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = selectors.scope_of(review)
     form = RationaleForm(request.POST or None, instance=scope, review=review)
     if request.method == "POST" and form.is_valid():
-        services.scope_save(review=review, user=request.user, form=form)
+        services.scope_rationale_save(
+            review=review,
+            user=request.user,
+            rationale=form.cleaned_data["rationale"],
+            rationale_factors=form.cleaned_data["rationale_factors"],
+        )
         gaps = selectors.rationale_gaps(review)
         if gaps:
             messages.warning(

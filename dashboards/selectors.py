@@ -13,11 +13,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from responses.actions import selectors as actions
+from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ResponseVersion
 from reviews.access import boards_where, holds_role
-from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
+from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role
 from reviews.selectors import board_summaries_for, reviews_visible_to
-from reviews.workflow import MAIN_PATH, NEXT_STEPS
+from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
 from scr_portal import workdays
 
 FORTNIGHT = 14
@@ -29,6 +30,11 @@ class Bar:
     count: int
     percent: float  # of the largest bar, for drawing
     average_days: int | None  # average days in this stage so far
+
+
+def _acting(role: str) -> list[str]:
+    """The stages at which `role` is asked to act (the workflow's ACTORS)."""
+    return [state for state, roles in ACTORS.items() if role in roles]
 
 
 def _boards_with(user, role: str) -> list[int]:
@@ -103,7 +109,7 @@ def awaiting_chair(user) -> QuerySet:
     draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
     return (
         reviews_visible_to(user)
-        .filter(lead_board_id__in=boards, state__in=[State.DECISION, State.COMMISSIONING, State.RESPONSE])
+        .filter(lead_board_id__in=boards, state__in=_acting(Role.CHAIR))
         .annotate(draft_response=Subquery(draft))
         .select_related("lead_board")
         .order_by("state_changed_at")
@@ -119,7 +125,7 @@ def for_board_member(user) -> QuerySet:
     )
     return (
         reviews_visible_to(user)
-        .filter(on_board, state__in=[State.COMMISSIONING, State.RESPONSE, State.MONITORING])
+        .filter(on_board, state__in=_acting(Role.BOARD_MEMBER))
         .select_related("lead_board")
         .order_by("state_changed_at")
     )
@@ -152,8 +158,8 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     today = today or timezone.localdate()
     rows = list(
         actions.with_rag(
-            Action.objects.open().filter(
-                actions.mine(user), review__in=reviews_visible_to(user).values("pk")
+            Action.objects.filter(
+                actions.mine(user), status__in=OPEN_STATUSES, review__in=reviews_visible_to(user).values("pk")
             ),
             today,
         )
@@ -186,7 +192,7 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
         n = rows.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
         return Coalesce(Subquery(n.values("n")), 0)
 
-    overdue = Action.objects.overdue(today)
+    overdue = Action.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     led = count(overdue.filter(review__lead_board_id=OuterRef("pk")))
     taking_part = count(
         overdue.filter(

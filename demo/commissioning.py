@@ -23,6 +23,7 @@ from commissioning.models import (
     Skill,
 )
 from commissioning.registry.services import proposal_answer, proposal_make
+from commissioning.tor import workflow as tor_workflow
 from commissioning.tor.services import (
     tor_approve,
     tor_comment_add,
@@ -195,7 +196,7 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
     assessed (one case, one context), a rationale citing both, a version sent out and approved. For the
     demo's later-stage reviews and for tests that need a review past commissioning."""
 
-    if review.tor_versions.filter(status="approved").exists():
+    if review.tor_versions.filter(status__in=tor_workflow.APPROVED_STATUSES).exists():
         return
     ensure_standard_factors()  # reference data a migration loads; here too, for a database flushed since
     cited = [
@@ -217,10 +218,10 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
         scope.method = scope.method or Method.SYSTEMS
         scope.save()
     scope.rationale_factors.add(*cited)
-    version = review.tor_versions.exclude(status__in=["approved", "superseded"]).order_by("-number").first()
+    version = review.tor_versions.filter(status__in=tor_workflow.OPEN_STATUSES).order_by("-number").first()
     if version is None:
         version = tor_draft_create(review=review, user=manager)
-    if version.status == "draft":
+    if tor_workflow.is_editable(version):
         closes = (on or timezone.localdate()) + timedelta(days=10)
         tor_send_for_comment(
             version=version, user=manager, closes_on=max(closes, timezone.localdate() + timedelta(days=1))

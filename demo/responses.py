@@ -41,12 +41,10 @@ def record_findings(review: Review, manager, texts: list[tuple[str, str, list[st
         findings.finding_save(
             review=review,
             user=manager,
-            data={
-                "number": number,
-                "title": title,
-                "text": text,
-                "themes": list(Theme.objects.filter(name__in=themes)),
-            },
+            number=number,
+            title=title,
+            text=text,
+            themes=list(Theme.objects.filter(name__in=themes)),
         )
 
 
@@ -55,9 +53,11 @@ def sign_off(review: Review, manager, chair, at=None) -> ResponseVersion:
     latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
     if latest and latest.is_signed:
         return latest
-    version = latest or document.version_create(review=review, user=manager)
-    version = document.version_rebuild(version=version, user=manager)
-    return document.version_sign(version=version, user=chair, seen_digest=version.content_digest(), at=at)
+    version = latest or document.response_version_create(review=review, user=manager)
+    version = document.response_version_rebuild(version=version, user=manager)
+    return document.response_version_sign(
+        version=version, user=chair, seen_digest=version.content_digest(), at=at
+    )
 
 
 FINDINGS = [
@@ -275,19 +275,17 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
             method=method,
             planned_on=on + timedelta(days=days),
         )
-    version = document.version_create(review=review, user=manager)
-    document.version_save(
+    version = document.response_version_create(review=review, user=manager)
+    document.response_version_save(
         version=version,
         user=manager,
-        data={
-            "introduction": "The board thanks the family and the practitioners who took part. It accepts the report and sets out here what it will do.",
-            "monitoring": "The learning and improvement sub-group reviews progress on every action each quarter and reports to the board; the impact of each action is tested by audit.",
-            "closing": "",
-        },
+        introduction="The board thanks the family and the practitioners who took part. It accepts the report and sets out here what it will do.",
+        monitoring="The learning and improvement sub-group reviews progress on every action each quarter and reports to the board; the impact of each action is tested by audit.",
+        closing="",
         seen_revision=version.revision,
     )
     if upto == "draft":
-        document.request_signature(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
+        document.response_signature_request(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
         return
 
     signed_at = timezone.make_aware(

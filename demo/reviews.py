@@ -370,6 +370,7 @@ def _demo_review(plan: DemoReview, boards, agencies, manager, chair, reviewer) -
         board=board,
         user=manager,
         reference=plan.reference,
+        regime=Review._meta.get_field("regime").default,
         case_summary=plan.summary,
         incident_date=learned - timedelta(days=2),
         notification_date=learned,

@@ -47,6 +47,7 @@ from commissioning.models import (
 )
 from commissioning.tor.assemble import SECTIONS
 from demo.pdf import DEMO_PDF
+from responses.actions.workflow import DEFERRED_STATUSES, DONE_STATUSES
 from responses.models import (
     Action,
     ActionUpdate,
@@ -952,7 +953,7 @@ class Builder:
 
     def due_on(self, r: R, status: str) -> date:
         """Done actions fell due after the report; open ones mostly lie ahead, a fifth of them overdue."""
-        if status in Action.DONE_STATUSES or status == Action.Status.DEFERRED:
+        if status in DONE_STATUSES or status in DEFERRED_STATUSES:
             return r.review.report_received_on + timedelta(days=self.rng.randrange(60, 540))
         return self.today + timedelta(days=self.rng.randrange(-60, 240))
 
@@ -964,7 +965,7 @@ class Builder:
         def status_of(r: R) -> tuple[str, date | None]:
             state = r.review.state
             if state == State.CLOSED:
-                return self.rng.choice(Action.DONE_STATUSES), r.review.closed_on
+                return self.rng.choice(DONE_STATUSES), r.review.closed_on
             if state == State.RESPONSE:
                 return Action.Status.AGREED, None
             roll = self.rng.random()
@@ -997,10 +998,10 @@ class Builder:
                         status=status,
                         completed_on=completed,
                         deferred_reason="Waiting for the national review's guidance."
-                        if status == "deferred"
+                        if status in DEFERRED_STATUSES
                         else "",
                         deferred_until=self.today + timedelta(days=self.rng.randrange(-30, 90))
-                        if status == "deferred"
+                        if status in DEFERRED_STATUSES
                         else None,
                         created_by_id=people.manager,
                     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from commissioning.models import SelfCheckAnswer, ToRVersion
+from commissioning.tor import workflow as tor_workflow
 from markers.checks import Marker, answers_for, evidence_for
 from markers.registry import MARKERS
 from responses.discussion.selectors import AUDIENCE_ORDER
@@ -116,8 +117,8 @@ def tor_context(version: ToRVersion) -> dict:
         Section(anchor=f"section-{s.key}", title=s.title, blocks=text_blocks(s.body))
         for s in version.sections.order_by("order", "pk")
     ]
-    Status = ToRVersion.Status
-    marking = {Status.APPROVED: "", Status.SUPERSEDED: "SUPERSEDED"}.get(version.status, "DRAFT")
+    approved = tor_workflow.is_approved(version)
+    marking = "" if approved else "SUPERSEDED" if tor_workflow.is_superseded(version) else "DRAFT"
     return {
         "kind": "tor",
         "protective_marking": PROTECTIVE_MARKING,
@@ -128,7 +129,8 @@ def tor_context(version: ToRVersion) -> dict:
         "version": version,
         "version_number": version.number,
         "status": version.get_status_display(),
-        "is_approved": version.status == Status.APPROVED,
+        "is_approved": approved,
+        "is_out_for_comment": tor_workflow.is_commentable(version),
         "is_draft": marking == "DRAFT",
         "marking": marking,
         "approved_by": version.approved_by.get_full_name() if version.approved_by_id else "",

@@ -39,7 +39,7 @@ class DocumentRefused(Exception):
     """The document cannot be asked for now; the message says why."""
 
 
-def request_document(*, review: Review, user, kind: str, tor_version=None) -> Document:
+def document_request(*, review: Review, user, kind: str, tor_version=None) -> Document:
     """The document for the data as it is now: the existing one when the same data was asked for before
     (ready, on its way, or failed and retryable), otherwise a new one, queued."""
     prepared = render.prepare(kind, review, tor_version)
@@ -57,30 +57,30 @@ def request_document(*, review: Review, user, kind: str, tor_version=None) -> Do
                 html=prepared.html,
                 requested_by=user,
             )
-            transaction.on_commit(lambda: dispatch(document.pk))
+            transaction.on_commit(lambda: document_dispatch(document.pk))
     except IntegrityError:  # someone asked for the same data at the same moment: theirs is ours
         return Document.objects.get(review=review, kind=kind, data_version=prepared.data_version)
     return document
 
 
-def dispatch(document_pk: int) -> bool:
+def document_dispatch(document_pk: int) -> bool:
     """Hands the document to a worker (in the embedded default, makes it now). False when the broker
     cannot be reached: the document stays queued for the sweep, and the person asking is told so."""
     return outbox.send("documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED)
 
 
-def retry(*, document: Document, user) -> Document:
+def document_retry(*, document: Document, user) -> Document:
     with transaction.atomic():
         current = Document.objects.select_for_update().get(pk=document.pk)
         if current.status != Status.FAILED:
             raise DocumentRefused("Only a document that failed can be tried again.")
         current.status, current.error = Status.QUEUED, ""
         current.save(update_fields=["status", "error"])
-        transaction.on_commit(lambda: dispatch(current.pk))
+        transaction.on_commit(lambda: document_dispatch(current.pk))
     return current
 
 
-def make(document_pk: int) -> str:
+def document_render(document_pk: int) -> str:
     """Renders the document if nobody has finished it yet. Returns what happened, for logs and tests."""
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_pk).first()
@@ -112,7 +112,7 @@ def make(document_pk: int) -> str:
     return "made"
 
 
-def fail(document_pk: int, error: BaseException) -> None:
+def document_fail(document_pk: int, error: BaseException) -> None:
     """Records that making the document failed, in words the person can act on."""
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_pk).first()
@@ -147,7 +147,7 @@ def _announce(document: Document) -> None:
     )
 
 
-def requeue_stale(now=None) -> int:
+def documents_requeue_stale(now=None) -> int:
     """Hands out again documents left queued (the broker was away) or rendering far too long (the worker
     died and its message was lost). Safe to run at any time: making is idempotent."""
     now = now or timezone.now()
@@ -156,5 +156,5 @@ def requeue_stale(now=None) -> int:
     ) | Document.objects.filter(status=Status.RENDERING, started_at__lt=now - STALE_RENDERING)
     count = 0
     for pk in stale.values_list("pk", flat=True):
-        count += dispatch(pk)
+        count += document_dispatch(pk)
     return count

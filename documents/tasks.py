@@ -1,5 +1,6 @@
 """Celery tasks for documents. Late acknowledgement (settings) means a task whose worker dies is run again;
-`services.make` is idempotent, so a rerun finishes the same document rather than making a second."""
+`services.document_render` is idempotent, so a rerun finishes the same document rather than making a
+second."""
 
 from __future__ import annotations
 
@@ -23,17 +24,17 @@ TRANSIENT = (OSError, ConnectionError, TimeoutError)
 )
 def render_document(self, document_pk: int) -> str:
     try:
-        return services.make(document_pk)
+        return services.document_render(document_pk)
     except TRANSIENT as error:
         if self.request.retries >= self.max_retries:
-            services.fail(document_pk, error)
+            services.document_fail(document_pk, error)
             return "failed"
         raise
     except Exception as error:  # noqa: BLE001 - any other failure: record why, let the person retry
-        services.fail(document_pk, error)
+        services.document_fail(document_pk, error)
         return "failed"
 
 
 @shared_task(name="documents.requeue_stale")
 def requeue_stale() -> int:
-    return services.requeue_stale()
+    return services.documents_requeue_stale()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
+from commissioning.tor import workflow as tor_workflow
 from reviews.access import can, require
 from reviews.models import Review
 from reviews.selectors import review_for
@@ -43,7 +44,7 @@ def _document_for(request, review: Review, document_pk: int) -> Document:
 def _tor_versions(review: Review) -> list[ToRVersion]:
     return list(
         ToRVersion.objects.filter(review=review)
-        .exclude(status=ToRVersion.Status.SUPERSEDED)
+        .exclude(status__in=tor_workflow.SUPERSEDED_STATUSES)
         .order_by("-number")
     )
 
@@ -82,7 +83,7 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "Choose which document to make.")
         return redirect("documents", review.pk)
-    document = services.request_document(review=review, user=request.user, kind=kind, tor_version=tor_version)
+    document = services.document_request(review=review, user=request.user, kind=kind, tor_version=tor_version)
     document.refresh_from_db()
     if document.status == Document.Status.READY:
         messages.success(request, f"{document.label} is ready.")
@@ -139,7 +140,7 @@ def document_retry(request: HttpRequest, pk: int, document_pk: int) -> HttpRespo
     review = review_for(request.user, pk, "make_documents")
     document = _document_for(request, review, document_pk)
     try:
-        services.retry(document=document, user=request.user)
+        services.document_retry(document=document, user=request.user)
     except services.DocumentRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("document_detail", review.pk, document.pk)

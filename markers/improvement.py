@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import cached_property
 
+from responses.actions.workflow import is_deferred
 from responses.discussion.selectors import discussion_evidence
 from responses.models import Action, Finding, LearningItem, Position
 from responses.plan.selectors import related_for_findings
@@ -103,14 +104,14 @@ def _prioritised(facts: Facts) -> Evidence:
         return Evidence("No actions are agreed yet.", NOT_MET)
     by_priority = Counter(p for p, _, _ in rows)
     linked = sum(1 for _, plan, _ in rows if plan)
-    deferred = sum(1 for _, _, s in rows if s == Action.Status.DEFERRED)
+    deferred = sum(1 for _, _, s in rows if is_deferred(s))
     labels = dict(Action.Priority.choices)
     spread = ", ".join(f"{by_priority[p]} {labels[p].lower()}" for p in sorted(by_priority))
     summary = (
         f"{_plural(len(rows), 'action')} ({spread}); {linked} linked to a business plan priority; "
         f"{deferred} deliberately deferred with a reason."
     )
-    accounted = sum(1 for _, plan, s in rows if plan or s == Action.Status.DEFERRED)
+    accounted = sum(1 for _, plan, s in rows if plan or is_deferred(s))
     return Evidence(summary, MET if accounted == len(rows) else PARTLY if accounted else NOT_MET)
 
 

@@ -13,7 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import models
 
 from documents.models import Document
-from responses.document.services import verify
+from responses.document import workflow
+from responses.document.services import response_copy_verify
 from responses.models import ResponseVersion
 
 
@@ -43,9 +44,9 @@ def _sha256_of(name: str) -> str | None:
 def check() -> Report:
 
     report = Report()
-    for version in ResponseVersion.objects.filter(signed_at__isnull=False).select_related("review"):
+    for version in ResponseVersion.objects.filter(workflow.SIGNED).select_related("review"):
         report.signatures_checked += 1
-        _, match = verify(review=version.review, data=version.content.encode("utf-8"))
+        _, match = response_copy_verify(review=version.review, data=version.content.encode("utf-8"))
         if not version.verifies() or match is None or match.pk != version.pk:
             report.problems.append(
                 f"{version.review.reference}: version {version.number} of the response no longer matches "

@@ -23,7 +23,8 @@ from django.db import transaction
 
 from responses.models import Attendance, Finding, Meeting, ResponseVersion
 from reviews.access import can
-from reviews.models import Board, Child, Review, TimelineEntry
+from reviews.models import Board, Child, Review
+from reviews.services import review_lock, timeline_add
 
 from .models import Disposal
 from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R
@@ -191,7 +192,7 @@ def scrub(text: str, pattern: re.Pattern | None, max_length: int | None = None) 
 # Checks ----------------------------------------------------------------------------------------------
 
 
-def check_decision(*, review: Review, board: Board, user, typed_reference: str) -> Due:
+def disposal_check(*, review: Review, board: Board, user, typed_reference: str) -> Due:
     """Raises RetentionRefused unless `user` may decide and the review is due; returns its details."""
     if review.lead_board_id != board.pk:
         raise RetentionRefused(f"{review.reference} is not led by {board.name}.")
@@ -210,10 +211,10 @@ def check_decision(*, review: Review, board: Board, user, typed_reference: str) 
 
 
 def _locked(review_id: int) -> Review:
-    review = Review.objects.select_for_update().filter(pk=review_id).first()
-    if review is None:
-        raise RetentionRefused("The review no longer exists: someone may have deleted it already.")
-    return review
+    try:
+        return review_lock(review_id)
+    except Review.DoesNotExist:
+        raise RetentionRefused("The review no longer exists: someone may have deleted it already.") from None
 
 
 # Anonymise -------------------------------------------------------------------------------------------
@@ -265,12 +266,12 @@ def _fresh_history(held: Holdings, user) -> int:
 
 
 @transaction.atomic
-def anonymise_review(
+def review_anonymise(
     *, review_id: int, board: Board, user, typed_reference: str, other_names: list[str] = (), channel: str
 ) -> Disposal:
     """Keeps the review's learning and removes what identifies anyone (see records.policy)."""
     review = _locked(review_id)
-    due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
+    due = disposal_check(review=review, board=board, user=user, typed_reference=typed_reference)
     held = holdings_of(review)
     pattern = name_pattern(known_names(held, other_names))
     files = _stored_files(held)
@@ -292,10 +293,9 @@ def anonymise_review(
     history_removed = _remove_history(held)
     admin_log_removed = _remove_admin_log(held)
     _fresh_history(held, user)
-    TimelineEntry.objects.create(
+    timeline_add(
         review=review,
-        actor=None,
-        kind=TimelineEntry.Kind.UPDATE,
+        user=None,
         title=f"Anonymised: the board's {board.retention_years}-year retention period had ended",
     )
     _delete_files_after_commit(files)
@@ -324,10 +324,10 @@ def anonymise_review(
 
 
 @transaction.atomic
-def delete_review(*, review_id: int, board: Board, user, typed_reference: str, channel: str) -> Disposal:
+def review_delete(*, review_id: int, board: Board, user, typed_reference: str, channel: str) -> Disposal:
     """Deletes the review and everything under it, its history and its files."""
     review = _locked(review_id)
-    due = check_decision(review=review, board=board, user=user, typed_reference=typed_reference)
+    due = disposal_check(review=review, board=board, user=user, typed_reference=typed_reference)
     held = holdings_of(review)
     files = _stored_files(held)
     signatures = _signatures(review)

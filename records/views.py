@@ -79,7 +79,7 @@ def retention_confirm(request: HttpRequest, pk: int, review_pk: int) -> HttpResp
         anonymise = form.cleaned_data["decision"] == DisposalForm.ANONYMISE
         try:
             if anonymise:
-                disposal = services.anonymise_review(
+                disposal = services.review_anonymise(
                     review_id=review.pk,
                     board=board,
                     user=request.user,
@@ -88,7 +88,7 @@ def retention_confirm(request: HttpRequest, pk: int, review_pk: int) -> HttpResp
                     channel=Channel.PORTAL,
                 )
             else:
-                disposal = services.delete_review(
+                disposal = services.review_delete(
                     review_id=review.pk,
                     board=board,
                     user=request.user,

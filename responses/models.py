@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePath
 
 from django.conf import settings
@@ -77,6 +77,24 @@ class PlanPeriod(models.Model):
         return self.starts_on <= on <= self.ends_on
 
 
+class PlanPriorityQuerySet(models.QuerySet):
+    def choices_for(self, board: Board, *, keep=None, today: date | None = None) -> PlanPriorityQuerySet:
+        """The priorities of the board's current and future plan periods, in the order of the plan (periods
+        by start date, then priority number), with their period: the choices for an action's "business plan
+        priority", the same for the plan's pages and the action's form. `keep` (the action's present
+        priority, or its id) stays a choice even when its period has ended, so an older action can still be
+        saved unchanged. Each choice reads as its `choice_label`."""
+        today = today or timezone.localdate()
+        wanted = Q(period__ends_on__gte=today)
+        if keep is not None:
+            wanted |= Q(pk=getattr(keep, "pk", keep))
+        return (
+            self.filter(wanted, period__board=board)
+            .select_related("period")
+            .order_by("period__starts_on", "period__title", "number")
+        )
+
+
 class PlanPriority(models.Model):
     """One priority of a plan period, which actions can be linked to."""
 
@@ -87,6 +105,8 @@ class PlanPriority(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="plan_priorities")
     history = HistoricalRecords(m2m_fields=[themes])
 
+    objects = PlanPriorityQuerySet.as_manager()
+
     class Meta:
         ordering = ["period", "number"]
         verbose_name_plural = "plan priorities"
@@ -96,6 +116,11 @@ class PlanPriority(models.Model):
 
     def __str__(self) -> str:
         return f"Priority {self.number}: {self.title}"
+
+    @property
+    def choice_label(self) -> str:
+        """How the priority reads in a select or an export: "Period title – Priority N: title"."""
+        return f"{self.period.title} – Priority {self.number}: {self.title}"
 
 
 class LearningItem(models.Model):
@@ -261,17 +286,14 @@ class FindingDiscussion(models.Model):
 # Actions ---------------------------------------------------------------------------------------------
 
 
-class ActionQuerySet(models.QuerySet):
-    def open(self) -> ActionQuerySet:
-        return self.filter(status__in=Action.OPEN_STATUSES)
+class ActionStatus(models.TextChoices):
+    """An action's statuses; how they follow each other is declared in `responses/actions/workflow.py`."""
 
-    def overdue(self, on: date | None = None) -> ActionQuerySet:
-        return self.open().filter(due_on__lt=on or timezone.localdate())
-
-    def due_soon(self, on: date | None = None, days: int | None = None) -> ActionQuerySet:
-        on = on or timezone.localdate()
-        days = Action.DUE_SOON_DAYS if days is None else days
-        return self.open().filter(due_on__gte=on, due_on__lte=on + timedelta(days=days))
+    AGREED = "agreed", "Agreed"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    IMPACT_EVIDENCED = "impact_evidenced", "Impact evidenced"
+    DEFERRED = "deferred", "Deferred"
 
 
 class Action(models.Model):
@@ -298,15 +320,7 @@ class Action(models.Model):
         MEDIUM = 2, "Medium"
         LOW = 3, "Low"
 
-    class Status(models.TextChoices):
-        AGREED = "agreed", "Agreed"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        IMPACT_EVIDENCED = "impact_evidenced", "Impact evidenced"
-        DEFERRED = "deferred", "Deferred"
-
-    OPEN_STATUSES = (Status.AGREED, Status.IN_PROGRESS)
-    DONE_STATUSES = (Status.COMPLETED, Status.IMPACT_EVIDENCED)
+    Status = ActionStatus
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
     number = models.PositiveSmallIntegerField()
@@ -342,35 +356,32 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[findings])
 
-    objects = ActionQuerySet.as_manager()
-
     class Meta:
         ordering = ["review", "priority", "due_on", "number"]
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="action_number_once_per_review"),
-            models.CheckConstraint(
-                condition=Q(
-                    status__in=["agreed", "in_progress", "completed", "impact_evidenced", "deferred"]
-                ),
-                name="action_status_valid",
-            ),
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
             models.CheckConstraint(condition=Q(priority__in=[1, 2, 3]), name="action_priority_valid"),
             models.CheckConstraint(
-                condition=~Q(status="deferred") | (~Q(deferred_reason="") & Q(deferred_until__isnull=False)),
+                condition=~Q(status=ActionStatus.DEFERRED)
+                | (~Q(deferred_reason="") & Q(deferred_until__isnull=False)),
                 name="action_deferral_has_reason_and_date",
                 violation_error_message="A deferred action needs the reason and the date to look at it again.",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["completed", "impact_evidenced"]) | Q(completed_on__isnull=False),
+                # The workflow's done statuses (tests/responses/test_action_workflow.py checks they agree).
+                condition=~Q(status__in=[ActionStatus.COMPLETED, ActionStatus.IMPACT_EVIDENCED])
+                | Q(completed_on__isnull=False),
                 name="action_completion_dated",
             ),
         ]
         indexes = [
             models.Index(fields=["status", "due_on"]),
             # Open actions of a review by due date: overdue and due-soon counts per board read only these.
+            # The workflow's open statuses (tests/responses/test_action_workflow.py checks they agree).
             models.Index(
                 fields=["review", "due_on"],
-                condition=Q(status__in=["agreed", "in_progress"]),
+                condition=Q(status__in=[ActionStatus.AGREED, ActionStatus.IN_PROGRESS]),
                 name="action_open_by_review_due",
             ),
             models.Index(fields=["owner_agency", "status"]),
@@ -380,34 +391,15 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.review} action {self.number}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
-    def rag(self, on: date | None = None) -> Rag:
-        return rag_for(self.status, self.due_on, self.deferred_until, on)
-
 
 class Rag(models.TextChoices):
-    """How an action stands at a glance. The key on every action page explains each colour in words."""
+    """How an action stands at a glance (the rule is `responses/actions/workflow.rag_for`). The key on every
+    action page explains each colour in words."""
 
     RED = "red", "Red: overdue"
     AMBER = "amber", "Amber: due within 14 days"
     GREEN = "green", "Green: on track or done"
     GREY = "grey", "Grey: deferred"
-
-
-def rag_for(status: str, due_on: date, deferred_until: date | None, on: date | None = None) -> Rag:
-    on = on or timezone.localdate()
-    if status in Action.DONE_STATUSES:
-        return Rag.GREEN
-    if status == Action.Status.DEFERRED:
-        return Rag.RED if deferred_until and deferred_until < on else Rag.GREY
-    if due_on < on:
-        return Rag.RED
-    if due_on <= on + timedelta(days=Action.DUE_SOON_DAYS):
-        return Rag.AMBER
-    return Rag.GREEN
 
 
 class ActionUpdate(models.Model):

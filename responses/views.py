@@ -10,7 +10,9 @@ from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import review_crumbs
 
-from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion, rag_for
+from .actions.workflow import rag_for
+from .document import workflow as document_workflow
+from .models import Action, EngagementActivity, Finding, Meeting, Rag, ResponseVersion
 
 
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -35,7 +37,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "rag": [(r, rag[r]) for r in Rag],
         "engagement": EngagementActivity.objects.filter(review=review).exclude(status="cancelled").count(),
         "latest": versions.first(),
-        "latest_signed": versions.filter(signed_at__isnull=False).first(),
+        "latest_signed": versions.filter(document_workflow.SIGNED).first(),
         "can_manage": can(request.user, "manage_response", review),
         "breadcrumbs": review_crumbs(review, ("Response", None)),
     }

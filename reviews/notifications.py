@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from scr_portal import outbox, workdays
 
-from . import access
+from . import access, workflow
 from .models import Notification, Review, Role
-from .workflow import ACTORS, NEXT_STEPS
 
 User = get_user_model()
 REMINDER_WORKING_DAYS = 5  # remind this many working days before a deadline
@@ -195,10 +194,10 @@ def email_digests() -> int:
 
 def notify_stage_reached(review: Review, actor=None) -> None:
     """Tells the people who must act at the review's new stage (not the person who moved it there)."""
-    roles = ACTORS.get(review.state)
+    roles = workflow.ACTORS.get(review.state)
     if not roles:
         return
-    who, what = NEXT_STEPS[review.state]
+    who, what = workflow.NEXT_STEPS[review.state]
     recipients = access.people_on_review(review, roles)
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
@@ -220,7 +219,7 @@ def send_deadline_reminders(today=None) -> int:
     horizon = workdays.add_working_days(today, REMINDER_WORKING_DAYS)
     created = 0
     due = Review.objects.filter(due_on__isnull=False, due_on__lte=horizon).select_related("lead_board")
-    for review in due.exclude(state__in=["closed", "not_initiated", "withdrawn"]):
+    for review in due.filter(state__in=workflow.states_allowing(workflow.DEADLINES_RUN)):
         passed = review.due_on < today
         label = review.due_on.strftime("%-d %B %Y")
         clock = workdays.clock(review.due_on, today)

@@ -39,7 +39,18 @@ def review_access_record(*, review: Review, user, request: HttpRequest) -> Revie
     )
 
 
-def timeline_add(*, review: Review, user, kind: str, title: str, body: str = "", **extra) -> TimelineEntry:
+def review_lock(review_id: int) -> Review:
+    """The review's row, locked until the transaction ends (`select_for_update`), read afresh: every write
+    that must not interleave with another on the same review (numbering, stage changes, sign-offs) starts
+    here. Call inside `transaction.atomic()`."""
+    # Only the review's row is locked (`of`), not the lead board read with it.
+    return Review.objects.select_for_update(of=("self",)).select_related("lead_board").get(pk=review_id)
+
+
+def timeline_add(
+    *, review: Review, user, title: str, body: str = "", kind: str = TimelineEntry.Kind.UPDATE, **extra
+) -> TimelineEntry:
+    """One entry on the review's timeline (an update unless `kind` says otherwise), by `user`."""
     return TimelineEntry.objects.create(
         review=review, actor=user, kind=kind, title=title[:200], body=body, **extra
     )
@@ -123,7 +134,7 @@ def review_update(
     """Saves an edit of the referral details: locks the review, recomputes its next deadline, and notes on
     the timeline which details changed (the history keeps the old values). The stage and everything the
     lifecycle's steps record are not touched."""
-    review = Review.objects.select_for_update().select_related("lead_board").get(pk=review.pk)
+    review = review_lock(review.pk)
     values = {
         "reference": reference,
         "regime": regime,
@@ -146,13 +157,7 @@ def review_update(
         review.agencies_known.set(agencies)
     if changed:
         labels = ", ".join(str(Review._meta.get_field(name).verbose_name).lower() for name in changed)
-        timeline_add(
-            review=review,
-            user=user,
-            kind=TimelineEntry.Kind.UPDATE,
-            title="Referral details updated",
-            body=f"Changed: {labels}.",
-        )
+        timeline_add(review=review, user=user, title="Referral details updated", body=f"Changed: {labels}.")
     return review
 
 
@@ -180,12 +185,7 @@ def child_save(
     )
     child.full_clean()
     child.save()
-    timeline_add(
-        review=review,
-        user=user,
-        kind=TimelineEntry.Kind.UPDATE,
-        title=f"{'Added' if created else 'Updated'} {child.pseudonym}",
-    )
+    timeline_add(review=review, user=user, title=f"{'Added' if created else 'Updated'} {child.pseudonym}")
     return child
 
 
@@ -212,18 +212,27 @@ def parallel_process_save(
     process.full_clean()
     process.save()
     verb = "Recorded" if created else "Updated"
-    timeline_add(
-        review=review,
-        user=user,
-        kind=TimelineEntry.Kind.UPDATE,
-        title=f"{verb} parallel process: {process.get_kind_display()}",
-    )
+    timeline_add(review=review, user=user, title=f"{verb} parallel process: {process.get_kind_display()}")
     return process
 
 
 @transaction.atomic
-def board_timescales_update(*, board, form):
-    board = form.save()
+def board_timescales_update(
+    *,
+    board: Board,
+    notification_working_days: int,
+    decision_months: int,
+    completion_months: int,
+    publication_months: int,
+) -> Board:
+    """Sets the board's local targets, and recomputes the next deadline of each of its open reviews."""
+    board = Board.objects.select_for_update().get(pk=board.pk)
+    board.notification_working_days = notification_working_days
+    board.decision_months = decision_months
+    board.completion_months = completion_months
+    board.publication_months = publication_months
+    board.full_clean()
+    board.save()
     for review in board.led_reviews.exclude(state__in=workflow.TERMINAL_STATES).select_for_update():
         review_refresh_due(review)
         review.save(update_fields=["due_on", "due_kind"])
@@ -239,7 +248,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
     if step is None:
         raise TransitionRefused("There is no such step.")
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("lead_board").get(pk=review_id)
+        review = review_lock(review_id)
         if review.state not in step.source:
             raise TransitionRefused(
                 f"This review is now at the {review.get_state_display().lower()} stage, so “{step.label.lower()}” "

@@ -259,7 +259,14 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk, "change_board_timescales")
     form = TimescalesForm(request.POST or None, instance=board)
     if request.method == "POST" and form.is_valid():
-        services.board_timescales_update(board=board, form=form)
+        d = form.cleaned_data
+        services.board_timescales_update(
+            board=board,
+            notification_working_days=d["notification_working_days"],
+            decision_months=d["decision_months"],
+            completion_months=d["completion_months"],
+            publication_months=d["publication_months"],
+        )
         messages.success(request, "Local targets saved. Every open review's deadlines now use them.")
         return redirect("board_detail", board.pk)
     ctx = {

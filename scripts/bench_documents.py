@@ -10,7 +10,7 @@ It builds a throwaway SQLite database in a temporary directory (migrations, the 
 with enough findings, actions, engagement activities and learning to fill about 100 pages), prepares the
 board pack's HTML once, then times, interleaved and on the same HTML:
 
-  ours      `documents.services.make` on a fresh queued document: lock and mark it rendering, render with
+  ours      `documents.services.document_render` on a fresh queued document: lock and mark it rendering, render with
             our fetcher (`render.pdf_from_html`), hash, store the file, record it ready, the timeline entry
             and the notification: everything a worker does for one document.
   baseline  `weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
@@ -172,7 +172,7 @@ def _counts(review) -> str:
 
 
 def _fresh_document(prepared, review, run: int):
-    """A queued document holding the prepared HTML, as `request_document` leaves it for the worker (each run
+    """A queued document holding the prepared HTML, as `document_request` leaves it for the worker (each run
     its own data version, so that `make` renders rather than finding it ready)."""
     from documents.models import Document
 
@@ -187,7 +187,7 @@ def _fresh_document(prepared, review, run: int):
 
 
 def _ours(prepared, review, run: int) -> tuple[float, float, int]:
-    """Seconds for `services.make`, the seconds of those spent in `render.pdf_from_html` (WeasyPrint with our
+    """Seconds for `services.document_render`, the seconds of those spent in `render.pdf_from_html` (WeasyPrint with our
     fetcher), and the page count."""
     from documents import render, services
     from documents.models import Document
@@ -207,13 +207,13 @@ def _ours(prepared, review, run: int) -> tuple[float, float, int]:
     render.pdf_from_html = timed
     try:
         started = time.perf_counter()
-        outcome = services.make(document.pk)
+        outcome = services.document_render(document.pk)
         elapsed = time.perf_counter() - started
     finally:
         render.pdf_from_html = pdf_from_html
     document = Document.objects.get(pk=document.pk)
     if outcome != "made" or document.status != Document.Status.READY:
-        raise SystemExit(f"services.make did not make the document: {outcome}, {document.status}")
+        raise SystemExit(f"services.document_render did not make the document: {outcome}, {document.status}")
     with document.file.open("rb") as handle:
         if hashlib.sha256(handle.read()).hexdigest() != document.sha256:
             raise SystemExit("the stored file does not match its SHA-256")
@@ -248,8 +248,8 @@ def _profile(prepared, review) -> None:
 
     document = _fresh_document(prepared, review, 10_000)
     profiler = cProfile.Profile()
-    profiler.runcall(services.make, document.pk)
-    print("\nProfile of one services.make (top 25 by cumulative time):")
+    profiler.runcall(services.document_render, document.pk)
+    print("\nProfile of one services.document_render (top 25 by cumulative time):")
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
 
 
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each (interleaved); default 3")
     parser.add_argument("--units", type=int, default=0, help="findings to add (default: sized to ~100 pages)")
     parser.add_argument("--max-overhead", type=float, default=20.0, help="limit in per cent; default 20")
-    parser.add_argument("--profile", action="store_true", help="also profile one services.make")
+    parser.add_argument("--profile", action="store_true", help="also profile one services.document_render")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and files")
     args = parser.parse_args(argv)
 
@@ -280,7 +280,7 @@ def _run(args, workdir: Path) -> int:
 
     from documents import render
 
-    print("Board pack benchmark: services.make against WeasyPrint alone, on the same HTML")
+    print("Board pack benchmark: services.document_render against WeasyPrint alone, on the same HTML")
     print(
         f"  embedded default: {connection.vendor} in {workdir}, tasks in-process; "
         f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}"
@@ -333,7 +333,11 @@ def _run(args, workdir: Path) -> int:
     width = 28
     print()
     print(f"{'':{width}}" + "".join(f"{f'run {n}':>9}" for n in range(1, len(ours) + 1)) + f"{'median':>10}")
-    print(f"{'ours (services.make)':{width}}" + "".join(f"{s:8.2f}s" for s in ours) + f"{ours_median:9.2f}s")
+    print(
+        f"{'ours (services.document_render)':{width}}"
+        + "".join(f"{s:8.2f}s" for s in ours)
+        + f"{ours_median:9.2f}s"
+    )
     print(f"{'WeasyPrint alone':{width}}" + "".join(f"{s:8.2f}s" for s in base) + f"{base_median:9.2f}s")
     print()
     print(f"Pages: {ours_pages} (ours), {base_pages} (WeasyPrint alone)")

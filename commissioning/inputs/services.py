@@ -12,11 +12,12 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import access, notifications
+from reviews import access, notifications, workflow
 from reviews.access import review_board_ids
 from reviews.models import Membership, Notification, Review, Role, TimelineEntry
-from reviews.services import timeline_add
+from reviews.services import review_lock, timeline_add
 from scr_portal import workdays
+from scr_portal.dates import long_date
 
 from ..models import InputInvitation, InputReply, InputRound
 
@@ -24,8 +25,6 @@ User = get_user_model()
 
 # Who is invited: every board member, and the chair, of each board taking part.
 INVITED_ROLES = (Role.BOARD_MEMBER, Role.CHAIR)
-# Stages at which the board still decides the approach (the same as the give_input rule).
-INPUT_STAGES = ("decision", "commissioning")
 REMIND_WITHIN_WORKING_DAYS = 2
 MIN_WORKING_DAYS_TO_REPLY = 1
 
@@ -42,10 +41,6 @@ def closing_date_problem(closes_on: date, today: date | None = None) -> str:
     if workdays.working_days_between(today, closes_on) < MIN_WORKING_DAYS_TO_REPLY:
         return "The closing date must be at least 1 working day away, so members have time to reply"
     return ""
-
-
-def _date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def open_round_of(review: Review, today: date | None = None) -> InputRound | None:
@@ -77,11 +72,11 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
         raise InputRefused(f"{problem}.")
     with transaction.atomic():
         # Lock the review so two business managers cannot open two rounds at once.
-        review = Review.objects.select_for_update().get(pk=review.pk)
+        review = review_lock(review.pk)
         current = open_round_of(review)
         if current is not None:
             raise InputRefused(
-                f"A round is already open until {_date(current.closes_on)}. Only one round can be open "
+                f"A round is already open until {long_date(current.closes_on)}. Only one round can be open "
                 "at a time: wait until it closes, then ask again."
             )
         invitees = _invitees(review)
@@ -99,7 +94,7 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
             review=review,
             user=user,
             kind=TimelineEntry.Kind.UPDATE,
-            title=f"Board members asked for input by {_date(closes_on)}",
+            title=f"Board members asked for input by {long_date(closes_on)}",
             body=f"{round_.request}\n\nInvited {len(invitees)} member{'s' if len(invitees) != 1 else ''} "
             f"of {board_count} board{'s' if board_count != 1 else ''}.",
         )
@@ -107,7 +102,7 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
             review=review,
             recipients=User.objects.filter(pk__in=[user_id for user_id, _ in invitees]),
             kind=Notification.Kind.ACTION_NEEDED,
-            title=f"{review.reference}: the board asks for your input by {_date(closes_on)}",
+            title=f"{review.reference}: the board asks for your input by {long_date(closes_on)}",
             body=round_.request,
             path=reverse("input_rounds", args=[review.pk]),
             key=f"input:{round_.pk}:invited",
@@ -118,11 +113,11 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
 def reply_refusal(input_round: InputRound, user) -> str:
     """Why `user` cannot reply to `input_round` now, or "" when they can (their role is checked by the view)."""
     if not input_round.is_open:
-        return f"This round closed on {_date(input_round.closes_on)}; it no longer takes replies."
+        return f"This round closed on {long_date(input_round.closes_on)}; it no longer takes replies."
     if not InputInvitation.objects.filter(round=input_round, member=user).exists():
         return (
             "You were not invited to this round (it went to the board members when it opened on "
-            f"{_date(timezone.localdate(input_round.opened_at))}), so you cannot reply to it. If you have "
+            f"{long_date(timezone.localdate(input_round.opened_at))}), so you cannot reply to it. If you have "
             "information to give, tell the business manager."
         )
     return ""
@@ -164,7 +159,9 @@ def input_reminders_send(today: date | None = None) -> int:
     # Closing dates with at most 2 working days left are exactly those before the 3rd working day from today.
     horizon = workdays.add_working_days(today, REMIND_WITHIN_WORKING_DAYS + 1)
     rounds = InputRound.objects.filter(
-        closes_on__gte=today, closes_on__lt=horizon, review__state__in=INPUT_STAGES
+        closes_on__gte=today,
+        closes_on__lt=horizon,
+        review__state__in=workflow.states_allowing(workflow.COMMISSIONING_OPEN),
     ).select_related("review")
     reminded = 0
     for round_ in rounds:
@@ -183,7 +180,7 @@ def input_reminders_send(today: date | None = None) -> int:
             )
             if not due:
                 continue
-            when = "today" if round_.closes_on == today else f"on {_date(round_.closes_on)}"
+            when = "today" if round_.closes_on == today else f"on {long_date(round_.closes_on)}"
             notifications.notify(
                 review=review,
                 recipients=[inv.member for inv in due],

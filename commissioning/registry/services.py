@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from commissioning.models import Availability, ConflictDeclaration, LeadReviewer, Proposal, Skill
 from reviews import access, notifications
-from reviews.models import Appointment, Notification, Review, Role, TimelineEntry
+from reviews.models import Appointment, Notification, Review, Role
 from reviews.services import timeline_add
 
 from . import selectors
@@ -40,10 +40,6 @@ class AppointmentRefused(RegistryError):
 
 class ProposalAlreadyAnswered(RegistryError):
     pass
-
-
-def _note(review: Review, user, title: str, body: str = "") -> None:
-    timeline_add(review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title=title, body=body)
 
 
 # Registry ---------------------------------------------------------------------------------------------
@@ -189,11 +185,11 @@ def appointment_make(
             body = (
                 "Appointed despite: " + " ".join(concerns) + f"\nReason for the override: {override_reason}"
             )
-        _note(
-            review,
-            actor,
-            f"Lead reviewer appointed: {reviewer.user.get_full_name() or reviewer.user.email}",
-            body,
+        timeline_add(
+            review=review,
+            user=actor,
+            title=f"Lead reviewer appointed: {reviewer.user.get_full_name() or reviewer.user.email}",
+            body=body,
         )
         notifications.notify(
             review=review,
@@ -218,7 +214,12 @@ def appointment_end(*, appointment: Appointment, actor, reason: str = "") -> App
     appointment.ended_at = timezone.now()
     appointment.save(update_fields=["ended_at"])
     who = appointment.reviewer.get_full_name() or appointment.reviewer.email
-    _note(appointment.review, actor, f"Lead reviewer appointment ended: {who}", reason.strip())
+    timeline_add(
+        review=appointment.review,
+        user=actor,
+        title=f"Lead reviewer appointment ended: {who}",
+        body=reason.strip(),
+    )
     return appointment
 
 
@@ -236,11 +237,11 @@ def conflict_declare(
     declaration.full_clean()
     declaration.save()
     who = reviewer.user.get_full_name() or reviewer.user.email
-    _note(
-        review,
-        actor,
-        f"Conflict of interest declared: {who}" if has_conflict else f"No conflict of interest: {who}",
-        declaration.details,
+    timeline_add(
+        review=review,
+        user=actor,
+        title=f"Conflict of interest declared: {who}" if has_conflict else f"No conflict of interest: {who}",
+        body=declaration.details,
     )
     return declaration
 
@@ -258,11 +259,11 @@ def proposal_make(*, review: Review, author, topic: str, text: str) -> Proposal:
     proposal = Proposal(review=review, author=author, topic=topic, text=text.strip())
     proposal.full_clean()
     proposal.save()
-    _note(
-        review,
-        author,
-        f"Lead reviewer proposed a change of {proposal.get_topic_display().lower()}",
-        proposal.text,
+    timeline_add(
+        review=review,
+        user=author,
+        title=f"Lead reviewer proposed a change of {proposal.get_topic_display().lower()}",
+        body=proposal.text,
     )
     notifications.notify(
         review=review,
@@ -299,7 +300,12 @@ def proposal_answer(*, proposal: Proposal, actor, answer: str, reason: str) -> P
         proposal.save(update_fields=["answer", "answer_reason", "answered_by", "answered_at"])
         review = proposal.review
         label = proposal.get_answer_display().lower()
-        _note(review, actor, f"Proposal on {proposal.get_topic_display().lower()} {label}", reason)
+        timeline_add(
+            review=review,
+            user=actor,
+            title=f"Proposal on {proposal.get_topic_display().lower()} {label}",
+            body=reason,
+        )
         notifications.notify(
             review=review,
             recipients=[proposal.author],

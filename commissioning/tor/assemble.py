@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.dateformat import format as format_date
-
 from commissioning.models import AgencyInvolvement, FactorKind, LineOfEnquiry, Scope
 from reviews.models import Appointment, Child, ParticipatingBoard, Review
+from scr_portal.dates import long_date
 
 NOT_DECIDED = "Not decided yet."
 
@@ -40,10 +39,6 @@ SECTIONS: list[tuple[str, str]] = [
 FREE_TEXT_KEYS = frozenset({"other"})
 
 
-def _date(value) -> str:
-    return format_date(value, "j F Y") if value else ""
-
-
 def _purpose(review: Review, children: list[Child]) -> str:
     lines = [
         f"{review.lead_board.name} has decided to hold a {review.get_regime_display()} "
@@ -62,15 +57,15 @@ def _purpose(review: Review, children: list[Child]) -> str:
     if review.case_summary.strip():
         lines.append(review.case_summary.strip())
     if review.decision_date:
-        lines.append(f"The decision to hold the review was made on {_date(review.decision_date)}.")
+        lines.append(f"The decision to hold the review was made on {long_date(review.decision_date)}.")
     return "\n\n".join(lines)
 
 
 def _period(scope: Scope) -> str:
     if scope.period_from and scope.period_to:
-        return f"From {_date(scope.period_from)} to {_date(scope.period_to)}."
+        return f"From {long_date(scope.period_from)} to {long_date(scope.period_to)}."
     if scope.period_from:
-        return f"From {_date(scope.period_from)}; the end of the period is not decided yet."
+        return f"From {long_date(scope.period_from)}; the end of the period is not decided yet."
     return NOT_DECIDED
 
 
@@ -143,10 +138,14 @@ def _governance(review: Review) -> str:
         )
     else:
         lines.append("The board's chair approves these terms of reference.")
-    when = f" of the decision ({_date(review.decision_date)})" if review.decision_date else " of the decision"
+    when = (
+        f" of the decision ({long_date(review.decision_date)})"
+        if review.decision_date
+        else " of the decision"
+    )
     lines.append(f"The board expects the final report within {board.completion_months} months{when}.")
     if review.due_on:
-        lines.append(f"The next deadline is {_date(review.due_on)}.")
+        lines.append(f"The next deadline is {long_date(review.due_on)}.")
     return " ".join(lines)
 
 

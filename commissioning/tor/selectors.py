@@ -65,3 +65,10 @@ def comment_of(version: ToRVersion, pk: int) -> ToRComment:
     return get_object_or_404(
         ToRComment.objects.select_related("section", "author"), pk=pk, section__version=version
     )
+
+
+def unaddressed_count(version: ToRVersion) -> int:
+    """How many of the version's comments (threads' first comments) are not yet marked addressed."""
+    return ToRComment.objects.filter(
+        section__version=version, parent__isnull=True, addressed_at__isnull=True
+    ).count()

@@ -16,13 +16,12 @@ from django.utils import timezone
 
 from commissioning.models import ToRComment, ToRSection, ToRVersion
 from reviews import access, notifications
+from reviews.access import roles_on_review
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
-from reviews.services import timeline_add
+from reviews.services import review_lock, timeline_add
+from scr_portal.dates import long_date
 
-from . import assemble
-
-Status = ToRVersion.Status
-OPEN_STATUSES = (Status.DRAFT, Status.OUT_FOR_COMMENT)
+from . import assemble, workflow
 
 
 class ToRRefused(Exception):
@@ -39,25 +38,35 @@ class EditConflict(ToRRefused):
         self.revision = revision
 
 
-FROZEN_MESSAGE = "Version {n} is {status} and can never change. To change the terms of reference, create a new draft version."
+def _locked(version_pk: int) -> ToRVersion:
+    """The version read afresh once its review is locked (`review_lock`): every write to the terms of
+    reference locks the review first, so they happen one at a time."""
+    review_lock(ToRVersion.objects.values_list("review_id", flat=True).get(pk=version_pk))
+    return ToRVersion.objects.select_related("review").get(pk=version_pk)
 
 
-def _frozen(version: ToRVersion) -> ToRRefused:
-    return ToRRefused(FROZEN_MESSAGE.format(n=version.number, status=version.get_status_display().lower()))
+def _transition(version: ToRVersion, name: str, user, step: workflow.Step, refused: str) -> str:
+    """Applies the workflow's transition `name` to the locked version (not saved): refused with `refused`
+    when it cannot start from the version's status, or when the person's roles or its guard stop it.
+    Returns the status before."""
+    transition = workflow.MACHINE[name]
+    if not workflow.MACHINE.allows(name, version):
+        raise ToRRefused(refused)
+    _check_role(transition, version, user)
+    blockers = workflow.MACHINE.blockers(transition, version, step)
+    if blockers:
+        raise ToRRefused(" ".join(blockers))
+    return workflow.MACHINE.apply(transition, version, step)
 
 
-def _lock(version_pk: int) -> ToRVersion:
-    return ToRVersion.objects.select_for_update().select_related("review").get(pk=version_pk)
+def _check_role(transition, version: ToRVersion, user) -> None:
+    if not workflow.MACHINE.permitted(transition, roles_on_review(user, version.review)):
+        who = " or ".join(Role(r).label.lower() for r in sorted(transition.roles))
+        raise ToRRefused(f"Only the review's {who} can do this.")
 
 
 def _version_path(version: ToRVersion) -> str:
     return reverse("tor_version", args=[version.review_id, version.number])
-
-
-def unaddressed_count(version: ToRVersion) -> int:
-    return ToRComment.objects.filter(
-        section__version=version, parent__isnull=True, addressed_at__isnull=True
-    ).count()
 
 
 # Versions --------------------------------------------------------------------------------------------
@@ -70,21 +79,17 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
     comments not yet addressed; a version out for comment is superseded by the new draft."""
     with transaction.atomic():
         # Locking the review serialises the creation of versions: two clicks never make two drafts.
-        Review.objects.select_for_update().filter(pk=review.pk).first()
-        latest = ToRVersion.objects.select_for_update().filter(review=review).order_by("-number").first()
-        if latest and latest.status == Status.DRAFT:
-            raise ToRRefused(
-                f"Version {latest.number} is still a draft. Change that draft, or send it for comment; "
-                "there is only one draft at a time."
-            )
-        if latest and latest.status == Status.OUT_FOR_COMMENT:
-            waiting = unaddressed_count(latest)
-            if waiting:
-                raise ToRRefused(
-                    f"Version {latest.number} is out for comment and {waiting} "
-                    f"comment{'s are' if waiting != 1 else ' is'} not yet addressed. Address "
-                    f"{'them' if waiting != 1 else 'it'} before starting a new version."
-                )
+        review_lock(review.pk)
+        latest = (
+            ToRVersion.objects.select_for_update()
+            .select_related("review")
+            .filter(review=review)
+            .order_by("-number")
+            .first()
+        )
+        blockers = workflow.new_draft_blockers(latest)
+        if blockers:
+            raise ToRRefused(" ".join(blockers))
         previous = list(latest.sections.all()) if latest else []
         number = (ToRVersion.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
         version = ToRVersion.objects.create(review=review, number=number, created_by=user)
@@ -101,8 +106,8 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
             ToRSection(version=version, key=d.key, title=d.title, order=n, body=d.body)
             for n, d in enumerate(drafts, 1)
         )
-        if latest and latest.status == Status.OUT_FOR_COMMENT:
-            latest.status = Status.SUPERSEDED
+        if latest and workflow.MACHINE.allows("supersede_by_draft", latest):
+            _transition(latest, "supersede_by_draft", user, workflow.Step(user=user), refused="")
             latest.save(update_fields=["status"])
             how += f"; version {latest.number}, which was out for comment, is superseded"
         timeline_add(
@@ -119,14 +124,9 @@ def tor_section_save(*, section: ToRSection, user, body: str, seen_revision: int
     """Saves a section of a draft, unless the version was saved by anyone since the person opened it
     (`seen_revision`): then EditConflict carries what is saved now, and nothing changes."""
     with transaction.atomic():
-        version = _lock(section.version_id)
-        if version.is_frozen:
-            raise _frozen(version)
-        if version.status != Status.DRAFT:
-            raise ToRRefused(
-                f"Version {version.number} is out for comment, so its text cannot change now. Once its "
-                "comments are addressed, create a new draft version to make changes."
-            )
+        version = _locked(section.version_id)
+        if not workflow.is_editable(version):
+            raise ToRRefused(workflow.not_editable_message(version))
         current = ToRSection.objects.get(pk=section.pk)
         if current.body == body and version.revision == seen_revision:
             return current
@@ -148,21 +148,19 @@ def tor_section_save(*, section: ToRSection, user, body: str, seen_revision: int
 def tor_send_for_comment(*, version: ToRVersion, user, closes_on: date) -> ToRVersion:
     """Opens the comment round on a draft until `closes_on`, and tells everyone on the review (once per
     version) and the chairs that their approval will be asked for."""
-    if closes_on <= timezone.localdate():
-        raise ToRRefused("The closing date for comments must be in the future.")
     with transaction.atomic():
-        version = _lock(version.pk)
-        if version.status != Status.DRAFT:
-            raise ToRRefused(
-                f"Version {version.number} is {version.get_status_display().lower()}; only a draft can be "
-                "sent for comment."
-            )
-        version.status = Status.OUT_FOR_COMMENT
-        version.comments_close_on = closes_on
-        version.sent_for_comment_at = timezone.now()
+        version = _locked(version.pk)
+        _transition(
+            version,
+            "send_for_comment",
+            user,
+            workflow.Step(user=user, closes_on=closes_on),
+            refused=f"Version {version.number} is {version.get_status_display().lower()}; only a draft can be "
+            "sent for comment.",
+        )
         version.save(update_fields=["status", "comments_close_on", "sent_for_comment_at"])
         review = version.review
-        label = format(closes_on, "%-d %B %Y")
+        label = long_date(closes_on)
         timeline_add(
             review=review,
             user=user,
@@ -209,8 +207,8 @@ def tor_comment_add(*, section: ToRSection, user, text: str, parent: ToRComment 
     if not text.strip():
         raise ToRRefused("Enter your comment.")
     with transaction.atomic():
-        version = _lock(section.version_id)
-        if version.status != Status.OUT_FOR_COMMENT:
+        version = _locked(section.version_id)
+        if not workflow.is_commentable(version):
             raise ToRRefused(
                 f"Version {version.number} is not out for comment, so comments cannot be added to it."
             )
@@ -230,8 +228,8 @@ def tor_comment_address(*, comment: ToRComment, user, how: str) -> ToRComment:
     if not how.strip():
         raise ToRRefused("Say how the comment was addressed.")
     with transaction.atomic():
-        version = _lock(comment.section.version_id)
-        if version.status != Status.OUT_FOR_COMMENT:
+        version = _locked(comment.section.version_id)
+        if not workflow.is_commentable(version):
             raise ToRRefused(f"Version {version.number} is not out for comment; its comments cannot change.")
         comment = ToRComment.objects.select_for_update().get(pk=comment.pk)
         if comment.parent_id:
@@ -248,51 +246,32 @@ def tor_comment_address(*, comment: ToRComment, user, how: str) -> ToRComment:
 # Approval --------------------------------------------------------------------------------------------
 
 
-def approval_blockers(version: ToRVersion) -> list[str]:
-    """What stops the chair approving this version now (empty when nothing does)."""
-    from commissioning.selectors import rationale_gaps
-
-    if version.status != Status.OUT_FOR_COMMENT:
-        if version.status == Status.APPROVED:
-            return [f"Version {version.number} is already approved."]
-        return [
-            f"Version {version.number} is {version.get_status_display().lower()}. Only a version that has "
-            "been out for comment can be approved."
-        ]
-    blockers = list(rationale_gaps(version.review))
-    waiting = unaddressed_count(version)
-    if waiting:
-        blockers.append(
-            f"{waiting} comment{'s are' if waiting != 1 else ' is'} not yet addressed. The business manager "
-            "marks each comment addressed, saying how."
-        )
-    return blockers
-
-
 def tor_approve(*, version: ToRVersion, user) -> ToRVersion:
     """The chair approves a version out for comment: it is frozen for good, and any earlier approved version
     is superseded. Refused while the proportionality rationale lacks a case or context factor, or while
     any comment is unaddressed. Of two chairs approving at once, one wins; the other is told."""
     try:
         with transaction.atomic():
-            version = _lock(version.pk)
-            if version.status == Status.APPROVED:  # another chair was first
+            version = _locked(version.pk)
+            if workflow.is_approved(version):  # another chair was first
                 raise ToRRefused(
                     f"Version {version.number} was already approved by {version.approved_by.get_full_name()} "
                     f"on {timezone.localtime(version.approved_at):%-d %B %Y at %H:%M}. Your approval was not "
                     "added: nothing more is needed."
                 )
-            blockers = approval_blockers(version)
+            blockers = workflow.approval_blockers(version)
             if blockers:
                 raise ToRRefused("The terms of reference cannot be approved yet: " + " ".join(blockers))
+            approve = workflow.MACHINE["approve"]
+            _check_role(approve, version, user)
+            step = workflow.Step(user=user)
             for earlier in ToRVersion.objects.select_for_update().filter(
-                review_id=version.review_id, status=Status.APPROVED
+                review_id=version.review_id, status__in=workflow.APPROVED_STATUSES
             ):
-                earlier.status = Status.SUPERSEDED
+                earlier.review = version.review
+                _transition(earlier, "supersede_by_approval", user, step, refused="")
                 earlier.save(update_fields=["status"])
-            version.status = Status.APPROVED
-            version.approved_by = user
-            version.approved_at = timezone.now()
+            workflow.MACHINE.apply(approve, version, step)  # its guard is approval_blockers, checked above
             version.save(update_fields=["status", "approved_by", "approved_at"])
             timeline_add(
                 review=version.review,

@@ -18,10 +18,8 @@ from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
 
 from ..views import commissioning_crumb
-from . import diff, selectors, services
+from . import diff, selectors, services, workflow
 from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm
-
-Status = ToRVersion.Status
 
 
 def _tor_trail(review, version=None) -> list[Crumb]:
@@ -81,16 +79,17 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = selectors.version_of(review, number)
     may_edit = can(request.user, "edit_terms_of_reference", review)
     may_approve = can(request.user, "approve_terms_of_reference", review)
-    is_open = version.status == Status.OUT_FOR_COMMENT
+    is_open = workflow.is_commentable(version)
     ctx = {
         "review": review,
         "version": version,
+        "frozen": workflow.is_frozen(version),
         "sections": selectors.sections_of(version),
-        "can_edit": may_edit and version.status == Status.DRAFT,
-        "can_send": may_edit and version.status == Status.DRAFT,
-        "can_approve": may_approve and is_open,
-        "can_create": may_edit and version.status != Status.DRAFT,
-        "unaddressed": services.unaddressed_count(version) if is_open else 0,
+        "can_edit": may_edit and workflow.is_editable(version),
+        "can_send": may_edit and workflow.MACHINE.allows("send_for_comment", version),
+        "can_approve": may_approve and workflow.MACHINE.allows("approve", version),
+        "can_create": may_edit and not workflow.is_editable(version),
+        "unaddressed": selectors.unaddressed_count(version) if is_open else 0,
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version)),
     }
     return render(request, "commissioning/tor/version.html", ctx)
@@ -101,8 +100,8 @@ def tor_section_edit(request: HttpRequest, pk: int, number: int, key: str) -> Ht
     review = review_for(request.user, pk, "edit_terms_of_reference")
     version = selectors.version_of(review, number)
     section = get_object_or_404(ToRSection, version=version, key=key)
-    if request.method == "GET" and version.status != Status.DRAFT:
-        messages.error(request, _not_editable(version))
+    if request.method == "GET" and not workflow.is_editable(version):
+        messages.error(request, workflow.not_editable_message(version))
         return redirect("tor_version", review.pk, version.number)
     form = SectionForm(
         request.POST or None,
@@ -142,15 +141,6 @@ def tor_section_edit(request: HttpRequest, pk: int, number: int, key: str) -> Ht
     )
 
 
-def _not_editable(version: ToRVersion) -> str:
-    if version.is_frozen:
-        return services.FROZEN_MESSAGE.format(n=version.number, status=version.get_status_display().lower())
-    return (
-        f"Version {version.number} is out for comment, so its text cannot change now. Once its comments are "
-        "addressed, create a new draft version to make changes."
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_terms_of_reference")
@@ -183,7 +173,7 @@ def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
     version = selectors.version_of(review, number)
-    is_open = version.status == Status.OUT_FOR_COMMENT
+    is_open = workflow.is_commentable(version)
     ctx = {
         "review": review,
         "version": version,
@@ -196,7 +186,7 @@ def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 def _comments_closed(request, review, version) -> HttpResponse | None:
-    if version.status != Status.OUT_FOR_COMMENT:
+    if not workflow.is_commentable(version):
         messages.error(request, f"Version {version.number} is not out for comment.")
         return redirect("tor_comments", review.pk, version.number)
     return None
@@ -289,7 +279,7 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "version": version,
         "heading": heading,
         "error": error,
-        "blockers": services.approval_blockers(version),
+        "blockers": workflow.approval_blockers(version),
         "comments_still_open": bool(
             version.comments_close_on and version.comments_close_on >= timezone.localdate()
         ),

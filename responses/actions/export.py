@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from responses.models import Action
 from scr_portal.downloads import attachment_bytes
 
-from .selectors import plan_priority_label
+from . import workflow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -52,7 +52,7 @@ def _findings(action: Action) -> str:
 
 
 def _plan_priority(action: Action) -> str:
-    return plan_priority_label(action.plan_priority) if action.plan_priority else ""
+    return action.plan_priority.choice_label if action.plan_priority else ""
 
 
 COLUMNS = [
@@ -70,7 +70,7 @@ COLUMNS = [
     Column("Business plan priority", _plan_priority, 36),
     Column("Due date", lambda a: a.due_on, 14),
     Column("Status", lambda a: a.get_status_display(), 16),
-    Column("RAG", lambda a: a.rag().label, 24),
+    Column("RAG", lambda a: workflow.rag_of(a).label, 24),
     Column("Deferred until", lambda a: a.deferred_until, 14),
     Column("Why it is deferred", lambda a: a.deferred_reason, 30),
     Column("Completed on", lambda a: a.completed_on, 14),

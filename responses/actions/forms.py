@@ -13,8 +13,8 @@ from reviews.models import Agency, Review
 from scr_portal.forms import FilterSelect, PortalForm, date_field, id_from_query, not_in_future
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
-from . import selectors
-from .services import Upload
+from . import selectors, workflow
+from .services import ActionDetails, Upload
 
 Status = Action.Status
 EVIDENCE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
@@ -38,7 +38,7 @@ class _FindingChoiceField(forms.ModelMultipleChoiceField):
 
 class _PlanPriorityField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return selectors.plan_priority_label(obj)
+        return obj.choice_label
 
 
 class ActionForm(PortalForm):
@@ -169,7 +169,7 @@ class ActionForm(PortalForm):
                 f"{gone} no longer has a role on the boards taking part in this review: choose a new owner. "
                 + self.fields["owner"].help_text
             )
-        self.fields["plan_priority"].queryset = selectors.plan_priority_choices(
+        self.fields["plan_priority"].queryset = PlanPriority.objects.choices_for(
             review.lead_board, keep=action.plan_priority_id if action else None
         )
 
@@ -206,11 +206,22 @@ class ActionForm(PortalForm):
                 self.add_error("owner", problem)
         return data
 
-    def details(self) -> dict:
+    def details(self) -> ActionDetails:
         """The cleaned data as the services take it (the owner as a user)."""
-        data = dict(self.cleaned_data)
-        data["owner"] = data["owner"].user
-        return data
+        d = self.cleaned_data
+        return ActionDetails(
+            findings=list(d["findings"]),
+            description=d["description"],
+            kind=d["kind"],
+            function=d["function"],
+            level=d["level"],
+            owner_agency=d["owner_agency"],
+            owner=d["owner"].user,
+            priority=d["priority"],
+            priority_reason=d["priority_reason"],
+            plan_priority=d["plan_priority"],
+            due_on=d["due_on"],
+        )
 
 
 # Evidence files --------------------------------------------------------------------------------------
@@ -308,8 +319,8 @@ class StatusForm(PortalForm):
         kwargs["initial"] = {"seen_status": action.status, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.shown_status = self._shown_status()
-        self.moves = selectors.TRANSITIONS.get(self.shown_status, ())
-        choices = [(s, Status(s).label) for s in self.moves]
+        choices = workflow.choices_from(self.shown_status)
+        self.moves = [value for value, _ in choices]
         if self.keep_label:
             choices.insert(0, ("", self.keep_label.format(status=Status(self.shown_status).label.lower())))
         self.fields["status"].choices = choices
@@ -332,7 +343,7 @@ class StatusForm(PortalForm):
         when deferring is no longer offered, so their words are not lost."""
         choices = self.fields["status"].choices
         parts = [Field.radios("status", legend_size=Size.SMALL)] if choices else []
-        if any(value == Status.DEFERRED for value, _ in choices) or self.initial.get("deferred_reason"):
+        if any(workflow.is_deferred(value) for value, _ in choices) or self.initial.get("deferred_reason"):
             parts.append(
                 Fieldset(
                     Field.textarea("deferred_reason", rows=3),
@@ -350,7 +361,7 @@ class StatusForm(PortalForm):
     def clean(self):
         data = super().clean()
         status = data.get("status")
-        if status == Status.DEFERRED:
+        if workflow.is_deferred(status):
             if not (data.get("deferred_reason") or "").strip():
                 self.add_error("deferred_reason", "Enter why the action is deferred")
             until = data.get("deferred_until")
@@ -359,10 +370,10 @@ class StatusForm(PortalForm):
             elif until is not None and until <= timezone.localdate():
                 self.add_error("deferred_until", "The date to look at the action again must be in the future")
         if (
-            status == Status.IMPACT_EVIDENCED
+            status in workflow.EVIDENCED_STATUSES
             and not data.get("evidence")
             and "evidence" not in self.errors
-            and not selectors.has_evidence(self.action)
+            and not workflow.has_evidence(self.action)
         ):
             self.add_error("evidence", "Attach the evidence of impact")
         return data
@@ -372,7 +383,7 @@ class StatusForm(PortalForm):
         if text:
             return text
         status = self.cleaned_data.get("status")
-        if status == Status.DEFERRED:
+        if workflow.is_deferred(status):
             return f"Deferred: {self.cleaned_data['deferred_reason'].strip()}"
         return f"Status changed to {Status(status).label.lower()}."
 

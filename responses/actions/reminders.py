@@ -21,7 +21,8 @@ from responses.models import Action
 from reviews import access, notifications, workflow
 from reviews.models import Notification, Role
 
-Status = Action.Status
+from .workflow import DEFERRED_STATUSES, OPEN_STATUSES
+
 SOON, OVERDUE, LOOK_AGAIN = "due_soon", "overdue", "look_again"
 KINDS = {
     SOON: Notification.Kind.DEADLINE_APPROACHING,
@@ -64,11 +65,11 @@ def due_reminders(today: date) -> list[Reminder]:
     horizon = today + timedelta(days=Action.DUE_SOON_DAYS)
     found = [
         Reminder(a, OVERDUE if a.due_on < today else SOON, a.due_on)
-        for a in actions.filter(status__in=Action.OPEN_STATUSES, due_on__lte=horizon)
+        for a in actions.filter(status__in=OPEN_STATUSES, due_on__lte=horizon)
     ]
     found += [
         Reminder(a, LOOK_AGAIN, a.deferred_until)
-        for a in actions.filter(status=Status.DEFERRED, deferred_until__lte=today)
+        for a in actions.filter(status__in=DEFERRED_STATUSES, deferred_until__lte=today)
     ]
     return sorted(found, key=lambda r: (r.action.review.reference, r.on, r.action.number))
 

@@ -5,42 +5,29 @@ read in a fixed number of queries, however many actions there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, Rag
-from responses.plan import selectors as plan_selectors
+from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
 
+from .workflow import OPEN_STATUSES, rag_expression
+
 User = get_user_model()
 Status = Action.Status
-
-# Where each status may move to. Completed and impact evidenced are dated; deferral needs a reason and a
-# date to look again; a deferred action resumes as agreed or in progress.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.AGREED: (Status.IN_PROGRESS, Status.DEFERRED),
-    Status.IN_PROGRESS: (Status.COMPLETED, Status.DEFERRED),
-    Status.COMPLETED: (Status.IMPACT_EVIDENCED,),
-    Status.IMPACT_EVIDENCED: (),
-    Status.DEFERRED: (Status.AGREED, Status.IN_PROGRESS),
-}
 
 # RAG, colour class, and what it means in words (shown in the key beside every RAG tag).
 RAG_TAG_CLASSES = {
@@ -74,19 +61,6 @@ class RagKeyItem:
 
 RAG_KEY = [RagKeyItem(r.value, r.label, RAG_TAG_CLASSES[r], RAG_MEANINGS[r]) for r in Rag]
 RAG_BY_VALUE = {item.value: item for item in RAG_KEY}
-
-
-def rag_expression(today: date) -> Case:
-    """`Action.rag()` as SQL, so lists can filter and count by RAG in the database (same rules as rag_for)."""
-    return Case(
-        When(status__in=Action.DONE_STATUSES, then=Value(Rag.GREEN.value)),
-        When(status=Status.DEFERRED, deferred_until__lt=today, then=Value(Rag.RED.value)),
-        When(status=Status.DEFERRED, then=Value(Rag.GREY.value)),
-        When(due_on__lt=today, then=Value(Rag.RED.value)),
-        When(due_on__lte=today + timedelta(days=Action.DUE_SOON_DAYS), then=Value(Rag.AMBER.value)),
-        default=Value(Rag.GREEN.value),
-        output_field=CharField(),
-    )
 
 
 # Scopes ----------------------------------------------------------------------------------------------
@@ -178,7 +152,7 @@ def apply_filters(
     if filters.rag:
         qs = qs.filter(rag_value=filters.rag)
     if filters.overdue:
-        qs = qs.filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+        qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.review:
@@ -286,10 +260,6 @@ def updates_of(action: Action) -> list[ActionUpdate]:
     )
 
 
-def has_evidence(action: Action) -> bool:
-    return Evidence.objects.filter(update__action=action).exists()
-
-
 def evidence_of(review: Review, number: int, evidence_pk: int) -> Evidence:
     """An evidence file of this review's action, or 404 (files of any other action or review are never
     found here, whatever their id)."""
@@ -369,13 +339,3 @@ def owner_problem(candidate: Candidate | None, agency: Agency | None) -> str:
             f"{represents}. Choose {represents} as the owner agency, or choose another person"
         )
     return ""
-
-
-def plan_priority_choices(board: Board, *, keep: PlanPriority | int | None = None) -> QuerySet[PlanPriority]:
-    """The business plan priorities an action of `board` can be linked to (periods that have not ended, and
-    the action's present one): the business plan part's own choices, so both parts agree."""
-    return plan_selectors.priority_choices(board, keep=keep)
-
-
-def plan_priority_label(priority: PlanPriority) -> str:
-    return plan_selectors.priority_label(priority)

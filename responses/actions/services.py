@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,13 +18,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.models import Action, ActionUpdate, Evidence
+from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority
 from reviews import access, notifications
-from reviews.models import Notification, Review, Role, TimelineEntry
-from reviews.services import timeline_add
+from reviews.access import roles_on_review
+from reviews.models import Agency, Notification, Review, Role, TimelineEntry
+from reviews.services import review_lock, timeline_add
+from scr_portal.dates import long_date
 from scr_portal.uploads import Kind, safe_display_name
 
-from . import selectors
+from . import selectors, workflow
 
 Status = Action.Status
 EDITABLE = (
@@ -65,10 +67,6 @@ class StatusConflict(ActionRefused):
         self.status = status
 
 
-def _date(d: date) -> str:
-    return f"{d:%-d %B %Y}"
-
-
 def _name(user) -> str:
     return user.get_full_name() or user.email
 
@@ -90,61 +88,75 @@ def fingerprint(action: Action, finding_ids=None) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-# Checks shared by agreeing and changing --------------------------------------------------------------
-
-
-def check_details(review: Review, data: dict, *, due_on_was: date | None = None) -> None:
-    """The business rules of an action's details; raises ActionRefused with the first problem found."""
-    findings = list(data.get("findings") or [])
-    if not findings:
-        raise ActionRefused("Select the findings this action responds to.")
-    if any(f.review_id != review.pk for f in findings):
-        raise ActionRefused("An action can only respond to findings of this review.")
-    agency = data["owner_agency"]
-    if not selectors.owner_agencies(review).filter(pk=agency.pk).exists():
-        raise ActionRefused(f"{agency.name} is not an agency of the boards taking part in this review.")
-    problem = selectors.owner_problem(selectors.owner_candidates(review).get(data["owner"].pk), agency)
-    if problem:
-        raise ActionRefused(problem + ".")
-    plan_priority = data.get("plan_priority")
-    if plan_priority is not None and plan_priority.period.board_id != review.lead_board_id:
-        raise ActionRefused("Choose a priority of the lead board's business plan.")
-    due_on = data["due_on"]
-    if due_on != due_on_was and due_on < timezone.localdate():
-        raise ActionRefused("The due date cannot be in the past.")
-
-
 # Agreeing and changing -------------------------------------------------------------------------------
 
 
-def action_agree(*, review: Review, user, data: dict) -> Action:
+@dataclass(frozen=True)
+class ActionDetails:
+    """What the board agrees about an action (what the action form edits)."""
+
+    findings: list[Finding]
+    description: str
+    kind: str
+    function: str
+    level: str
+    owner_agency: Agency
+    owner: object  # the named owner (a user)
+    priority: int
+    priority_reason: str
+    plan_priority: PlanPriority | None
+    due_on: date
+
+    def values(self) -> dict:
+        """The action's own fields (all but the findings, which are a many-to-many)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "findings"}
+
+
+def _check_details(review: Review, details: ActionDetails, *, due_on_was: date | None = None) -> None:
+    """The business rules of an action's details; raises ActionRefused with the first problem found."""
+    if not details.findings:
+        raise ActionRefused("Select the findings this action responds to.")
+    if any(f.review_id != review.pk for f in details.findings):
+        raise ActionRefused("An action can only respond to findings of this review.")
+    agency = details.owner_agency
+    if not selectors.owner_agencies(review).filter(pk=agency.pk).exists():
+        raise ActionRefused(f"{agency.name} is not an agency of the boards taking part in this review.")
+    problem = selectors.owner_problem(selectors.owner_candidates(review).get(details.owner.pk), agency)
+    if problem:
+        raise ActionRefused(problem + ".")
+    plan_priority = details.plan_priority
+    if plan_priority is not None and plan_priority.period.board_id != review.lead_board_id:
+        raise ActionRefused("Choose a priority of the lead board's business plan.")
+    if details.due_on != due_on_was and details.due_on < timezone.localdate():
+        raise ActionRefused("The due date cannot be in the past.")
+
+
+def action_agree(*, review: Review, user, details: ActionDetails) -> Action:
     """Records an action the board agreed, numbered next in the review, and tells its named owner."""
-    check_details(review, data)
+    _check_details(review, details)
     with transaction.atomic():
         # Locking the review serialises numbering: two people agreeing at once never share a number.
-        Review.objects.select_for_update().get(pk=review.pk)
+        review_lock(review.pk)
         number = (Action.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
-        action = Action.objects.create(
-            review=review, number=number, created_by=user, **{f: data[f] for f in EDITABLE}
-        )
-        action.findings.set(data["findings"])
-        numbers = ", ".join(str(f.number) for f in sorted(data["findings"], key=lambda f: f.number))
+        action = Action.objects.create(review=review, number=number, created_by=user, **details.values())
+        action.findings.set(details.findings)
+        numbers = ", ".join(str(f.number) for f in sorted(details.findings, key=lambda f: f.number))
         timeline_add(
             review=review,
             user=user,
             kind=TimelineEntry.Kind.DECISION,
             title=f"Action {number} agreed",
             body=(
-                f"{action.description[:300]} Responds to finding{'s' if len(data['findings']) != 1 else ''} "
+                f"{action.description[:300]} Responds to finding{'s' if len(details.findings) != 1 else ''} "
                 f"{numbers}. Owned by {_name(action.owner)} ({action.owner_agency.name}); "
-                f"{action.get_priority_display().lower()} priority; due {_date(action.due_on)}."
+                f"{action.get_priority_display().lower()} priority; due {long_date(action.due_on)}."
             ),
         )
         transaction.on_commit(lambda: _notify_owner(action, user))
     return action
 
 
-def action_change(*, action: Action, user, data: dict, seen: str) -> Action:
+def action_change(*, action: Action, user, details: ActionDetails, seen: str) -> Action:
     """Changes an action's details. Refused (EditConflict) when someone else changed them since `seen`."""
     review = action.review
     with transaction.atomic():
@@ -156,20 +168,21 @@ def action_change(*, action: Action, user, data: dict, seen: str) -> Action:
                 "Check the action as it is now below, then save again.",
                 fingerprint=now,
             )
-        check_details(review, data, due_on_was=locked.due_on)
+        _check_details(review, details, due_on_was=locked.due_on)
         old_owner_id, old_due = locked.owner_id, locked.due_on
+        values = details.values()
         changed = [
-            str(Action._meta.get_field(f).verbose_name) for f in EDITABLE if getattr(locked, f) != data[f]
+            str(Action._meta.get_field(f).verbose_name) for f in EDITABLE if getattr(locked, f) != values[f]
         ]
         old_findings = set(locked.findings.values_list("pk", flat=True))
-        if old_findings != {f.pk for f in data["findings"]}:
+        if old_findings != {f.pk for f in details.findings}:
             changed.append("findings")
         if not changed:
             return locked
         for f in EDITABLE:
-            setattr(locked, f, data[f])
+            setattr(locked, f, values[f])
         locked.save()
-        locked.findings.set(data["findings"])
+        locked.findings.set(details.findings)
         locked.review = review
         timeline_add(
             review=review,
@@ -196,7 +209,7 @@ def _notify_owner(action: Action, actor) -> None:
         title=f"{review.reference}: you own action {action.number}",
         body=(
             f"{_name(actor)} named you as the owner of action {action.number} for "
-            f"{action.owner_agency.name}: {action.description[:300]} It is due on {_date(action.due_on)}. "
+            f"{action.owner_agency.name}: {action.description[:300]} It is due on {long_date(action.due_on)}. "
             "Record progress on the action's page."
         ),
         path=action_path(action),
@@ -212,8 +225,8 @@ def _notify_due_changed(action: Action, actor, old_due: date) -> None:
         review=review,
         recipients=[action.owner],
         kind=Notification.Kind.INFORMATION,
-        title=f"{review.reference}: action {action.number} is now due on {_date(action.due_on)}",
-        body=f"{_name(actor)} moved the due date from {_date(old_due)} to {_date(action.due_on)}.",
+        title=f"{review.reference}: action {action.number} is now due on {long_date(action.due_on)}",
+        body=f"{_name(actor)} moved the due date from {long_date(old_due)} to {long_date(action.due_on)}.",
         path=action_path(action),
         key=f"action:{action.pk}:due:{action.due_on:%Y%m%d}:{action.owner_id}",
     )
@@ -230,24 +243,7 @@ class Upload:
     kind: Kind
 
 
-def move_problem(current: str, target: str) -> str:
-    """Why the action cannot move from `current` to `target`, or "" when it can."""
-    if target == current:
-        return ""
-    allowed = selectors.TRANSITIONS.get(current, ())
-    if target in allowed:
-        return ""
-    now = Status(current).label.lower()
-    if not allowed:
-        return "This action's impact is already evidenced, so its status cannot change."
-    options = " or ".join(f"“{Status(s).label.lower()}”" for s in allowed)
-    return (
-        f"An action that is {now} cannot be moved to “{Status(target).label.lower()}”. "
-        f"From {now} it can move to {options}."
-    )
-
-
-def action_progress(
+def action_progress_record(
     *,
     action: Action,
     user,
@@ -259,11 +255,12 @@ def action_progress(
     files: list[Upload] | tuple = (),
     seen_status: str | None = None,
 ) -> ActionUpdate:
-    """Records a dated progress update, optionally moving the status on, with any evidence files.
+    """Records a dated progress update, optionally moving the status on (a move the workflow table allows
+    from the status now, by someone whose role it names, once its guard passes), with any evidence files.
 
     Completed and impact evidenced date the completion; impact evidenced needs at least one evidence file
     on the action (already there, or attached now); deferring needs the reason and a future date to look
-    at the action again; resuming a deferred action clears the deferral.
+    at the action again; resuming a deferred action clears the deferral (see `workflow`).
 
     `seen_status` is the status the person was shown when they opened the page. A status change is
     refused (StatusConflict) when the action's status is no longer that one, or is already the one asked
@@ -284,10 +281,10 @@ def action_progress(
             moving = bool(status_to)
             if moving:
                 _check_not_moved_on(status_from, status_to, seen_status)
-                problem = move_problem(status_from, status_to)
-                if problem:
-                    raise ActionRefused(problem)
-                _apply_move(locked, status_to, on, deferred_reason, deferred_until, bool(files), today)
+                move = workflow.Move(
+                    on=on, reason=deferred_reason, until=deferred_until, attaching=bool(files), today=today
+                )
+                _move(locked, user, status_to, move)
                 locked.save()
             update = ActionUpdate.objects.create(
                 action=locked,
@@ -336,34 +333,20 @@ def _check_not_moved_on(current: str, target: str, seen: str | None) -> None:
         raise ActionRefused(f"This action is already {Status(current).label.lower()}.")
 
 
-def _apply_move(
-    action: Action,
-    target: str,
-    on: date,
-    reason: str,
-    until: date | None,
-    attaching: bool,
-    today: date,
-) -> None:
-    if target == Status.DEFERRED:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ActionRefused("Enter why the action is deferred.")
-        if until is None:
-            raise ActionRefused("Enter the date to look at the action again.")
-        if until <= today:
-            raise ActionRefused("The date to look at the action again must be in the future.")
-        action.deferred_reason, action.deferred_until = reason, until
-    elif action.status == Status.DEFERRED:  # resuming
-        action.deferred_reason, action.deferred_until = "", None
-    if target == Status.IMPACT_EVIDENCED and not attaching and not selectors.has_evidence(action):
+def _move(action: Action, user, target: str, move: workflow.Move) -> None:
+    """Applies the workflow's transition to `target`: refused when the table has none from the status now,
+    when the person's roles are not among those it names, or when its guard finds something missing."""
+    step = workflow.MACHINE.between(action.status, target)
+    if step is None:
+        raise ActionRefused(workflow.move_problem(action.status, target))
+    if not workflow.MACHINE.permitted(step, roles_on_review(user, action.review)):
         raise ActionRefused(
-            "Attach the evidence of impact: the action needs at least one evidence file before its impact "
-            "can be marked as evidenced."
+            "Only the action's owner, their agency or the business manager can change its status."
         )
-    if target in Action.DONE_STATUSES and action.completed_on is None:
-        action.completed_on = on
-    action.status = target
+    blockers = workflow.MACHINE.blockers(step, action, move)
+    if blockers:
+        raise ActionRefused(" ".join(blockers))
+    workflow.MACHINE.apply(step, action, move)
 
 
 def _remove_files(names: list[str]) -> None:

@@ -22,7 +22,7 @@ from reviews.services import review_access_record
 from scr_portal.breadcrumbs import Crumb, board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 
-from . import export, selectors, services
+from . import export, selectors, services, workflow
 from .forms import ActionForm, PlanFilterForm, ProgressForm, StatusForm
 
 PAGE_SIZE = 25
@@ -179,13 +179,13 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     ctx = {
         "review": review,
         "action": action,
-        "rag": selectors.RAG_BY_VALUE[action.rag()],
+        "rag": selectors.RAG_BY_VALUE[workflow.rag_of(action)],
         "rag_key": selectors.RAG_KEY,
         "status_class": selectors.STATUS_TAG_CLASSES[action.status],
         "findings": selectors.findings_of(action),
         "updates": selectors.updates_of(action),
         "can_update": may_update,
-        "can_change_status": may_update and bool(selectors.TRANSITIONS.get(action.status)),
+        "can_change_status": may_update and bool(workflow.moves_from(action.status)),
         "can_edit": can(request.user, "manage_response", review),
         "breadcrumbs": review_crumbs(review, *_action_trail(review), (f"Action {action.number}", None)),
     }
@@ -198,7 +198,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.action_agree(review=review, user=request.user, data=form.details())
+            action = services.action_agree(review=review, user=request.user, details=form.details())
         except services.ActionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -235,7 +235,7 @@ def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.action_change(
-                action=action, user=request.user, data=form.details(), seen=form.cleaned_data["seen"]
+                action=action, user=request.user, details=form.details(), seen=form.cleaned_data["seen"]
             )
         except services.EditConflict as conflict:
             data = request.POST.copy()
@@ -288,7 +288,7 @@ def _save_progress(request: HttpRequest, action: Action, form, on):
     """Records the update; returns None when it is saved, or the form to show again with why it was not."""
     d = form.cleaned_data
     try:
-        services.action_progress(
+        services.action_progress_record(
             action=action,
             user=request.user,
             on=on,
@@ -342,7 +342,7 @@ def action_status(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review, action = _load_for_update(request, pk, number)
     form = StatusForm(request.POST or None, request.FILES or None, action=action)
     if not form.moves:  # nothing the page offered (or would offer) to move to
-        messages.error(request, services.move_problem(form.shown_status, Action.Status.AGREED))
+        messages.error(request, workflow.move_problem(form.shown_status))
         return redirect("action_detail", review.pk, action.number)
     if request.method == "POST" and form.is_valid():
         form = _save_progress(request, action, form, timezone.localdate())

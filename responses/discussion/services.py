@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from reviews import workflow
 from reviews.models import Review, TimelineEntry
-from reviews.services import timeline_add
+from reviews.services import review_lock, timeline_add
+from scr_portal.dates import long_date
 
 from ..models import Attendance, EngagementActivity, Finding, FindingDiscussion, Meeting, Position
 from .selectors import findings_agreed_at, review_agencies
@@ -26,10 +27,6 @@ from .selectors import findings_agreed_at, review_agencies
 
 class DiscussionRefused(Exception):
     """The step cannot be taken now; the message says why, in words for the person who tried."""
-
-
-def _date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def minutes_text(minutes: int) -> str:
@@ -43,15 +40,17 @@ def minutes_text(minutes: int) -> str:
     return " ".join(parts)
 
 
-def _lock_review(review: Review, capability: str, refusal: str) -> Review:
-    locked = Review.objects.select_for_update().get(pk=review.pk)
+def _locked_while(review: Review, capability: str, refusal: str) -> Review:
+    """The review, locked (`review_lock`), when its stage allows `capability`; refused with `refusal`
+    otherwise."""
+    locked = review_lock(review.pk)
     if not workflow.allows(locked, capability):
         raise DiscussionRefused(refusal)
     return locked
 
 
 def _response_open(review: Review) -> Review:
-    return _lock_review(
+    return _locked_while(
         review,
         workflow.RESPONSE_OPEN,
         "The board's response to this review is not open, so its meetings and engagement plan cannot "
@@ -194,7 +193,7 @@ def position_save(
     if not reason:
         raise DiscussionRefused("Enter why the board took this position.")
     with transaction.atomic():
-        review = _lock_review(
+        review = _locked_while(
             finding.review,
             workflow.FINDINGS_OPEN,
             "The findings of this review can no longer change, so the board's position on them cannot "
@@ -212,7 +211,9 @@ def position_save(
         finding.full_clean()
         finding.save(update_fields=["position", "position_reason", "position_meeting"])
         now = finding.get_position_display()
-        where = f" at the {meeting.get_kind_display().lower()} of {_date(meeting.held_on)}" if meeting else ""
+        where = (
+            f" at the {meeting.get_kind_display().lower()} of {long_date(meeting.held_on)}" if meeting else ""
+        )
         timeline_add(
             review=review,
             user=user,
@@ -278,12 +279,14 @@ def activity_save(
             kind=TimelineEntry.Kind.UPDATE,
             title=f"Engagement plan: activity {'added' if creating else 'changed'} for "
             f"{activity.get_audience_display().split(' (')[0].lower()}",
-            body=f"{activity.description} ({activity.get_status_display().lower()}, {_date(planned_on)}).",
+            body=f"{activity.description} ({activity.get_status_display().lower()}, {long_date(planned_on)}).",
         )
     return activity
 
 
-def activity_done(*, activity: EngagementActivity, user, done_on: date, reached: int) -> EngagementActivity:
+def activity_complete(
+    *, activity: EngagementActivity, user, done_on: date, reached: int
+) -> EngagementActivity:
     """Marks an activity as done on `done_on` (which has come), with the number of people it reached."""
     _activity_check(Status.DONE, done_on, reached)
     with transaction.atomic():
@@ -303,7 +306,7 @@ def activity_done(*, activity: EngagementActivity, user, done_on: date, reached:
             user=user,
             kind=TimelineEntry.Kind.UPDATE,
             title="Engagement plan: activity done",
-            body=f"{activity.description} ({_date(done_on)}, {reached} "
+            body=f"{activity.description} ({long_date(done_on)}, {reached} "
             f"{'person' if reached == 1 else 'people'} reached).",
         )
     return activity

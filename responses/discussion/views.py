@@ -355,7 +355,7 @@ def activity_done(request: HttpRequest, pk: int, activity_pk: int) -> HttpRespon
     form = ActivityDoneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_done(activity=activity, user=request.user, **form.cleaned_data)
+            services.activity_complete(activity=activity, user=request.user, **form.cleaned_data)
         except services.DiscussionRefused as refusal:
             form.add_error(None, str(refusal))
         else:

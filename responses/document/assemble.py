@@ -16,12 +16,10 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from responses.actions.workflow import is_deferred
 from responses.models import Action, EngagementActivity, Finding, ResponseVersion
 from reviews.models import Review
-
-
-def _date(d) -> str:
-    return f"{d:%-d %B %Y}" if d else "not set"
+from scr_portal.dates import long_date
 
 
 def _block(text: str) -> list[str]:
@@ -57,7 +55,7 @@ def assemble(review: Review, version: ResponseVersion) -> str:
     if partners:
         out.append(f"Taking part: {', '.join(partners)}")
     out += [
-        f"Final report received: {_date(review.report_received_on)}",
+        f"Final report received: {long_date(review.report_received_on, 'not set')}",
         f"Version {version.number}",
         "",
     ]
@@ -86,7 +84,7 @@ def assemble(review: Review, version: ResponseVersion) -> str:
             linked = ", ".join(str(f.number) for f in a.findings.all())
             out.append(f"Action {a.number}: {' '.join(a.description.split())}")
             out.append(
-                f"- Owner: {a.owner_agency.name} ({a.owner.get_full_name()}). Due {_date(a.due_on)}. "
+                f"- Owner: {a.owner_agency.name} ({a.owner.get_full_name()}). Due {long_date(a.due_on, 'not set')}. "
                 f"{a.get_kind_display()}; {a.get_level_display().lower()}; "
                 f"board function: {a.get_function_display().lower()}."
             )
@@ -95,10 +93,10 @@ def assemble(review: Review, version: ResponseVersion) -> str:
                 p = a.plan_priority
                 out.append(f"- Business plan: {p.period.title}, priority {p.number}: {p.title}.")
             out.append(f"- Why this priority: {' '.join(a.priority_reason.split())}")
-            if a.status == Action.Status.DEFERRED:
+            if is_deferred(a.status):
                 out.append(
                     f"- Deferred: {' '.join(a.deferred_reason.split())} To be looked at again on "
-                    f"{_date(a.deferred_until)}."
+                    f"{long_date(a.deferred_until, 'not set')}."
                 )
             out.append("")
 
@@ -113,7 +111,7 @@ def assemble(review: Review, version: ResponseVersion) -> str:
         if group:
             out += [f"### {label}", ""]
             out += [
-                f"- {e.description} ({e.get_method_display().split(' (')[0].lower()}, {_date(e.planned_on)}"
+                f"- {e.description} ({e.get_method_display().split(' (')[0].lower()}, {long_date(e.planned_on, 'not set')}"
                 f"{', ' + e.audience_detail if e.audience_detail else ''})"
                 for e in group
             ]

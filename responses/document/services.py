@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from responses.models import ResponseVersion, digest_of
 from reviews import access, notifications
-from reviews.models import BOARD_ROLES, Notification, Review, TimelineEntry
-from reviews.services import timeline_add
+from reviews.access import roles_on_review
+from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
+from reviews.services import review_lock, timeline_add
 
-from . import assemble
+from . import assemble, workflow
 
 
 class ResponseRefused(Exception):
@@ -46,25 +47,19 @@ def already_signed(version: ResponseVersion) -> AlreadySigned:
     )
 
 
-def _lock_review(review: Review) -> Review:
-    return Review.objects.select_for_update().get(pk=review.pk)
+def _locked(version: ResponseVersion) -> ResponseVersion:
+    """The version read afresh once its review is locked (`review_lock`): versions are made, changed and
+    signed one at a time."""
+    review_lock(version.review_id)
+    return ResponseVersion.objects.select_related("review").get(pk=version.pk)
 
 
-def _lock(version: ResponseVersion) -> ResponseVersion:
-    return ResponseVersion.objects.select_for_update().select_related("review").get(pk=version.pk)
-
-
-def is_stale(version: ResponseVersion) -> bool:
-    """The findings, positions, actions or engagement plan changed since this draft was assembled."""
-    return not version.is_signed and assemble.assemble(version.review, version) != version.content
-
-
-def version_create(*, review: Review, user) -> ResponseVersion:
+def response_version_create(*, review: Review, user) -> ResponseVersion:
     """Makes version N+1 as a draft, carrying over the latest version's own text. Refused while a draft
     exists: there is one draft at a time."""
     with transaction.atomic():
-        _lock_review(review)
-        draft = ResponseVersion.objects.filter(review=review, signed_at__isnull=True).first()
+        review_lock(review.pk)
+        draft = ResponseVersion.objects.filter(workflow.DRAFTS, review=review).first()
         if draft:
             raise ResponseRefused(
                 f"Version {draft.number} is still a draft. Change that draft, or ask the chair to sign it."
@@ -91,20 +86,26 @@ def version_create(*, review: Review, user) -> ResponseVersion:
     return version
 
 
-def version_save(*, version: ResponseVersion, user, data: dict, seen_revision: int) -> ResponseVersion:
+def response_version_save(
+    *,
+    version: ResponseVersion,
+    user,
+    introduction: str,
+    monitoring: str,
+    closing: str,
+    seen_revision: int,
+) -> ResponseVersion:
     """Saves the draft's own text and reassembles the document, unless someone saved it since the person
     opened it (EditConflict) or it has been signed (ResponseRefused)."""
     with transaction.atomic():
-        _lock_review(version.review)
-        current = _lock(version)
+        current = _locked(version)
         _check_draft(current)
         if current.revision != seen_revision:
             raise EditConflict(
                 "Someone else saved this draft after you opened it. Your text is below and was not saved: "
                 "compare it with the draft as it is now, then save again."
             )
-        for name in ("introduction", "monitoring", "closing"):
-            setattr(current, name, data[name])
+        current.introduction, current.monitoring, current.closing = introduction, monitoring, closing
         current.content = assemble.assemble(current.review, current)
         current.revision += 1
         current.updated_at = timezone.now()
@@ -118,11 +119,10 @@ def version_save(*, version: ResponseVersion, user, data: dict, seen_revision: i
     return current
 
 
-def version_rebuild(*, version: ResponseVersion, user) -> ResponseVersion:
+def response_version_rebuild(*, version: ResponseVersion, user) -> ResponseVersion:
     """Reassembles the draft from the current findings, positions, actions and engagement plan."""
     with transaction.atomic():
-        _lock_review(version.review)
-        current = _lock(version)
+        current = _locked(version)
         _check_draft(current)
         content = assemble.assemble(current.review, current)
         if content != current.content:
@@ -140,36 +140,36 @@ def version_rebuild(*, version: ResponseVersion, user) -> ResponseVersion:
 
 
 def _check_draft(version: ResponseVersion) -> None:
-    if version.is_signed:
+    if not workflow.is_editable(version):
         raise ResponseRefused(
             f"Version {version.number} is signed and can never change. To change the response, make a new "
             "version and ask the chair to sign it."
         )
 
 
-def version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -> ResponseVersion:
-    """The chair signs exactly the text they were shown (`seen_digest`). Two chairs signing at once: the
-    second waits for the first's lock, then finds the version signed and is refused (AlreadySigned); a
-    draft changed since the chair opened it is refused too (SignedTextChanged). `at` is only for the
-    demonstration data's made-up past; a real signature is timed by the clock."""
+def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -> ResponseVersion:
+    """The chair signs exactly the text they were shown (`seen_digest`): the workflow's "sign" transition.
+    Two chairs signing at once: the second waits for the first's lock, then finds the version signed and
+    is refused (AlreadySigned); a draft changed since the chair opened it is refused too
+    (SignedTextChanged), and so is a draft assembled before the data it shows changed. `at` is only for
+    the demonstration data's made-up past; a real signature is timed by the clock."""
+    sign = workflow.MACHINE["sign"]
     with transaction.atomic():
-        _lock_review(version.review)
-        current = _lock(version)
-        if current.is_signed:
+        current = _locked(version)
+        if not workflow.MACHINE.allows(sign.name, current):
             raise already_signed(current)
+        if not workflow.MACHINE.permitted(sign, roles_on_review(user, current.review)):
+            raise ResponseRefused("Only a chair of the review's boards can sign the board's response off.")
         if current.content_digest() != seen_digest:
             raise SignedTextChanged(
                 "The draft changed after you opened it, so it was not signed. Read it again as it is now "
                 "below, then sign."
             )
-        if assemble.assemble(current.review, current) != current.content:
-            raise ResponseRefused(
-                "The findings, positions, actions or engagement plan changed after this draft was put "
-                "together. Ask the business manager to rebuild the draft, then sign it."
-            )
-        current.signed_by = user
-        current.signed_at = at or timezone.now()
-        current.digest = digest_of(current.content.encode("utf-8"))
+        signature = workflow.Signature(user=user, at=at)
+        blockers = workflow.MACHINE.blockers(sign, current, signature)
+        if blockers:
+            raise ResponseRefused(" ".join(blockers))
+        workflow.MACHINE.apply(sign, current, signature)
         current.save()
         review = current.review
         timeline_add(
@@ -195,10 +195,8 @@ def version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -
     return current
 
 
-def request_signature(*, version: ResponseVersion, user) -> None:
+def response_signature_request(*, version: ResponseVersion, user) -> None:
     """Asks the chairs of the review's boards to sign the draft off."""
-    from reviews.models import Role
-
     review = version.review
     _check_draft(version)
     notifications.notify(
@@ -218,14 +216,14 @@ def request_signature(*, version: ResponseVersion, user) -> None:
     )
 
 
-def verify(
+def response_copy_verify(
     *, review: Review, data: bytes | None = None, digest: str = ""
 ) -> tuple[str, ResponseVersion | None]:
     """What a copy (its bytes) or a digest corresponds to among this review's signed versions: the digest
     looked for and the version that was signed with it (None when none was)."""
     wanted = digest_of(data) if data is not None else digest.strip().lower()
     match = (
-        ResponseVersion.objects.filter(review=review, signed_at__isnull=False, digest=wanted)
+        ResponseVersion.objects.filter(workflow.SIGNED, review=review, digest=wanted)
         .select_related("signed_by")
         .first()
     )

@@ -19,7 +19,7 @@ from scr_portal.accounts.policy import requires_two_factor
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.downloads import attachment_bytes, safe_name_part
 
-from . import assemble, services
+from . import assemble, services, workflow
 from .forms import MakeDraftForm, SignForm, VerifyForm, VersionTextForm
 
 
@@ -60,7 +60,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MakeDraftForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.version_create(review=review, user=request.user)
+            version = services.response_version_create(review=review, user=request.user)
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -88,9 +88,9 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
     version = _version_of(review, number)
     may_edit = can(request.user, "edit_written_response", review)
-    stale = services.is_stale(version) if not version.is_signed else False
+    stale = workflow.is_stale(version)
     later_signed = (
-        ResponseVersion.objects.filter(review=review, number__gt=number, signed_at__isnull=False)
+        ResponseVersion.objects.filter(workflow.SIGNED, review=review, number__gt=number)
         .order_by("number")
         .first()
     )
@@ -101,12 +101,16 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "stale": stale,
         "intact": version.verifies() if version.is_signed else None,
         "later_signed": later_signed,
-        "can_edit": may_edit and not version.is_signed,
-        "can_sign": can(request.user, "sign_response", review) and not version.is_signed and not stale,
-        "may_sign_later": can(request.user, "sign_response", review) and not version.is_signed and stale,
+        "can_edit": may_edit and workflow.is_editable(version),
+        "can_sign": can(request.user, "sign_response", review)
+        and workflow.MACHINE.allows("sign", version)
+        and not stale,
+        "may_sign_later": can(request.user, "sign_response", review)
+        and workflow.MACHINE.allows("sign", version)
+        and stale,
         "can_create": may_edit
         and version.is_signed
-        and not ResponseVersion.objects.filter(review=review, signed_at__isnull=True).exists(),
+        and not ResponseVersion.objects.filter(workflow.DRAFTS, review=review).exists(),
         "breadcrumbs": review_crumbs(review, *_version_trail(review), (f"Version {version.number}", None)),
     }
     return render(request, "responses/document/version.html", ctx)
@@ -129,11 +133,14 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.version_save(
+            d = form.cleaned_data
+            services.response_version_save(
                 version=version,
                 user=request.user,
-                data=form.cleaned_data,
-                seen_revision=form.cleaned_data["revision"],
+                introduction=d["introduction"],
+                monitoring=d["monitoring"],
+                closing=d["closing"],
+                seen_revision=d["revision"],
             )
         except services.EditConflict as refusal:
             version.refresh_from_db()
@@ -167,7 +174,7 @@ def version_rebuild(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_written_response")
     version = _version_of(review, number)
     try:
-        services.version_rebuild(version=version, user=request.user)
+        services.response_version_rebuild(version=version, user=request.user)
     except services.ResponseRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -183,7 +190,7 @@ def version_request_signature(request: HttpRequest, pk: int, number: int) -> Htt
     review = review_for(request.user, pk, "edit_written_response")
     version = _version_of(review, number)
     try:
-        services.request_signature(version=version, user=request.user)
+        services.response_signature_request(version=version, user=request.user)
     except services.ResponseRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -218,7 +225,9 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.version_sign(version=version, user=request.user, seen_digest=form.cleaned_data["digest"])
+            services.response_version_sign(
+                version=version, user=request.user, seen_digest=form.cleaned_data["digest"]
+            )
         except services.AlreadySigned as refusal:  # another chair signed it first
             messages.info(request, str(refusal))
             return redirect("response_version", review.pk, version.number)
@@ -254,7 +263,7 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
     """The version's text, byte for byte what was (or will be) signed."""
     review = review_for(request.user, pk, "view_response")
     version = _version_of(review, number)
-    status = "signed" if version.is_signed else "draft"
+    status = workflow.state_of(version)
     return attachment_bytes(
         version.content.encode("utf-8"),
         f"{safe_name_part(review.reference)}-response-v{version.number}-{status}.txt",
@@ -271,7 +280,9 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         copy = form.cleaned_data.get("copy")
         data = b"".join(copy.chunks()) if copy else None
-        wanted, match = services.verify(review=review, data=data, digest=form.cleaned_data.get("digest", ""))
+        wanted, match = services.response_copy_verify(
+            review=review, data=data, digest=form.cleaned_data.get("digest", "")
+        )
         result = {
             "digest": wanted,
             "match": match,

@@ -3,40 +3,47 @@ numbering findings at once never collide), checks, changes and records the step 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Max
 
-from responses.models import Finding
+from responses.models import Finding, Theme
 from reviews.models import Review, TimelineEntry
-from reviews.services import timeline_add
+from reviews.services import review_lock, timeline_add
 
 
 class FindingRefused(Exception):
     """The change cannot be made; the message says why. Nothing was changed."""
 
 
-def _lock(review: Review) -> Review:
-    return Review.objects.select_for_update().get(pk=review.pk)
-
-
 def next_finding_number(review: Review) -> int:
     return (Finding.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def finding_save(*, review: Review, user, data: dict, finding: Finding | None = None) -> Finding:
-    """Adds a finding (finding=None) or changes one. `data`: number, title, text, themes."""
+def finding_save(
+    *,
+    review: Review,
+    user,
+    number: int,
+    title: str,
+    text: str,
+    themes: Iterable[Theme],
+    finding: Finding | None = None,
+) -> Finding:
+    """Adds a finding (finding=None) or changes one."""
     with transaction.atomic():
-        _lock(review)
-        clash = Finding.objects.filter(review=review, number=data["number"])
+        review_lock(review.pk)
+        clash = Finding.objects.filter(review=review, number=number)
         if finding is not None:
             clash = clash.exclude(pk=finding.pk)
         if clash.exists():
-            raise FindingRefused(f"There is already a finding {data['number']}. Choose another number.")
+            raise FindingRefused(f"There is already a finding {number}. Choose another number.")
         adding = finding is None
         finding = finding or Finding(review=review)
-        finding.number, finding.title, finding.text = data["number"], data["title"], data["text"]
+        finding.number, finding.title, finding.text = number, title, text
         finding.save()
-        finding.themes.set(data["themes"])
+        finding.themes.set(themes)
         timeline_add(
             review=review,
             user=user,
@@ -49,7 +56,7 @@ def finding_save(*, review: Review, user, data: dict, finding: Finding | None = 
 def finding_delete(*, review: Review, user, finding: Finding) -> None:
     """Removes a finding recorded by mistake, unless actions or discussion already rely on it."""
     with transaction.atomic():
-        _lock(review)
+        review_lock(review.pk)
         if finding.actions.exists():
             raise FindingRefused(
                 f"Finding {finding.number} has actions linked to it. Link those actions to other findings first."
@@ -72,7 +79,7 @@ def report_replace(*, review: Review, user, upload, reason: str) -> Review:
     """Files a corrected final report in place of the one held; the old file is kept in the review's history
     (django-simple-history keeps the previous file reference) and the reason goes on the timeline."""
     with transaction.atomic():
-        review = _lock(review)
+        review = review_lock(review.pk)
         old = review.final_report_name or "the previous file"
         review.final_report_name = upload.display_name
         review.final_report.save(upload.display_name, upload, save=False)

@@ -81,8 +81,15 @@ def finding_edit(request: HttpRequest, pk: int, finding_pk: int | None = None) -
         form = FindingForm(data, initial={"number": services.next_finding_number(review)})
     if request.method == "POST" and form.is_valid():
         try:
+            d = form.cleaned_data
             saved = services.finding_save(
-                review=review, user=request.user, data=form.cleaned_data, finding=finding
+                review=review,
+                user=request.user,
+                number=d["number"],
+                title=d["title"],
+                text=d["text"],
+                themes=d["themes"],
+                finding=finding,
             )
         except services.FindingRefused as refusal:
             form.add_error("number", str(refusal))

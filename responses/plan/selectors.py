@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, Finding, LearningItem, PlanPeriod, PlanPriority, Theme
 from reviews.access import review_board_ids
 from reviews.models import Board, Review
@@ -40,9 +41,7 @@ def _priorities_with_counts() -> QuerySet[PlanPriority]:
     return (
         PlanPriority.objects.annotate(
             action_count=Count("actions", distinct=True),
-            open_action_count=Count(
-                "actions", filter=Q(actions__status__in=Action.OPEN_STATUSES), distinct=True
-            ),
+            open_action_count=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES), distinct=True),
         )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         .order_by("number")
@@ -105,35 +104,11 @@ def actions_linked_to_period(period: PlanPeriod) -> int:
     return Action.objects.filter(plan_priority__period=period).count()
 
 
-def priority_label(priority: PlanPriority) -> str:
-    """How a priority reads in a select: "Period title – Priority N: title"."""
-    return f"{priority.period.title} – Priority {priority.number}: {priority.title}"
-
-
-def priority_choices(
-    board: Board, *, keep: PlanPriority | int | None = None, today: date | None = None
-) -> QuerySet[PlanPriority]:
-    """The priorities of the board's current and future plan periods, in the order of the plan (periods by
-    start date, then priority number), with their period: the choices for an action's "business plan
-    priority". `keep` (the action's present priority) stays a choice even when its period has ended, so an
-    older action can still be saved unchanged. Label each choice with `priority_label` (or use
-    `PriorityChoiceField`)."""
-    today = today or timezone.localdate()
-    wanted = Q(period__ends_on__gte=today)
-    if keep is not None:
-        wanted |= Q(pk=getattr(keep, "pk", keep))
-    return (
-        PlanPriority.objects.filter(wanted, period__board=board)
-        .select_related("period")
-        .order_by("period__starts_on", "period__title", "number")
-    )
-
-
 class PriorityChoiceField(forms.ModelChoiceField):
     """A select of business plan priorities labelled "Period title – Priority N: title"."""
 
     def label_from_instance(self, obj: PlanPriority) -> str:
-        return priority_label(obj)
+        return obj.choice_label
 
 
 # Learning and improvement framework -------------------------------------------------------------------

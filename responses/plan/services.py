@@ -143,16 +143,6 @@ def priority_delete(*, priority: PlanPriority, actor) -> None:
 
 # Learning items ---------------------------------------------------------------------------------------
 
-LEARNING_FIELDS = ("title", "source", "source_reference", "summary", "learned_on", "status")
-
-
-def _learning_values(data: dict) -> dict:
-    values = {k: data[k] for k in LEARNING_FIELDS if k in data}
-    for k in ("title", "source_reference", "summary"):
-        if k in values:
-            values[k] = values[k].strip()
-    return values
-
 
 def _check_themes(themes: list[Theme]) -> None:
     if not themes:
@@ -160,10 +150,30 @@ def _check_themes(themes: list[Theme]) -> None:
 
 
 @transaction.atomic
-def learning_item_create(*, board: Board, actor, data: dict, themes: Iterable[Theme]) -> LearningItem:
+def learning_item_create(
+    *,
+    board: Board,
+    actor,
+    title: str,
+    source: str,
+    source_reference: str,
+    summary: str,
+    learned_on: date,
+    status: str,
+    themes: Iterable[Theme],
+) -> LearningItem:
     themes = list(themes)
     _check_themes(themes)
-    item = LearningItem(board=board, created_by=actor, **_learning_values(data))
+    item = LearningItem(
+        board=board,
+        created_by=actor,
+        title=title.strip(),
+        source=source,
+        source_reference=source_reference.strip(),
+        summary=summary.strip(),
+        learned_on=learned_on,
+        status=status,
+    )
     item.full_clean(exclude=["themes"])
     item.save()
     item.themes.set(themes)
@@ -171,12 +181,23 @@ def learning_item_create(*, board: Board, actor, data: dict, themes: Iterable[Th
 
 
 @transaction.atomic
-def learning_item_update(*, item: LearningItem, actor, data: dict, themes: Iterable[Theme]) -> LearningItem:
+def learning_item_update(
+    *,
+    item: LearningItem,
+    actor,
+    title: str,
+    source: str,
+    source_reference: str,
+    summary: str,
+    learned_on: date,
+    status: str,
+    themes: Iterable[Theme],
+) -> LearningItem:
     themes = list(themes)
     _check_themes(themes)
     item = LearningItem.objects.select_for_update().get(pk=item.pk)
-    for k, v in _learning_values(data).items():
-        setattr(item, k, v)
+    item.title, item.source, item.source_reference = title.strip(), source, source_reference.strip()
+    item.summary, item.learned_on, item.status = summary.strip(), learned_on, status
     item.full_clean(exclude=["themes"])
     item.save()
     wanted = {t.pk for t in themes}

@@ -306,8 +306,17 @@ def learning_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = LearningItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            d = form.cleaned_data
             item = services.learning_item_create(
-                board=board, actor=request.user, data=form.cleaned_data, themes=form.cleaned_data["themes"]
+                board=board,
+                actor=request.user,
+                title=d["title"],
+                source=d["source"],
+                source_reference=d["source_reference"],
+                summary=d["summary"],
+                learned_on=d["learned_on"],
+                status=d["status"],
+                themes=d["themes"],
             )
         except services.PlanError as error:
             _refused(form, error)
@@ -334,8 +343,17 @@ def learning_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
     form = LearningItemForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
+            d = form.cleaned_data
             item = services.learning_item_update(
-                item=item, actor=request.user, data=form.cleaned_data, themes=form.cleaned_data["themes"]
+                item=item,
+                actor=request.user,
+                title=d["title"],
+                source=d["source"],
+                source_reference=d["source_reference"],
+                summary=d["summary"],
+                learned_on=d["learned_on"],
+                status=d["status"],
+                themes=d["themes"],
             )
         except services.PlanError as error:
             _refused(form, error)

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 DEVICE_NAME = "Authenticator app"
 
 
-def totp_device_for_setup(*, user) -> TOTPDevice:
+def totp_device_prepare(*, user) -> TOTPDevice:
     """The person's unconfirmed device, made once and reused until confirmed, so reloading the set-up page
     does not invalidate the QR code they have just scanned."""
     with transaction.atomic():

@@ -59,7 +59,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
         return redirect("two_factor_verify")  # replacing a device needs the current one first
-    device = services.totp_device_for_setup(user=request.user)
+    device = services.totp_device_prepare(user=request.user)
     form = TokenForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         services.totp_device_confirm(device=device)

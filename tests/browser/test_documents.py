@@ -71,7 +71,7 @@ def test_a_document_being_made_shows_its_progress_and_updates_by_itself(
     expect(main(page)).to_contain_text("Waiting to be made")
     assert_accessible(page)
 
-    services.make(document.pk)  # a worker finishes it while the page is open
+    services.document_render(document.pk)  # a worker finishes it while the page is open
 
     expect(main(page).get_by_role("link", name="Download the PDF")).to_be_visible(timeout=10_000)
     assert_accessible(page)

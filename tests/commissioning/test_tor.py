@@ -24,7 +24,7 @@ from commissioning.models import (
     ToRSection,
     ToRVersion,
 )
-from commissioning.tor import services
+from commissioning.tor import services, workflow
 from reviews.models import Notification, Review, TimelineEntry
 from tests.factories import AgencyFactory, UserFactory
 
@@ -421,7 +421,7 @@ def test_chair_approves_with_both_kinds_of_factor_and_the_version_is_frozen(
         response = client.post(_url("tor_approve", version))
     assert response.status_code == 302
     version.refresh_from_db()
-    assert (version.status, version.approved_by, version.is_frozen) == (
+    assert (version.status, version.approved_by, workflow.is_frozen(version)) == (
         Status.APPROVED,
         world.north_chair,
         True,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from commissioning.models import ToRComment, ToRVersion
 from demo.scale import Builder, Sizes
+from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ActionUpdate, Finding, ResponseVersion
 from reviews.models import Board, Membership, Review, Role, State
 
@@ -64,7 +65,7 @@ def test_every_state_is_there_and_consistent_with_what_it_implies(standard_facto
     for version in ResponseVersion.objects.filter(review__state__in=["published", "monitoring", "closed"]):
         assert version.verifies()
     assert not ResponseVersion.objects.filter(review__state="response", signed_at__isnull=False).exists()
-    assert not Action.objects.filter(review__state="closed", status__in=Action.OPEN_STATUSES).exists()
+    assert not Action.objects.filter(review__state="closed", status__in=OPEN_STATUSES).exists()
     # Every open review has its next deadline on the row, as the services keep it.
     assert not Review.objects.filter(state="referral", due_on=None).exists()
 

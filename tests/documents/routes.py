@@ -25,7 +25,7 @@ def _document(w, status: str = "ready") -> dict:
         defaults={"label": "Board pack", "html": HTML, "requested_by": w.north_manager},
     )
     if made and status == "ready":
-        services.make(document.pk)
+        services.document_render(document.pk)
     if made and status == "failed":
         Document.objects.filter(pk=document.pk).update(status="failed", error="x")
     return {"pk": review.pk, "document_pk": document.pk}

@@ -29,8 +29,8 @@ def _pages(document: Document) -> list[str]:
 
 def _made(review: Review, kind: str, tor_version=None) -> Document:
     manager = Membership.objects.filter(board=review.lead_board, role=Role.BUSINESS_MANAGER).first().user
-    document = services.request_document(review=review, user=manager, kind=kind, tor_version=tor_version)
-    services.make(document.pk)
+    document = services.document_request(review=review, user=manager, kind=kind, tor_version=tor_version)
+    services.document_render(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.error
     return document

@@ -66,7 +66,7 @@ def test_a_document_is_made_in_process_by_default_and_recorded(
 ):
     review = at_stage(world.north_review, State.RESPONSE)
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.request_document(review=review, user=world.north_manager, kind="board_pack")
+        document = services.document_request(review=review, user=world.north_manager, kind="board_pack")
     document.refresh_from_db()
     assert document.status == Document.Status.READY
     assert document.pages == 1 and document.size > 500 and len(document.sha256) == 64
@@ -80,12 +80,12 @@ def test_asking_twice_for_the_same_data_reuses_the_document(
 ):
     review = at_stage(world.north_review, State.RESPONSE)
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.request_document(review=review, user=world.north_manager, kind="board_pack")
-        again = services.request_document(review=review, user=world.north_chair, kind="board_pack")
+        first = services.document_request(review=review, user=world.north_manager, kind="board_pack")
+        again = services.document_request(review=review, user=world.north_chair, kind="board_pack")
     assert again.pk == first.pk and Document.objects.count() == 1
     fake_content["text"] = "Changed findings"
     with django_capture_on_commit_callbacks(execute=True):
-        changed = services.request_document(review=review, user=world.north_manager, kind="board_pack")
+        changed = services.document_request(review=review, user=world.north_manager, kind="board_pack")
     assert changed.pk != first.pk and Document.objects.count() == 2
 
 
@@ -94,9 +94,9 @@ def test_making_a_ready_document_again_changes_nothing(
 ):
     review = at_stage(world.north_review, State.RESPONSE)
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.request_document(review=review, user=world.north_manager, kind="board_pack")
+        document = services.document_request(review=review, user=world.north_manager, kind="board_pack")
     document.refresh_from_db()
-    assert services.make(document.pk) == "already ready"
+    assert services.document_render(document.pk) == "already ready"
     assert Document.objects.get(pk=document.pk).sha256 == document.sha256
 
 
@@ -114,7 +114,7 @@ def test_a_render_interrupted_mid_way_is_finished_by_the_rerun(world, fake_conte
         started_at=timezone.now(),
         attempts=1,
     )
-    assert services.make(document.pk) == "made"
+    assert services.document_render(document.pk) == "made"
     document.refresh_from_db()
     assert document.status == Document.Status.READY and document.attempts == 2
 
@@ -129,7 +129,7 @@ def test_a_failed_render_says_why_and_can_be_retried(
 
     monkeypatch.setattr(render, "pdf_from_html", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.request_document(review=review, user=world.north_manager, kind="board_pack")
+        document = services.document_request(review=review, user=world.north_manager, kind="board_pack")
     document.refresh_from_db()
     assert document.status == Document.Status.FAILED
     assert "ran out of memory" in document.error
@@ -160,13 +160,13 @@ def test_when_the_broker_is_away_the_document_waits_queued_for_the_sweep(
 
     monkeypatch.setattr(tasks.render_document, "delay", away)
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.request_document(review=review, user=world.north_manager, kind="board_pack")
+        document = services.document_request(review=review, user=world.north_manager, kind="board_pack")
     document.refresh_from_db()
     assert document.status == Document.Status.QUEUED
 
     monkeypatch.undo()
     Document.objects.filter(pk=document.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
-    assert services.requeue_stale() == 1
+    assert services.documents_requeue_stale() == 1
     assert Document.objects.get(pk=document.pk).status == Document.Status.READY
 
 
@@ -248,7 +248,7 @@ def test_the_status_panel_stops_the_polling_once_the_document_is_ready(client, w
     assert client.get(url).status_code == 200  # still queued: keep polling
     page = client.get(reverse("document_detail", args=[review.pk, document.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in page and "htmx.min.js" in page
-    services.make(document.pk)
+    services.document_render(document.pk)
     assert client.get(url).status_code == 286  # htmx's "stop polling"
 
 
@@ -262,7 +262,7 @@ def test_a_lead_reviewer_sees_the_terms_of_reference_but_never_a_board_pack(clie
         html=_html("x"),
         requested_by=world.north_manager,
     )
-    services.make(pack.pk)
+    services.document_render(pack.pk)
     client.force_login(world.north_reviewer)
     assert client.get(reverse("documents", args=[review.pk])).status_code == 200
     assert "Board pack" not in client.get(reverse("documents", args=[review.pk])).content.decode()

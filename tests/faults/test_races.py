@@ -229,7 +229,7 @@ def tor_review(world) -> Review:
 def test_two_saves_of_one_response_draft_keep_exactly_one(postgresql, world, response_review):
     review = response_review
     people = {"North's manager": world.north_manager, "South's manager": world.south_manager}
-    draft = document.version_create(review=review, user=world.north_manager)
+    draft = document.response_version_create(review=review, user=world.north_manager)
     overlap, wins, told = Overlap(), Counter(), set()
 
     with mock.patch.object(document, "timeline_add", overlap.wrap(document.timeline_add)):
@@ -248,7 +248,11 @@ def test_two_saves_of_one_response_draft_keep_exactly_one(postgresql, world, res
             outcomes = race(
                 {
                     who: partial(
-                        document.version_save, version=draft, user=user, data=texts[who], seen_revision=seen
+                        document.response_version_save,
+                        version=draft,
+                        user=user,
+                        **texts[who],
+                        seen_revision=seen,
                     )
                     for who, user in people.items()
                 },
@@ -335,12 +339,12 @@ def test_two_chairs_signing_one_draft_leave_one_signature(postgresql, world, res
 
     with mock.patch.object(document, "timeline_add", overlap.wrap(document.timeline_add)):
         for _ in range(ROUNDS):
-            draft = document.version_create(review=review, user=world.north_manager)
+            draft = document.response_version_create(review=review, user=world.north_manager)
             shown = draft.content_digest()
             overlap.arm()
             outcomes = race(
                 {
-                    who: partial(document.version_sign, version=draft, user=chair, seen_digest=shown)
+                    who: partial(document.response_version_sign, version=draft, user=chair, seen_digest=shown)
                     for who, chair in chairs.items()
                 },
                 refused=document.AlreadySigned,
@@ -442,7 +446,7 @@ def test_two_people_changing_one_actions_status_leave_one_change(
             outcomes = race(
                 {
                     who: partial(
-                        actions.action_progress,
+                        actions.action_progress_record,
                         action=a,
                         user=user,
                         on=TODAY(),
@@ -512,7 +516,7 @@ def test_a_progress_note_and_a_status_change_at_once_both_stand(postgresql, worl
             outcomes = race(
                 {
                     "note": partial(
-                        actions.action_progress,
+                        actions.action_progress_record,
                         action=a,
                         user=world.north_member,
                         on=TODAY(),
@@ -520,7 +524,7 @@ def test_a_progress_note_and_a_status_change_at_once_both_stand(postgresql, worl
                         seen_status=Status.IN_PROGRESS,
                     ),
                     "move": partial(
-                        actions.action_progress,
+                        actions.action_progress_record,
                         action=a,
                         user=world.north_manager,
                         on=TODAY(),
@@ -614,7 +618,7 @@ def test_two_managers_posting_the_draft_at_once_one_is_told_and_keeps_their_word
 ):
     review = response_review
     people = {"north": world.north_manager, "south": world.south_manager}
-    draft = document.version_create(review=review, user=world.north_manager)
+    draft = document.response_version_create(review=review, user=world.north_manager)
     url = reverse("response_version_edit", args=[review.pk, draft.number])
     overlap = Overlap()
     with mock.patch.object(document, "timeline_add", overlap.wrap(document.timeline_add)):
@@ -649,7 +653,7 @@ def test_two_chairs_posting_the_sign_off_at_once_one_is_told_who_signed(postgres
     overlap = Overlap()
     with mock.patch.object(document, "timeline_add", overlap.wrap(document.timeline_add)):
         for _ in range(FEWER_ROUNDS):
-            draft = document.version_create(review=review, user=world.north_manager)
+            draft = document.response_version_create(review=review, user=world.north_manager)
             url = reverse("response_version_sign", args=[review.pk, draft.number])
             clients = {who: _client(chair) for who, chair in chairs.items()}
             digests = {who: c.get(url).context["form"]["digest"].value() for who, c in clients.items()}
@@ -779,7 +783,7 @@ def test_a_stale_status_form_on_an_action_now_finished_keeps_the_note_and_offers
 
 @pytest.mark.django_db
 def test_a_stale_draft_of_the_response_is_refused_and_keeps_the_text(world, response_review):
-    draft = document.version_create(review=response_review, user=world.north_manager)
+    draft = document.response_version_create(review=response_review, user=world.north_manager)
     url = reverse("response_version_edit", args=[response_review.pk, draft.number])
     north, south = _client(world.north_manager), _client(world.south_manager)
     seen = {c: c.get(url).context["form"]["revision"].value() for c in (north, south)}
@@ -818,7 +822,7 @@ def test_a_stale_section_of_the_terms_of_reference_is_refused_and_keeps_the_text
 
 @pytest.mark.django_db
 def test_a_second_chair_signing_later_is_told_who_signed(world, response_review):
-    draft = document.version_create(review=response_review, user=world.north_manager)
+    draft = document.response_version_create(review=response_review, user=world.north_manager)
     url = reverse("response_version_sign", args=[response_review.pk, draft.number])
     north, south = _client(world.north_chair), _client(world.south_chair)
     digests = {c: c.get(url).context["form"]["digest"].value() for c in (north, south)}
@@ -832,14 +836,16 @@ def test_a_second_chair_signing_later_is_told_who_signed(world, response_review)
 
 @pytest.mark.django_db
 def test_a_chair_signing_a_draft_changed_since_is_shown_the_new_text_to_sign(world, response_review):
-    draft = document.version_create(review=response_review, user=world.north_manager)
+    draft = document.response_version_create(review=response_review, user=world.north_manager)
     url = reverse("response_version_sign", args=[response_review.pk, draft.number])
     chair = _client(world.north_chair)
     shown = chair.get(url).context["form"]["digest"].value()
-    document.version_save(
+    document.response_version_save(
         version=draft,
         user=world.north_manager,
-        data={"introduction": "Added after the chair opened the page.", "monitoring": "", "closing": ""},
+        introduction="Added after the chair opened the page.",
+        monitoring="",
+        closing="",
         seen_revision=draft.revision,
     )
 
@@ -865,7 +871,7 @@ def test_a_status_change_without_the_status_seen_is_still_never_applied_twice(wo
     a.review = response_review
 
     with pytest.raises(actions.StatusConflict, match="changed this action's status to Completed"):
-        actions.action_progress(
+        actions.action_progress_record(
             action=a, user=world.north_manager, on=TODAY(), text="Done.", status_to=Status.COMPLETED
         )
 

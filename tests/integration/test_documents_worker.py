@@ -5,7 +5,7 @@ starts on the same queue, and the document ends ready, one row, one file, its SH
 Two ways back from a dead worker are proved: Redis handing the unacknowledged message out again after the
 broker's visibility timeout (set low here through CELERY_VISIBILITY_TIMEOUT, which only the consuming
 workers use: kombu restores unacknowledged messages in the consumer, on a worker's start and then on a
-timer), and, when the message is lost altogether, the periodic sweep (`documents.services.requeue_stale`)."""
+timer), and, when the message is lost altogether, the periodic sweep (`documents.services.documents_requeue_stale`)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def _ask_and_kill_mid_render(world: World, workers: Workers) -> tuple[Document, 
     first = workers.start()
     timings = {}
     started = time.monotonic()
-    document = documents.request_document(review=review, user=world.north_manager, kind="board_pack")
+    document = documents.document_request(review=review, user=world.north_manager, kind="board_pack")
     timings["to rendering"] = _wait_for(
         "the first worker to start rendering",
         lambda: _status(document.pk) == Document.Status.RENDERING,
@@ -208,9 +208,9 @@ def test_when_the_message_is_lost_too_the_sweep_hands_the_document_out_again(wor
     second = workers.start()
     time.sleep(3)
     assert _status(document.pk) == Document.Status.RENDERING  # nothing to redeliver: it waits for the sweep
-    assert documents.requeue_stale() == 0  # not stale yet: a render may be slow
+    assert documents.documents_requeue_stale() == 0  # not stale yet: a render may be slow
     later = timezone.now() + documents.STALE_RENDERING + timedelta(minutes=1)
-    assert documents.requeue_stale(now=later) == 1
+    assert documents.documents_requeue_stale(now=later) == 1
     timings["to ready"] = _wait_for(
         "the sweep's task to finish the board pack",
         lambda: _status(document.pk) == Document.Status.READY,

@@ -88,9 +88,9 @@ def _rich_dataset() -> None:
     call_command("seed_demo", password="demo-password-for-tests")
     review = Review.objects.filter(state="response").first()
     manager = Membership.objects.filter(board=review.lead_board, role=Role.BUSINESS_MANAGER).first().user
-    documents.request_document(review=review, user=manager, kind=Document.Kind.BOARD_PACK)
+    documents.document_request(review=review, user=manager, kind=Document.Kind.BOARD_PACK)
     approved = ToRVersion.objects.filter(status=ToRVersion.Status.APPROVED).select_related("review").first()
-    documents.request_document(
+    documents.document_request(
         review=approved.review, user=manager, kind=Document.Kind.TERMS_OF_REFERENCE, tor_version=approved
     )
     assert Document.objects.filter(status="ready").count() == 2

@@ -33,7 +33,7 @@ ACCOUNT_TABLES = ("accounts_user", "accounts_historicaluser")
 
 
 def _anonymise(rich, world, **extra):
-    return services.anonymise_review(
+    return services.review_anonymise(
         review_id=rich.review.pk,
         board=world.north,
         user=world.north_manager,
@@ -164,7 +164,7 @@ def test_a_manager_of_a_participating_board_cannot_decide_for_the_lead_board(cli
     )
     assert response.status_code == 404  # not South's review to decide on
     with pytest.raises(services.RetentionRefused, match="not led by"):
-        services.anonymise_review(
+        services.review_anonymise(
             review_id=world.cross_border_review.pk,
             board=world.south,
             user=world.south_manager,
@@ -197,7 +197,7 @@ def test_nothing_happens_without_typing_the_reference(client, rich, world):
     assert Review.objects.filter(pk=rich.review.pk).exists()
     assert not Disposal.objects.exists()
     with pytest.raises(services.RetentionRefused, match="exactly as shown"):
-        services.delete_review(
+        services.review_delete(
             review_id=rich.review.pk,
             board=world.north,
             user=world.north_manager,
@@ -208,7 +208,7 @@ def test_nothing_happens_without_typing_the_reference(client, rich, world):
 
 def test_only_a_business_manager_can_confirm_through_the_service(rich, world):
     with pytest.raises(services.RetentionRefused, match="Only a business manager"):
-        services.anonymise_review(
+        services.review_anonymise(
             review_id=rich.review.pk,
             board=world.north,
             user=world.north_chair,
@@ -348,7 +348,7 @@ def test_deleting_removes_the_review_its_rows_history_and_files(
 
 def test_the_audit_record_survives_the_deletion_and_says_what_was_removed(client, rich, world):
     comments = ToRComment.objects.filter(section__version__review=rich.review).count()
-    services.delete_review(
+    services.review_delete(
         review_id=rich.review.pk,
         board=world.north,
         user=world.north_manager,

@@ -24,9 +24,9 @@ def _draft(w) -> dict:
     review = at_stage(w.north_review)
     if not review.findings.exists():
         finding(review)
-    version = review.response_versions.filter(signed_at__isnull=True).first() or services.version_create(
-        review=review, user=w.north_manager
-    )
+    version = review.response_versions.filter(
+        signed_at__isnull=True
+    ).first() or services.response_version_create(review=review, user=w.north_manager)
     return {"pk": review.pk, "number": version.number}
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from responses.actions.workflow import DONE_STATUSES
 from responses.models import Action, ActionUpdate
 from tests.conftest import World
 from tests.factories import AgencyFactory
@@ -54,7 +55,7 @@ def _bulk(world: World, review, start: int, count: int) -> None:
                 status=status,
                 deferred_reason="Later." if status == Status.DEFERRED else "",
                 deferred_until=today + timedelta(days=n % 7 - 3) if status == Status.DEFERRED else None,
-                completed_on=today if status in Action.DONE_STATUSES else None,
+                completed_on=today if status in DONE_STATUSES else None,
                 created_by=world.north_manager,
             )
         )

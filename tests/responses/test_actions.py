@@ -5,6 +5,7 @@ daily reminders; and the home page's action sections."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from responses.actions import reminders, services
+from responses.actions import reminders, services, workflow
 from responses.actions.forms import ProgressForm
 from responses.models import Action, ActionUpdate, Evidence
 from reviews.models import Membership, Notification, Review, Role, TimelineEntry
@@ -97,7 +98,7 @@ def _png(name: str = "chart.png") -> SimpleUploadedFile:
 
 def _progress(a: Action, user, *, on=None, text="Training delivered to 40 staff.", **kwargs) -> ActionUpdate:
     a.review = Review.objects.get(pk=a.review_id)
-    return services.action_progress(action=a, user=user, on=on or TODAY(), text=text, **kwargs)
+    return services.action_progress_record(action=a, user=user, on=on or TODAY(), text=text, **kwargs)
 
 
 def _upload(file) -> services.Upload:
@@ -263,24 +264,24 @@ def test_the_create_page_asks_for_findings_first_when_there_are_none(client, wor
 
 
 def test_service_refuses_what_the_form_would_have_caught(world, review, findings):
-    data = {
-        "findings": findings,
-        "description": "x",
-        "kind": Action.Kind.STRATEGIC,
-        "function": Action.Function.COORDINATE,
-        "level": Action.Level.NATIONAL,
-        "owner_agency": AgencyFactory(name="North Police", boards=[world.north]),
-        "owner": world.north_member,
-        "priority": 1,
-        "priority_reason": "x",
-        "plan_priority": None,
-        "due_on": TODAY() + timedelta(days=3),
-    }
+    details = services.ActionDetails(
+        findings=list(findings),
+        description="x",
+        kind=Action.Kind.STRATEGIC,
+        function=Action.Function.COORDINATE,
+        level=Action.Level.NATIONAL,
+        owner_agency=AgencyFactory(name="North Police", boards=[world.north]),
+        owner=world.north_member,
+        priority=1,
+        priority_reason="x",
+        plan_priority=None,
+        due_on=TODAY() + timedelta(days=3),
+    )
     with pytest.raises(services.ActionRefused, match="can only own actions of"):
-        services.action_agree(review=review, user=world.north_manager, data=data)
-    data.update(owner=world.north_manager, due_on=TODAY() - timedelta(days=1))
+        services.action_agree(review=review, user=world.north_manager, details=details)
+    details = replace(details, owner=world.north_manager, due_on=TODAY() - timedelta(days=1))
     with pytest.raises(services.ActionRefused, match="cannot be in the past"):
-        services.action_agree(review=review, user=world.north_manager, data=data)
+        services.action_agree(review=review, user=world.north_manager, details=details)
     assert not Action.objects.exists()
 
 
@@ -509,7 +510,7 @@ def test_impact_evidenced_needs_an_evidence_file(client, world, review, findings
 )
 def test_illegal_moves_are_refused_with_a_clear_message(world, review, findings, start, target):
     extra = {}
-    if start in Action.DONE_STATUSES:
+    if start in workflow.DONE_STATUSES:
         extra["completed_on"] = TODAY()
     if start == Status.DEFERRED:
         extra.update(
@@ -586,7 +587,7 @@ def test_deferral_needs_a_reason_and_a_future_date_to_look_again(
         "Waiting for the audit.",
         look_again,
     )
-    assert a.rag() == "grey"
+    assert workflow.rag_of(a) == "grey"
     update = ActionUpdate.objects.get(action=a)
     assert update.text == "Deferred: Waiting for the audit."
     # The owner is told that someone else deferred their action.

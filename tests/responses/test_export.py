@@ -111,10 +111,10 @@ def test_exports_carry_every_detail_and_the_latest_progress(client, world):
     review = at_stage(world.north_review)
     a = action(review, world.north_member, description="Audit bruising referrals")
     a.review = review
-    services.action_progress(
+    services.action_progress_record(
         action=a, user=world.north_member, on=timezone.localdate() - timedelta(days=3), text="Older."
     )
-    services.action_progress(
+    services.action_progress_record(
         action=a, user=world.north_member, on=timezone.localdate(), text="Newest progress."
     )
     client.force_login(world.north_manager)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from responses.models import Action, LearningItem, PlanPeriod, PlanPriority
 from responses.plan import selectors, services
-from responses.plan.selectors import Related, priority_choices, priority_label, related_for_findings
+from responses.plan.selectors import Related, related_for_findings
 from tests.responses.helpers import action, at_stage, finding, theme
 
 TODAY = timezone.localdate()
@@ -480,7 +480,15 @@ def test_learning_needs_a_theme_a_source_and_a_date_not_in_the_future(client, wo
     assert not LearningItem.objects.exists()
     with pytest.raises(services.PlanError):
         services.learning_item_create(
-            board=world.north, actor=world.north_manager, data=_learning_data(), themes=[]
+            board=world.north,
+            actor=world.north_manager,
+            title="Bruising in non-mobile babies",
+            source=LearningItem.Source.AUDIT,
+            source_reference="",
+            summary="Bruising in babies who cannot move was not always referred.",
+            learned_on=LAST_YEAR,
+            status=LearningItem.Status.OPEN,
+            themes=[],
         )
 
 
@@ -634,13 +642,13 @@ def test_priority_choices_are_the_board_s_current_and_future_priorities_in_plan_
     p_later_now = priority(later_now, 1, title="Overlap")
     old = priority(ended, 1, title="Old")
     priority(current_period(world.south), 1)
-    choices = list(priority_choices(world.north))
+    choices = list(PlanPriority.objects.choices_for(world.north))
     assert choices == [p_now_1, p_now_2, p_later_now, p_up]
-    assert priority_label(choices[0]) == "Business plan 2025 to 2028 – Priority 1: First"
+    assert choices[0].choice_label == "Business plan 2025 to 2028 – Priority 1: First"
     # An action already linked to an ended period's priority keeps it as a choice.
-    assert old in list(priority_choices(world.north, keep=old))
-    assert old in list(priority_choices(world.north, keep=old.pk))
-    field = selectors.PriorityChoiceField(queryset=priority_choices(world.north))
+    assert old in list(PlanPriority.objects.choices_for(world.north, keep=old))
+    assert old in list(PlanPriority.objects.choices_for(world.north, keep=old.pk))
+    field = selectors.PriorityChoiceField(queryset=PlanPriority.objects.choices_for(world.north))
     assert [label for _, label in field.choices][1] == "Business plan 2025 to 2028 – Priority 1: First"
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.responses import sign_off
-from responses.document import assemble, services
+from responses.document import assemble, services, workflow
 from responses.models import ResponseVersion, SignedVersionError, digest_of
 from reviews.models import Notification, State, TimelineEntry
 from reviews.services import TransitionRefused, review_transition
@@ -36,23 +36,27 @@ def review(world):
 
 @pytest.fixture
 def draft(review, world):
-    return services.version_create(review=review, user=world.north_manager)
+    return services.response_version_create(review=review, user=world.north_manager)
 
 
 @pytest.fixture
 def signed(draft, world):
-    return services.version_sign(version=draft, user=world.north_chair, seen_digest=draft.content_digest())
+    return services.response_version_sign(
+        version=draft, user=world.north_chair, seen_digest=draft.content_digest()
+    )
 
 
 # Putting the document together ---------------------------------------------------------------------
 
 
 def test_the_draft_is_put_together_from_findings_positions_actions_and_the_board_s_own_words(review, world):
-    version = services.version_create(review=review, user=world.north_manager)
-    version = services.version_save(
+    version = services.response_version_create(review=review, user=world.north_manager)
+    version = services.response_version_save(
         version=version,
         user=world.north_manager,
-        data={"introduction": "We thank the family.", "monitoring": "Quarterly to the board.", "closing": ""},
+        introduction="We thank the family.",
+        monitoring="Quarterly to the board.",
+        closing="",
         seen_revision=version.revision,
     )
     text = version.content
@@ -66,11 +70,13 @@ def test_the_draft_is_put_together_from_findings_positions_actions_and_the_board
 
 
 def test_what_people_type_cannot_become_headings_and_is_escaped_on_the_page(review, world, client):
-    version = services.version_create(review=review, user=world.north_manager)
-    services.version_save(
+    version = services.response_version_create(review=review, user=world.north_manager)
+    services.response_version_save(
         version=version,
         user=world.north_manager,
-        data={"introduction": "# Not a heading\n<script>alert(1)</script>", "monitoring": "", "closing": ""},
+        introduction="# Not a heading\n<script>alert(1)</script>",
+        monitoring="",
+        closing="",
         seen_revision=version.revision,
     )
     client.force_login(world.north_member)
@@ -85,18 +91,20 @@ def test_what_people_type_cannot_become_headings_and_is_escaped_on_the_page(revi
 
 def test_one_draft_at_a_time(draft, world):
     with pytest.raises(services.ResponseRefused, match="still a draft"):
-        services.version_create(review=draft.review, user=world.north_manager)
+        services.response_version_create(review=draft.review, user=world.north_manager)
 
 
 def test_two_people_saving_the_same_draft_never_overwrite_each_other(draft, world):
     data = {"introduction": "Mine", "monitoring": "", "closing": ""}
-    services.version_save(version=draft, user=world.north_manager, data=data, seen_revision=draft.revision)
+    services.response_version_save(
+        version=draft, user=world.north_manager, **data, seen_revision=draft.revision
+    )
 
     with pytest.raises(services.EditConflict):
-        services.version_save(
+        services.response_version_save(
             version=draft,
             user=world.north_manager,
-            data={**data, "introduction": "Theirs"},
+            **{**data, "introduction": "Theirs"},
             seen_revision=draft.revision,
         )
     assert ResponseVersion.objects.get(pk=draft.pk).introduction == "Mine"
@@ -104,27 +112,33 @@ def test_two_people_saving_the_same_draft_never_overwrite_each_other(draft, worl
 
 def test_a_draft_that_no_longer_matches_the_data_cannot_be_signed_until_rebuilt(draft, review, world):
     finding(review, title="A finding added later")
-    assert services.is_stale(draft)
+    assert workflow.is_stale(draft)
 
     with pytest.raises(services.ResponseRefused, match="rebuild"):
-        services.version_sign(version=draft, user=world.north_chair, seen_digest=draft.content_digest())
+        services.response_version_sign(
+            version=draft, user=world.north_chair, seen_digest=draft.content_digest()
+        )
 
-    rebuilt = services.version_rebuild(version=draft, user=world.north_manager)
+    rebuilt = services.response_version_rebuild(version=draft, user=world.north_manager)
     assert "A finding added later" in rebuilt.content
-    services.version_sign(version=rebuilt, user=world.north_chair, seen_digest=rebuilt.content_digest())
+    services.response_version_sign(
+        version=rebuilt, user=world.north_chair, seen_digest=rebuilt.content_digest()
+    )
 
 
 def test_the_chair_signs_exactly_what_they_were_shown(draft, world):
     shown = draft.content_digest()
-    services.version_save(
+    services.response_version_save(
         version=draft,
         user=world.north_manager,
-        data={"introduction": "Changed while the chair was reading", "monitoring": "", "closing": ""},
+        introduction="Changed while the chair was reading",
+        monitoring="",
+        closing="",
         seen_revision=draft.revision,
     )
 
     with pytest.raises(services.ResponseRefused, match="changed after you opened it"):
-        services.version_sign(version=draft, user=world.north_chair, seen_digest=shown)
+        services.response_version_sign(version=draft, user=world.north_chair, seen_digest=shown)
     assert not ResponseVersion.objects.get(pk=draft.pk).is_signed
 
 
@@ -143,7 +157,9 @@ def test_signing_records_the_chair_the_time_and_the_digest_of_the_text(
 
 def test_signing_tells_the_board(draft, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.version_sign(version=draft, user=world.north_chair, seen_digest=draft.content_digest())
+        services.response_version_sign(
+            version=draft, user=world.north_chair, seen_digest=draft.content_digest()
+        )
     told = set(
         Notification.objects.filter(key__startswith="response-signed:").values_list(
             "recipient__email", flat=True
@@ -197,14 +213,16 @@ def test_a_signed_version_refuses_a_change_through_the_form(signed, client, worl
     page = client.get(response["Location"]).content.decode()
     assert "can never change" in page
     with pytest.raises(services.ResponseRefused):
-        services.version_save(
+        services.response_version_save(
             version=signed,
             user=world.north_manager,
-            data={"introduction": "x", "monitoring": "", "closing": ""},
+            introduction="x",
+            monitoring="",
+            closing="",
             seen_revision=signed.revision,
         )
     with pytest.raises(services.ResponseRefused):
-        services.version_rebuild(version=signed, user=world.north_manager)
+        services.response_version_rebuild(version=signed, user=world.north_manager)
 
 
 def test_a_signed_version_refuses_a_change_through_the_admin(signed, client, world):
@@ -227,16 +245,18 @@ def test_a_signed_version_refuses_a_change_through_the_admin(signed, client, wor
 
 
 def test_any_change_after_signing_needs_a_new_version_and_a_new_signature(signed, world):
-    second = services.version_create(review=signed.review, user=world.north_manager)
+    second = services.response_version_create(review=signed.review, user=world.north_manager)
     assert second.number == 2 and not second.is_signed
     assert second.introduction == signed.introduction  # the text is carried over
-    services.version_sign(version=second, user=world.north_chair, seen_digest=second.content_digest())
+    services.response_version_sign(
+        version=second, user=world.north_chair, seen_digest=second.content_digest()
+    )
     assert ResponseVersion.objects.filter(review=signed.review, signed_at__isnull=False).count() == 2
 
 
 def test_a_version_signed_already_is_not_signed_twice(signed, world):
     with pytest.raises(services.ResponseRefused, match="already signed"):
-        services.version_sign(version=signed, user=world.north_chair, seen_digest=signed.digest)
+        services.response_version_sign(version=signed, user=world.north_chair, seen_digest=signed.digest)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,14 +270,14 @@ def test_two_chairs_signing_at_once_leave_one_signature(world):
     ensure_standard_themes()
     review = at_stage(world.cross_border_review, State.RESPONSE)  # North leads, South takes part
     finding(review)
-    draft = services.version_create(review=review, user=world.north_manager)
+    draft = services.response_version_create(review=review, user=world.north_manager)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def sign(chair):
         try:
             barrier.wait()
-            services.version_sign(version=draft, user=chair, seen_digest=draft.content_digest())
+            services.response_version_sign(version=draft, user=chair, seen_digest=draft.content_digest())
             outcomes.append("signed")
         except services.ResponseRefused:
             outcomes.append("refused")
@@ -335,7 +355,7 @@ def test_only_a_chair_of_the_review_s_boards_may_sign(draft, client, world, pers
 def test_a_chair_of_a_participating_board_may_sign_a_cross_border_response(world, client):
     review = at_stage(world.cross_border_review, State.RESPONSE)
     finding(review)
-    draft = services.version_create(review=review, user=world.north_manager)
+    draft = services.response_version_create(review=review, user=world.north_manager)
     client.force_login(world.south_chair)
     assert (
         client.post(
@@ -408,7 +428,7 @@ def test_publication_waits_for_the_chair_s_signature_on_the_latest_version(revie
     with pytest.raises(TransitionRefused, match="signs off the board's written response"):
         review_transition(review_id=review.pk, name="publish", user=world.north_manager, data=data)
     signed = sign_off(review, world.north_manager, world.north_chair)
-    services.version_create(review=review, user=world.north_manager)
+    services.response_version_create(review=review, user=world.north_manager)
     with pytest.raises(TransitionRefused, match=f"version {signed.number + 1}"):
         review_transition(review_id=review.pk, name="publish", user=world.north_manager, data=data)
 
@@ -438,10 +458,12 @@ def test_the_chair_s_home_page_follows_a_draft_made_and_signed_at_once(review, c
     page = client.get(reverse("home")).content.decode()
     assert "The board's response and your sign-off" in page and waiting not in page
 
-    version = services.version_create(review=review, user=world.north_manager)
+    version = services.response_version_create(review=review, user=world.north_manager)
     assert f"Version 1 {waiting}" in client.get(reverse("home")).content.decode()
 
-    services.version_sign(version=version, user=world.north_chair, seen_digest=version.content_digest())
+    services.response_version_sign(
+        version=version, user=world.north_chair, seen_digest=version.content_digest()
+    )
     assert waiting not in client.get(reverse("home")).content.decode()
 
 

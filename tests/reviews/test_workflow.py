@@ -914,7 +914,7 @@ def _new_targets(board, **targets) -> None:
     data = {name: targets.get(name, getattr(board, name)) for name in fields}
     form = TimescalesForm(data, instance=board)
     assert form.is_valid(), form.errors
-    services.board_timescales_update(board=board, form=form)
+    services.board_timescales_update(board=board, **form.cleaned_data)
 
 
 def test_new_local_targets_move_open_reviews_deadlines(world):

@@ -149,8 +149,8 @@ def _response_signed(w: World):
 
     review = at_stage(w.north_review, "response")
     finding(review)
-    version = services.version_create(review=review, user=w.north_manager)
-    services.version_sign(version=version, user=w.north_chair, seen_digest=version.content_digest())
+    version = services.response_version_create(review=review, user=w.north_manager)
+    services.response_version_sign(version=version, user=w.north_chair, seen_digest=version.content_digest())
     return review
 
 

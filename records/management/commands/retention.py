@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if not no_input:
             verb = "anonymise" if anonymise else "DELETE"
             typed = input(f"To {verb} {review.reference} of {review.lead_board}, type its reference again: ")
-        apply = services.anonymise_review if anonymise else services.delete_review
+        apply = services.review_anonymise if anonymise else services.review_delete
         extra = {"other_names": other_name} if anonymise else {}
         try:
             disposal = apply(
