@@ -7,10 +7,11 @@ from reviews import workflow
 from reviews.models import Review
 
 from .models import ToRVersion
+from .tor import workflow as tor_workflow
 
 
 def terms_approved(review: Review) -> list[str]:
-    if ToRVersion.objects.filter(review=review, status=ToRVersion.Status.APPROVED).exists():
+    if ToRVersion.objects.filter(review=review, status__in=tor_workflow.APPROVED_STATUSES).exists():
         return []
     return ["The chair approves the terms of reference (Commissioning, then Terms of reference)."]
 

@@ -290,7 +290,7 @@ def test_the_state_check_leaves_other_words_alone():
 
 def test_the_state_check_allows_members_in_data_generators_but_not_strings():
     generator = "def make(review):\n    review.state = State.PUBLISHED\n    review.state = 'closed'\n"
-    assert [f.line for f in state_findings("reviews/demo.py", generator)] == [3]
+    assert [f.line for f in state_findings("demo/reviews.py", generator)] == [3]
 
 
 # Templates compare no state either: they get booleans from the view, or ask a workflow's template filter
