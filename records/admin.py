@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from reviews.access import participant_board_ids
-from reviews.admin import ReadOnlyAdmin
 from scr_portal.accounts.models import User
+from scr_portal.admin import ReadOnlyAdmin
 from scr_portal.downloads import attachment_bytes, safe_name_part
 
 from . import subject_access

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from reviews.admin import VisibleReviewRowsMixin
-from scr_portal.admin import HistoryAdmin
+from scr_portal.admin import HistoryAdmin, ReadOnly
 
 from .models import ResponseVersion, Theme
 
@@ -19,7 +19,7 @@ class ThemeAdmin(HistoryAdmin):
 
 
 @admin.register(ResponseVersion)
-class ResponseVersionAdmin(VisibleReviewRowsMixin, HistoryAdmin):
+class ResponseVersionAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
     list_display = ["review", "number", "signed_by", "signed_at", "digest"]
     list_filter = ["review__lead_board"]
     search_fields = ["review__reference", "digest"]
@@ -37,12 +37,3 @@ class ResponseVersionAdmin(VisibleReviewRowsMixin, HistoryAdmin):
         "signed_at",
         "digest",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

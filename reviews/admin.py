@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from scr_portal.accounts.admin import UserAdmin
-from scr_portal.admin import HistoryAdmin, adopt_saved
+from scr_portal.admin import HistoryAdmin, ReadOnlyAdmin, adopt_saved
 
 from . import services
 from .access import can, manageable_boards, require, visible_reviews
@@ -333,19 +333,6 @@ class ParticipatingBoardAdmin(VisibleReviewRowsMixin, HistoryAdmin):
     list_filter = ["board"]
     search_fields = ["review__reference", "board__name"]
     list_select_related = ["review", "board"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An audit record: readable, never added, changed or deleted through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReviewAccess)

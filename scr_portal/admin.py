@@ -1,7 +1,9 @@
-"""What every administration page with history shares: an old version is read, never posted back."""
+"""What administration pages share: an old version is read, never posted back; an audit record or a
+record written only by the portal's services is read-only."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +18,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied("Old versions can be read, not restored.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnly:
+    """Readable in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """An audit record: readable, never added, changed or deleted through the admin."""
 
 
 def adopt_saved(obj: Model, saved: Model) -> None:
