@@ -1,0 +1,43 @@
+"""What every one-form page shares: the POST half (validate, write through a service, say so, go on) and the
+page that shows the form again with its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+
+def submitted(
+    request: HttpRequest,
+    form,
+    write: Callable[..., Any],
+    *,
+    success: str | Callable[[Any], str],
+    to: str | Callable[[Any], str],
+    refused: type[Exception] | tuple[type[Exception], ...] = (),
+) -> HttpResponse | None:
+    """On a valid POST, `write(**form.cleaned_data)`; when it goes through, flash `success` and redirect to
+    `to` (either may be a function of what `write` returned). A `refused` error goes on the form, on the
+    field it names (`error.field`) when the form has that field. Answers None when the form is to be shown
+    (a GET, an invalid form, a refusal), so a view ends `return submitted(...) or <the form page>`."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = write(**form.cleaned_data)
+    except refused as error:
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, str(error))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(to(result) if callable(to) else to)
+
+
+def one_form_page(
+    request: HttpRequest, template: str, form, heading: str, breadcrumbs, **extra
+) -> HttpResponse:
+    """A one-form page: the form, its heading, the trail to it, and whatever else the template shows."""
+    return render(request, template, {"form": form, "heading": heading, "breadcrumbs": breadcrumbs, **extra})
