@@ -19,15 +19,17 @@ def submitted(
     success: str | Callable[[Any], str],
     to: str | Callable[[Any], str],
     refused: type[Exception] | tuple[type[Exception], ...] = (),
+    data: Callable[[], dict] | None = None,
 ) -> HttpResponse | None:
     """On a valid POST, `write(**form.cleaned_data)`; when it goes through, flash `success` and redirect to
     `to` (either may be a function of what `write` returned). A `refused` error goes on the form, on the
     field it names (`error.field`) when the form has that field. Answers None when the form is to be shown
-    (a GET, an invalid form, a refusal), so a view ends `return submitted(...) or <the form page>`."""
+    (a GET, an invalid form, a refusal), so a view ends `return submitted(...) or <the form page>`. `data`
+    gives the arguments instead, for a form whose fields are not the service's parameters one for one."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        result = write(**form.cleaned_data)
+        result = write(**(data() if data else form.cleaned_data))
     except refused as error:
         field = getattr(error, "field", None)
         form.add_error(field if field in form.fields else None, str(error))
