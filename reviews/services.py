@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import access, clocks, notifications, workflow
 from .models import (
+    REFERRAL_FIELDS,
     Agency,
     Board,
     Child,
@@ -60,19 +61,6 @@ def review_refresh_due(review: Review) -> None:
     """Recomputes the review's next deadline (kept on the row so lists can filter and sort by it)."""
     current = clocks.current_deadline(review)
     review.due_on, review.due_kind = (current.due, current.key) if current else (None, "")
-
-
-# The case record's own details, as the portal's "Referral details" page and the admin edit them, in the
-# order the timeline names them when they change.
-REFERRAL_FIELDS = (
-    "reference",
-    "regime",
-    "case_summary",
-    "incident_date",
-    "notification_date",
-    "criteria",
-    "criteria_notes",
-)
 
 
 @transaction.atomic

@@ -284,18 +284,23 @@ def activity_save(
     return activity
 
 
+def _activity_locked(activity: EngagementActivity) -> tuple[Review, EngagementActivity]:
+    """The activity's review, checked open for the response, and the activity locked; refused when the
+    activity is gone."""
+    review = _response_open(activity.review)
+    activity = EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
+    if activity is None:
+        raise DiscussionRefused("This activity no longer exists.")
+    return review, activity
+
+
 def activity_complete(
     *, activity: EngagementActivity, user, done_on: date, reached: int
 ) -> EngagementActivity:
     """Marks an activity as done on `done_on` (which has come), with the number of people it reached."""
     _activity_check(Status.DONE, done_on, reached)
     with transaction.atomic():
-        review = _response_open(activity.review)
-        activity = (
-            EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
-        )
-        if activity is None:
-            raise DiscussionRefused("This activity no longer exists.")
+        review, activity = _activity_locked(activity)
         activity.status = Status.DONE
         activity.planned_on = done_on
         activity.reached = reached
@@ -315,12 +320,7 @@ def activity_complete(
 def activity_cancel(*, activity: EngagementActivity, user) -> EngagementActivity:
     """Cancels a planned activity. One that is already done stays done."""
     with transaction.atomic():
-        review = _response_open(activity.review)
-        activity = (
-            EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
-        )
-        if activity is None:
-            raise DiscussionRefused("This activity no longer exists.")
+        review, activity = _activity_locked(activity)
         if activity.status == Status.DONE:
             raise DiscussionRefused("This activity is done, so it cannot be cancelled.")
         if activity.status == Status.CANCELLED:

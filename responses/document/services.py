@@ -106,16 +106,7 @@ def response_version_save(
                 "compare it with the draft as it is now, then save again."
             )
         current.introduction, current.monitoring, current.closing = introduction, monitoring, closing
-        current.content = assemble.assemble(current.review, current)
-        current.revision += 1
-        current.updated_at = timezone.now()
-        current.save()
-        timeline_add(
-            review=current.review,
-            user=user,
-            kind=TimelineEntry.Kind.UPDATE,
-            title=f"Board's response: draft version {current.number} changed",
-        )
+        _new_revision(current, assemble.assemble(current.review, current), user, "changed")
     return current
 
 
@@ -126,17 +117,22 @@ def response_version_rebuild(*, version: ResponseVersion, user) -> ResponseVersi
         _check_draft(current)
         content = assemble.assemble(current.review, current)
         if content != current.content:
-            current.content = content
-            current.revision += 1
-            current.updated_at = timezone.now()
-            current.save()
-            timeline_add(
-                review=current.review,
-                user=user,
-                kind=TimelineEntry.Kind.UPDATE,
-                title=f"Board's response: draft version {current.number} rebuilt from the current data",
-            )
+            _new_revision(current, content, user, "rebuilt from the current data")
     return current
+
+
+def _new_revision(current: ResponseVersion, content: str, user, how: str) -> None:
+    """Saves the draft's assembled `content` as its next revision, and says on the timeline `how` it came."""
+    current.content = content
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current.save()
+    timeline_add(
+        review=current.review,
+        user=user,
+        kind=TimelineEntry.Kind.UPDATE,
+        title=f"Board's response: draft version {current.number} {how}",
+    )
 
 
 def _check_draft(version: ResponseVersion) -> None:
