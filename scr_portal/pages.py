@@ -38,6 +38,28 @@ def submitted(
     return redirect(to(result) if callable(to) else to)
 
 
+def attempt(request: HttpRequest, write: Callable[[], Any], *, success: str, refused) -> None:
+    """A one-button action: runs `write()`, then flashes `success` when it went through, or the refusal's
+    message when it raised one of `refused`. The view redirects either way."""
+    try:
+        write()
+    except refused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+
+
+def reshown(request: HttpRequest, form_class, error: Exception, *, seen: str, value, **kwargs):
+    """After an edit conflict: the form again with what the person typed, now carrying in its hidden `seen`
+    field the `value` they have now been shown, and the conflict's message."""
+    data = request.POST.copy()
+    data[seen] = value
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, str(error))
+    return form
+
+
 def one_form_page(
     request: HttpRequest, template: str, form, heading: str, breadcrumbs, **extra
 ) -> HttpResponse:

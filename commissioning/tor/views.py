@@ -18,7 +18,7 @@ from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
-from scr_portal.pages import submitted
+from scr_portal.pages import reshown, submitted
 
 from ..views import commissioning_crumb
 from . import diff, selectors, services, workflow
@@ -125,11 +125,9 @@ def tor_section_edit(request: HttpRequest, pk: int, number: int, key: str) -> Ht
         except services.EditConflict as conflict:
             # Show both texts; the form keeps what they typed and now carries the revision they have seen.
             saved_body = conflict.saved_body
-            data = request.POST.copy()
-            data["revision"] = conflict.revision
-            form = SectionForm(data, title=section.title)
-            form.is_valid()
-            form.add_error(None, str(conflict))
+            form = reshown(
+                request, SectionForm, conflict, seen="revision", value=conflict.revision, title=section.title
+            )
         except services.ToRRefused as refusal:
             form.add_error(None, str(refusal))
         else:

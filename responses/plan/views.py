@@ -20,7 +20,7 @@ from responses.pages import form_page
 from reviews.access import can
 from reviews.selectors import board_for
 from scr_portal.breadcrumbs import Crumb, board_crumbs, link
-from scr_portal.pages import submitted
+from scr_portal.pages import attempt, submitted
 
 from . import selectors, services
 from .forms import LearningFilterForm, LearningItemForm, PlanPeriodForm, PlanPriorityForm
@@ -207,14 +207,12 @@ def plan_priority_delete(request: HttpRequest, pk: int, priority_pk: int) -> Htt
     board = board_for(request.user, pk, "manage_business_plan")
     priority = selectors.priority_get(board, priority_pk)
     if request.method == "POST":
-        try:
-            services.priority_delete(priority=priority, actor=request.user)
-        except services.PlanError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, f"Priority {priority.number} is deleted from “{priority.period.title}”."
-            )
+        attempt(
+            request,
+            partial(services.priority_delete, priority=priority, actor=request.user),
+            success=f"Priority {priority.number} is deleted from “{priority.period.title}”.",
+            refused=services.PlanError,
+        )
         return redirect(_plan_url(board, priority.period))
     ctx = {
         "board": board,
