@@ -98,7 +98,6 @@ def review_create(
     timeline_add(
         review=review,
         user=user,
-        kind=TimelineEntry.Kind.UPDATE,
         title="Referral opened",
         body=case_summary,
     )

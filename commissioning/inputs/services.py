@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reviews import access, notifications, workflow
 from reviews.access import review_board_ids
-from reviews.models import Membership, Notification, Review, Role, TimelineEntry
+from reviews.models import Membership, Notification, Review, Role
 from reviews.services import review_lock, timeline_add
 from scr_portal import workdays
 from scr_portal.dates import long_date
@@ -93,7 +93,6 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Board members asked for input by {long_date(closes_on)}",
             body=f"{round_.request}\n\nInvited {len(invitees)} member{'s' if len(invitees) != 1 else ''} "
             f"of {board_count} board{'s' if board_count != 1 else ''}.",

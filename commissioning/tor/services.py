@@ -113,7 +113,6 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Terms of reference: draft version {number} created",
             body=f"The draft was {how}.",
         )
@@ -164,7 +163,6 @@ def tor_send_for_comment(*, version: ToRVersion, user, closes_on: date) -> ToRVe
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Terms of reference version {version.number} sent for comment",
             body=f"Comments close on {label}.",
         )

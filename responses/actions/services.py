@@ -187,7 +187,6 @@ def action_change(*, action: Action, user, details: ActionDetails, seen: str) ->
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Action {locked.number} changed",
             body=f"Changed: {', '.join(changed)}.",
         )
@@ -311,7 +310,6 @@ def action_progress_record(
             timeline_add(
                 review=action.review,
                 user=user,
-                kind=TimelineEntry.Kind.UPDATE,
                 title=(
                     f"Action {locked.number}: {Status(status_from).label.lower()} → "
                     f"{Status(status_to).label.lower()}"

@@ -130,7 +130,6 @@ def _new_revision(current: ResponseVersion, content: str, user, how: str) -> Non
     timeline_add(
         review=current.review,
         user=user,
-        kind=TimelineEntry.Kind.UPDATE,
         title=f"Board's response: draft version {current.number} {how}",
     )
 
@@ -207,7 +206,6 @@ def response_signature_request(*, version: ResponseVersion, user) -> None:
     timeline_add(
         review=review,
         user=user,
-        kind=TimelineEntry.Kind.UPDATE,
         title=f"Board's response: the chair was asked to sign version {version.number}",
     )
 
