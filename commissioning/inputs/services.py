@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import access, notifications, workflow
+from reviews import notifications, workflow
 from reviews.access import review_board_ids
 from reviews.models import Membership, Notification, Review, Role
 from reviews.services import review_lock, timeline_add
@@ -137,9 +137,10 @@ def input_reply_add(*, input_round: InputRound, user, text: str, nothing_to_add:
         reply.full_clean(exclude=["text"] if nothing_to_add else None)
         reply.save()
         review = input_round.review
-        notifications.notify(
-            review=review,
-            recipients=access.people_on_review(review, [Role.BUSINESS_MANAGER]).exclude(pk=user.pk),
+        notifications.notify_roles(
+            review,
+            [Role.BUSINESS_MANAGER],
+            actor=user,
             kind=Notification.Kind.INFORMATION,
             title=f"{review.reference}: {user.get_full_name()} "
             f"{'has nothing to add' if nothing_to_add and not text else 'gave input'}",

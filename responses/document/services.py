@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import ResponseVersion, digest_of
-from reviews import access, notifications
+from reviews import notifications
 from reviews.access import roles_on_review
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
@@ -177,9 +177,10 @@ def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, a
         path = reverse("response_version", args=[review.pk, current.number])
         number = current.number
         transaction.on_commit(
-            lambda: notifications.notify(
-                review=review,
-                recipients=access.people_on_review(review, BOARD_ROLES).exclude(pk=user.pk),
+            lambda: notifications.notify_roles(
+                review,
+                BOARD_ROLES,
+                actor=user,
                 kind=Notification.Kind.INFORMATION,
                 title=f"{review.reference}: the board's response was signed off",
                 body=f"Version {number} of the board's response was signed off by the chair.",
@@ -194,9 +195,10 @@ def response_signature_request(*, version: ResponseVersion, user) -> None:
     """Asks the chairs of the review's boards to sign the draft off."""
     review = version.review
     _check_draft(version)
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (Role.CHAIR,)).exclude(pk=user.pk),
+    notifications.notify_roles(
+        review,
+        (Role.CHAIR,),
+        actor=user,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: please sign off the board's response",
         body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",
