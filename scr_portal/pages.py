@@ -1,5 +1,5 @@
-"""What every one-form page shares: the POST half (validate, write through a service, say so, go on) and the
-page that shows the form again with its errors."""
+"""What the pages that write share: a form's POST half (validate, write through a service, say so, go on), a
+one-button action, and a form shown again after an edit conflict."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 
 def submitted(
@@ -58,10 +58,3 @@ def reshown(request: HttpRequest, form_class, error: Exception, *, seen: str, va
     form.is_valid()
     form.add_error(None, str(error))
     return form
-
-
-def one_form_page(
-    request: HttpRequest, template: str, form, heading: str, breadcrumbs, **extra
-) -> HttpResponse:
-    """A one-form page: the form, its heading, the trail to it, and whatever else the template shows."""
-    return render(request, template, {"form": form, "heading": heading, "breadcrumbs": breadcrumbs, **extra})
