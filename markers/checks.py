@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from commissioning.models import SelfCheckAnswer
-from reviews.models import Review, TimelineEntry
+from reviews.models import Review
 from reviews.services import timeline_add
 from scr_portal.accounts.models import User
 
@@ -90,6 +90,4 @@ def self_check_save(
             question=q.number,
             defaults={"status": status, "comment": comment, "updated_by": user},
         )
-    timeline_add(
-        review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title=f"{marker.part} self-check updated"
-    )
+    timeline_add(review=review, user=user, title=f"{marker.part} self-check updated")

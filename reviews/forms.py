@@ -8,7 +8,18 @@ from django.contrib.auth import get_user_model
 from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field, not_in_future
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
-from .models import Board, Child, Criteria, Decision, ParallelProcess, Regime, Review, Role, State
+from .models import (
+    REFERRAL_FIELDS,
+    Board,
+    Child,
+    Criteria,
+    Decision,
+    ParallelProcess,
+    Regime,
+    Review,
+    Role,
+    State,
+)
 
 User = get_user_model()
 
@@ -24,16 +35,7 @@ class ReferralForm(PortalModelForm):
 
     class Meta:
         model = Review
-        fields = [
-            "reference",
-            "regime",
-            "case_summary",
-            "incident_date",
-            "notification_date",
-            "criteria",
-            "criteria_notes",
-            "agencies_known",
-        ]
+        fields = [*REFERRAL_FIELDS, "agencies_known"]
         widgets = {
             "regime": forms.RadioSelect,
             "criteria": forms.RadioSelect,

@@ -212,6 +212,19 @@ def report_upload_to(instance: Review, filename: str) -> str:
     return f"reports/{instance.lead_board_id}/{uuid.uuid4().hex}{suffix}"
 
 
+# The case record's own details, as the portal's "Referral details" page and the admin edit them, in the
+# order the timeline names them when they change.
+REFERRAL_FIELDS = (
+    "reference",
+    "regime",
+    "case_summary",
+    "incident_date",
+    "notification_date",
+    "criteria",
+    "criteria_notes",
+)
+
+
 class Review(models.Model):
     reference = models.CharField(
         max_length=40, help_text="The board's own reference, for example NSCB-2026-03."

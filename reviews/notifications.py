@@ -83,6 +83,16 @@ def notify(
     return created
 
 
+def notify_roles(
+    review: Review, roles, *, actor=None, kind: str, title: str, body: str, path: str, key: str
+) -> list[Notification]:
+    """notify() everyone holding one of `roles` on the review, except the `actor` whose step it is about."""
+    recipients = access.people_on_review(review, roles)
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    return notify(review=review, recipients=recipients, kind=kind, title=title, body=body, path=path, key=key)
+
+
 def absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
@@ -198,12 +208,10 @@ def notify_stage_reached(review: Review, actor=None) -> None:
     if not roles:
         return
     who, what = workflow.NEXT_STEPS[review.state]
-    recipients = access.people_on_review(review, roles)
-    if actor is not None:
-        recipients = recipients.exclude(pk=actor.pk)
-    notify(
-        review=review,
-        recipients=recipients,
+    notify_roles(
+        review,
+        roles,
+        actor=actor,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference} is at the {review.get_state_display().lower()} stage",
         body=f"{who}: {what}",

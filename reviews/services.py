@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import access, clocks, notifications, workflow
 from .models import (
+    REFERRAL_FIELDS,
     Agency,
     Board,
     Child,
@@ -62,19 +63,6 @@ def review_refresh_due(review: Review) -> None:
     review.due_on, review.due_kind = (current.due, current.key) if current else (None, "")
 
 
-# The case record's own details, as the portal's "Referral details" page and the admin edit them, in the
-# order the timeline names them when they change.
-REFERRAL_FIELDS = (
-    "reference",
-    "regime",
-    "case_summary",
-    "incident_date",
-    "notification_date",
-    "criteria",
-    "criteria_notes",
-)
-
-
 @transaction.atomic
 def review_create(
     *,
@@ -110,7 +98,6 @@ def review_create(
     timeline_add(
         review=review,
         user=user,
-        kind=TimelineEntry.Kind.UPDATE,
         title="Referral opened",
         body=case_summary,
     )

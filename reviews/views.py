@@ -3,17 +3,21 @@ selector (404 when invisible) that also checks the action (403 when not allowed)
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scr_portal.audit import history_page
 from scr_portal.breadcrumbs import board_crumbs, crumbs, link, review_crumbs
+from scr_portal.pages import attempt, submitted
 
 from . import clocks, selectors, services, workflow
 from .access import (
@@ -185,23 +189,35 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_form.html", ctx)
 
 
+def _record_form(request: HttpRequest, review, form, write, *, success, heading: str) -> HttpResponse:
+    """Add or change one of the review's own records (a child, a parallel process), back to the review."""
+    return submitted(
+        request, form, write, success=success, to=reverse("review_detail", args=[review.pk])
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": heading,
+            "breadcrumbs": review_crumbs(review, (heading, None)),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "change_review")
     child = get_object_or_404(review.children, pk=child_pk) if child_pk else None
     form = ChildForm(request.POST or None, instance=child, review=review)
-    if request.method == "POST" and form.is_valid():
-        child = services.child_save(review=review, user=request.user, child=child, **form.cleaned_data)
-        messages.success(request, f"{child.pseudonym} saved.")
-        return redirect("review_detail", review.pk)
-    heading = f"Edit {child.pseudonym}" if child else "Add a child"
-    ctx = {
-        "form": form,
-        "review": review,
-        "heading": heading,
-        "breadcrumbs": review_crumbs(review, (heading, None)),
-    }
-    return render(request, "reviews/review_form.html", ctx)
+    return _record_form(
+        request,
+        review,
+        form,
+        partial(services.child_save, review=review, user=request.user, child=child),
+        success=lambda saved: f"{saved.pseudonym} saved.",
+        heading=f"Edit {child.pseudonym}" if child else "Add a child",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -209,18 +225,14 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
     review = selectors.review_for(request.user, pk, "change_review")
     process = get_object_or_404(review.parallel_processes, pk=process_pk) if process_pk else None
     form = ParallelProcessForm(request.POST or None, instance=process)
-    if request.method == "POST" and form.is_valid():
-        services.parallel_process_save(review=review, user=request.user, process=process, **form.cleaned_data)
-        messages.success(request, "Parallel process saved.")
-        return redirect("review_detail", review.pk)
-    heading = "Edit a parallel process" if process else "Record a parallel process"
-    ctx = {
-        "form": form,
-        "review": review,
-        "heading": heading,
-        "breadcrumbs": review_crumbs(review, (heading, None)),
-    }
-    return render(request, "reviews/review_form.html", ctx)
+    return _record_form(
+        request,
+        review,
+        form,
+        partial(services.parallel_process_save, review=review, user=request.user, process=process),
+        success="Parallel process saved.",
+        heading="Edit a parallel process" if process else "Record a parallel process",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -234,14 +246,18 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     blockers = workflow.blockers(review, step)
     form = step.form_class(request.POST or None, request.FILES or None, review=review)
     if request.method == "POST" and not blockers and form.is_valid():
-        try:
-            services.review_transition(
-                review_id=review.pk, name=name, user=request.user, data=form.cleaned_data
-            )
-        except services.TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, f"Done: {step.label[0].lower()}{step.label[1:]}.")
+        attempt(
+            request,
+            partial(
+                services.review_transition,
+                review_id=review.pk,
+                name=name,
+                user=request.user,
+                data=form.cleaned_data,
+            ),
+            success=f"Done: {step.label[0].lower()}{step.label[1:]}.",
+            refused=services.TransitionRefused,
+        )
         return redirect("review_detail", review.pk)
     ctx = {
         "review": review,

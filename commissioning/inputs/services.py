@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import access, notifications, workflow
+from reviews import notifications, workflow
 from reviews.access import review_board_ids
-from reviews.models import Membership, Notification, Review, Role, TimelineEntry
+from reviews.models import Membership, Notification, Review, Role
 from reviews.services import review_lock, timeline_add
 from scr_portal import workdays
 from scr_portal.dates import long_date
@@ -93,7 +93,6 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Board members asked for input by {long_date(closes_on)}",
             body=f"{round_.request}\n\nInvited {len(invitees)} member{'s' if len(invitees) != 1 else ''} "
             f"of {board_count} board{'s' if board_count != 1 else ''}.",
@@ -138,9 +137,10 @@ def input_reply_add(*, input_round: InputRound, user, text: str, nothing_to_add:
         reply.full_clean(exclude=["text"] if nothing_to_add else None)
         reply.save()
         review = input_round.review
-        notifications.notify(
-            review=review,
-            recipients=access.people_on_review(review, [Role.BUSINESS_MANAGER]).exclude(pk=user.pk),
+        notifications.notify_roles(
+            review,
+            [Role.BUSINESS_MANAGER],
+            actor=user,
             kind=Notification.Kind.INFORMATION,
             title=f"{review.reference}: {user.get_full_name()} "
             f"{'has nothing to add' if nothing_to_add and not text else 'gave input'}",

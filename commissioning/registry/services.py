@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import Availability, ConflictDeclaration, LeadReviewer, Proposal, Skill
-from reviews import access, notifications
+from reviews import notifications
 from reviews.models import Appointment, Notification, Review, Role
 from reviews.services import timeline_add
 
@@ -265,9 +265,10 @@ def proposal_make(*, review: Review, author, topic: str, text: str) -> Proposal:
         title=f"Lead reviewer proposed a change of {proposal.get_topic_display().lower()}",
         body=proposal.text,
     )
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (Role.BUSINESS_MANAGER, Role.CHAIR)).exclude(pk=author.pk),
+    notifications.notify_roles(
+        review,
+        (Role.BUSINESS_MANAGER, Role.CHAIR),
+        actor=author,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: the lead reviewer proposes a change of {proposal.get_topic_display().lower()}",
         body="Answer the proposal: accept it, accept it in part or decline it, and say why.",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import ToRComment, ToRSection, ToRVersion
-from reviews import access, notifications
+from reviews import notifications
 from reviews.access import roles_on_review
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
@@ -113,7 +113,6 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Terms of reference: draft version {number} created",
             body=f"The draft was {how}.",
         )
@@ -164,7 +163,6 @@ def tor_send_for_comment(*, version: ToRVersion, user, closes_on: date) -> ToRVe
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Terms of reference version {version.number} sent for comment",
             body=f"Comments close on {label}.",
         )
@@ -175,18 +173,20 @@ def tor_send_for_comment(*, version: ToRVersion, user, closes_on: date) -> ToRVe
 def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
     review = version.review
     path = reverse("tor_comments", args=[review.pk, version.number])
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(pk=actor.pk),
+    notifications.notify_roles(
+        review,
+        (*BOARD_ROLES, Role.LEAD_REVIEWER),
+        actor=actor,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: comment on the terms of reference (version {version.number})",
         body=f"The draft terms of reference are out for comment until {label}. Comment on any section.",
         path=path,
         key=f"tor:{version.pk}:out_for_comment",
     )
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (Role.CHAIR,)).exclude(pk=actor.pk),
+    notifications.notify_roles(
+        review,
+        (Role.CHAIR,),
+        actor=actor,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
@@ -290,9 +290,10 @@ def tor_approve(*, version: ToRVersion, user) -> ToRVersion:
 
 def _notify_approved(version: ToRVersion, actor) -> None:
     review = version.review
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER)).exclude(pk=actor.pk),
+    notifications.notify_roles(
+        review,
+        (*BOARD_ROLES, Role.LEAD_REVIEWER),
+        actor=actor,
         kind=Notification.Kind.INFORMATION,
         title=f"{review.reference}: terms of reference version {version.number} approved",
         body=f"Approved by {actor.get_full_name()}.",

@@ -4,6 +4,8 @@ not allowed; versions and comments are then looked up within that review only.""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +18,7 @@ from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
+from scr_portal.pages import reshown, submitted
 
 from ..views import commissioning_crumb
 from . import diff, selectors, services, workflow
@@ -42,6 +45,11 @@ def _form_page(request, review, version, form, heading: str, **extra) -> HttpRes
     return render(request, "commissioning/tor/form.html", ctx)
 
 
+def _submitted(request, form, write, **done) -> HttpResponse | None:
+    """The POST half of a terms-of-reference form: a refusal goes on the form."""
+    return submitted(request, form, write, refused=services.ToRRefused, **done)
+
+
 @require_GET
 def tor_list(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
@@ -60,17 +68,14 @@ def tor_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_terms_of_reference")
     latest = selectors.latest_version(review)
     form = DraftCreateForm(request.POST or None, latest=latest)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.tor_draft_create(
-                review=review, user=request.user, source=form.cleaned_data["source"]
-            )
-        except services.ToRRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"Draft version {version.number} created.")
-            return redirect("tor_version", review.pk, version.number)
-    return _form_page(request, review, None, form, "Create a draft of the terms of reference", latest=latest)
+    write = partial(services.tor_draft_create, review=review, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success=lambda version: f"Draft version {version.number} created.",
+        to=lambda version: reverse("tor_version", args=[review.pk, version.number]),
+    ) or _form_page(request, review, None, form, "Create a draft of the terms of reference", latest=latest)
 
 
 @require_GET
@@ -120,11 +125,9 @@ def tor_section_edit(request: HttpRequest, pk: int, number: int, key: str) -> Ht
         except services.EditConflict as conflict:
             # Show both texts; the form keeps what they typed and now carries the revision they have seen.
             saved_body = conflict.saved_body
-            data = request.POST.copy()
-            data["revision"] = conflict.revision
-            form = SectionForm(data, title=section.title)
-            form.is_valid()
-            form.add_error(None, str(conflict))
+            form = reshown(
+                request, SectionForm, conflict, seen="revision", value=conflict.revision, title=section.title
+            )
         except services.ToRRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -146,19 +149,14 @@ def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_terms_of_reference")
     version = selectors.version_of(review, number)
     form = SendForCommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tor_send_for_comment(
-                version=version, user=request.user, closes_on=form.cleaned_data["closes_on"]
-            )
-        except services.ToRRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(
-                request, f"Version {version.number} is out for comment. Everyone on the review has been told."
-            )
-            return redirect("tor_comments", review.pk, version.number)
-    return _form_page(
+    write = partial(services.tor_send_for_comment, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success=f"Version {version.number} is out for comment. Everyone on the review has been told.",
+        to=reverse("tor_comments", args=[review.pk, version.number]),
+    ) or _form_page(
         request,
         review,
         version,
@@ -185,6 +183,10 @@ def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "commissioning/tor/comments.html", ctx)
 
 
+def _section_comments_url(review, version, section) -> str:
+    return reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{section.key}"
+
+
 def _comments_closed(request, review, version) -> HttpResponse | None:
     if not workflow.is_commentable(version):
         messages.error(request, f"Version {version.number} is not out for comment.")
@@ -200,15 +202,9 @@ def tor_comment_add(request: HttpRequest, pk: int, number: int, key: str) -> Htt
     if closed := _comments_closed(request, review, version):
         return closed
     form = CommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tor_comment_add(section=section, user=request.user, text=form.cleaned_data["text"])
-        except services.ToRRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Your comment is added.")
-            return redirect(reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{key}")
-    return _form_page(
+    write = partial(services.tor_comment_add, section=section, user=request.user)
+    to = _section_comments_url(review, version, section)
+    return _submitted(request, form, write, success="Your comment is added.", to=to) or _form_page(
         request, review, version, form, f"Comment on “{section.title}”", section=section, show_section=True
     )
 
@@ -221,19 +217,9 @@ def tor_comment_reply(request: HttpRequest, pk: int, number: int, comment_pk: in
     if closed := _comments_closed(request, review, version):
         return closed
     form = ReplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tor_comment_add(
-                section=comment.section, user=request.user, text=form.cleaned_data["text"], parent=comment
-            )
-        except services.ToRRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Your reply is added.")
-            return redirect(
-                reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{comment.section.key}"
-            )
-    return _form_page(
+    write = partial(services.tor_comment_add, section=comment.section, user=request.user, parent=comment)
+    to = _section_comments_url(review, version, comment.section)
+    return _submitted(request, form, write, success="Your reply is added.", to=to) or _form_page(
         request, review, version, form, f"Reply to {comment.author.get_full_name()}", comment=comment
     )
 
@@ -246,17 +232,12 @@ def tor_comment_address(request: HttpRequest, pk: int, number: int, comment_pk: 
     if closed := _comments_closed(request, review, version):
         return closed
     form = AddressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tor_comment_address(comment=comment, user=request.user, how=form.cleaned_data["how"])
-        except services.ToRRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "The comment is marked as addressed.")
-            return redirect(
-                reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{comment.section.key}"
-            )
-    return _form_page(request, review, version, form, "Mark the comment as addressed", comment=comment)
+    write = partial(services.tor_comment_address, comment=comment, user=request.user)
+    success = "The comment is marked as addressed."
+    to = _section_comments_url(review, version, comment.section)
+    return _submitted(request, form, write, success=success, to=to) or _form_page(
+        request, review, version, form, "Mark the comment as addressed", comment=comment
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from scr_portal.forms import FilterSelect, PortalForm, date_field, id_from_query
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors, workflow
-from .services import ActionDetails, Upload
+from .services import EDITABLE, ActionDetails, Upload
 
 Status = Action.Status
 EVIDENCE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
@@ -123,20 +123,7 @@ class ActionForm(PortalForm):
     due_on = date_field("Due date")
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    layout_fields = [
-        "findings",
-        "description",
-        "kind",
-        "function",
-        "level",
-        "owner_agency",
-        "owner",
-        "priority",
-        "priority_reason",
-        "plan_priority",
-        "due_on",
-        "seen",
-    ]
+    layout_fields = ["findings", *EDITABLE, "seen"]
 
     def __init__(self, *args, review: Review, action: Action | None = None, **kwargs):
         self.review = review

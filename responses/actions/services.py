@@ -187,7 +187,6 @@ def action_change(*, action: Action, user, details: ActionDetails, seen: str) ->
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Action {locked.number} changed",
             body=f"Changed: {', '.join(changed)}.",
         )
@@ -198,37 +197,42 @@ def action_change(*, action: Action, user, details: ActionDetails, seen: str) ->
     return locked
 
 
-def _notify_owner(action: Action, actor) -> None:
+def _tell_owner(action: Action, actor, *, kind: str, title: str, body: str, key: str) -> None:
+    """Tells the action's owner about a change someone else made to it."""
     if action.owner_id == actor.pk:
         return
-    review = action.review
     notifications.notify(
-        review=review,
+        review=action.review,
         recipients=[action.owner],
-        kind=Notification.Kind.ACTION_NEEDED,
-        title=f"{review.reference}: you own action {action.number}",
-        body=(
-            f"{_name(actor)} named you as the owner of action {action.number} for "
-            f"{action.owner_agency.name}: {action.description[:300]} It is due on {long_date(action.due_on)}. "
-            "Record progress on the action's page."
-        ),
+        kind=kind,
+        title=f"{action.review.reference}: {title}",
+        body=body,
         path=action_path(action),
-        key=f"action:{action.pk}:owner:{action.owner_id}",
+        key=f"action:{action.pk}:{key}:{action.owner_id}",
+    )
+
+
+def _notify_owner(action: Action, actor) -> None:
+    _tell_owner(
+        action,
+        actor,
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"you own action {action.number}",
+        body=f"{_name(actor)} named you as the owner of action {action.number} for "
+        f"{action.owner_agency.name}: {action.description[:300]} It is due on {long_date(action.due_on)}. "
+        "Record progress on the action's page.",
+        key="owner",
     )
 
 
 def _notify_due_changed(action: Action, actor, old_due: date) -> None:
-    if action.owner_id == actor.pk:
-        return
-    review = action.review
-    notifications.notify(
-        review=review,
-        recipients=[action.owner],
+    _tell_owner(
+        action,
+        actor,
         kind=Notification.Kind.INFORMATION,
-        title=f"{review.reference}: action {action.number} is now due on {long_date(action.due_on)}",
+        title=f"action {action.number} is now due on {long_date(action.due_on)}",
         body=f"{_name(actor)} moved the due date from {long_date(old_due)} to {long_date(action.due_on)}.",
-        path=action_path(action),
-        key=f"action:{action.pk}:due:{action.due_on:%Y%m%d}:{action.owner_id}",
+        key=f"due:{action.due_on:%Y%m%d}",
     )
 
 
@@ -306,7 +310,6 @@ def action_progress_record(
             timeline_add(
                 review=action.review,
                 user=user,
-                kind=TimelineEntry.Kind.UPDATE,
                 title=(
                     f"Action {locked.number}: {Status(status_from).label.lower()} → "
                     f"{Status(status_to).label.lower()}"

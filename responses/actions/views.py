@@ -21,6 +21,7 @@ from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
 from scr_portal.breadcrumbs import Crumb, board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
+from scr_portal.pages import reshown
 
 from . import export, selectors, services, workflow
 from .forms import ActionForm, PlanFilterForm, ProgressForm, StatusForm
@@ -238,11 +239,15 @@ def action_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 action=action, user=request.user, details=form.details(), seen=form.cleaned_data["seen"]
             )
         except services.EditConflict as conflict:
-            data = request.POST.copy()
-            data["seen"] = conflict.fingerprint
-            form = ActionForm(data, review=review, action=action)
-            form.is_valid()
-            form.add_error(None, str(conflict))
+            form = reshown(
+                request,
+                ActionForm,
+                conflict,
+                seen="seen",
+                value=conflict.fingerprint,
+                review=review,
+                action=action,
+            )
         except services.ActionRefused as refusal:
             form.add_error(None, str(refusal))
         else:

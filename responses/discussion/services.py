@@ -113,7 +113,6 @@ def meeting_save(
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"{'Meeting recorded' if creating else 'Meeting changed'}: {meeting}",
             body=f"{minutes_text(meeting.minutes_given)} given to the review. "
             f"{attended} agenc{'ies' if attended != 1 else 'y'} attended.",
@@ -138,9 +137,7 @@ def meeting_remove(*, meeting: Meeting, user) -> None:
             )
         label = str(meeting)
         meeting.delete()
-        timeline_add(
-            review=review, user=user, kind=TimelineEntry.Kind.UPDATE, title=f"Meeting removed: {label}"
-        )
+        timeline_add(review=review, user=user, title=f"Meeting removed: {label}")
 
 
 # Discussion of the findings ----------------------------------------------------------------------------
@@ -172,7 +169,6 @@ def discussion_save(
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Discussion of finding {finding.number} {'recorded' if creating else 'changed'}: {meeting}",
             body="Challenge recorded." if challenge else "",
         )
@@ -276,12 +272,21 @@ def activity_save(
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Engagement plan: activity {'added' if creating else 'changed'} for "
             f"{activity.get_audience_display().split(' (')[0].lower()}",
             body=f"{activity.description} ({activity.get_status_display().lower()}, {long_date(planned_on)}).",
         )
     return activity
+
+
+def _activity_locked(activity: EngagementActivity) -> tuple[Review, EngagementActivity]:
+    """The activity's review, checked open for the response, and the activity locked; refused when the
+    activity is gone."""
+    review = _response_open(activity.review)
+    activity = EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
+    if activity is None:
+        raise DiscussionRefused("This activity no longer exists.")
+    return review, activity
 
 
 def activity_complete(
@@ -290,12 +295,7 @@ def activity_complete(
     """Marks an activity as done on `done_on` (which has come), with the number of people it reached."""
     _activity_check(Status.DONE, done_on, reached)
     with transaction.atomic():
-        review = _response_open(activity.review)
-        activity = (
-            EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
-        )
-        if activity is None:
-            raise DiscussionRefused("This activity no longer exists.")
+        review, activity = _activity_locked(activity)
         activity.status = Status.DONE
         activity.planned_on = done_on
         activity.reached = reached
@@ -304,7 +304,6 @@ def activity_complete(
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title="Engagement plan: activity done",
             body=f"{activity.description} ({long_date(done_on)}, {reached} "
             f"{'person' if reached == 1 else 'people'} reached).",
@@ -315,12 +314,7 @@ def activity_complete(
 def activity_cancel(*, activity: EngagementActivity, user) -> EngagementActivity:
     """Cancels a planned activity. One that is already done stays done."""
     with transaction.atomic():
-        review = _response_open(activity.review)
-        activity = (
-            EngagementActivity.objects.select_for_update().filter(pk=activity.pk, review=review).first()
-        )
-        if activity is None:
-            raise DiscussionRefused("This activity no longer exists.")
+        review, activity = _activity_locked(activity)
         if activity.status == Status.DONE:
             raise DiscussionRefused("This activity is done, so it cannot be cancelled.")
         if activity.status == Status.CANCELLED:
@@ -331,7 +325,6 @@ def activity_cancel(*, activity: EngagementActivity, user) -> EngagementActivity
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title="Engagement plan: activity cancelled",
             body=activity.description,
         )

@@ -5,6 +5,8 @@ findings and activities are then looked up within that review only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +18,7 @@ from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.forms import id_from_query
+from scr_portal.pages import submitted
 
 from ..models import EngagementActivity, Meeting
 from ..pages import form_page, response_crumb
@@ -70,31 +73,42 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "responses/discussion/meetings.html", ctx)
 
 
+def _meeting_form(request, review, form, meeting: Meeting | None, heading: str, **page) -> HttpResponse:
+    """Record a meeting or change one: the meeting's fields and who attended for each agency."""
+    return submitted(
+        request,
+        form,
+        partial(services.meeting_save, review=review, user=request.user, meeting=meeting),
+        data=lambda: {"attendance": form.attendance(), **form.meeting_data()},
+        refused=services.DiscussionRefused,
+        success=lambda saved: (
+            f"{saved} saved."
+            if meeting
+            else f"{saved} recorded. You can now record the discussion of each finding."
+        ),
+        to=lambda saved: reverse("meeting_detail", args=[review.pk, saved.pk]),
+    ) or form_page(
+        request,
+        review,
+        form,
+        heading,
+        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
+        **page,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "manage_response")
     agencies = selectors.review_agencies(review)
     form = MeetingForm(request.POST or None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_save(
-                review=review, user=request.user, attendance=form.attendance(), **form.meeting_data()
-            )
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(
-                request, f"{meeting} recorded. You can now record the discussion of each finding."
-            )
-            return redirect("meeting_detail", review.pk, meeting.pk)
-    heading = "Record a meeting"
-    return form_page(
+    return _meeting_form(
         request,
         review,
         form,
-        heading,
+        None,
+        "Record a meeting",
         back=reverse("meeting_list", args=[review.pk]),
-        crumb_trail=review_crumbs(review, *_meeting_trail(review), (heading, None)),
         intro="A board meeting, extraordinary meeting or sub-group meeting at which the report was "
         "discussed.",
     )
@@ -109,30 +123,8 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     known = {a.pk for a in agencies}
     agencies += [a.agency for a in meeting.attendances.select_related("agency") if a.agency_id not in known]
     form = MeetingForm.for_meeting(meeting, agencies, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_save(
-                review=review,
-                user=request.user,
-                meeting=meeting,
-                attendance=form.attendance(),
-                **form.meeting_data(),
-            )
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"{meeting} saved.")
-            return redirect("meeting_detail", review.pk, meeting.pk)
-    heading = "Change the meeting"
     back = reverse("meeting_detail", args=[review.pk, meeting.pk])
-    return form_page(
-        request,
-        review,
-        form,
-        heading,
-        back=back,
-        crumb_trail=review_crumbs(review, *_meeting_trail(review, meeting), (heading, None)),
-    )
+    return _meeting_form(request, review, form, meeting, "Change the meeting", back=back)
 
 
 @require_GET
@@ -196,18 +188,12 @@ def discussion_record(request: HttpRequest, pk: int, meeting_pk: int, finding_pk
     current = finding.discussions.filter(meeting=meeting).first()
     initial = {"discussion": current.discussion, "challenge": current.challenge} if current else None
     form = DiscussionForm(request.POST or None, initial=initial, number=finding.number)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.discussion_save(meeting=meeting, finding=finding, user=request.user, **form.cleaned_data)
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"The discussion of finding {finding.number} is saved.")
-            return redirect(
-                reverse("meeting_detail", args=[review.pk, meeting.pk]) + f"#finding-{finding.pk}"
-            )
     heading = f"Record the discussion of finding {finding.number}"
     back = reverse("meeting_detail", args=[review.pk, meeting.pk]) + f"#finding-{finding.pk}"
+    write = partial(services.discussion_save, meeting=meeting, finding=finding, user=request.user)
+    success = f"The discussion of finding {finding.number} is saved."
+    if done := submitted(request, form, write, refused=services.DiscussionRefused, success=success, to=back):
+        return done
     related = _related(review, [finding]).get(finding.pk)
     return form_page(
         request,
@@ -249,25 +235,14 @@ def finding_position(request: HttpRequest, pk: int, finding_pk: int) -> HttpResp
     else:
         back = reverse("meeting_list", args=[review.pk]) + "#positions"
         trail = review_crumbs(review, *_meeting_trail(review), (heading, None))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.position_save(
-                finding=finding,
-                user=request.user,
-                position=form.cleaned_data["position"],
-                reason=form.cleaned_data["reason"],
-                meeting=form.cleaned_data["meeting"],
-            )
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            finding.refresh_from_db()
-            messages.success(
-                request,
-                f"The board's position on finding {finding.number} is saved: "
-                f"{finding.get_position_display().lower()}.",
-            )
-            return redirect(back)
+
+    def success(_) -> str:
+        finding.refresh_from_db()
+        return f"The board's position on finding {finding.number} is saved: {finding.get_position_display().lower()}."
+
+    write = partial(services.position_save, finding=finding, user=request.user)
+    if done := submitted(request, form, write, refused=services.DiscussionRefused, success=success, to=back):
+        return done
     return form_page(
         request,
         review,
@@ -312,6 +287,10 @@ def _activity_page(
     )
 
 
+def _activity_url(review, activity: EngagementActivity) -> str:
+    return reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}"
+
+
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "manage_response")
@@ -320,15 +299,14 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     if audience in EngagementActivity.Audience.values:
         initial["audience"] = audience
     form = ActivityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_save(review=review, user=request.user, **form.cleaned_data)
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"“{activity.description}” added to the engagement plan.")
-            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
-    return _activity_page(request, review, form, "Add an engagement activity")
+    return submitted(
+        request,
+        form,
+        partial(services.activity_save, review=review, user=request.user),
+        refused=services.DiscussionRefused,
+        success=lambda activity: f"“{activity.description}” added to the engagement plan.",
+        to=lambda activity: _activity_url(review, activity),
+    ) or _activity_page(request, review, form, "Add an engagement activity")
 
 
 @require_http_methods(["GET", "POST"])
@@ -336,15 +314,14 @@ def activity_edit(request: HttpRequest, pk: int, activity_pk: int) -> HttpRespon
     review = review_for(request.user, pk, "manage_response")
     activity = selectors.activity_of(review, activity_pk)
     form = ActivityForm.for_activity(activity, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_save(review=review, user=request.user, activity=activity, **form.cleaned_data)
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"“{form.cleaned_data['description']}” saved.")
-            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
-    return _activity_page(request, review, form, "Change the engagement activity", activity)
+    return submitted(
+        request,
+        form,
+        partial(services.activity_save, review=review, user=request.user, activity=activity),
+        refused=services.DiscussionRefused,
+        success=lambda _: f"“{form.cleaned_data['description']}” saved.",
+        to=_activity_url(review, activity),
+    ) or _activity_page(request, review, form, "Change the engagement activity", activity)
 
 
 @require_http_methods(["GET", "POST"])
@@ -353,15 +330,14 @@ def activity_done(request: HttpRequest, pk: int, activity_pk: int) -> HttpRespon
     activity = selectors.activity_of(review, activity_pk)
     initial = {"done_on": min(activity.planned_on, timezone.localdate()), "reached": activity.reached}
     form = ActivityDoneForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_complete(activity=activity, user=request.user, **form.cleaned_data)
-        except services.DiscussionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"“{activity.description}” is marked as done.")
-            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
-    return _activity_page(request, review, form, "Mark the activity as done", activity, show_activity=True)
+    return submitted(
+        request,
+        form,
+        partial(services.activity_complete, activity=activity, user=request.user),
+        refused=services.DiscussionRefused,
+        success=f"“{activity.description}” is marked as done.",
+        to=_activity_url(review, activity),
+    ) or _activity_page(request, review, form, "Mark the activity as done", activity, show_activity=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -376,7 +352,7 @@ def activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResp
             error = str(refusal)
         else:
             messages.success(request, f"“{activity.description}” is cancelled.")
-            return redirect(reverse("engagement_plan", args=[review.pk]) + f"#activity-{activity.pk}")
+            return redirect(_activity_url(review, activity))
     heading = "Cancel this activity?"
     ctx = {
         "review": review,

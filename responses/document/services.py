@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.models import ResponseVersion, digest_of
-from reviews import access, notifications
+from reviews import notifications
 from reviews.access import roles_on_review
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
@@ -106,16 +106,7 @@ def response_version_save(
                 "compare it with the draft as it is now, then save again."
             )
         current.introduction, current.monitoring, current.closing = introduction, monitoring, closing
-        current.content = assemble.assemble(current.review, current)
-        current.revision += 1
-        current.updated_at = timezone.now()
-        current.save()
-        timeline_add(
-            review=current.review,
-            user=user,
-            kind=TimelineEntry.Kind.UPDATE,
-            title=f"Board's response: draft version {current.number} changed",
-        )
+        _new_revision(current, assemble.assemble(current.review, current), user, "changed")
     return current
 
 
@@ -126,17 +117,21 @@ def response_version_rebuild(*, version: ResponseVersion, user) -> ResponseVersi
         _check_draft(current)
         content = assemble.assemble(current.review, current)
         if content != current.content:
-            current.content = content
-            current.revision += 1
-            current.updated_at = timezone.now()
-            current.save()
-            timeline_add(
-                review=current.review,
-                user=user,
-                kind=TimelineEntry.Kind.UPDATE,
-                title=f"Board's response: draft version {current.number} rebuilt from the current data",
-            )
+            _new_revision(current, content, user, "rebuilt from the current data")
     return current
+
+
+def _new_revision(current: ResponseVersion, content: str, user, how: str) -> None:
+    """Saves the draft's assembled `content` as its next revision, and says on the timeline `how` it came."""
+    current.content = content
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current.save()
+    timeline_add(
+        review=current.review,
+        user=user,
+        title=f"Board's response: draft version {current.number} {how}",
+    )
 
 
 def _check_draft(version: ResponseVersion) -> None:
@@ -182,9 +177,10 @@ def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, a
         path = reverse("response_version", args=[review.pk, current.number])
         number = current.number
         transaction.on_commit(
-            lambda: notifications.notify(
-                review=review,
-                recipients=access.people_on_review(review, BOARD_ROLES).exclude(pk=user.pk),
+            lambda: notifications.notify_roles(
+                review,
+                BOARD_ROLES,
+                actor=user,
                 kind=Notification.Kind.INFORMATION,
                 title=f"{review.reference}: the board's response was signed off",
                 body=f"Version {number} of the board's response was signed off by the chair.",
@@ -199,9 +195,10 @@ def response_signature_request(*, version: ResponseVersion, user) -> None:
     """Asks the chairs of the review's boards to sign the draft off."""
     review = version.review
     _check_draft(version)
-    notifications.notify(
-        review=review,
-        recipients=access.people_on_review(review, (Role.CHAIR,)).exclude(pk=user.pk),
+    notifications.notify_roles(
+        review,
+        (Role.CHAIR,),
+        actor=user,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: please sign off the board's response",
         body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",
@@ -211,7 +208,6 @@ def response_signature_request(*, version: ResponseVersion, user) -> None:
     timeline_add(
         review=review,
         user=user,
-        kind=TimelineEntry.Kind.UPDATE,
         title=f"Board's response: the chair was asked to sign version {version.number}",
     )
 

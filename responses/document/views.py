@@ -4,6 +4,8 @@ action is not allowed); versions are looked up within that review only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +20,7 @@ from reviews.selectors import review_for
 from scr_portal.accounts.policy import requires_two_factor
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.downloads import attachment_bytes, safe_name_part
+from scr_portal.pages import attempt, reshown
 
 from . import assemble, services, workflow
 from .forms import MakeDraftForm, SignForm, VerifyForm, VersionTextForm
@@ -145,11 +148,7 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         except services.EditConflict as refusal:
             version.refresh_from_db()
             conflict = version
-            data = request.POST.copy()
-            data["revision"] = version.revision
-            form = VersionTextForm(data)
-            form.is_valid()
-            form.add_error(None, str(refusal))
+            form = reshown(request, VersionTextForm, refusal, seen="revision", value=version.revision)
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -173,15 +172,12 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_rebuild(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_written_response")
     version = _version_of(review, number)
-    try:
-        services.response_version_rebuild(version=version, user=request.user)
-    except services.ResponseRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(
-            request,
-            f"Draft version {version.number} now shows the current findings, actions and engagement plan.",
-        )
+    attempt(
+        request,
+        partial(services.response_version_rebuild, version=version, user=request.user),
+        success=f"Draft version {version.number} now shows the current findings, actions and engagement plan.",
+        refused=services.ResponseRefused,
+    )
     return redirect("response_version", review.pk, version.number)
 
 
@@ -189,12 +185,12 @@ def version_rebuild(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_request_signature(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_written_response")
     version = _version_of(review, number)
-    try:
-        services.response_signature_request(version=version, user=request.user)
-    except services.ResponseRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "The chair has been asked to sign this version off.")
+    attempt(
+        request,
+        partial(services.response_signature_request, version=version, user=request.user),
+        success="The chair has been asked to sign this version off.",
+        refused=services.ResponseRefused,
+    )
     return redirect("response_version", review.pk, version.number)
 
 

@@ -47,7 +47,6 @@ def finding_save(
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Finding {finding.number} {'recorded' if adding else 'changed'}: {finding.title}",
         )
     return finding
@@ -70,7 +69,6 @@ def finding_delete(*, review: Review, user, finding: Finding) -> None:
         timeline_add(
             review=review,
             user=user,
-            kind=TimelineEntry.Kind.UPDATE,
             title=f"Finding {number} removed: {title}",
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -149,42 +150,31 @@ def _check_themes(themes: list[Theme]) -> None:
         raise PlanError("Select at least one theme", field="themes")
 
 
-@transaction.atomic
-def learning_item_create(
-    *,
-    board: Board,
-    actor,
-    title: str,
-    source: str,
-    source_reference: str,
-    summary: str,
-    learned_on: date,
-    status: str,
-    themes: Iterable[Theme],
-) -> LearningItem:
-    themes = list(themes)
-    _check_themes(themes)
-    item = LearningItem(
-        board=board,
-        created_by=actor,
-        title=title.strip(),
-        source=source,
-        source_reference=source_reference.strip(),
-        summary=summary.strip(),
-        learned_on=learned_on,
-        status=status,
-    )
-    item.full_clean(exclude=["themes"])
-    item.save()
-    item.themes.set(themes)
-    return item
+class LearningFields(TypedDict):
+    """What a piece of learning says, as the framework's form gives it."""
+
+    title: str
+    source: str
+    source_reference: str
+    summary: str
+    learned_on: date
+    status: str
+    themes: Iterable[Theme]
 
 
 @transaction.atomic
-def learning_item_update(
-    *,
+def learning_item_create(*, board: Board, actor, **fields: Unpack[LearningFields]) -> LearningItem:
+    return _learning_item_save(LearningItem(board=board, created_by=actor), **fields)
+
+
+@transaction.atomic
+def learning_item_update(*, item: LearningItem, actor, **fields: Unpack[LearningFields]) -> LearningItem:
+    return _learning_item_save(LearningItem.objects.select_for_update().get(pk=item.pk), **fields)
+
+
+def _learning_item_save(
     item: LearningItem,
-    actor,
+    *,
     title: str,
     source: str,
     source_reference: str,
@@ -195,13 +185,13 @@ def learning_item_update(
 ) -> LearningItem:
     themes = list(themes)
     _check_themes(themes)
-    item = LearningItem.objects.select_for_update().get(pk=item.pk)
+    adding = item.pk is None
     item.title, item.source, item.source_reference = title.strip(), source, source_reference.strip()
     item.summary, item.learned_on, item.status = summary.strip(), learned_on, status
     item.full_clean(exclude=["themes"])
     item.save()
     wanted = {t.pk for t in themes}
-    if wanted != set(item.themes.values_list("pk", flat=True)):
+    if adding or wanted != set(item.themes.values_list("pk", flat=True)):
         item.themes.set(wanted)
     return item
 

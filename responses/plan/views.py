@@ -6,6 +6,8 @@ and 403 when they may not do the action: board members and chairs read; the busi
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from responses.pages import form_page
 from reviews.access import can
 from reviews.selectors import board_for
 from scr_portal.breadcrumbs import Crumb, board_crumbs, link
+from scr_portal.pages import attempt, submitted
 
 from . import selectors, services
 from .forms import LearningFilterForm, LearningItemForm, PlanPeriodForm, PlanPriorityForm
@@ -38,8 +41,19 @@ def _learning_crumb(board) -> Crumb:
     return link("Learning and improvement framework", "learning_framework", board.pk)
 
 
-def _refused(form, error: services.PlanError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+def _board_form_page(
+    request: HttpRequest, board, form, heading: str, *trail: Crumb, back: str, intro: str = ""
+) -> HttpResponse:
+    return form_page(
+        request,
+        None,
+        form,
+        heading,
+        back=back,
+        crumb_trail=board_crumbs(board, *trail),
+        intro=intro,
+        board=board,
+    )
 
 
 # Business plan ----------------------------------------------------------------------------------------
@@ -61,33 +75,23 @@ def business_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_period_create(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "manage_business_plan")
     form = PlanPeriodForm(request.POST or None, board=board)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            period = services.period_create(
-                board=board,
-                actor=request.user,
-                title=d["title"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(
-                request, f"“{period.title}” is added to the business plan. Now add its priorities."
-            )
-            return redirect(_plan_url(board, period))
-    return form_page(
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.period_create, board=board, actor=request.user),
+        refused=services.PlanError,
+        success=lambda period: f"“{period.title}” is added to the business plan. Now add its priorities.",
+        to=lambda period: _plan_url(board, period),
+    ) or _board_form_page(
+        request,
+        board,
         form,
         "Add a plan period",
+        _plan_crumb(board),
+        ("Add a plan period", None),
         back=_plan_url(board),
-        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Add a plan period", None)),
         intro="A period of the business plan, usually two or three years. Periods may overlap: the plan "
         "shows every period that covers today as current.",
-        board=board,
     )
 
 
@@ -96,29 +100,21 @@ def plan_period_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpRespo
     board = board_for(request.user, pk, "manage_business_plan")
     period = selectors.period_get(board, period_pk)
     form = PlanPeriodForm(request.POST or None, board=board, period=period)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            period = services.period_update(
-                period=period,
-                actor=request.user,
-                title=d["title"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"“{period.title}” is saved.")
-            return redirect(_plan_url(board, period))
-    return form_page(
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.period_update, period=period, actor=request.user),
+        refused=services.PlanError,
+        success=lambda saved: f"“{saved.title}” is saved.",
+        to=lambda saved: _plan_url(board, saved),
+    ) or _board_form_page(
+        request,
+        board,
         form,
         f"Change “{period.title}”",
+        _plan_crumb(board),
+        ("Change a plan period", None),
         back=_plan_url(board, period),
-        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Change a plan period", None)),
-        board=board,
     )
 
 
@@ -163,32 +159,23 @@ def plan_priority_create(request: HttpRequest, pk: int, period_pk: int) -> HttpR
     board = board_for(request.user, pk, "manage_business_plan")
     period = selectors.period_get(board, period_pk)
     form = PlanPriorityForm(request.POST or None, period=period)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            priority = services.priority_create(
-                period=period,
-                actor=request.user,
-                number=d["number"],
-                title=d["title"],
-                description=d["description"],
-                themes=d["themes"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"Priority {priority.number} is added to “{period.title}”.")
-            return redirect(_plan_url(board, period))
-    return form_page(
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.priority_create, period=period, actor=request.user),
+        refused=services.PlanError,
+        success=lambda priority: f"Priority {priority.number} is added to “{period.title}”.",
+        to=_plan_url(board, period),
+    ) or _board_form_page(
+        request,
+        board,
         form,
         f"Add a priority to “{period.title}”",
+        _plan_crumb(board),
+        ("Add a priority", None),
         back=_plan_url(board, period),
-        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Add a priority", None)),
         intro="Review actions can be linked to the priority, and it shows beside the findings of a review "
         "that share one of its themes while the period is current.",
-        board=board,
     )
 
 
@@ -197,30 +184,21 @@ def plan_priority_edit(request: HttpRequest, pk: int, priority_pk: int) -> HttpR
     board = board_for(request.user, pk, "manage_business_plan")
     priority = selectors.priority_get(board, priority_pk)
     form = PlanPriorityForm(request.POST or None, period=priority.period, priority=priority)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            priority = services.priority_update(
-                priority=priority,
-                actor=request.user,
-                number=d["number"],
-                title=d["title"],
-                description=d["description"],
-                themes=d["themes"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"Priority {priority.number} of “{priority.period.title}” is saved.")
-            return redirect(_plan_url(board, priority.period))
-    return form_page(
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.priority_update, priority=priority, actor=request.user),
+        refused=services.PlanError,
+        success=lambda saved: f"Priority {saved.number} of “{saved.period.title}” is saved.",
+        to=lambda saved: _plan_url(board, saved.period),
+    ) or _board_form_page(
+        request,
+        board,
         form,
         f"Change priority {priority.number} of “{priority.period.title}”",
+        _plan_crumb(board),
+        ("Change a priority", None),
         back=_plan_url(board, priority.period),
-        crumb_trail=board_crumbs(board, _plan_crumb(board), ("Change a priority", None)),
-        board=board,
     )
 
 
@@ -229,14 +207,12 @@ def plan_priority_delete(request: HttpRequest, pk: int, priority_pk: int) -> Htt
     board = board_for(request.user, pk, "manage_business_plan")
     priority = selectors.priority_get(board, priority_pk)
     if request.method == "POST":
-        try:
-            services.priority_delete(priority=priority, actor=request.user)
-        except services.PlanError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, f"Priority {priority.number} is deleted from “{priority.period.title}”."
-            )
+        attempt(
+            request,
+            partial(services.priority_delete, priority=priority, actor=request.user),
+            success=f"Priority {priority.number} is deleted from “{priority.period.title}”.",
+            refused=services.PlanError,
+        )
         return redirect(_plan_url(board, priority.period))
     ctx = {
         "board": board,
@@ -304,35 +280,23 @@ def learning_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def learning_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "manage_business_plan")
     form = LearningItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            d = form.cleaned_data
-            item = services.learning_item_create(
-                board=board,
-                actor=request.user,
-                title=d["title"],
-                source=d["source"],
-                source_reference=d["source_reference"],
-                summary=d["summary"],
-                learned_on=d["learned_on"],
-                status=d["status"],
-                themes=d["themes"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"“{item.title}” is added to the learning and improvement framework.")
-            return redirect("learning_item", board.pk, item.pk)
-    return form_page(
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.learning_item_create, board=board, actor=request.user),
+        refused=services.PlanError,
+        success=lambda item: f"“{item.title}” is added to the learning and improvement framework.",
+        to=lambda item: reverse("learning_item", args=[board.pk, item.pk]),
+    ) or _board_form_page(
+        request,
+        board,
         form,
         "Add learning",
+        _learning_crumb(board),
+        ("Add learning", None),
         back=reverse("learning_framework", args=[board.pk]),
-        crumb_trail=board_crumbs(board, _learning_crumb(board), ("Add learning", None)),
         intro="Learning the board already holds from another source. It shows beside the findings of the "
         "board's reviews that share one of its themes.",
-        board=board,
     )
 
 
@@ -341,38 +305,23 @@ def learning_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
     board = board_for(request.user, pk, "manage_business_plan")
     item = selectors.learning_item_get(board, item_pk)
     form = LearningItemForm(request.POST or None, item=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            d = form.cleaned_data
-            item = services.learning_item_update(
-                item=item,
-                actor=request.user,
-                title=d["title"],
-                source=d["source"],
-                source_reference=d["source_reference"],
-                summary=d["summary"],
-                learned_on=d["learned_on"],
-                status=d["status"],
-                themes=d["themes"],
-            )
-        except services.PlanError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"“{item.title}” is saved.")
-            return redirect("learning_item", board.pk, item.pk)
-    return form_page(
+    item_url = reverse("learning_item", args=[board.pk, item.pk])
+    return submitted(
         request,
-        None,
+        form,
+        partial(services.learning_item_update, item=item, actor=request.user),
+        refused=services.PlanError,
+        success=lambda saved: f"“{saved.title}” is saved.",
+        to=item_url,
+    ) or _board_form_page(
+        request,
+        board,
         form,
         f"Change “{item.title}”",
-        back=reverse("learning_item", args=[board.pk, item.pk]),
-        crumb_trail=board_crumbs(
-            board,
-            _learning_crumb(board),
-            (item.title, reverse("learning_item", args=[board.pk, item.pk])),
-            ("Change", None),
-        ),
-        board=board,
+        _learning_crumb(board),
+        (item.title, item_url),
+        ("Change", None),
+        back=item_url,
     )
 
 
