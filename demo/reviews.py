@@ -240,41 +240,21 @@ REVIEWS = [
     ),
 ]
 
-# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS).
+# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS): the main line
+# from referral to closure as far as its state, or a turn off it.
+MAIN_LINE = [
+    (State.DECISION, "send_for_decision"),
+    (State.COMMISSIONING, "initiate"),
+    (State.IN_PROGRESS, "start_review"),
+    (State.REPORT_RECEIVED, "receive_report"),
+    (State.RESPONSE, "begin_response"),
+    (State.PUBLISHED, "publish"),
+    (State.MONITORING, "start_monitoring"),
+    (State.CLOSED, "close"),
+]
 PATHS = {
     State.REFERRAL: [],
-    State.DECISION: ["send_for_decision"],
-    State.COMMISSIONING: ["send_for_decision", "initiate"],
-    State.IN_PROGRESS: ["send_for_decision", "initiate", "start_review"],
-    State.REPORT_RECEIVED: ["send_for_decision", "initiate", "start_review", "receive_report"],
-    State.RESPONSE: ["send_for_decision", "initiate", "start_review", "receive_report", "begin_response"],
-    State.PUBLISHED: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-    ],
-    State.MONITORING: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-        "start_monitoring",
-    ],
-    State.CLOSED: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-        "start_monitoring",
-        "close",
-    ],
+    **{state: [step for _, step in MAIN_LINE[: n + 1]] for n, (state, _) in enumerate(MAIN_LINE)},
     State.NOT_INITIATED: ["send_for_decision", "do_not_initiate"],
     State.WITHDRAWN: ["send_for_decision", "initiate", "withdraw"],
 }
