@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -142,17 +143,22 @@ class Person(HttpUser):
         self.person = next(_next_person)
         self.targets = self.person["targets"]
         self.sign_in()
+
+        def one_of(target: str, name: str) -> Callable[[], object]:
+            """A step that opens one of the person's pages listed under `target`."""
+            return lambda: self.get(random.choice(self.targets[target]), name)
+
         steps = [
             (10, self.home, None),
             (8, self.review_list, None),
             (4, self.review_list_filtered, "review_filters"),
             (2, self.review_list_page_2, "review_list_page_2"),
-            (10, self.review_page, "review_pages"),
-            (3, self.commissioning_page, "commissioning_pages"),
-            (4, self.tor_comments_page, "tor_comments_pages"),
-            (5, self.action_plan, "action_plans"),
-            (5, self.action_page, "action_pages"),
-            (3, self.board_action_plan, "board_action_plans"),
+            (10, one_of("review_pages", "review page"), "review_pages"),
+            (3, one_of("commissioning_pages", "commissioning page"), "commissioning_pages"),
+            (4, one_of("tor_comments_pages", "ToR comments page"), "tor_comments_pages"),
+            (5, one_of("action_plans", "action plan"), "action_plans"),
+            (5, one_of("action_pages", "action page"), "action_pages"),
+            (3, one_of("board_action_plans", "board action plan"), "board_action_plans"),
             (4, self.notifications, None),
             (4, self.post_tor_comment, "comment_targets"),
             (4, self.post_progress_update, "progress_targets"),
@@ -219,24 +225,6 @@ class Person(HttpUser):
 
     def review_list_page_2(self) -> None:
         self.get(f"{PAGES['review_list']}?page=2", "review list, page 2")
-
-    def review_page(self) -> None:
-        self.get(random.choice(self.targets["review_pages"]), "review page")
-
-    def commissioning_page(self) -> None:
-        self.get(random.choice(self.targets["commissioning_pages"]), "commissioning page")
-
-    def tor_comments_page(self) -> None:
-        self.get(random.choice(self.targets["tor_comments_pages"]), "ToR comments page")
-
-    def action_plan(self) -> None:
-        self.get(random.choice(self.targets["action_plans"]), "action plan")
-
-    def action_page(self) -> None:
-        self.get(random.choice(self.targets["action_pages"]), "action page")
-
-    def board_action_plan(self) -> None:
-        self.get(random.choice(self.targets["board_action_plans"]), "board action plan")
 
     def notifications(self) -> None:
         self.get(PAGES["notifications"], "notifications")

@@ -303,33 +303,27 @@ def _demo_progress(review: Review, manager, on) -> None:
         return
 
     today = timezone.localdate()
+    agreed, in_progress, completed = Action.Status.AGREED, Action.Status.IN_PROGRESS, Action.Status.COMPLETED
+
+    def report(action: Action, on_day, text: str, status_from, status_to) -> ActionUpdate:
+        return ActionUpdate.objects.create(
+            action=action,
+            author=action.owner,
+            on=on_day,
+            text=text,
+            status_from=status_from,
+            status_to=status_to,
+        )
+
     started, done = actions[0], actions[1]
-    update = ActionUpdate.objects.create(
-        action=started,
-        author=started.owner,
-        on=min(on + timedelta(days=7), today),
-        text="Police now attend every strategy discussion with household checks done.",
-        status_from=Action.Status.AGREED,
-        status_to=Action.Status.IN_PROGRESS,
-    )
+    text = "Police now attend every strategy discussion with household checks done."
+    report(started, min(on + timedelta(days=7), today), text, agreed, in_progress)
     Action.objects.filter(pk=started.pk).update(status=Action.Status.IN_PROGRESS)
-    ActionUpdate.objects.create(
-        action=done,
-        author=done.owner,
-        on=min(on + timedelta(days=10), today),
-        text="Audit started: 40 cases with missed appointments sampled across health and social care.",
-        status_from=Action.Status.AGREED,
-        status_to=Action.Status.IN_PROGRESS,
-    )
+    text = "Audit started: 40 cases with missed appointments sampled across health and social care."
+    report(done, min(on + timedelta(days=10), today), text, agreed, in_progress)
     finished = min(on + timedelta(days=30), today)
-    update = ActionUpdate.objects.create(
-        action=done,
-        author=done.owner,
-        on=finished,
-        text="Audit completed: follow-up of missed appointments now shared across agencies.",
-        status_from=Action.Status.IN_PROGRESS,
-        status_to=Action.Status.COMPLETED,
-    )
+    text = "Audit completed: follow-up of missed appointments now shared across agencies."
+    update = report(done, finished, text, in_progress, completed)
     evidence = Evidence(update=update, name="missed-appointments-audit.pdf", size=0)
 
     evidence.file.save("missed-appointments-audit.pdf", ContentFile(DEMO_PDF), save=False)

@@ -49,32 +49,24 @@ BOARDS = {
     "South": ("South Safeguarding Children Board", "South County Council"),
 }
 
-# email local part, full name, job title, role, agency (for board members)
+
+def _board_people(manager: str, member: tuple[str, str, str], chair: str, reviewer: str) -> list[tuple]:
+    """A board's people: (email local part, full name, job title, role, agency for the board member).
+    `member` is the board member's name, job title and agency; the other roles share their titles."""
+    name, title, agency = member
+    return [
+        ("manager", manager, "LSCB Business Manager", Role.BUSINESS_MANAGER, None),
+        ("member", name, title, Role.BOARD_MEMBER, agency),
+        ("chair", chair, "Independent Chair", Role.CHAIR, None),
+        ("reviewer", reviewer, "Independent Lead Reviewer", Role.LEAD_REVIEWER, None),
+    ]
+
+
+NORTH_MEMBER = ("Tom Okafor", "Head of Safeguarding", "North City Council Children's Services")
+SOUTH_MEMBER = ("Aisha Rahman", "Detective Chief Inspector, Public Protection", "Shire Constabulary")
 PEOPLE = {
-    "North": [
-        ("manager", "Priya Shah", "LSCB Business Manager", Role.BUSINESS_MANAGER, None),
-        (
-            "member",
-            "Tom Okafor",
-            "Head of Safeguarding",
-            Role.BOARD_MEMBER,
-            "North City Council Children's Services",
-        ),
-        ("chair", "Helen Marsh", "Independent Chair", Role.CHAIR, None),
-        ("reviewer", "David Lowe", "Independent Lead Reviewer", Role.LEAD_REVIEWER, None),
-    ],
-    "South": [
-        ("manager", "Gareth Evans", "LSCB Business Manager", Role.BUSINESS_MANAGER, None),
-        (
-            "member",
-            "Aisha Rahman",
-            "Detective Chief Inspector, Public Protection",
-            Role.BOARD_MEMBER,
-            "Shire Constabulary",
-        ),
-        ("chair", "Margaret O'Neill", "Independent Chair", Role.CHAIR, None),
-        ("reviewer", "Sam Whitfield", "Independent Lead Reviewer", Role.LEAD_REVIEWER, None),
-    ],
+    "North": _board_people("Priya Shah", NORTH_MEMBER, "Helen Marsh", "David Lowe"),
+    "South": _board_people("Gareth Evans", SOUTH_MEMBER, "Margaret O'Neill", "Sam Whitfield"),
 }
 
 
@@ -248,41 +240,21 @@ REVIEWS = [
     ),
 ]
 
-# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS).
+# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS): the main line
+# from referral to closure as far as its state, or a turn off it.
+MAIN_LINE = [
+    (State.DECISION, "send_for_decision"),
+    (State.COMMISSIONING, "initiate"),
+    (State.IN_PROGRESS, "start_review"),
+    (State.REPORT_RECEIVED, "receive_report"),
+    (State.RESPONSE, "begin_response"),
+    (State.PUBLISHED, "publish"),
+    (State.MONITORING, "start_monitoring"),
+    (State.CLOSED, "close"),
+]
 PATHS = {
     State.REFERRAL: [],
-    State.DECISION: ["send_for_decision"],
-    State.COMMISSIONING: ["send_for_decision", "initiate"],
-    State.IN_PROGRESS: ["send_for_decision", "initiate", "start_review"],
-    State.REPORT_RECEIVED: ["send_for_decision", "initiate", "start_review", "receive_report"],
-    State.RESPONSE: ["send_for_decision", "initiate", "start_review", "receive_report", "begin_response"],
-    State.PUBLISHED: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-    ],
-    State.MONITORING: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-        "start_monitoring",
-    ],
-    State.CLOSED: [
-        "send_for_decision",
-        "initiate",
-        "start_review",
-        "receive_report",
-        "begin_response",
-        "publish",
-        "start_monitoring",
-        "close",
-    ],
+    **{state: [step for _, step in MAIN_LINE[: n + 1]] for n, (state, _) in enumerate(MAIN_LINE)},
     State.NOT_INITIATED: ["send_for_decision", "do_not_initiate"],
     State.WITHDRAWN: ["send_for_decision", "initiate", "withdraw"],
 }

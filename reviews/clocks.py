@@ -33,49 +33,37 @@ def _both(a: date | None, b: date | None) -> date | None:
     return max(a, b) if a and b else None
 
 
+# Each clock's name, and what the date it runs from is, for its rule ("within 3 months of the decision").
+CLOCKS = {
+    "notification": ("Notify the national panel and Ofsted", "learning of the incident"),
+    "decision": ("Decide whether to hold a review", "learning of the incident"),
+    "completion": ("Receive the final report", "the decision"),
+    "publication": ("Publish the report and the board's response", "receiving the report"),
+}
+
+
 def review_clocks(review: Review, today: date | None = None) -> list[ReviewClock]:
     today = today or timezone.localdate()
     board = review.lead_board
     clocks: list[ReviewClock] = []
 
-    def add(key: str, name: str, rule: str, due: date, done_on: date | None) -> None:
+    def add(key: str, count: int, unit: str, start: date, done_on: date | None) -> None:
+        name, since = CLOCKS[key]
+        rule = f"within {count} {unit}{'s' if count != 1 else ''} of {since}"
+        if unit == "working day":
+            due = workdays.add_working_days(start, count)
+        else:
+            due = workdays.add_months(start, count)
         clocks.append(ReviewClock(key, name, rule, due, workdays.clock(due, today, done_on=done_on)))
 
     if review.notification_date:
-        days = board.notification_working_days
-        add(
-            "notification",
-            "Notify the national panel and Ofsted",
-            f"within {days} working day{'s' if days != 1 else ''} of learning of the incident",
-            workdays.add_working_days(review.notification_date, days),
-            _both(review.national_panel_notified_on, review.inspectorate_notified_on),
-        )
-        months = board.decision_months
-        add(
-            "decision",
-            "Decide whether to hold a review",
-            f"within {months} month{'s' if months != 1 else ''} of learning of the incident",
-            workdays.add_months(review.notification_date, months),
-            review.decision_date,
-        )
+        told = _both(review.national_panel_notified_on, review.inspectorate_notified_on)
+        add("notification", board.notification_working_days, "working day", review.notification_date, told)
+        add("decision", board.decision_months, "month", review.notification_date, review.decision_date)
     if review.decision == Decision.INITIATE and review.decision_date:
-        months = board.completion_months
-        add(
-            "completion",
-            "Receive the final report",
-            f"within {months} month{'s' if months != 1 else ''} of the decision",
-            workdays.add_months(review.decision_date, months),
-            review.report_received_on,
-        )
-    if review.report_received_on:
-        months = board.publication_months
-        add(
-            "publication",
-            "Publish the report and the board's response",
-            f"within {months} month{'s' if months != 1 else ''} of receiving the report",
-            workdays.add_months(review.report_received_on, months),
-            review.report_published_on,
-        )
+        add("completion", board.completion_months, "month", review.decision_date, review.report_received_on)
+    if received := review.report_received_on:
+        add("publication", board.publication_months, "month", received, review.report_published_on)
     return clocks
 
 

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reviews.context_processors.portal",
             ],
+            # The GOV.UK table component, used by every app's pages, needs no {% load %}.
+            "builtins": ["scr_portal.templatetags.govuk_table"],
         },
     },
 ]

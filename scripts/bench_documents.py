@@ -92,28 +92,20 @@ def _manager(review):
 def _grow(review, units: int) -> None:
     """Adds `units` findings to `review`, each with its position, an action, an engagement activity, and
     (one for every four findings) an item of learning the board already holds on the same themes."""
-    from responses.models import (
-        Action,
-        EngagementActivity,
-        Finding,
-        LearningItem,
-        Meeting,
-        PlanPriority,
-        Theme,
-    )
+    from responses import models
 
-    themes = list(Theme.objects.order_by("name"))
-    meeting = Meeting.objects.filter(review=review).order_by("held_on").first()
-    priorities = list(PlanPriority.objects.filter(period__board=review.lead_board).order_by("number"))
-    first_action = Action.objects.filter(review=review).order_by("number").first()
+    themes = list(models.Theme.objects.order_by("name"))
+    meeting = models.Meeting.objects.filter(review=review).order_by("held_on").first()
+    priorities = list(models.PlanPriority.objects.filter(period__board=review.lead_board).order_by("number"))
+    first_action = models.Action.objects.filter(review=review).order_by("number").first()
     manager = _manager(review)
-    audiences = EngagementActivity.Audience.values
-    methods = EngagementActivity.Method.values
+    audiences = models.EngagementActivity.Audience.values
+    methods = models.EngagementActivity.Method.values
     start_finding = (review.findings.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     start_action = (review.actions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     for i in range(units):
         number = start_finding + i
-        finding = Finding.objects.create(
+        finding = models.Finding.objects.create(
             review=review,
             number=number,
             title=f"Finding {number}: agencies did not put what they knew together",
@@ -123,7 +115,7 @@ def _grow(review, units: int) -> None:
             position_meeting=meeting,
         )
         finding.themes.set([themes[i % len(themes)], themes[(i + 5) % len(themes)]])
-        action = Action.objects.create(
+        action = models.Action.objects.create(
             review=review,
             number=start_action + i,
             description=(
@@ -142,7 +134,7 @@ def _grow(review, units: int) -> None:
             created_by=manager,
         )
         action.findings.set([finding])
-        EngagementActivity.objects.create(
+        models.EngagementActivity.objects.create(
             review=review,
             audience=audiences[i % len(audiences)],
             description=f"Seven-minute briefing on finding {number} for the teams it concerns",
@@ -150,10 +142,10 @@ def _grow(review, units: int) -> None:
             planned_on=date(2026, 4, 1) + timedelta(days=i),
         )
         if i % 4 == 0:
-            item = LearningItem.objects.create(
+            item = models.LearningItem.objects.create(
                 board=review.lead_board,
                 title=f"Audit {number}: what agencies knew was not brought together",
-                source=LearningItem.Source.AUDIT,
+                source=models.LearningItem.Source.AUDIT,
                 summary=PARAGRAPH[:240],
                 learned_on=date(2025, 1, 1) + timedelta(days=i),
                 created_by=manager,
