@@ -64,6 +64,7 @@ class Rendered:
 def pdf_from_html(html: str) -> Rendered:
     """The PDF of `html`: A4 as the print stylesheet says, tagged for accessibility, fetching only our own
     static files (everything else is refused and listed)."""
+    # Imported here: WeasyPrint is heavy and only the process that makes a PDF (a worker) needs it.
     from weasyprint import HTML
 
     fetcher = StaticOnlyFetcher()

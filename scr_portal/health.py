@@ -22,7 +22,7 @@ def database_state() -> str:
 def redis_state() -> str:
     if not settings.REDIS_URL:
         return NOT_CONFIGURED
-    import redis
+    import redis  # only where Redis is configured
 
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -35,8 +37,6 @@ class RegistrySearchForm(forms.Form):
         if not self.is_bound:
             return ""
         keep = {k: v for k, v in self.data.items() if k != "page" and v}
-        from urllib.parse import urlencode
-
         return urlencode(keep)
 
 

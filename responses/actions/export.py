@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from responses.models import Action
 from scr_portal.downloads import attachment_bytes
@@ -160,6 +161,4 @@ def as_xlsx(actions: Iterable[Action], stem: str, title: str) -> HttpResponse:
 
 
 def _letter(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(n)
