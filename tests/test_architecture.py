@@ -10,18 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.product import PRODUCT_APPS
+
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT_APPS = (
-    "scr_portal",
-    "reviews",
-    "commissioning",
-    "responses",
-    "markers",
-    "documents",
-    "records",
-    "dashboards",
-    "demo",
-)
 
 
 def product_sources() -> Iterator[tuple[str, str]]:

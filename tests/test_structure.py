@@ -13,19 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.product import PRODUCT_APPS
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = [
-    "scr_portal",
-    "reviews",
-    "commissioning",
-    "responses",
-    "markers",
-    "documents",
-    "records",
-    "dashboards",
-    "demo",
-]
-FIRST_PARTY = set(APPS)
+FIRST_PARTY = set(PRODUCT_APPS)
 
 # What decides access, which only reviews.access (and the apps' permissions.py rules) may read.
 ROLE_NAMES = {"Role", "BOARD_ROLES", "Membership"}
@@ -43,7 +34,7 @@ ACCESS_INTERNALS = {
 
 def product_modules() -> list[Path]:
     found = []
-    for app in APPS:
+    for app in PRODUCT_APPS:
         if not (ROOT / app).is_dir():
             continue
         for path in sorted((ROOT / app).rglob("*.py")):

@@ -23,24 +23,14 @@ from django import forms
 from django.utils import timezone
 
 from tests.conftest import World
+from tests.product import PRODUCT_APPS
 
-PROJECT_APPS = (
-    "scr_portal",
-    "reviews",
-    "commissioning",
-    "responses",
-    "markers",
-    "documents",
-    "records",
-    "dashboards",
-    "demo",
-)
 # Modules that are not application code: importing them starts servers or workers.
 SKIPPED_MODULES = ("migrations", "wsgi", "asgi")
 
 
 def _import_project() -> None:
-    for app in PROJECT_APPS:
+    for app in PRODUCT_APPS:
         try:
             package = importlib.import_module(app)
         except ModuleNotFoundError:
@@ -65,7 +55,7 @@ def project_form_classes() -> dict[str, type]:
     """Every form and formset class defined in the project's own modules, by dotted path."""
     _import_project()
     classes = _subclasses(forms.BaseForm) | _subclasses(forms.BaseFormSet)
-    return {dotted(c): c for c in classes if c.__module__.split(".")[0] in PROJECT_APPS}
+    return {dotted(c): c for c in classes if c.__module__.split(".")[0] in PRODUCT_APPS}
 
 
 @dataclass(frozen=True)
