@@ -23,6 +23,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from scr_portal.queries import InSubquery
+
 from . import workflow
 from .models import BOARD_ROLES, Appointment, Board, Membership, ParticipatingBoard, Review, Role
 
@@ -150,17 +152,19 @@ def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[
     they are appointed to as lead reviewer. Nothing for anonymous or inactive people; nothing by virtue of
     being staff.
 
-    The boards are known before the query, so it compares ids with a list and two uncorrelated subqueries
-    (which PostgreSQL hashes once) instead of correlated ones per review: a national installation's
-    reviews are all read by this filter, and it stays a few milliseconds however many there are."""
+    The boards are known before the query, so it compares ids with a list, and the appointments and
+    participations are read first (`InSubquery`): PostgreSQL then reads only the matching reviews by
+    index, where a subquery inside the OR had it read all of a national installation's reviews."""
     queryset = Review.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
     boards = participant_board_ids(user)
-    visible = Q(pk__in=Appointment.objects.filter(reviewer=user, ended_at__isnull=True).values("review_id"))
+    visible = Q(
+        InSubquery("pk", Appointment.objects.filter(reviewer=user, ended_at__isnull=True).values("review_id"))
+    )
     if boards:
         visible |= Q(lead_board_id__in=boards) | Q(
-            pk__in=ParticipatingBoard.objects.filter(board_id__in=boards).values("review_id")
+            InSubquery("pk", ParticipatingBoard.objects.filter(board_id__in=boards).values("review_id"))
         )
     return queryset.filter(visible)
 
