@@ -386,6 +386,9 @@ class Action(models.Model):
             ),
             models.Index(fields=["owner_agency", "status"]),
             models.Index(fields=["owner", "status"]),
+            # A plan's display order (priority, then due date): a page of a board's plan is read from the
+            # front of this index, without sorting the board's thousands of actions.
+            models.Index(fields=["priority", "due_on", "review", "number"], name="action_plan_order"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,25 @@
-"""Dates as the portal writes them in sentences, timeline entries and notifications: "7 March 2026"."""
+"""Dates as the portal writes them in sentences, timeline entries and notifications: "7 March 2026"; and
+moments as lists show them: "7 Mar 2026 14:05"."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 def long_date(value: date | None, missing: str = "") -> str:
     """The day without a leading zero, the month's name and the year; `missing` when there is no date."""
     return f"{value.day} {value:%B %Y}" if value else missing
+
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_datetime(value: datetime | None, missing: str = "") -> str:
+    """A moment in local time as lists show it, "7 Mar 2026 14:05" (Django's `date:"j M Y H:i"`, written
+    directly: a page listing hundreds of comments formats hundreds of them)."""
+    if value is None:
+        return missing
+    local = timezone.localtime(value)
+    return f"{local.day} {MONTH_ABBREVIATIONS[local.month - 1]} {local.year} {local:%H:%M}"

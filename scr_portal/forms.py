@@ -13,7 +13,8 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 TEXT_LIMIT = 20_000  # characters in any free-text box: several pages, far beyond any real answer
 
@@ -55,15 +56,14 @@ class FilterSelect(forms.Select):
         options = []
         for option_value, label in self.choices:
             text = "" if option_value is None else str(option_value)
-            selected = text in chosen
+            selected = " selected" if text in chosen else ""
             if selected and not self.allow_multiple_selected:
                 chosen = set()  # as Django's: only the first match is selected
-            options.append((text, " selected" if selected else "", label))
-        return format_html(
-            "<select{}>\n{}\n</select>",
-            flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name})),
-            format_html_join("\n", '  <option value="{}"{}>{}</option>', options),
-        )
+            options.append(f'  <option value="{escape(text)}"{selected}>{escape(label)}</option>')
+        final = self.build_attrs(self.attrs, attrs)
+        # Each value and label is escaped above.
+        listed = mark_safe("\n".join(options))  # noqa: S308  # nosec B308 B703
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final), listed)
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> DateInputField:

@@ -17,7 +17,9 @@ from commissioning.models import ToRSection, ToRVersion
 from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
+from scr_portal.dates import short_datetime
 from scr_portal.forms import id_from_query
+from scr_portal.links import url_for_each
 from scr_portal.pages import reshown, submitted
 
 from ..views import commissioning_crumb
@@ -167,17 +169,38 @@ def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
+def _label_threads(review, version, sections, *, can_comment: bool, can_address: bool) -> None:
+    """What each comment shows, worked out once here rather than by the template for each of a version's
+    hundreds of comments: its author's name, when it was written, and the links to reply and to mark it
+    addressed when the person may."""
+    reply_url = url_for_each("tor_comment_reply", review.pk, version.number)
+    address_url = url_for_each("tor_comment_address", review.pk, version.number)
+    for section in sections:
+        for thread in section.threads:
+            thread.author_name = thread.author.get_full_name()
+            thread.written = short_datetime(thread.created_at)
+            thread.reply_url = reply_url(thread.pk) if can_comment else ""
+            thread.address_url = address_url(thread.pk) if can_address and not thread.addressed_at else ""
+            for reply in thread.thread_replies:
+                reply.author_name = reply.author.get_full_name()
+                reply.written = short_datetime(reply.created_at)
+
+
 @require_GET
 def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
     version = selectors.version_of(review, number)
     is_open = workflow.is_commentable(version)
+    can_comment = is_open and can(request.user, "comment_terms_of_reference", review)
+    can_address = is_open and can(request.user, "edit_terms_of_reference", review)
+    sections = selectors.sections_with_threads(version)
+    _label_threads(review, version, sections, can_comment=can_comment, can_address=can_address)
     ctx = {
         "review": review,
         "version": version,
-        "sections": selectors.sections_with_threads(version),
-        "can_comment": is_open and can(request.user, "comment_terms_of_reference", review),
-        "can_address": is_open and can(request.user, "edit_terms_of_reference", review),
+        "sections": sections,
+        "can_comment": can_comment,
+        "can_address": can_address,
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Comments", None)),
     }
     return render(request, "commissioning/tor/comments.html", ctx)

@@ -4,6 +4,7 @@ read in a fixed number of queries, however many actions there are."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
+from scr_portal.queries import InSubquery
 
 from .workflow import OPEN_STATUSES, rag_expression
 
@@ -75,7 +77,7 @@ def board_reviews(user, board: Board) -> QuerySet[Review]:
     the board's work sees all of them, so for them the board alone decides (a query the planner estimates
     well); anyone else, only those of them they may see."""
     of_board = Q(lead_board=board) | Q(
-        pk__in=ParticipatingBoard.objects.filter(board=board).values("review_id")
+        InSubquery("pk", ParticipatingBoard.objects.filter(board=board).values("review_id"))
     )
     if can(user, "view_action_plan", board):
         return Review.objects.filter(of_board)
@@ -186,13 +188,45 @@ def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | 
     return paginator.get_page(number)
 
 
+# What a plan row shows: the action's own columns and the few columns of its review, owner, owner agency
+# and business plan priority that the row names (not their whole rows).
+ROW_FIELDS = (
+    "pk",
+    "review_id",
+    "number",
+    "description",
+    "priority",
+    "due_on",
+    "status",
+    "deferred_until",
+    "owner_id",
+    "owner_agency_id",
+    "plan_priority_id",
+    "review__reference",
+    "owner__full_name",
+    "owner__email",
+    "owner_agency__name",
+    "plan_priority__number",
+)
+
+
 def page_rows(page: Page) -> list[Action]:
     """The actions of a `plan_page`, in order, with what a row shows and `rag_value` (three queries: the
     page's ids, their rows, their findings)."""
     ids = list(page.object_list)
     # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
-    rows = {action.pk: action for action in for_display(with_rag(Action.objects.filter(pk__in=ids)))}
+    shown = (
+        with_rag(Action.objects.filter(pk__in=ids))
+        .select_related("review", "owner", "owner_agency", "plan_priority")
+        .only(*ROW_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "findings", queryset=Finding.objects.only("pk", "review_id", "number").order_by("number")
+            )
+        )
+    )
+    rows = {action.pk: action for action in shown}
     return [rows[pk] for pk in ids]
 
 
@@ -204,30 +238,68 @@ def for_export(actions: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def counts(actions: QuerySet[Action]) -> dict:
-    """How many actions there are in each status and each RAG colour (one query). `actions` carries
-    `rag_value` (see with_rag / apply_filters)."""
-    aggregates = {"total": Count("pk")}
-    for status in Status:
-        aggregates[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
-    for rag in Rag:
-        aggregates[f"rag_{rag.value}"] = Count("pk", filter=Q(rag_value=rag))
-    row = actions.order_by().aggregate(**aggregates)
+def _summary(grid: dict[tuple[str, str], int]) -> dict:
+    """`counts`' answer from the number of actions in each (status, RAG) pair."""
+    by_status = {status.value: 0 for status in Status}
+    by_rag = {rag.value: 0 for rag in Rag}
+    for (status, rag), n in grid.items():
+        by_status[status] += n
+        by_rag[rag] += n
     return {
-        "total": row["total"],
-        "by_status": [(s.value, s.label, row[f"status_{s.value}"]) for s in Status],
-        "by_rag": [(k, row[f"rag_{k.value}"]) for k in RAG_KEY],
+        "total": sum(grid.values()),
+        "by_status": [(s.value, s.label, by_status[s.value]) for s in Status],
+        "by_rag": [(k, by_rag[k.value]) for k in RAG_KEY],
     }
 
 
-def filter_choices(actions: QuerySet[Action]) -> dict:
-    """The owners and owner agencies that appear in the plan (two queries), for the filter lists."""
-    owners = User.objects.filter(pk__in=actions.values("owner_id")).order_by("full_name", "email")
-    agencies = Agency.objects.filter(pk__in=actions.values("owner_agency_id")).order_by("name")
+def counts(actions: QuerySet[Action]) -> dict:
+    """How many actions there are in each status and each RAG colour (one query: each action's RAG worked
+    out once, grouped). `actions` carries `rag_value` (see with_rag / apply_filters)."""
+    grid = actions.order_by().values_list("status", "rag_value").annotate(n=Count("pk"))
+    return _summary({(status, rag): n for status, rag, n in grid})
+
+
+def _named_choices(owner_ids: set[int], agency_ids: set[int]) -> dict:
+    """The filter lists' (id, name) pairs for these owners and agencies, in name order (two queries, by id)."""
+    owners = (
+        User.objects.filter(pk__in=owner_ids).only("pk", "full_name", "email").order_by("full_name", "email")
+    )
+    agencies = Agency.objects.filter(pk__in=agency_ids).only("pk", "name").order_by("name")
     return {
         "owners": [(u.pk, u.get_full_name() or u.email) for u in owners],
         "agencies": [(a.pk, a.name) for a in agencies],
     }
+
+
+def filter_choices(actions: QuerySet[Action]) -> dict:
+    """The owners and owner agencies that appear in the plan, for the filter lists (three queries: the
+    plan's actions read once for their distinct owner and agency, then the names by id)."""
+    pairs = actions.order_by().values_list("owner_id", "owner_agency_id").distinct()
+    owner_ids, agency_ids = set(), set()
+    for owner_id, agency_id in pairs:
+        owner_ids.add(owner_id)
+        agency_ids.add(agency_id)
+    return _named_choices(owner_ids, agency_ids)
+
+
+def plan_summary(actions: QuerySet[Action], today: date | None = None) -> tuple[dict, dict]:
+    """An unfiltered plan's `counts` and `filter_choices` from one reading of its actions (three queries:
+    the actions grouped by status, RAG, owner and agency, whose groups are as many as the plan's owners,
+    not its actions; then the names by id). A board's plan of thousands of actions is read once, not three
+    times."""
+    grid: dict[tuple[str, str], int] = defaultdict(int)
+    owner_ids, agency_ids = set(), set()
+    rows = (
+        with_rag(actions, today)
+        .order_by()
+        .values_list("status", "rag_value", "owner_id", "owner_agency_id")
+        .annotate(n=Count("pk"))
+    )
+    for status, rag, owner_id, agency_id, n in rows:
+        grid[(status, rag)] += n
+        owner_ids.add(owner_id)
+        agency_ids.add(agency_id)
+    return _summary(grid), _named_choices(owner_ids, agency_ids)
 
 
 # One action ------------------------------------------------------------------------------------------

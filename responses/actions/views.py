@@ -44,9 +44,13 @@ def _action_trail(review, action: Action | None = None) -> list[Crumb]:
 # Action plans ----------------------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, scoped, reviews=None):
+def _asks_filters(request: HttpRequest) -> bool:
+    return any(request.GET.get(name) for name in PlanFilterForm.base_fields)
+
+
+def _filtered(request: HttpRequest, scoped, reviews=None, *, choices: dict | None = None):
     """The filter form and the filtered actions (with `rag_value`)."""
-    choices = selectors.filter_choices(scoped)
+    choices = choices or selectors.filter_choices(scoped)
     form = PlanFilterForm(
         request.GET or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )
@@ -65,10 +69,14 @@ def _query(request: HttpRequest, **changes) -> str:
 
 
 def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
-    form, filters, actions = _filtered(request, scoped, reviews)
+    # Unfiltered (the usual case), the plan's actions are read once for both the counts and the filter
+    # lists; filtered, once for the lists and once more, filtered, for the counts.
+    summary, choices = (None, None) if _asks_filters(request) else selectors.plan_summary(scoped)
+    form, filters, actions = _filtered(request, scoped, reviews, choices=choices)
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
-    summary = selectors.counts(actions)
+    if summary is None or filters.any:
+        summary = selectors.counts(actions)
     page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
     rows = selectors.page_rows(page)
     for action in rows:
