@@ -7,11 +7,20 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
-_SENTINEL = 918273645  # a number no real id is given in a test or a demo, found once in the reversed URL
+# Numbers no real id is given in a test or a demo, each found once in the reversed URL.
+_STAND_INS = (918273645, 918273646, 918273647)
 
 
-def url_for_each(url_name: str, *args) -> Callable[[int], str]:
-    """`reverse(url_name, args=[*args, pk])` for any integer `pk`, at the cost of one `reverse`: the URL is
-    reversed once with a stand-in for the last argument, which each call replaces with the id."""
-    head, tail = reverse(url_name, args=[*args, _SENTINEL]).rsplit(str(_SENTINEL), 1)
-    return lambda pk: f"{head}{int(pk)}{tail}"
+def url_for_each(url_name: str, *fixed, variable: int = 1) -> Callable[..., str]:
+    """`reverse(url_name, args=[*fixed, *ids])` for any integer `ids` (the last `variable` arguments), at
+    the cost of one `reverse`: the URL is reversed once with stand-ins, which each call replaces."""
+    stand_ins = _STAND_INS[:variable]
+    url = reverse(url_name, args=[*fixed, *stand_ins])
+
+    def url_with(*ids: int) -> str:
+        made = url
+        for stand_in, value in zip(stand_ins, ids, strict=True):
+            made = made.replace(str(stand_in), str(int(value)), 1)
+        return made
+
+    return url_with

@@ -24,7 +24,7 @@ from django.utils import timezone
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
-from scr_portal.queries import InSubquery
+from scr_portal.queries import InIds, InSubquery
 
 from .workflow import OPEN_STATUSES, rag_expression
 
@@ -90,7 +90,7 @@ def actions_of_board(user, board: Board, review_ids: list[int] | None = None) ->
     planner knows how few reviews they are and reads their actions by index."""
     if review_ids is None:
         review_ids = list(board_reviews(user, board).values_list("pk", flat=True))
-    return Action.objects.filter(review_id__in=review_ids)
+    return Action.objects.filter(InIds("review_id", review_ids))
 
 
 def my_agency_ids(user) -> set[int]:
