@@ -88,7 +88,7 @@ def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[Due
     reviews = (
         open_reviews(user)
         .filter(due_on__isnull=False)
-        .select_related("lead_board")
+        .only("pk", "reference", "due_on", "due_kind")  # what a deadline line shows
         .order_by("due_on", "reference")
     )
 
@@ -152,6 +152,20 @@ def next_step(review) -> str:
 # Actions (the board's response, QM 15) ---------------------------------------------------------------
 
 
+# What a line of "Your actions" shows (not the whole action, review and agency rows).
+MY_ACTION_FIELDS = (
+    "pk",
+    "review_id",
+    "number",
+    "description",
+    "due_on",
+    "status",
+    "owner_agency_id",
+    "review__reference",
+    "owner_agency__name",
+)
+
+
 def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     """Open actions the person owns or their agency owns, of reviews they may see, overdue first (one
     query), each with `rag_item` for its RAG tag."""
@@ -164,6 +178,7 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
             today,
         )
         .select_related("review", "owner_agency")
+        .only(*MY_ACTION_FIELDS)
         .order_by("due_on", "priority", "review__reference", "number")[:limit]
     )
     for action in rows:
