@@ -4,20 +4,11 @@ see: 3 or 40 visible reviews (more than a page of 25) cost the same."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import World
 from tests.factories import AppointmentFactory, ParticipatingBoardFactory, ReviewFactory, UserFactory
-
-
-def _queries(client, url: str) -> list[str]:
-    client.get(url)  # warm up: caches filled once per process (content types, templates) do not count
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [q["sql"][:160] for q in ctx.captured_queries]
+from tests.querycount import queries
 
 
 def _add_north_reviews(world: World, how_many: int, start: int) -> None:
@@ -37,9 +28,9 @@ def north_manager_client(client, world: World):
 def _sizes_cost_the_same(client, world: World, url) -> None:
     # North's manager sees NSCB-1 and NSCB-X; one more makes 3.
     _add_north_reviews(world, 1, start=100)
-    few = _queries(client, url(world))
+    few = queries(client, url(world))
     _add_north_reviews(world, 37, start=200)
-    many = _queries(client, url(world))
+    many = queries(client, url(world))
     assert len(few) == len(many), "\n".join(["3 reviews:", *few, "", "40 reviews:", *many])
 
 
@@ -49,9 +40,9 @@ def test_review_list_runs_a_fixed_number_of_queries(north_manager_client, world)
 
 def test_review_list_second_page_runs_a_fixed_number_of_queries(north_manager_client, world):
     _add_north_reviews(world, 24, start=100)  # 26 visible: two pages
-    few = _queries(north_manager_client, reverse("review_list") + "?page=2")
+    few = queries(north_manager_client, reverse("review_list") + "?page=2")
     _add_north_reviews(world, 24, start=200)  # 50 visible: page 2 is full
-    many = _queries(north_manager_client, reverse("review_list") + "?page=2")
+    many = queries(north_manager_client, reverse("review_list") + "?page=2")
     assert len(few) == len(many), "\n".join(["26 reviews:", *few, "", "50 reviews:", *many])
 
 
