@@ -70,8 +70,6 @@ def test_every_way_of_running_gunicorn_reads_the_one_configuration():
     readme = (BASE_DIR / "README.md").read_text()
     started = [line for line in readme.splitlines() if re.search(r"\bgunicorn\s+(-|scr_portal)", line)]
     assert started and all("-c gunicorn.conf.py" in line for line in started), started
-    assert all(
-        not re.search(r"--(workers|threads|timeout)\b", line) for line in started
-    ), started
+    assert all(not re.search(r"--(workers|threads|timeout)\b", line) for line in started), started
     server = (BASE_DIR / "bench" / "server.py").read_text()
     assert '"gunicorn.conf.py"' in server and '"--timeout"' not in server
