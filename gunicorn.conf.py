@@ -25,8 +25,11 @@ gunicorn's own variable) and WEB_THREADS.
 - timeout = 30 s. With threads, gunicorn restarts a worker process that has stopped answering its
   arbiter for this long (a stuck process), rather than timing out a slow request; it must still stay
   above the longest request, so that a busy worker is never taken for a stuck one. After issue 17 nothing
-  that grows with the data runs in a request (XLSX exports and PDFs are Celery tasks, CSV exports stream),
-  and the slowest request of the load run (bench/LOAD.md) takes a few seconds at most: 30 s is a wide margin.
+  that grows with the data runs in a request (XLSX exports and PDFs are Celery tasks, CSV exports stream).
+  In the load run (bench/LOAD.md; 10 simulated people for 30 s on the shared two-core machine, load
+  average 4) the slowest requests were the sign-ins at the very start, 5 to 9 s (ten at once, each
+  hashing a password, on workers just started); every other request took under 1.6 s. 30 s leaves a
+  wide margin.
 - keepalive = 5 s: a browser's next request (or the load run's simulated person, who waits 1 to 3 s
   between pages) reuses its connection rather than opening a new one; longer would hold threads idle.
 """

@@ -638,9 +638,9 @@ def report_writes(run: str, work: Path) -> tuple[int, int]:
     found["status"] = {t for t, (_, status, _) in moved.items() if target.get(t, status) == status}
     comments, updates, changes = wanted["comment"], wanted["update"], wanted["status"]
     print(
-        f"\nPosted {len(comments)} comments, {len(updates)} progress updates, {len(changes)} status changes; "
-        f"found {len(comments & found['comment'])}, {len(updates & found['update'])}, "
-        f"{len(changes & found['status'])} in the database"
+        f"\nPosted {plural(len(comments), 'comment')}, {plural(len(updates), 'progress update')}, "
+        f"{plural(len(changes), 'status change')}; found {len(comments & found['comment'])}, "
+        f"{len(updates & found['update'])}, {len(changes & found['status'])} in the database"
     )
     print(
         "  (a status change is found when its progress update and the action's history row at the new status are)"
@@ -688,11 +688,14 @@ def report_documents(asked: list[tuple[str, list[str]]], made: dict[int, str], e
     if not enabled:
         print("\nDocuments: none asked for (no REDIS_URL, so no worker to make them)")
         return 0
+    if not asked:
+        print("\nDocuments: nobody asked for one this time")
+        return 0
     ids = {int(token) for token, _ in asked}
     kinds = Counter(extra[0] if extra else "?" for _, extra in asked)
     ready = {i for i in ids if made.get(i) == Document.Status.READY}
     print(
-        f"\nAsked for {len(asked)} documents ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items())) or 'none'}; "
+        f"\nAsked for {plural(len(asked), 'document')} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items())) or 'none'}; "
         f"{len(ids)} different: asking again for unchanged data gives the same one); made {len(ready)}"
     )
     for i in sorted(ids - ready):
@@ -758,6 +761,10 @@ class Worker:
     def errors(self) -> list[str]:
         text = self.log.read_text(errors="replace")
         return [line for line in text.splitlines() if re.search(r"ERROR/|CRITICAL/|Traceback", line)]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def tail(path: Path, lines: int = 30) -> str:

@@ -174,9 +174,11 @@ class Person(HttpUser):
             (4, self.post_tor_comment, "comment_targets"),
             (4, self.post_progress_update, "progress_targets"),
             (4, self.change_status, "status_targets"),
-            (2, self.export_csv, "csv_exports"),
+            (3, self.export_csv, "csv_exports"),
             (XLSX_WEIGHT if PLAN["xlsx_is_a_job"] else 0, self.export_xlsx, "xlsx_exports"),
-            (2, self.ask_for_document, "document_targets"),
+            # Only business managers ask for documents, and they are a tenth of the people: a weight that
+            # has each ask every minute or two.
+            (6, self.ask_for_document, "document_targets"),
         ]
         possible = [
             (weight, step)

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -240,7 +241,9 @@ class HistoryWriter:
 # The scale dataset's history -----------------------------------------------------------------------------
 
 
+@cache
 def blank(model: type[models.Model], attname: str):
+    """What the field holds when nothing is recorded in it."""
     f = next(f for f in model._meta.concrete_fields if f.attname == attname)
     return None if f.null else ""
 
