@@ -89,7 +89,7 @@ from reviews.models import (
     TimelineEntry,
 )
 from reviews.services import review_refresh_due
-from reviews.workflow import MAIN_PATH
+from reviews.workflow import MAIN_PATH, NEXT_STEPS
 
 User = get_user_model()
 
@@ -1268,54 +1268,50 @@ class Builder:
 
         def stage(r: R) -> tuple:
             label = State(r.review.state).label.lower()
-            return kinds.ACTION_NEEDED, r, f"{r.review.reference} is at the {label} stage", review_path(r)
+            title = f"{r.review.reference} is at the {label} stage"
+            who, what = NEXT_STEPS.get(r.review.state, ("Business manager", "See the review's page."))
+            body = f"{who}: {what}"
+            return kinds.ACTION_NEEDED, r, title, body, review_path(r)
 
         def deadline(r: R) -> tuple:
             passed = self.rng.random() < 0.3
             kind = kinds.DEADLINE_PASSED if passed else kinds.DEADLINE_APPROACHING
-            return (
-                kind,
-                r,
-                f"{r.review.reference}: deadline {'passed' if passed else 'approaching'}",
-                review_path(r),
-            )
+            title = f"{r.review.reference}: deadline {'passed' if passed else 'approaching'}"
+            body = f"{'Passed' if passed else 'Due within 10 working days'}. See the review's timescales."
+            return kind, r, title, body, review_path(r)
 
         def tor(r: R) -> tuple:
-            path = reverse("tor_comments", args=[r.review.pk, 1])
-            return (
-                kinds.ACTION_NEEDED,
-                r,
-                f"{r.review.reference}: comment on the terms of reference (version 1)",
-                path,
-            )
+            title = f"{r.review.reference}: comment on the terms of reference (version 1)"
+            body = "The draft terms of reference are out for comment. Comment on any section."
+            return kinds.ACTION_NEEDED, r, title, body, reverse("tor_comments", args=[r.review.pk, 1])
 
         def moved(r: R, number: int) -> tuple:
             to = self.rng.choice(["in progress", "completed", "deferred"])
+            body = f"{self.name()} moved action {number} to {to}: {self.rng.choice(PROGRESS)}"
             path = reverse("action_detail", args=[r.review.pk, number])
-            return kinds.INFORMATION, r, f"{r.review.reference}: action {number} is {to}", path
+            return kinds.INFORMATION, r, f"{r.review.reference}: action {number} is {to}", body, path
 
         def owned(review_id: int, number: int, due: date) -> tuple:
             r = by_pk[review_id]
             path = reverse("action_detail", args=[review_id, number])
             if due < self.today:
-                return kinds.DEADLINE_PASSED, r, f"{r.review.reference}: action {number} is overdue", path
-            return (
-                kinds.DEADLINE_APPROACHING,
-                r,
-                f"{r.review.reference}: action {number} is due on {due:%-d %B %Y}",
-                path,
-            )
+                title = f"{r.review.reference}: action {number} is overdue"
+                body = (
+                    f"Your action was due on {due:%-d %B %Y}. Record its progress, or agree a new date with "
+                    "the business manager."
+                )
+                return kinds.DEADLINE_PASSED, r, title, body, path
+            title = f"{r.review.reference}: action {number} is due on {due:%-d %B %Y}"
+            body = "Your action is due within two weeks. Record its progress on the action's page."
+            return kinds.DEADLINE_APPROACHING, r, title, body, path
 
         def summary() -> tuple:
             n = self.rng.randrange(2, 40)
             overdue = self.rng.randrange(0, n)
             title = f"{n} actions need attention" + (f" ({overdue} overdue)" if overdue else "")
-            return (
-                kinds.DEADLINE_PASSED if overdue else kinds.DEADLINE_APPROACHING,
-                None,
-                title,
-                reverse("home"),
-            )
+            kind = kinds.DEADLINE_PASSED if overdue else kinds.DEADLINE_APPROACHING
+            body = "Owners have been reminded. See the action plans of your reviews."
+            return kind, None, title, body, reverse("home")
 
         by_pk = {r.review.pk: r for r in self.reviews}
 
@@ -1383,7 +1379,7 @@ class Builder:
                     continue
                 unread = max(3, n // 12)
                 for i in range(n):
-                    kind, r, title, path = make()
+                    kind, r, title, body, path = make()
                     serial += 1
                     created = self.moment(
                         self.today - timedelta(days=i * 365 // n), 8 + self.rng.randrange(9)
@@ -1399,7 +1395,7 @@ class Builder:
                         r.review.pk if r else None,
                         kind,
                         title,
-                        self.text(1),
+                        body,
                         path,
                         f"scale:{serial}",
                         created,
