@@ -16,4 +16,5 @@ RUN useradd --system --home /app portal \
  && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "scr_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and timeout come from gunicorn.conf.py (the one configuration; it says why those numbers).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "scr_portal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -1,25 +1,30 @@
-"""The simulated people of the load run (issue 8), for locust. Start it through `python -m bench.load`,
+"""The simulated people of the load run (issues 8 and 17), for locust. Start it through `python -m bench.load`,
 which picks the people and their pages from the database, writes them to the JSON file LOAD_PLAN names,
-starts the portal and reads back what was posted.
+starts the portal (and a Celery worker) and reads back what was written.
 
-Each simulated user signs in through the real form as one person of the plan (users take the plan's
-people in turn), then keeps choosing a weighted step among those the person's targets allow: browsing
-pages, or posting a comment on the terms of reference or a progress update on an action. Every posted
-text carries a unique token; the token of each post the portal accepted is written to a file under
-LOAD_OUTPUT, so the run can check afterwards that each one is in the database. When locust quits, the
-final statistics go to results.json beside them (locust's own CSV files are written every second, so they
-can miss the last requests).
+Each simulated user takes the next slot of the plan (a person; people are used again in turn when there
+are more users) and signs in through the real form, then keeps choosing a weighted step among those the
+person's targets allow: browsing pages; posting a comment on the terms of reference or a progress update on
+an action; changing an action's status through the real status form, to a move the workflow allows from
+the status the form shows (each action is moved by one simulated user only, so none is told that someone
+else moved it first); exporting an action plan as CSV, read to the last byte; asking for a document (the
+terms of reference or a board pack) and waiting on its page, as the page's own polling does, until it is
+made. Every posted text carries a unique token; the token of each post and status change the portal
+accepted, and the id of each document asked for, is written to a file under LOAD_OUTPUT, so the run can
+check afterwards that each one is in the database. When locust quits, the final statistics go to
+results.json beside them (locust's own CSV files are written every second, so they can miss the last
+requests).
 
-Reads no Django: locust patches the standard library with gevent, so it runs in a process of its own."""
+Reads no Django: locust patches the standard library with gevent, so it runs in a process of its own; what
+it reads from pages and sends back is worked out in bench/steps.py, which the tests check too."""
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import os
 import random
-import re
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -30,12 +35,28 @@ from locust.clients import LocustHttpAdapter
 from locust.exception import CatchResponseError, StopUser
 from urllib3.util import Retry
 
+from bench.steps import (
+    CSRF,
+    choose_move,
+    csv_problem,
+    document_asked,
+    form_errors,
+    status_change,
+    status_form,
+    usable,
+)
+
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
 OUT = Path(os.environ["LOAD_OUTPUT"])
 ACCEPTED = OUT / f"accepted-{os.getpid()}.txt"
 PAGES = PLAN["pages"]
+MOVES: dict[str, list[str]] = PLAN["moves"]
+DEFERRED = set(PLAN["deferred"])
+DOCUMENT_WAIT = 120  # seconds a person waits on a document's page before leaving it (it is still made)
+POLL = 2  # seconds between looks at the document's status, as the page's own polling does
+XLSX_WEIGHT = 2  # HOOK: the weight of the XLSX export step once it is a Celery job (0 until then)
 
-_next_person = itertools.cycle(PLAN["people"])
+_next_slot = itertools.cycle(PLAN["slots"])
 _next_token = itertools.count(1)
 
 # Like a browser, a page request sent on a kept-alive connection that the server closed meanwhile (gunicorn
@@ -43,19 +64,16 @@ _next_token = itertools.count(1)
 # counts them. Posts are never resent.
 RESEND_ON_CLOSED = Retry(total=1, connect=1, read=1, status=0, other=0, redirect=0)
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ERROR_SUMMARY = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
-
 
 def new_token() -> str:
     """A text no other post of any run carries: the run's id, this process and a counter."""
     return f"load-{PLAN['run']}-{os.getpid()}-{next(_next_token)}"
 
 
-def record_accepted(kind: str, token: str) -> None:
+def record_accepted(kind: str, token: str, *extra: str) -> None:
     """Appends the token at once, so a run cut short still leaves every accepted post listed."""
     with ACCEPTED.open("a") as file:
-        file.write(f"{kind} {token}\n")
+        file.write(" ".join((kind, token, *extra)) + "\n")
 
 
 def status(response) -> str:
@@ -63,18 +81,6 @@ def status(response) -> str:
     if response.status_code == 0:
         return f"no answer: {type(response.error).__name__}: {response.error}"
     return f"HTTP {response.status_code}"
-
-
-def form_errors(page: str) -> str:
-    """The messages of a form page's error summary (what the portal refused in our payload)."""
-    summary = ERROR_SUMMARY.search(page)
-    if not summary:
-        return "the form was shown again without an error summary"
-    items = [
-        html.unescape(re.sub(r"<[^>]+>", "", li)).strip()
-        for li in re.findall(r"<li>(.*?)</li>", summary[1], re.S)
-    ]
-    return "; ".join(items) or "the form was shown again with an empty error summary"
 
 
 _environment = []
@@ -140,8 +146,13 @@ class Person(HttpUser):
 
     def on_start(self) -> None:
         self.client.mount("http://", LocustHttpAdapter(None, max_retries=RESEND_ON_CLOSED))
-        self.person = next(_next_person)
-        self.targets = self.person["targets"]
+        slot = next(_next_slot)
+        self.person = PLAN["people"][slot["person"]]
+        self.targets = {**self.person["targets"], "status_targets": slot["status_targets"]}
+        # The status each of this user's actions was last seen at (no one else moves them).
+        self.known = {t["form"]: t["status"] for t in slot["status_targets"]}
+        if not PLAN["documents"]:
+            self.targets["document_targets"] = []
         self.sign_in()
 
         def one_of(target: str, name: str) -> Callable[[], object]:
@@ -162,10 +173,20 @@ class Person(HttpUser):
             (4, self.notifications, None),
             (4, self.post_tor_comment, "comment_targets"),
             (4, self.post_progress_update, "progress_targets"),
+            (4, self.change_status, "status_targets"),
+            (3, self.export_csv, "csv_exports"),
+            (XLSX_WEIGHT if PLAN["xlsx_is_a_job"] else 0, self.export_xlsx, "xlsx_exports"),
+            # Only business managers ask for documents, and they are a tenth of the people: a weight that
+            # has each ask every minute or two.
+            (6, self.ask_for_document, "document_targets"),
         ]
-        usable = [(weight, step) for weight, step, needs in steps if needs is None or self.targets[needs]]
-        self.weights = [weight for weight, _ in usable]
-        self.steps = [step for _, step in usable]
+        possible = [
+            (weight, step)
+            for weight, step, needs in steps
+            if weight and (needs is None or self.targets[needs])
+        ]
+        self.weights = [weight for weight, _ in possible]
+        self.steps = [step for _, step in possible]
 
     @task
     def act(self) -> None:
@@ -291,3 +312,139 @@ class Person(HttpUser):
                 return
             record_accepted(kind, token)
         self.get(target["done"], done_name)
+
+    # Changing a status ---------------------------------------------------------------------------------
+
+    def change_status(self) -> None:
+        """Opens an action's status form, picks a move the form offers and the workflow allows from the
+        status it shows, and sends it with a note carrying the token. Accepted means sent back to the
+        action's page; the status the form showed is remembered, so an action with no move left is not
+        opened again."""
+        targets = [t for t in self.targets["status_targets"] if usable(self.known[t["form"]], MOVES)]
+        if not targets:
+            self.home()  # every action of this user has gone as far as the run takes it
+            return
+        target = random.choice(targets)
+        page = self.get(target["form"], "status form")
+        seen, offered = status_form(page or "")
+        csrf = CSRF.search(page or "")
+        move = choose_move(seen, offered, MOVES, rarely=DEFERRED)
+        self.known[target["form"]] = seen
+        if not csrf or move is None:
+            return
+        token = new_token()
+        data = status_change(seen=seen, target=move, token=token, deferring=move in DEFERRED)
+        with self.client.post(
+            target["form"],
+            data={"csrfmiddlewaretoken": csrf[1], **data},
+            headers={"Referer": self.client.base_url + target["form"]},
+            allow_redirects=False,
+            name="change status",
+            catch_response=True,
+        ) as response:
+            where = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code == 200:
+                response.failure(f"refused: {form_errors(response.text)}")
+                return
+            if response.status_code not in (302, 303):
+                response.failure(status(response))
+                return
+            if where != target["done"]:
+                response.failure(f"sent to {where} instead of the action's page")
+                return
+            record_accepted("status", token, move)
+            self.known[target["form"]] = move
+        self.get(target["done"], "action page")
+
+    # Exports -------------------------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        """Downloads a plan's CSV export, every byte of it (the time counted is to the last byte)."""
+        export = random.choice(self.targets["csv_exports"])
+        with self.client.get(export["url"], name=export["name"], catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(status(response))
+                return
+            problem = csv_problem(response.headers.get("Content-Type", ""), response.content)
+            if problem:
+                response.failure(problem)
+
+    def export_xlsx(self) -> None:
+        """HOOK for the XLSX export as a Celery job (issue 17; weight 0 until `action_plan_xlsx` answers a
+        POST, see bench.load.xlsx_export_is_a_job): asks for the export with a POST from the plan's page,
+        follows the redirect to the page that shows the job, and looks at it every POLL seconds, as that
+        page would, until it offers the file (a link to an .xlsx, or htmx's stop-polling status 286) or
+        DOCUMENT_WAIT has passed. Check the names and the "ready" test against the job's pages when the
+        Celery export lands."""
+        export = random.choice(self.targets["xlsx_exports"])
+        page = self.get(export["page"], "action plan")
+        csrf = CSRF.search(page or "")
+        if not csrf:
+            return
+        with self.client.post(
+            export["post"],
+            data={"csrfmiddlewaretoken": csrf[1]},
+            headers={"Referer": self.client.base_url + export["page"]},
+            allow_redirects=False,
+            name="ask for XLSX export",
+            catch_response=True,
+        ) as response:
+            where = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code not in (302, 303) or not where:
+                response.failure(f"no redirect to the export's page: {status(response)}")
+                return
+            token = new_token()
+            record_accepted("xlsx", token, where)
+        deadline = time.monotonic() + DOCUMENT_WAIT
+        while time.monotonic() < deadline:
+            with self.client.get(where, name="XLSX export page (poll)", catch_response=True) as response:
+                if response.status_code not in (200, 286):
+                    response.failure(status(response))
+                    return
+                response.success()
+                if response.status_code == 286 or ".xlsx" in response.text:
+                    record_accepted("xlsx-ready", token)
+                    return
+            time.sleep(POLL)
+
+    # Documents -----------------------------------------------------------------------------------------
+
+    def ask_for_document(self) -> None:
+        """Asks for a document from the review's documents page, then waits on the document's page, looking
+        at its status every POLL seconds as the page does, until it is made (or DOCUMENT_WAIT has passed:
+        the run checks afterwards that every document asked for was made)."""
+        target = random.choice(self.targets["document_targets"])
+        page = self.get(target["list"], "documents page")
+        csrf = CSRF.search(page or "")
+        if not csrf:
+            return
+        with self.client.post(
+            target["make"],
+            data={"csrfmiddlewaretoken": csrf[1], **target["data"]},
+            headers={"Referer": self.client.base_url + target["list"]},
+            allow_redirects=False,
+            name=f"ask for {target['label']}",
+            catch_response=True,
+        ) as response:
+            where = urlsplit(response.headers.get("Location", "")).path
+            document = document_asked(where)
+            if response.status_code not in (302, 303) or document is None:
+                response.failure(f"not sent to the document's page: {status(response)} {where}")
+                return
+            record_accepted("document", str(document), target["label"].replace(" ", "-"))
+        self.get(where, "document page")
+        deadline = time.monotonic() + DOCUMENT_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(POLL)
+            with self.client.get(
+                where + "status/", name="document status (poll)", catch_response=True
+            ) as response:
+                if response.status_code == 286:  # made, or failed: the page stops polling
+                    if "could not be made" in response.text:
+                        response.failure("the document could not be made")
+                    else:
+                        response.success()
+                    return
+                if response.status_code != 200:
+                    response.failure(status(response))
+                    return

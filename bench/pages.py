@@ -46,7 +46,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from bench.server import PASSWORD, Server, server_env
+from bench.server import PASSWORD, Server, gunicorn_config, server_env
 
 MEDIAN_LIMIT = 3.0  # a page's median, as a multiple of the baseline's median
 P95_LIMIT = 5.0  # a page's 95th percentile, as a multiple of the baseline's
@@ -414,7 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warmup", type=int, default=3, help="rounds before measuring, not counted; default 3"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers; default 2")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers; default gunicorn.conf.py's (production's)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     parser.add_argument("--skip-pack", action="store_true", help="leave out the board pack")
     parser.add_argument("--password", default=PASSWORD, help=f"everyone's password; default {PASSWORD!r}")
@@ -449,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 problems.append(f"{person.role} {name}: HTTP {status} in-process")
 
+    args.workers = args.workers or gunicorn_config()["workers"]
     print(
         f"\nTiming {args.rounds} rounds after {args.warmup} warm-up rounds, gunicorn with {args.workers} workers"
     )

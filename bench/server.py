@@ -1,9 +1,11 @@
 """The portal under gunicorn on loopback, for the benchmarks in this folder.
 
-    with Server(workers=2) as server:
+    with Server() as server:
         session = server.session("manager@board-001.example")
         session.get(server.url("/help/"))
 
+gunicorn runs with the repository's gunicorn.conf.py, the configuration production uses (workers, threads,
+timeout: the file says why); a benchmark may ask for other numbers of workers or threads, and says so.
 Production settings (DEBUG off, the template and session machinery as deployed) with only what plain HTTP
 on loopback needs changed: no redirect to HTTPS and cookies without the Secure flag. The database is the
 one DATABASE_URL names (the benchmark is meant for PostgreSQL holding `manage.py seed_scale`); REDIS_URL
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -24,6 +27,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
 PASSWORD = "scale-password"  # every person `seed_scale` makes signs in with this
 
 
@@ -31,6 +35,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def gunicorn_config() -> dict:
+    """The settings gunicorn.conf.py gives (in this environment: WEB_CONCURRENCY and WEB_THREADS count)."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    return {key: config[key] for key in ("worker_class", "workers", "threads", "timeout", "keepalive")}
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -53,9 +63,16 @@ def server_env(**extra: str) -> dict[str, str]:
 class Server:
     """gunicorn serving scr_portal.wsgi on 127.0.0.1 and a free port, started and stopped around a block."""
 
-    def __init__(self, *, workers: int = 2, threads: int = 1, log: Path | None = None) -> None:
-        self.workers = workers
-        self.threads = threads
+    def __init__(
+        self, *, workers: int | None = None, threads: int | None = None, log: Path | None = None
+    ) -> None:
+        config = gunicorn_config()
+        self.workers = workers or config["workers"]
+        self.threads = threads or config["threads"]
+        self.overrides = [
+            *(["--workers", str(workers)] if workers else []),
+            *(["--threads", str(threads)] if threads else []),
+        ]
         self.port = free_port()
         self.log = log or Path(tempfile.gettempdir()) / f"scr-bench-gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
@@ -69,18 +86,12 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
+                "-c",
+                str(GUNICORN_CONFIG),
                 "scr_portal.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
-                "--timeout",
-                "120",
-                # Longer than a simulated person's pause between pages, so kept-alive connections stay open.
-                "--keep-alive",
-                "5",
+                *self.overrides,
                 # Our own control socket, so two benchmarks at once do not share gunicorn's default one.
                 "--control-socket",
                 str(Path(tempfile.gettempdir()) / f"scr-bench-gunicorn-{self.port}.ctl"),

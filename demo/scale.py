@@ -4,14 +4,19 @@ England had about 150 boards; one installation may serve them all, each with yea
 this makes 150 boards, 2,000 people, 6,000 reviews spread over every state, 120,000 actions with 300,000
 progress updates, 250,000 comments on terms of reference and 30,000 findings, with what each state implies
 (decisions, scope, terms of reference, appointments, findings and positions, meetings, signed responses,
-timelines, notifications). Smaller sizes scale every count.
+timelines). Then what years of use leave behind: about a year of notifications for everyone (1,500 for the
+largest board's business manager, the newest unread), 1,000,000 rows of the review access log (who opened
+which review, among the people on it), and the history rows of everything (django-simple-history's tables,
+written by `demo.scale_history`: about 1.3 million, plus their many-to-many rows). Smaller sizes scale every
+count.
 
 Board 001 is the largest, and holds the pages the benchmark measures: a review at monitoring with 500 actions
 and a terms-of-reference version out for comment with 200 comments (both scaled down with the size).
 
-Rows go in with `bulk_create`, so no history, signals or notifications are written for them; everything the
-pages read is consistent with what the services would have written (states and their dates, the next
-deadline, signed digests). Every person signs in with `PASSWORD` and is excused two-factor authentication:
+Rows go in with `bulk_create` (the access log, notifications and history with COPY), so no signal runs and
+no service writes anything of its own; everything the pages read is consistent with what the services would
+have written (states and their dates, the next deadline, signed digests, history rows that end on each
+object as it is). Dates go in as given, auto_now ones included, so each row's dates and its history agree. Every person signs in with `PASSWORD` and is excused two-factor authentication:
 the data is made up, and the benchmark signs chairs in with a password alone."""
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice, pairwise
@@ -29,6 +35,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import (
@@ -47,7 +54,8 @@ from commissioning.models import (
 )
 from commissioning.tor.assemble import SECTIONS
 from demo.pdf import DEMO_PDF
-from responses.actions.workflow import DEFERRED_STATUSES, DONE_STATUSES
+from demo.scale_history import ScaleHistory, write_rows
+from responses.actions.workflow import DEFERRED_STATUSES, DONE_STATUSES, EVIDENCED_STATUSES
 from responses.models import (
     Action,
     ActionUpdate,
@@ -75,12 +83,13 @@ from reviews.models import (
     Notification,
     ParticipatingBoard,
     Review,
+    ReviewAccess,
     Role,
     State,
     TimelineEntry,
 )
 from reviews.services import review_refresh_due
-from reviews.workflow import MAIN_PATH
+from reviews.workflow import MAIN_PATH, NEXT_STEPS
 
 User = get_user_model()
 
@@ -97,6 +106,7 @@ NATIONAL = {
     "updates": 300_000,
     "comments": 250_000,
     "findings": 30_000,
+    "review accesses": 1_000_000,
 }
 LEAD_REVIEWERS = 0.05  # of the people
 AGENCIES_PER_BOARD = 6
@@ -106,6 +116,14 @@ BIG_FINDINGS = 40
 BIG_COMMENTS = 200
 BIG_TIMELINE = 150
 BIG_NOTIFICATIONS = 1500  # for the largest board's business manager
+
+# An action's status before its last move (the seed's history takes it there one valid move at a time).
+STATUS_BEFORE = {
+    Action.Status.IN_PROGRESS: Action.Status.AGREED,
+    Action.Status.COMPLETED: Action.Status.IN_PROGRESS,
+    Action.Status.IMPACT_EVIDENCED: Action.Status.COMPLETED,
+    Action.Status.DEFERRED: Action.Status.AGREED,
+}
 
 # The path a review takes, and how the 6,000 spread over it (plus the two ways out).
 PATH = MAIN_PATH
@@ -217,6 +235,7 @@ class Sizes:
     updates: int
     comments: int
     findings: int
+    accesses: int
     big_actions: int
     big_findings: int
     big_comments: int
@@ -237,6 +256,7 @@ class Sizes:
             updates=n(NATIONAL["updates"], 40),
             comments=n(NATIONAL["comments"], 40),
             findings=n(NATIONAL["findings"], 30),
+            accesses=n(NATIONAL["review accesses"], 200),
             # At small sizes, still well above the average review's, so they stay the biggest.
             big_actions=max(
                 n(BIG_ACTIONS, 10), 5 * n(NATIONAL["actions"], 40) // max(1, n(NATIONAL["reviews"], 1))
@@ -255,6 +275,8 @@ class Made:
     """What was made, model by model."""
 
     counts: Counter = field(default_factory=Counter)
+    history: int = 0  # history rows (versions of objects), in all
+    history_links: int = 0  # their many-to-many rows
 
 
 @dataclass
@@ -276,6 +298,28 @@ class R:
     big: str = ""  # "actions" or "comments" for the two reviews the benchmark reads
     finding_ids: list[int] = field(default_factory=list)
     meeting_id: int | None = None
+    actions: int = 0  # how many it has, numbered from 1
+    reviewer: int | None = None  # the lead reviewer appointed
+    tor: bool = False  # has terms of reference (version 1)
+
+
+@contextmanager
+def dates_as_given(model: type[models.Model]) -> Iterator[list[str]]:
+    """`bulk_create` stamps auto_now and auto_now_add fields with the present moment; while this lasts the
+    model's such fields keep the value each row gives (yields their attnames). The fields are put back."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield [f.attname for f in fields]
+    finally:
+        for f, now, add in saved:
+            f.auto_now, f.auto_now_add = now, add
 
 
 def chunks(items: Iterable, size: int = BATCH) -> Iterator[list]:
@@ -289,19 +333,35 @@ class Builder:
         self.sizes = Sizes.scaled(size)
         self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic data, reproducible by seed
         self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.latest = self.now - timedelta(minutes=5)
+        self.zone = timezone.get_current_timezone()
+        # The portal went live six years ago: the boards and their first people date from then.
+        self.board_started = self.moment(self.today - timedelta(days=6 * 365), 9)
         self.log = log
         self.made = Made()
         self.people: dict[int, BoardPeople] = {}
         self.reviewers: list[int] = []
         self.reviews: list[R] = []
+        self.creator: dict[int, int] = {}  # person: who added them to the portal
+        self.agency_board: dict[int, int] = {}
+        self.meeting_held: dict[int, date] = {}
+        # person: (review id, action number, due date) of each action they own, for their notifications
+        self.owned: dict[int, list[tuple[int, int, date]]] = defaultdict(list)
 
     # Plumbing ------------------------------------------------------------------------------------------
 
     def insert(self, model: type[models.Model], rows: Iterable[models.Model]) -> list[models.Model]:
-        """Inserts in batches; returns the rows with their primary keys."""
+        """Inserts in batches; returns the rows with their primary keys. Dates go in as each row gives them
+        (the data is dated over years, and its history follows those dates), auto_now ones included."""
         made: list[models.Model] = []
-        for batch in chunks(rows):
-            made.extend(model.objects.bulk_create(batch, batch_size=BATCH))
+        with dates_as_given(model) as automatic:
+            for batch in chunks(rows):
+                for row in batch:
+                    for attname in automatic:
+                        if getattr(row, attname) is None:
+                            setattr(row, attname, self.now)
+                made.extend(model.objects.bulk_create(batch, batch_size=BATCH))
         self.made.counts[str(model._meta.verbose_name_plural)] += len(made)
         return made
 
@@ -313,9 +373,11 @@ class Builder:
         self.made.counts[str(through._meta.verbose_name_plural)] += n
 
     def moment(self, day: date, hour: int = 10) -> datetime:
-        return timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(
+        """A time on `day` (in office hours), never later than now."""
+        at = datetime.combine(day, datetime.min.time(), tzinfo=self.zone) + timedelta(
             hours=hour, minutes=self.rng.randrange(60)
         )
+        return min(at, self.latest)
 
     def text(self, n: int = 2) -> str:
         return " ".join(self.rng.sample(SENTENCES, n))
@@ -365,8 +427,21 @@ class Builder:
             ("progress updates", self.updates),
             ("written responses", self.responses),
             ("notifications", self.notifications),
+            ("review access log", self.access_log),
         ]:
             self.step(label, fn)
+        history = ScaleHistory(self)
+        for label, fn in [
+            ("history: people and boards", history.people_and_boards),
+            ("history: reviews", history.reviews),
+            ("history: commissioning", history.commissioning),
+            ("history: terms of reference", history.terms_of_reference),
+            ("history: plans and learning", history.plans),
+            ("history: findings and meetings", history.findings_and_meetings),
+            ("history: actions and responses", history.actions),
+        ]:
+            self.step(label, fn)
+        history.finish()
         return self.made
 
     @staticmethod
@@ -402,10 +477,25 @@ class Builder:
                 for n, agency in enumerate(agencies)
             ),
         )
+        self.agency_board = {
+            agency.pk: boards[n // AGENCIES_PER_BOARD].pk for n, agency in enumerate(agencies)
+        }
+        first = self.today - timedelta(days=6 * 365)
 
-        def person(email: str, job: str) -> User:
+        def person(email: str, job: str, *, founder: bool = False) -> User:
+            """Business managers and chairs were there from the start; the others joined since."""
+            joined = (
+                self.board_started
+                if founder
+                else self.moment(first + timedelta(days=self.rng.randrange(2, 2000)))
+            )
             return User(
-                email=email, full_name=self.name(), job_title=job, password=password, two_factor_waived=True
+                email=email,
+                full_name=self.name(),
+                job_title=job,
+                password=password,
+                two_factor_waived=True,
+                date_joined=joined,
             )
 
         n_reviewers = max(2, round(s.users * LEAD_REVIEWERS))
@@ -414,8 +504,8 @@ class Builder:
         for i in range(1, s.boards + 1):
             slug = f"board-{i:03}.example"
             staff += [
-                person(f"manager@{slug}", "Business manager"),
-                person(f"chair@{slug}", "Independent chair"),
+                person(f"manager@{slug}", "Business manager", founder=True),
+                person(f"chair@{slug}", "Independent chair", founder=True),
             ]
         members_of = self.spread(n_members, list(range(s.boards)), least=2)
         for b in range(s.boards):
@@ -430,6 +520,7 @@ class Builder:
         ]
         users = self.insert(User, staff)
         by_email = {u.email: u.pk for u in users}
+        joined = {u.pk: u.date_joined for u in users}
         self.reviewers = [u.pk for u in users if u.email.endswith("@reviewers.example")]
 
         memberships: list[Membership] = []
@@ -438,25 +529,44 @@ class Builder:
             board_agencies = [a.pk for a in agencies[b * AGENCIES_PER_BOARD : (b + 1) * AGENCIES_PER_BOARD]]
             people = BoardPeople(by_email[f"manager@{slug}"], by_email[f"chair@{slug}"], [], board_agencies)
             memberships += [
-                Membership(user_id=people.manager, board_id=board.pk, role=Role.BUSINESS_MANAGER),
-                Membership(user_id=people.chair, board_id=board.pk, role=Role.CHAIR),
+                Membership(
+                    user_id=people.manager,
+                    board_id=board.pk,
+                    role=Role.BUSINESS_MANAGER,
+                    created_at=joined[people.manager],
+                ),
+                Membership(
+                    user_id=people.chair, board_id=board.pk, role=Role.CHAIR, created_at=joined[people.chair]
+                ),
             ]
+            # Who added each person to the portal: the business manager (the chair added the manager).
+            self.creator[people.manager] = people.chair
+            self.creator[people.chair] = people.manager
             for m in range(1, members_of[b] + 1):
                 user_id, agency_id = (
                     by_email[f"member-{m:02}@{slug}"],
                     board_agencies[(m - 1) % AGENCIES_PER_BOARD],
                 )
                 people.members.append((user_id, agency_id))
+                self.creator[user_id] = people.manager
                 memberships.append(
                     Membership(
-                        user_id=user_id, board_id=board.pk, role=Role.BOARD_MEMBER, agency_id=agency_id
+                        user_id=user_id,
+                        board_id=board.pk,
+                        role=Role.BOARD_MEMBER,
+                        agency_id=agency_id,
+                        created_at=joined[user_id],
                     )
                 )
             self.people[board.pk] = people
             board.independent_chair_id = people.chair
         for r, reviewer in enumerate(self.reviewers):
+            board_id = boards[r % len(boards)].pk
+            self.creator[reviewer] = self.people[board_id].manager
             memberships.append(
-                Membership(user_id=reviewer, board_id=boards[r % len(boards)].pk, role=Role.LEAD_REVIEWER)
+                Membership(
+                    user_id=reviewer, board_id=board_id, role=Role.LEAD_REVIEWER, created_at=joined[reviewer]
+                )
             )
         self.insert(Membership, memberships)
         Board.objects.bulk_update(boards, ["independent_chair"], batch_size=BATCH)
@@ -502,6 +612,7 @@ class Builder:
                     summary=self.text(2),
                     learned_on=self.today - timedelta(days=200 * n),
                     created_by_id=self.people[board.pk].manager,
+                    created_at=self.moment(self.today - timedelta(days=200 * n - 7)),
                 )
                 for board in self.boards
                 for n in range(1, 6)
@@ -546,7 +657,9 @@ class Builder:
             ParticipatingBoard,
             (
                 ParticipatingBoard(
-                    review=r.review, board_id=others[(others.index(r.board) + 1) % len(others)]
+                    review=r.review,
+                    board_id=others[(others.index(r.board) + 1) % len(others)],
+                    joined_at=self.moment(r.review.notification_date + timedelta(days=10)),
                 )
                 for r in rows
                 if self.rng.random() < 0.03 and len(others) > 1
@@ -574,14 +687,24 @@ class Builder:
                 for agency in self.rng.sample(self.people[r.board].agencies, 3)
             ),
         )
-        self.insert(
+        appointed = [
+            r
+            for r in rows
+            if r.stage >= PATH.index(State.IN_PROGRESS) and r.review.state != State.NOT_INITIATED
+        ]
+        appointments = self.insert(
             Appointment,
             (
-                Appointment(review=r.review, reviewer_id=self.rng.choice(self.reviewers))
-                for r in rows
-                if r.stage >= PATH.index(State.IN_PROGRESS) and r.review.state != State.NOT_INITIATED
+                Appointment(
+                    review=r.review,
+                    reviewer_id=self.rng.choice(self.reviewers),
+                    appointed_at=self.moment(r.review.started_on, 11),
+                )
+                for r in appointed
             ),
         )
+        for appointment, r in zip(appointments, appointed, strict=True):
+            r.reviewer = appointment.reviewer_id
 
     def review_row(self, board: Board, state: str, which: str, sequence: Counter) -> R:
         if state == State.NOT_INITIATED:
@@ -603,6 +726,7 @@ class Builder:
             notification_date=notified,
             criteria=Criteria.STATUTORY,
             criteria_notes=self.text(1),
+            created_at=self.moment(notified, 9),
         )
         people = self.people[board.pk]
         day = notified
@@ -706,6 +830,7 @@ class Builder:
                     method_detail=self.text(1),
                     reviewer_knowledge=self.text(1),
                     rationale=self.text(2),
+                    updated_at=self.moment(r.review.decision_date + timedelta(days=15)),
                 )
                 for r in rows
             ),
@@ -719,6 +844,7 @@ class Builder:
                     assessment=self.text(1),
                     weight=self.rng.choice(weights),
                     updated_by_id=self.people[r.board].manager,
+                    updated_at=self.moment(r.review.decision_date + timedelta(days=12), 14),
                 )
                 for r in rows
                 for factor in factors
@@ -766,7 +892,11 @@ class Builder:
         self.insert(
             InputReply,
             (
-                InputReply(invitation=invitation, text=self.rng.choice(COMMENTS))
+                InputReply(
+                    invitation=invitation,
+                    text=self.rng.choice(COMMENTS),
+                    created_at=self.moment(self.today - timedelta(days=self.rng.randrange(0, 7)), 12),
+                )
                 for invitation in invitations
                 if self.rng.random() < 0.5
             ),
@@ -778,6 +908,7 @@ class Builder:
         for r in rows:
             people = self.people[r.board]
             created = r.review.decision_date + timedelta(days=3)
+            r.tor = True
             if r.review.state == State.COMMISSIONING:
                 versions.append(
                     ToRVersion(
@@ -799,7 +930,7 @@ class Builder:
                         created_by_id=people.manager,
                         created_at=self.moment(created),
                         comments_close_on=created + timedelta(days=10),
-                        sent_for_comment_at=self.moment(created),
+                        sent_for_comment_at=self.moment(created + timedelta(days=1)),
                         approved_by_id=people.chair,
                         approved_at=self.moment(created + timedelta(days=14)),
                     )
@@ -836,13 +967,16 @@ class Builder:
                         continue
                     author = self.rng.choice(people.members)[0] if people.members else people.manager
                     addressed = version.status == ToRVersion.Status.APPROVED and not is_reply
+                    made = min(opened + timedelta(hours=i + 1), self.now - timedelta(minutes=10))
                     yield ToRComment(
                         section=section,
                         parent_id=self.top_level[section.pk][i // 3] if is_reply else None,
                         author_id=people.manager if is_reply else author,
                         text=self.rng.choice(COMMENTS),
-                        created_at=opened + timedelta(hours=i + 1),
-                        addressed_at=opened + timedelta(days=5) if addressed else None,
+                        created_at=made,
+                        addressed_at=max(opened + timedelta(days=5), made + timedelta(hours=1))
+                        if addressed
+                        else None,
                         addressed_by_id=people.manager if addressed else None,
                         addressed_how="Added to the section." if addressed else "",
                     )
@@ -872,11 +1006,17 @@ class Builder:
                 Meeting(
                     review=r.review,
                     kind=Meeting.Kind.EXTRAORDINARY,
-                    held_on=r.review.report_received_on + timedelta(days=14),
+                    held_on=min(
+                        r.review.report_received_on + timedelta(days=14), self.today - timedelta(days=1)
+                    ),
                     minutes_given=90,
                     chaired_by="The independent chair",
                     summary=self.text(2),
                     created_by_id=self.people[r.board].manager,
+                    created_at=self.moment(
+                        min(r.review.report_received_on + timedelta(days=14), self.today - timedelta(days=1)),
+                        17,
+                    ),
                 )
                 for r in rows
                 if r in responding
@@ -884,6 +1024,7 @@ class Builder:
         )
         for meeting, r in zip(meetings, [r for r in rows if r in responding], strict=True):
             r.meeting_id = meeting.pk
+            self.meeting_held[meeting.pk] = meeting.held_on
         self.insert(
             Attendance,
             (
@@ -911,6 +1052,7 @@ class Builder:
                         position=self.rng.choice(positions) if agreed else "",
                         position_reason=self.text(1) if agreed else "",
                         position_meeting_id=r.meeting_id if agreed else None,
+                        created_at=self.moment(r.review.report_received_on + timedelta(days=1)),
                     )
 
         made = self.insert(Finding, findings())
@@ -962,7 +1104,7 @@ class Builder:
         counts = self.spread_with_big(self.sizes.actions, rows, self.sizes.big_actions)
         kinds, functions, levels = Action.Kind.values, Action.Function.values, Action.Level.values
 
-        def status_of(r: R) -> tuple[str, date | None]:
+        def status_of(r: R, agreed: date) -> tuple[str, date | None]:
             state = r.review.state
             if state == State.CLOSED:
                 return self.rng.choice(DONE_STATUSES), r.review.closed_on
@@ -970,18 +1112,37 @@ class Builder:
                 return Action.Status.AGREED, None
             roll = self.rng.random()
             if roll < 0.3:
-                return Action.Status.COMPLETED, self.today - timedelta(days=self.rng.randrange(1, 200))
+                done = max(
+                    agreed + timedelta(days=10), self.today - timedelta(days=self.rng.randrange(1, 200))
+                )
+                return Action.Status.COMPLETED, min(done, self.today - timedelta(days=1))
             if roll < 0.35:
                 return Action.Status.DEFERRED, None
             return (Action.Status.IN_PROGRESS if roll < 0.8 else Action.Status.AGREED), None
 
+        def last_moved(status: str, agreed: datetime, completed: date | None) -> datetime:
+            """When the action last changed: its status's last move (agreed: when it was agreed)."""
+            if status == Action.Status.AGREED:
+                return agreed
+            if status in EVIDENCED_STATUSES:
+                return self.moment(min(completed + timedelta(days=30), self.today), 16)
+            if status in DONE_STATUSES:
+                return self.moment(completed, 15)
+            since = (self.today - agreed.date()).days
+            return self.moment(agreed.date() + timedelta(days=self.rng.randrange(10, max(11, since))))
+
         def actions() -> Iterator[Action]:
             for r in rows:
                 people = self.people[r.board]
+                r.actions = counts[r]
+                agreed_on = min(
+                    r.review.report_received_on + timedelta(days=25), self.today - timedelta(days=1)
+                )
                 for n in range(1, counts[r] + 1):
                     agency = self.rng.choice(people.agencies)
                     owners = [m for m, a in people.members if a == agency] or [people.manager]
-                    status, completed = status_of(r)
+                    agreed = self.moment(agreed_on, 11)
+                    status, completed = status_of(r, agreed_on)
                     yield Action(
                         review=r.review,
                         number=n,
@@ -1004,6 +1165,8 @@ class Builder:
                         if status in DEFERRED_STATUSES
                         else None,
                         created_by_id=people.manager,
+                        created_at=agreed,
+                        updated_at=last_moved(status, agreed, completed),
                     )
 
         made = self.insert(Action, actions())
@@ -1012,9 +1175,11 @@ class Builder:
         self.insert_links(
             Link, (Link(action_id=a.pk, finding_id=self.rng.choice(finding_ids[a.review_id])) for a in made)
         )
-        # Only what the next step needs: which actions have progress, by whom.
+        for a in made:
+            self.owned[a.owner_id].append((a.review_id, a.number, a.due_on))
+        # Only what the next step needs: which actions have progress, by whom, since when, last moved when.
         self.progressing = [
-            (a.pk, a.owner_id, a.status, a.due_on)
+            (a.pk, a.owner_id, a.status, a.created_at, a.updated_at)
             for a in made
             if a.status != Action.Status.AGREED or a.review.state in (State.PUBLISHED, State.MONITORING)
         ]
@@ -1026,19 +1191,27 @@ class Builder:
         counts = self.spread(self.sizes.updates, list(range(len(actions))))
 
         def updates() -> Iterator[ActionUpdate]:
+            """Spread from when the action was agreed to its last move (the last update records that move,
+            from the status before it), or to today for one never moved."""
             for index, n in counts.items():
-                action, owner, status, due = actions[index]
+                action, owner, status, agreed, moved = actions[index]
+                end = moved if status != Action.Status.AGREED else self.now
                 for i in range(n):
-                    on = min(self.today, due - timedelta(days=30 * (n - i)))
                     last = i == n - 1 and status != Action.Status.AGREED
+                    at = (
+                        moved
+                        if last
+                        else self.moment((agreed + (end - agreed) * (i + 1) / (n + 1)).date(), 12)
+                    )
+                    at = max(at, agreed)
                     yield ActionUpdate(
                         action_id=action,
                         author_id=owner,
-                        on=on,
+                        on=timezone.localdate(at),
                         text=self.rng.choice(PROGRESS),
-                        status_from=Action.Status.AGREED if last else "",
+                        status_from=STATUS_BEFORE[status] if last else "",
                         status_to=status if last else "",
-                        created_at=self.moment(on),
+                        created_at=at,
                     )
 
         self.insert(ActionUpdate, updates())
@@ -1074,42 +1247,203 @@ class Builder:
         self.insert(ResponseVersion, versions)
 
     def notifications(self) -> None:
-        visible: dict[int, list[R]] = defaultdict(list)
+        """About a year of each person's notifications (the portal purges read ones after a year), of the
+        kinds it sends them, about what they may see: business managers hear of stages, deadlines, actions
+        moved and overdue actions summed up; chairs of stages, deadlines and terms of reference out for
+        comment; members of terms of reference and of the actions they own; lead reviewers of the reviews
+        they lead. The newest are unread, a few older ones too. The largest board's business manager has
+        the benchmark's BIG_NOTIFICATIONS."""
+        of_board: dict[int, list[R]] = defaultdict(list)
+        led: dict[int, list[R]] = defaultdict(list)
         for r in self.reviews:
-            visible[r.board].append(r)
-        kinds = Notification.Kind.values
+            of_board[r.board].append(r)
+            if r.reviewer:
+                led[r.reviewer].append(r)
+        largest = self.boards[0].pk
+        kinds = Notification.Kind
+        serial = 0
 
-        def notes() -> Iterator[Notification]:
-            serial = 0
-            largest = self.boards[0].pk
-            for board_id, people in self.people.items():
-                reviews = visible[board_id]
-                if not reviews:
-                    continue
-                everyone = [people.manager, people.chair, *(m for m, _ in people.members)]
-                for user in everyone:
-                    n = (
-                        self.sizes.big_notifications
-                        if (board_id == largest and user == people.manager)
-                        else self.rng.randrange(10, 70)
+        def review_path(r: R) -> str:
+            return reverse("review_detail", args=[r.review.pk])
+
+        def stage(r: R) -> tuple:
+            label = State(r.review.state).label.lower()
+            title = f"{r.review.reference} is at the {label} stage"
+            who, what = NEXT_STEPS.get(r.review.state, ("Business manager", "See the review's page."))
+            body = f"{who}: {what}"
+            return kinds.ACTION_NEEDED, r, title, body, review_path(r)
+
+        def deadline(r: R) -> tuple:
+            passed = self.rng.random() < 0.3
+            kind = kinds.DEADLINE_PASSED if passed else kinds.DEADLINE_APPROACHING
+            title = f"{r.review.reference}: deadline {'passed' if passed else 'approaching'}"
+            body = f"{'Passed' if passed else 'Due within 10 working days'}. See the review's timescales."
+            return kind, r, title, body, review_path(r)
+
+        def tor(r: R) -> tuple:
+            title = f"{r.review.reference}: comment on the terms of reference (version 1)"
+            body = "The draft terms of reference are out for comment. Comment on any section."
+            return kinds.ACTION_NEEDED, r, title, body, reverse("tor_comments", args=[r.review.pk, 1])
+
+        def moved(r: R, number: int) -> tuple:
+            to = self.rng.choice(["in progress", "completed", "deferred"])
+            body = f"{self.name()} moved action {number} to {to}: {self.rng.choice(PROGRESS)}"
+            path = reverse("action_detail", args=[r.review.pk, number])
+            return kinds.INFORMATION, r, f"{r.review.reference}: action {number} is {to}", body, path
+
+        def owned(review_id: int, number: int, due: date) -> tuple:
+            r = by_pk[review_id]
+            path = reverse("action_detail", args=[review_id, number])
+            if due < self.today:
+                title = f"{r.review.reference}: action {number} is overdue"
+                body = (
+                    f"Your action was due on {due:%-d %B %Y}. Record its progress, or agree a new date with "
+                    "the business manager."
+                )
+                return kinds.DEADLINE_PASSED, r, title, body, path
+            title = f"{r.review.reference}: action {number} is due on {due:%-d %B %Y}"
+            body = "Your action is due within two weeks. Record its progress on the action's page."
+            return kinds.DEADLINE_APPROACHING, r, title, body, path
+
+        def summary() -> tuple:
+            n = self.rng.randrange(2, 40)
+            overdue = self.rng.randrange(0, n)
+            title = f"{n} actions need attention" + (f" ({overdue} overdue)" if overdue else "")
+            kind = kinds.DEADLINE_PASSED if overdue else kinds.DEADLINE_APPROACHING
+            body = "Owners have been reminded. See the action plans of your reviews."
+            return kind, None, title, body, reverse("home")
+
+        by_pk = {r.review.pk: r for r in self.reviews}
+
+        def maker(user: int, role: str, reviews: list[R]) -> Callable[[], tuple] | None:
+            """What the person's next notification is about, picked by their role's mix."""
+            with_actions = [r for r in reviews if r.actions]
+            with_tor = [r for r in reviews if r.tor]
+            mine = self.owned.get(user, [])
+            options: list[tuple[int, Callable[[], tuple]]] = []
+            if reviews:
+                options.append(
+                    (
+                        {"manager": 15, "chair": 40, "reviewer": 50}.get(role, 0),
+                        lambda: stage(self.rng.choice(reviews)),
                     )
-                    for i in range(n):
-                        r = self.rng.choice(reviews)
-                        serial += 1
-                        created = self.moment(self.today - timedelta(days=i // 3))
-                        yield Notification(
-                            recipient_id=user,
-                            review=r.review,
-                            kind=self.rng.choice(kinds),
-                            title=f"{r.review.reference}: {self.rng.choice(['deadline approaching', 'comments closing', 'action overdue', 'response signed'])}",
-                            body=self.text(1),
-                            path=f"/reviews/{r.review.pk}/",
-                            key=f"scale:{serial}",
-                            created_at=created,
-                            read_at=created + timedelta(hours=2)
-                            if i > 5 and self.rng.random() < 0.8
-                            else None,
-                            emailed_at=created,
-                        )
+                )
+                options.append(
+                    ({"manager": 15, "chair": 40}.get(role, 0), lambda: deadline(self.rng.choice(reviews)))
+                )
+            if with_tor:
+                options.append(
+                    (
+                        {"manager": 10, "chair": 20, "member": 30, "reviewer": 50}[role],
+                        lambda: tor(self.rng.choice(with_tor)),
+                    )
+                )
+            if with_actions and role == "manager":
+                options.append(
+                    (
+                        40,
+                        lambda: moved(
+                            r := self.rng.choice(with_actions), self.rng.randrange(1, r.actions + 1)
+                        ),
+                    )
+                )
+                options.append((20, summary))
+            if mine:
+                options.append((40, lambda: owned(*self.rng.choice(mine))))
+                options.append((30, lambda: moved(by_pk[(a := self.rng.choice(mine))[0]], a[1])))
+            options = [(w, f) for w, f in options if w]
+            if not options:
+                return None
+            weights, makers = zip(*options, strict=True)
+            return lambda: self.rng.choices(makers, weights)[0]()
 
-        self.insert(Notification, notes())
+        def notes() -> Iterator[tuple]:
+            nonlocal serial
+            people: list[tuple[int, str, list[R], int]] = []
+            for board_id, p in self.people.items():
+                reviews = of_board[board_id]
+                people.append(
+                    (
+                        p.manager,
+                        "manager",
+                        reviews,
+                        self.sizes.big_notifications if board_id == largest else self.rng.randrange(200, 600),
+                    )
+                )
+                people.append((p.chair, "chair", reviews, self.rng.randrange(100, 300)))
+                people += [(m, "member", reviews, self.rng.randrange(20, 120)) for m, _ in p.members]
+            people += [(u, "reviewer", led[u], self.rng.randrange(20, 80)) for u in self.reviewers]
+            for user, role, reviews, n in people:
+                make = maker(user, role, reviews)
+                if make is None:
+                    continue
+                unread = max(3, n // 12)
+                for i in range(n):
+                    kind, r, title, body, path = make()
+                    serial += 1
+                    created = self.moment(
+                        self.today - timedelta(days=i * 365 // n), 8 + self.rng.randrange(9)
+                    )
+                    is_read = i >= unread and self.rng.random() > 0.03
+                    read = (
+                        min(created + timedelta(minutes=self.rng.randrange(10, 4000)), self.now)
+                        if is_read
+                        else None
+                    )
+                    yield (
+                        user,
+                        r.review.pk if r else None,
+                        kind,
+                        title,
+                        body,
+                        path,
+                        f"scale:{serial}",
+                        created,
+                        read,
+                        min(created + timedelta(minutes=5), self.now),
+                    )
+
+        columns = [
+            "recipient_id",
+            "review_id",
+            "kind",
+            "title",
+            "body",
+            "path",
+            "key",
+            "created_at",
+            "read_at",
+            "emailed_at",
+        ]
+        self.made.counts[str(Notification._meta.verbose_name_plural)] += write_rows(
+            Notification, columns, notes()
+        )
+
+    def access_log(self) -> None:
+        """Who opened which review, when: the review access log the portal writes on every view of a review.
+        Open reviews are opened three times as often as ended ones, the benchmark's two big reviews twenty
+        times; each opening is by someone on the review (the business manager most, then the board's
+        members, the chair and the lead reviewer), at a time between the referral and the review's end."""
+        ended = (State.CLOSED, State.WITHDRAWN, State.NOT_INITIATED)
+        weights = [20 if r.big else 1 if r.review.state in ended else 3 for r in self.reviews]
+        counts = Counter(self.rng.choices(self.reviews, weights, k=self.sizes.accesses))
+
+        def rows() -> Iterator[tuple]:
+            for r, n in counts.items():
+                p = self.people[r.board]
+                who = [p.manager, p.chair, *(m for m, _ in p.members)]
+                weight = [35, 10, *([45 / max(1, len(p.members))] * len(p.members))]
+                if r.reviewer:
+                    who.append(r.reviewer)
+                    weight.append(10)
+                start = datetime.combine(r.review.notification_date, datetime.min.time(), tzinfo=self.zone)
+                days = ((r.review.closed_on or self.today) - r.review.notification_date).days + 1
+                path = reverse("review_detail", args=[r.review.pk])
+                for user in self.rng.choices(who, weight, k=n):
+                    # A day in the review's life, in office hours (8:00 to 18:00).
+                    offset = int(self.rng.random() * days) * 86400 + 28800 + self.rng.random() * 36000
+                    at = min(start + timedelta(seconds=offset), self.latest)
+                    yield (r.review.pk, user, at, path, f"10.{user >> 8 & 255}.{user & 255}.{1 + user % 200}")
+
+        made = write_rows(ReviewAccess, ["review_id", "user_id", "at", "path", "ip_address"], rows())
+        self.made.counts[str(ReviewAccess._meta.verbose_name_plural)] += made

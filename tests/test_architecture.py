@@ -43,7 +43,13 @@ WORKFLOW_MODULES = frozenset(
 )
 # Demonstration and scale data is built state by state: enum members allowed there (not string literals).
 DATA_GENERATORS = frozenset(
-    {"demo/reviews.py", "demo/scale.py", "demo/commissioning.py", "demo/responses.py"}
+    {
+        "demo/reviews.py",
+        "demo/scale.py",
+        "demo/scale_history.py",
+        "demo/commissioning.py",
+        "demo/responses.py",
+    }
 )
 
 REVIEW_STATES = frozenset(

@@ -2,6 +2,7 @@
 it parses, every service is there, and every command it names exists in the project."""
 
 import re
+import runpy
 import shlex
 
 import yaml
@@ -24,8 +25,12 @@ def _check_command(argv: list[str]) -> None:
         assert argv[2] in get_commands(), f"no management command {argv[2]!r}"
     elif program == "gunicorn":
         assert "gunicorn" in PINNED
-        module = argv[1].split(":")[0]
+        # Always with the one configuration (workers, threads, timeout), then the application.
+        assert argv[1:3] == ["-c", "gunicorn.conf.py"], argv
+        assert (BASE_DIR / "gunicorn.conf.py").exists()
+        module = argv[3].split(":")[0]
         assert (BASE_DIR / (module.replace(".", "/") + ".py")).exists(), module
+        assert not {"--workers", "-w", "--threads", "--timeout", "-t"} & set(argv), argv
     elif program == "celery":
         assert "celery" in PINNED
         assert argv[1:3] == ["-A", "scr_portal"] and argv[3] in {"worker", "beat"}, argv
@@ -54,3 +59,17 @@ def test_dockerfile_default_command_exists():
     cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1)
     _check_command(yaml.safe_load(cmd))
     assert "collectstatic" in dockerfile and "collectstatic" in get_commands()
+
+
+def test_every_way_of_running_gunicorn_reads_the_one_configuration():
+    """The README's production section, the Dockerfile, docker-compose.yml and the benchmarks' server all
+    start gunicorn with gunicorn.conf.py, and none sets workers, threads or the timeout on its own."""
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["timeout"]) == (3, 4, 30)
+    assert config["worker_class"] == "gthread"
+    readme = (BASE_DIR / "README.md").read_text()
+    started = [line for line in readme.splitlines() if re.search(r"\bgunicorn\s+(-|scr_portal)", line)]
+    assert started and all("-c gunicorn.conf.py" in line for line in started), started
+    assert all(not re.search(r"--(workers|threads|timeout)\b", line) for line in started), started
+    server = (BASE_DIR / "bench" / "server.py").read_text()
+    assert '"gunicorn.conf.py"' in server and '"--timeout"' not in server

@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Fills an empty database with a national-scale synthetic dataset, in bulk: 150 boards, 2,000 people, "
         "6,000 reviews over every state, 120,000 actions, 300,000 progress updates, 250,000 comments on terms "
-        "of reference and 30,000 findings. --size scales every count (0.02 for a quick one)."
+        "of reference and 30,000 findings, with notifications, 1,000,000 rows of the review access log and the "
+        "history rows of everything. --size scales every count (0.02 for a quick one)."
     )
 
     def add_arguments(self, parser):
@@ -43,6 +44,10 @@ class Command(BaseCommand):
         self.stdout.write("Made:")
         for what, n in sorted(made.counts.items()):
             self.stdout.write(f"  {n:>9,}  {what}")
+        self.stdout.write(
+            f"History: {made.history:,} rows (versions of objects) and {made.history_links:,} many-to-many rows "
+            "with them"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scale dataset ready in {elapsed:.0f} s. Everyone signs in with the password {PASSWORD!r}; "
