@@ -4,8 +4,9 @@ read in a fixed number of queries, however many actions there are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -129,6 +130,17 @@ class Filters:
                 self.review,
             )
         )
+
+    def query(self) -> str:
+        """The filters as a query string the plan's filter form reads back (an export keeps them so)."""
+        pairs = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is True:
+                pairs.append((field.name, "on"))
+            elif value not in (None, "", False):
+                pairs.append((field.name, str(value)))
+        return urlencode(pairs)
 
 
 def with_rag(actions: QuerySet[Action], today: date | None = None) -> QuerySet[Action]:
