@@ -263,7 +263,7 @@ def export_make(export_pk: int) -> str:
 
     with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
         written = action_export.write_xlsx(
-            plan.actions.iterator(chunk_size=action_export.CHUNK_SIZE),
+            plan.rows(),
             handle,
             title=f"{plan.stem}: action plan",
             progress=progress,

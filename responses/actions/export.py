@@ -27,18 +27,18 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from responses.models import Action, Rag
+from responses.models import Action, PlanPriority, Rag
 from reviews.models import Board, Review
 from scr_portal.downloads import attachment_stream
 
-from . import selectors, workflow
+from . import selectors
 from .forms import PlanFilterForm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows read per round trip from the database's cursor (and per query for their findings).
-CHUNK_SIZE = 2000
+CHUNK_SIZE = selectors.EXPORT_CHUNK_SIZE
 # Rows of CSV sent to the browser at a time.
 CSV_ROWS_PER_WRITE = 200
 # How often the Excel writer reports how far it has got.
@@ -56,11 +56,11 @@ def neutralise(text: str) -> str:
 @dataclass(frozen=True)
 class Column:
     header: str
-    value: Callable[[Action], object]
+    value: Callable[[dict], object]  # the cell's value, from a row as selectors.for_export reads it
     width: int = 16
 
 
-# Choice labels looked up once: a model's get_FOO_display() builds its choices' dict on every call.
+# Choice labels looked up once per export's process, not built again for every row.
 KINDS = {value: str(label) for value, label in Action.Kind.choices}
 FUNCTIONS = {value: str(label) for value, label in Action.Function.choices}
 LEVELS = {value: str(label) for value, label in Action.Level.choices}
@@ -69,52 +69,41 @@ STATUSES = {value: str(label) for value, label in Action.Status.choices}
 RAGS = {value: str(label) for value, label in Rag.choices}
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.email
-
-
-def _findings(action: Action) -> str:
-    return "; ".join(f"{f.number}. {f.title}" for f in sorted(action.findings.all(), key=lambda f: f.number))
-
-
-def _plan_priority(action: Action) -> str:
-    return action.plan_priority.choice_label if action.plan_priority else ""
-
-
-def _rag(action: Action) -> str:
-    """The RAG the plan's query worked out (`rag_value`), or worked out here for a row read without it."""
-    value = getattr(action, "rag_value", None)
-    return RAGS[value] if value else str(workflow.rag_of(action).label)
+def _plan_priority(row: dict) -> str:
+    if row["plan_number"] is None:
+        return ""
+    return PlanPriority.label_of(row["plan_period"], row["plan_number"], row["plan_title"])
 
 
 COLUMNS = [
-    Column("Review", lambda a: a.review.reference, 12),
-    Column("Action", lambda a: a.number, 8),
-    Column("What will be done", lambda a: a.description, 60),
-    Column("Findings", _findings, 40),
-    Column("Kind", lambda a: KINDS.get(a.kind, a.kind), 12),
-    Column("Board function", lambda a: FUNCTIONS.get(a.function, a.function), 30),
-    Column("Level", lambda a: LEVELS.get(a.level, a.level), 14),
-    Column("Owner agency", lambda a: a.owner_agency.name, 28),
-    Column("Named owner", lambda a: _person(a.owner), 24),
-    Column("Priority", lambda a: PRIORITIES.get(a.priority, a.priority), 10),
-    Column("Why this priority", lambda a: a.priority_reason, 40),
+    Column("Review", lambda r: r["reference"], 12),
+    Column("Action", lambda r: r["number"], 8),
+    Column("What will be done", lambda r: r["description"], 60),
+    Column("Findings", lambda r: r["findings"], 40),
+    Column("Kind", lambda r: KINDS.get(r["kind"], r["kind"]), 12),
+    Column("Board function", lambda r: FUNCTIONS.get(r["function"], r["function"]), 30),
+    Column("Level", lambda r: LEVELS.get(r["level"], r["level"]), 14),
+    Column("Owner agency", lambda r: r["agency"], 28),
+    Column("Named owner", lambda r: r["owner_name"] or r["owner_email"], 24),
+    Column("Priority", lambda r: PRIORITIES.get(r["priority"], r["priority"]), 10),
+    Column("Why this priority", lambda r: r["priority_reason"], 40),
     Column("Business plan priority", _plan_priority, 36),
-    Column("Due date", lambda a: a.due_on, 14),
-    Column("Status", lambda a: STATUSES.get(a.status, a.status), 16),
-    Column("RAG", _rag, 24),
-    Column("Deferred until", lambda a: a.deferred_until, 14),
-    Column("Why it is deferred", lambda a: a.deferred_reason, 30),
-    Column("Completed on", lambda a: a.completed_on, 14),
-    Column("Latest progress on", lambda a: getattr(a, "latest_on", None), 14),
-    Column("Latest progress", lambda a: getattr(a, "latest_text", None) or "", 60),
+    Column("Due date", lambda r: r["due_on"], 14),
+    Column("Status", lambda r: STATUSES.get(r["status"], r["status"]), 16),
+    Column("RAG", lambda r: RAGS[r["rag_value"]], 24),
+    Column("Deferred until", lambda r: r["deferred_until"], 14),
+    Column("Why it is deferred", lambda r: r["deferred_reason"], 30),
+    Column("Completed on", lambda r: r["completed_on"], 14),
+    Column("Latest progress on", lambda r: r["latest_on"], 14),
+    Column("Latest progress", lambda r: r["latest_text"] or "", 60),
 ]
 VALUES = tuple(column.value for column in COLUMNS)
 
 
-def rows(actions: Iterable[Action]) -> Iterator[list]:
-    for action in actions:
-        yield [value(action) for value in VALUES]
+def rows(actions: Iterable[dict]) -> Iterator[list]:
+    """Each row's cell values, unconverted, in the columns' order."""
+    for row in actions:
+        yield [value(row) for value in VALUES]
 
 
 def file_name(stem: str, extension: str, today: date | None = None) -> str:
@@ -135,11 +124,10 @@ class Plan:
     stem: str  # what the file is named after: the review's reference or the board's name
     query: str  # the filters that were understood, as a query string (bad values left out)
 
-    @property
-    def actions(self) -> QuerySet[Action]:
-        """The rows with everything a row shows, in the page's order: read them with `.iterator(chunk_size=
-        CHUNK_SIZE)` (the findings are then read once per chunk)."""
-        return selectors.for_export(self.filtered)
+    def rows(self) -> Iterator[dict]:
+        """The rows with everything a row shows, in the page's order, read CHUNK_SIZE at a time when they
+        are iterated (selectors.for_export)."""
+        return selectors.for_export(self.filtered, CHUNK_SIZE)
 
     def count(self) -> int:
         return self.filtered.order_by().count()
@@ -167,14 +155,10 @@ def plan_of(user, query: Mapping, *, review: Review | None = None, board: Board 
 # CSV -------------------------------------------------------------------------------------------------
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    return neutralise(str(value))
+def _csv_cells(values: list) -> list:
+    """Text neutralised; the csv module writes the rest as they should read: None as an empty cell,
+    numbers as digits, dates (str(date)) as ISO 8601."""
+    return [neutralise(v) if type(v) is str else v for v in values]
 
 
 class _Pending:
@@ -190,7 +174,7 @@ class _Pending:
         return text.encode("utf-8")
 
 
-def csv_chunks(actions: Iterable[Action]) -> Iterator[bytes]:
+def csv_chunks(actions: Iterable[dict]) -> Iterator[bytes]:
     """The CSV file in pieces: the byte order mark and the header first (before any row is read), then the
     rows a few hundred at a time as they are read."""
     pending = _Pending()
@@ -199,7 +183,7 @@ def csv_chunks(actions: Iterable[Action]) -> Iterator[bytes]:
     writer.writerow([neutralise(c.header) for c in COLUMNS])
     yield pending.take()
     for written, row in enumerate(rows(actions), 1):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow(_csv_cells(row))
         if written % CSV_ROWS_PER_WRITE == 0:
             yield pending.take()
     if pending.parts:
@@ -209,7 +193,7 @@ def csv_chunks(actions: Iterable[Action]) -> Iterator[bytes]:
 def csv_response(plan: Plan) -> StreamingHttpResponse:
     """The plan as a CSV attachment, streamed: the rows are read from a server-side cursor in chunks while
     the response is sent, so neither the request nor the memory it takes grows with the plan."""
-    chunks = csv_chunks(plan.actions.iterator(chunk_size=CHUNK_SIZE))
+    chunks = csv_chunks(plan.rows())
     return attachment_stream(chunks, file_name(plan.stem, "csv"), CSV_TYPE)
 
 
@@ -245,9 +229,9 @@ def _xlsx_value(sheet, value):
 
 
 def write_xlsx(
-    actions: Iterable[Action], out: BinaryIO, *, title: str, progress: Callable[[int], object] | None = None
+    actions: Iterable[dict], out: BinaryIO, *, title: str, progress: Callable[[int], object] | None = None
 ) -> int:
-    """Writes `actions` (rows as `Plan.actions` reads them) as an Excel workbook to `out`, a binary file, with
+    """Writes `actions` (rows as selectors.for_export reads them: `Plan.rows()`) as an Excel workbook to `out`, a binary file, with
     openpyxl's write-only mode (each row is written as it comes: memory does not grow with the plan).
     `progress(rows_done)` is called every PROGRESS_EVERY rows. Returns the number of rows written."""
     book = Workbook(write_only=True)

@@ -22,7 +22,7 @@ from documents.models import Export
 from responses.actions import export
 from responses.actions.export import COLUMNS, file_name, neutralise
 from responses.models import Action
-from tests.responses.helpers import action, at_stage, finding
+from tests.responses.helpers import action, at_stage, finding, plan_priority
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,17 @@ def test_the_csv_streams_every_row_of_a_plan_read_in_chunks(client, world, monke
     for n, row in enumerate(rows, 1):
         wanted = "; ".join(f"{f.number}. {f.title}" for f in findings[: 1 + n % 3])
         assert (row["What will be done"], row["Findings"]) == (f"Action {n:02}", wanted)
+
+
+def test_exports_name_the_business_plan_priority_and_an_owner_without_a_name_by_email(client, world):
+    review = at_stage(world.north_review)
+    priority = plan_priority(world.north)
+    world.north_member.full_name = ""
+    world.north_member.save()
+    action(review, world.north_member, plan_priority=priority)
+    client.force_login(world.north_manager)
+
+    row = _csv(client.get(reverse("action_plan_csv", args=[review.pk])))[0]
+
+    assert row["Business plan priority"] == priority.choice_label
+    assert row["Named owner"] == world.north_member.email
