@@ -144,7 +144,11 @@ def plan_of(user, query: Mapping, *, review: Review | None = None, board: Board 
             selectors.board_reviews(user, board).order_by("reference").values_list("pk", "reference")
         )
         scoped, stem = selectors.actions_of_board(user, board, [pk for pk, _ in reviews]), board.name
-    choices = selectors.filter_choices(scoped)
+    # The owners and agencies in the plan (two queries) are only needed to check an owner or agency filter.
+    if query and (query.get("owner") or query.get("owner_agency")):
+        choices = selectors.filter_choices(scoped)
+    else:
+        choices = {"owners": [], "agencies": []}
     form = PlanFilterForm(
         query or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )

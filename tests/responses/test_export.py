@@ -22,6 +22,7 @@ from documents.models import Export
 from responses.actions import export
 from responses.actions.export import COLUMNS, file_name, neutralise
 from responses.models import Action
+from tests.factories import AgencyFactory
 from tests.responses.helpers import action, at_stage, finding, plan_priority
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +185,12 @@ def test_filters_apply_to_the_exports(client, world, name, excel):
             return [r["What will be done"] for r in _csv(client.get(url, params))]
         return [row[2].value for row in list(_xlsx(excel(name, review.pk, params)).iter_rows())[1:]]
 
+    police = AgencyFactory(name="North Police", boards=[world.north])
+    action(review, world.north_chair, description="Chair's one", owner_agency=police)
+    assert descriptions(owner=world.north_chair.pk) == ["Chair's one"]
+    assert descriptions(owner_agency=police.pk) == ["Chair's one"]
+    assert sorted(descriptions(owner=world.south_member.pk)) == sorted(descriptions())  # not an owner: left out
+    Action.objects.filter(description="Chair's one").delete()
     assert descriptions(overdue="on") == ["Overdue one"]
     assert descriptions(status="deferred") == ["Deferred one"]
     assert descriptions(rag="green") == ["Later one"]
