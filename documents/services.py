@@ -190,9 +190,19 @@ def export_label(*, review: Review | None, board: Board | None, query: str) -> s
 def export_request(*, user, query: str, review: Review | None = None, board: Board | None = None) -> Export:
     """Records an Excel export of a review's or a board's plan with the page's filters (`query`, as
     `action_export.plan_of` understood them), queued; a worker makes it once the transaction commits. The
-    caller has checked that `user` may see the plan."""
+    same person's export of the same plan still on its way is returned instead of a second. The caller has
+    checked that `user` may see the plan."""
     if (review is None) == (board is None):
         raise ValueError("An export is of a review's plan or of a board's, not both.")
+    pending = Export.objects.filter(
+        review=review,
+        board=board,
+        query=query,
+        requested_by=user,
+        status__in=(Export.Status.QUEUED, Export.Status.RENDERING),
+    ).first()
+    if pending is not None:  # asked twice (a double click): the one on its way is the one
+        return pending
     with transaction.atomic():
         export = Export.objects.create(
             review=review,

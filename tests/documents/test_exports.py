@@ -102,6 +102,21 @@ def test_asking_records_a_queued_export_and_writes_nothing_on_the_request(client
     assert 'hx-get="{}"'.format(reverse("export_status", args=[export.pk])) in page.text
 
 
+def test_asking_twice_while_the_first_is_on_its_way_gives_the_same_export(client, world):
+    review = at_stage(world.north_review)
+    action(review, world.north_member)
+    client.force_login(world.north_member)
+
+    first = _ask(client, "action_plan_xlsx", review.pk)
+    again = _ask(client, "action_plan_xlsx", review.pk)
+    filtered = _ask(client, "action_plan_xlsx", review.pk, "status=agreed")
+
+    assert first["Location"] == again["Location"] != filtered["Location"]
+    assert Export.objects.count() == 2
+    client.force_login(world.north_chair)
+    assert _ask(client, "action_plan_xlsx", review.pk)["Location"] != first["Location"]
+
+
 def test_the_embedded_default_makes_the_file_before_the_status_page_shows(
     client, world, django_capture_on_commit_callbacks
 ):
@@ -381,9 +396,9 @@ def test_stale_exports_are_handed_out_again(world, monkeypatch):
     review = at_stage(world.north_review)
     action(review, world.north_member)
     now = timezone.now()
-    services.export_request(user=world.north_member, review=review, query="")  # fresh: left alone
-    stale = services.export_request(user=world.north_member, review=review, query="")
-    died = services.export_request(user=world.north_member, review=review, query="")
+    fresh, stale, died = (
+        Export.objects.create(review=review, label="x", requested_by=world.north_member) for _ in range(3)
+    )
     Export.objects.filter(pk=stale.pk).update(requested_at=now - timedelta(minutes=5))
     Export.objects.filter(pk=died.pk).update(status=Status.RENDERING, started_at=now - timedelta(hours=1))
     sent = []
@@ -394,6 +409,7 @@ def test_stale_exports_are_handed_out_again(world, monkeypatch):
     assert services.exports_requeue_stale(now) == 2
 
     assert sorted(sent) == sorted([("documents.make_export", stale.pk), ("documents.make_export", died.pk)])
+    assert fresh.pk not in {pk for _, pk in sent}
 
 
 def test_exports_made_more_than_a_day_ago_are_removed_with_their_files(

@@ -189,7 +189,9 @@ def test_filters_apply_to_the_exports(client, world, name, excel):
     action(review, world.north_chair, description="Chair's one", owner_agency=police)
     assert descriptions(owner=world.north_chair.pk) == ["Chair's one"]
     assert descriptions(owner_agency=police.pk) == ["Chair's one"]
-    assert sorted(descriptions(owner=world.south_member.pk)) == sorted(descriptions())  # not an owner: left out
+    assert sorted(descriptions(owner=world.south_member.pk)) == sorted(
+        descriptions()
+    )  # not an owner: left out
     Action.objects.filter(description="Chair's one").delete()
     assert descriptions(overdue="on") == ["Overdue one"]
     assert descriptions(status="deferred") == ["Deferred one"]
