@@ -36,7 +36,6 @@ from .forms import PlanFilterForm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows read per round trip from the database's cursor (and per query for their findings).
 CHUNK_SIZE = selectors.EXPORT_CHUNK_SIZE
 # Rows of CSV sent to the browser at a time.
@@ -235,9 +234,10 @@ def _xlsx_value(sheet, value):
 def write_xlsx(
     actions: Iterable[dict], out: BinaryIO, *, title: str, progress: Callable[[int], object] | None = None
 ) -> int:
-    """Writes `actions` (rows as selectors.for_export reads them: `Plan.rows()`) as an Excel workbook to `out`, a binary file, with
-    openpyxl's write-only mode (each row is written as it comes: memory does not grow with the plan).
-    `progress(rows_done)` is called every PROGRESS_EVERY rows. Returns the number of rows written."""
+    """Writes `actions` (rows as selectors.for_export reads them, e.g. `Plan.rows()`) as an Excel workbook
+    to `out`, a binary file, in openpyxl's write-only mode (each row is written as it comes: memory does not
+    grow with the plan). `progress(rows_done)` is called every PROGRESS_EVERY rows. Returns the number of
+    rows written."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Action plan")
     sheet.freeze_panes = "A2"

@@ -143,6 +143,7 @@ def test_the_embedded_default_makes_the_file_before_the_status_page_shows(
     assert (
         download["Content-Disposition"] == f'attachment; filename="NSCB-1-action-plan-{today:%Y-%m-%d}.xlsx"'
     )
+    assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Cache-Control"] == "private, no-store"
     rows = list(_sheet(download).iter_rows())
