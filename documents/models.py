@@ -2,7 +2,10 @@
 the render went (queued → rendering → ready, or failed with the error), and the file with its SHA-256.
 
 One row per kind × review × data version: asking twice for the same data reuses the ready file (a unique
-constraint makes that hold under concurrency, too)."""
+constraint makes that hold under concurrency, too).
+
+An export (an action plan as an Excel file) goes through the same states, made by a worker from the plan as
+it is when the worker reads it, for the person who asked only; a ready one is kept for a day."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.models import Review
+from reviews.models import Board, Review
 from scr_portal.downloads import safe_name_part
 
 
@@ -83,3 +86,61 @@ class Document(models.Model):
     @property
     def download_name(self) -> str:
         return f"{safe_name_part(self.review.reference)}-{self.kind.replace('_', '-')}-{self.data_version[:8]}.pdf"
+
+
+def export_upload_to(instance: Export, filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class Export(models.Model):
+    """An action plan asked for as an Excel file: a review's plan or a board's (exactly one of the two),
+    with the plan page's filters. The worker writes it row by row, recording how far it has got."""
+
+    Status = Document.Status  # the same states as a document, with the same meaning
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
+    )
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, null=True, blank=True, related_name="exports")
+    query = models.CharField(
+        max_length=500, blank=True, help_text="The plan's filters, as the query string of its page."
+    )
+    label = models.CharField(max_length=200, help_text="What the export is, as people see it.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    file = models.FileField(upload_to=export_upload_to, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Actions to write.")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Actions written so far.")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__isnull=False, board__isnull=True)
+                | Q(review__isnull=True, board__isnull=False),
+                name="export_of_a_review_or_a_board",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(size__isnull=False)),
+                name="export_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    @property
+    def percent_done(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -1,4 +1,5 @@
-"""Asking for a document, making it (the Celery task's body), retrying a failed one.
+"""Asking for a document, making it (the Celery task's body), retrying a failed one; the same for an export
+of an action plan as an Excel file, and sweeping exports away a day after they are made.
 
 The request path never renders: it fixes the content (HTML) and its data version, records the document as
 queued and hands its id to a worker after the commit. If the broker cannot be reached the document stays
@@ -11,20 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from responses.actions import export as action_export
 from reviews import notifications
-from reviews.models import Notification, Review, TimelineEntry
+from reviews.models import Board, Notification, Review, TimelineEntry
+from reviews.selectors import board_for, review_for
 from reviews.services import timeline_add
 from scr_portal import outbox
 
 from . import render
-from .models import Document
+from .models import Document, Export
 
 log = logging.getLogger(__name__)
 Status = Document.Status
@@ -158,3 +166,162 @@ def documents_requeue_stale(now=None) -> int:
     for pk in stale.values_list("pk", flat=True):
         count += document_dispatch(pk)
     return count
+
+
+# Exports ---------------------------------------------------------------------------------------------
+#
+# The request only records what was asked for (the plan and its filters) and hands the export's id to a
+# worker. The worker reads the plan as the person may see it when it runs, writes it row by row into a
+# temporary file (openpyxl's write-only mode), then stores it. A ready export is kept for a day.
+
+# A ready or failed export is removed this long after it was made (by the periodic requeue task).
+EXPORT_KEPT = timedelta(days=1)
+
+
+class ExportRefused(Exception):
+    """The export cannot be made or retried; the message says why."""
+
+
+def export_label(*, review: Review | None, board: Board | None, query: str) -> str:
+    plan = f"Action plan of {review.reference}" if review is not None else f"Action plan of {board.name}"
+    return f"{plan}{' (filtered)' if query else ''} as an Excel file"
+
+
+def export_request(*, user, query: str, review: Review | None = None, board: Board | None = None) -> Export:
+    """Records an Excel export of a review's or a board's plan with the page's filters (`query`, as
+    `action_export.plan_of` understood them), queued; a worker makes it once the transaction commits. The
+    same person's export of the same plan still on its way is returned instead of a second. The caller has
+    checked that `user` may see the plan."""
+    if (review is None) == (board is None):
+        raise ValueError("An export is of a review's plan or of a board's, not both.")
+    pending = Export.objects.filter(
+        review=review,
+        board=board,
+        query=query,
+        requested_by=user,
+        status__in=(Export.Status.QUEUED, Export.Status.RENDERING),
+    ).first()
+    if pending is not None:  # asked twice (a double click): the one on its way is the one
+        return pending
+    with transaction.atomic():
+        export = Export.objects.create(
+            review=review,
+            board=board,
+            query=query,
+            label=export_label(review=review, board=board, query=query),
+            requested_by=user,
+        )
+        transaction.on_commit(lambda: export_dispatch(export.pk))
+    return export
+
+
+def export_dispatch(export_pk: int) -> bool:
+    """Hands the export to a worker (in the embedded default, makes it now). False when the broker cannot
+    be reached: the export stays queued for the sweep."""
+    return outbox.send("documents.make_export", export_pk, delayed=outbox.EXPORT_DELAYED)
+
+
+def export_retry(*, export: Export, user) -> Export:
+    """Queues a failed export again (only the person who asked for it may)."""
+    with transaction.atomic():
+        current = Export.objects.select_for_update().get(pk=export.pk)
+        if current.requested_by_id != user.pk:
+            raise ExportRefused("Only the person who asked for the file can ask for it again.")
+        if current.status != Export.Status.FAILED:
+            raise ExportRefused("Only a file that could not be made can be tried again.")
+        current.status, current.error = Export.Status.QUEUED, ""
+        current.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: export_dispatch(current.pk))
+    return current
+
+
+def export_plan(export: Export) -> action_export.Plan:
+    """The plan the export is of, as its requester may see it now, filtered as they asked. Refused when they
+    may no longer see it (left the board, appointment ended)."""
+    user = export.requested_by
+    try:
+        if export.review_id is not None:
+            review = review_for(user, export.review_id, "view_response")
+            return action_export.plan_of(user, QueryDict(export.query), review=review)
+        board = board_for(user, export.board_id, "view_action_plan")
+        return action_export.plan_of(user, QueryDict(export.query), board=board)
+    except (Http404, PermissionDenied) as refusal:
+        raise ExportRefused("The person who asked for this file can no longer see the plan.") from refusal
+
+
+def export_make(export_pk: int) -> str:
+    """Writes the export's file unless it is ready already. Returns what happened, for logs and tests.
+    Progress (rows written of the total) is saved every few hundred rows, outside any transaction, so the
+    status page sees it while the file is written. A rerun after a worker died starts the file again."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_pk).first()
+        if export is None:
+            return "missing"
+        if export.status == Export.Status.READY:
+            return "already ready"
+        export.status, export.started_at = Export.Status.RENDERING, timezone.now()
+        export.attempts += 1
+        export.error, export.rows_done, export.rows_total = "", 0, None
+        export.save(update_fields=["status", "started_at", "attempts", "error", "rows_done", "rows_total"])
+    export = Export.objects.select_related("requested_by", "review", "board").get(pk=export_pk)
+    plan = export_plan(export)
+    total = plan.count()
+    Export.objects.filter(pk=export_pk).update(rows_total=total)
+
+    def progress(done: int) -> None:
+        Export.objects.filter(pk=export_pk).update(rows_done=done)
+
+    with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
+        written = action_export.write_xlsx(
+            plan.rows(),
+            handle,
+            title=f"{plan.stem}: action plan",
+            progress=progress,
+        )
+        size = handle.tell()
+        handle.seek(0)
+        with transaction.atomic():
+            export = Export.objects.select_for_update().get(pk=export_pk)
+            if export.status == Export.Status.READY:  # another run finished first
+                return "already ready"
+            export.file.save("plan.xlsx", File(handle), save=False)
+            export.size, export.rows_done, export.rows_total = size, written, written
+            export.status, export.finished_at = Export.Status.READY, timezone.now()
+            export.save()
+    return "made"
+
+
+def export_fail(export_pk: int, error: BaseException) -> None:
+    """Records that making the export failed, in words the person can act on."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_pk).first()
+        if export is None or export.status == Export.Status.READY:
+            return
+        export.status, export.finished_at = Export.Status.FAILED, timezone.now()
+        export.error = str(error) if isinstance(error, ExportRefused) else f"{type(error).__name__}: {error}"
+        export.error = export.error[:2000]
+        export.save(update_fields=["status", "finished_at", "error"])
+
+
+def exports_requeue_stale(now=None) -> int:
+    """Hands out again exports left queued (the broker was away) or being made far too long (the worker
+    died and its message was lost). Safe to run at any time: making is idempotent."""
+    now = now or timezone.now()
+    stale = Export.objects.filter(
+        status=Export.Status.QUEUED, requested_at__lt=now - STALE_QUEUED
+    ) | Export.objects.filter(status=Export.Status.RENDERING, started_at__lt=now - STALE_RENDERING)
+    return sum(export_dispatch(pk) for pk in stale.values_list("pk", flat=True))
+
+
+def exports_sweep(now=None) -> int:
+    """Removes exports made (or failed) more than EXPORT_KEPT ago, with their files: an export is a copy
+    of OFFICIAL-SENSITIVE data for one download, not a record. Returns how many were removed."""
+    now = now or timezone.now()
+    old = Export.objects.filter(
+        status__in=(Export.Status.READY, Export.Status.FAILED), finished_at__lt=now - EXPORT_KEPT
+    )
+    with transaction.atomic():
+        names = [name for name in old.values_list("file", flat=True) if name]
+        removed, _ = old.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    return removed

@@ -1,40 +1,55 @@
-"""Celery tasks for documents. Late acknowledgement (settings) means a task whose worker dies is run again;
-`services.document_render` is idempotent, so a rerun finishes the same document rather than making a
-second."""
+"""Celery tasks for documents and exports. Late acknowledgement (settings) means a task whose worker dies is
+run again; `services.document_render` and `services.export_make` are idempotent, so a rerun finishes the same
+document or export rather than making a second."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from celery import shared_task
 
 from . import services
 
 TRANSIENT = (OSError, ConnectionError, TimeoutError)
+RETRIED = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 4,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
 
 
-@shared_task(
-    bind=True,
-    name="documents.render_document",
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=4,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
-def render_document(self, document_pk: int) -> str:
+def _make(task, pk: int, make: Callable[[int], str], fail: Callable[[int, BaseException], None]) -> str:
+    """Runs `make(pk)`; a transient error is retried (up to max_retries), any other is recorded by `fail`
+    for the person to see and retry."""
     try:
-        return services.document_render(document_pk)
+        return make(pk)
     except TRANSIENT as error:
-        if self.request.retries >= self.max_retries:
-            services.document_fail(document_pk, error)
+        if task.request.retries >= task.max_retries:
+            fail(pk, error)
             return "failed"
         raise
     except Exception as error:  # noqa: BLE001 - any other failure: record why, let the person retry
-        services.document_fail(document_pk, error)
+        fail(pk, error)
         return "failed"
+
+
+@shared_task(bind=True, name="documents.render_document", **RETRIED)
+def render_document(self, document_pk: int) -> str:
+    return _make(self, document_pk, services.document_render, services.document_fail)
+
+
+@shared_task(bind=True, name="documents.make_export", **RETRIED)
+def make_export(self, export_pk: int) -> str:
+    return _make(self, export_pk, services.export_make, services.export_fail)
 
 
 @shared_task(name="documents.requeue_stale")
 def requeue_stale() -> int:
-    return services.documents_requeue_stale()
+    """Every few minutes (and when a worker starts): documents and exports the queue missed are handed out
+    again, and exports made more than a day ago are removed with their files."""
+    services.exports_sweep()
+    return services.documents_requeue_stale() + services.exports_requeue_stale()

@@ -4,6 +4,7 @@ from . import views
 
 DOCS = "reviews/<int:pk>/documents/"
 DOC = DOCS + "<int:document_pk>/"
+EXPORT = "exports/<int:export_pk>/"
 
 urlpatterns = [
     path(DOCS, views.document_list, name="documents"),
@@ -12,4 +13,11 @@ urlpatterns = [
     path(DOC + "status/", views.document_status, name="document_status"),
     path(DOC + "download/", views.document_download, name="document_download"),
     path(DOC + "retry/", views.document_retry, name="document_retry"),
+    # An action plan as an Excel file: asked for from the plan's page (with its filters), made by a worker.
+    path("reviews/<int:pk>/response/actions/excel/", views.action_plan_xlsx, name="action_plan_xlsx"),
+    path("boards/<int:pk>/actions/excel/", views.board_action_plan_xlsx, name="board_action_plan_xlsx"),
+    path(EXPORT, views.export_detail, name="export_detail"),
+    path(EXPORT + "status/", views.export_status, name="export_status"),
+    path(EXPORT + "download/", views.export_download, name="export_download"),
+    path(EXPORT + "retry/", views.export_retry, name="export_retry"),
 ]

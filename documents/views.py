@@ -1,27 +1,33 @@
-"""Documents of a review: ask for one, watch it being made, download it, try a failed one again.
+"""Documents of a review: ask for one, watch it being made, download it, try a failed one again. Exports of
+an action plan as an Excel file, the same way.
 
 Each view loads the review through `review_for` (404 when invisible, 403 when not allowed); documents are
-looked up within that review, and a board pack only for people who may see the response."""
+looked up within that review, and a board pack only for people who may see the response. An export is found
+only among the person's own (404 otherwise), and every time, its review or board is loaded again through
+`review_for` / `board_for`: someone who may no longer see the plan cannot see the export either."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
 from commissioning.tor import workflow as tor_workflow
+from responses.actions import export as action_export
+from responses.pages import response_crumb
 from reviews.access import can, require
 from reviews.models import Review
-from reviews.selectors import review_for
+from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
-from scr_portal.breadcrumbs import link, review_crumbs
+from scr_portal.breadcrumbs import board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 
 from . import services
-from .models import Document
+from .models import Document, Export
 
 Kind = Document.Kind
 
@@ -144,3 +150,107 @@ def document_retry(request: HttpRequest, pk: int, document_pk: int) -> HttpRespo
     except services.DocumentRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("document_detail", review.pk, document.pk)
+
+
+# Exports of an action plan as an Excel file ------------------------------------------------------------
+
+
+@require_POST
+def action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's plan, filtered as its page (the query string), as an Excel file."""
+    review = review_for(request.user, pk, "view_response")
+    plan = action_export.plan_of(request.user, request.GET, review=review)
+    export = services.export_request(user=request.user, review=review, query=plan.query)
+    return redirect("export_detail", export.pk)
+
+
+@require_POST
+def board_action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the board's plan, across the reviews the person may see, as an Excel file."""
+    board = board_for(request.user, pk, "view_action_plan")
+    plan = action_export.plan_of(request.user, request.GET, board=board)
+    export = services.export_request(user=request.user, board=board, query=plan.query)
+    return redirect("export_detail", export.pk)
+
+
+def _export_for(request: HttpRequest, export_pk: int) -> tuple[Export, Review | None]:
+    """The person's own export (404 for anyone else's) whose plan they may still see (404 or 403 through
+    review_for / board_for), with the review it is of (None for a board's plan)."""
+    export = get_object_or_404(
+        Export.objects.select_related("board"), pk=export_pk, requested_by=request.user
+    )
+    if export.review_id is not None:
+        return export, review_for(request.user, export.review_id, "view_response")
+    board_for(request.user, export.board_id, "view_action_plan")
+    return export, None
+
+
+def _plan_url(export: Export) -> str:
+    """The plan's page with the filters the export was made with."""
+    if export.review_id is not None:
+        url = reverse("action_plan", args=[export.review_id])
+    else:
+        url = reverse("board_action_plan", args=[export.board_id])
+    return f"{url}?{export.query}" if export.query else url
+
+
+def _export_context(request: HttpRequest, export_pk: int) -> dict:
+    """What the status panel shows, whether in the whole page or polled on its own."""
+    export, review = _export_for(request, export_pk)
+    return {
+        "export": export,
+        "review": review,
+        "plan_url": _plan_url(export),
+        "can_retry": export.status == Export.Status.FAILED,
+        # Not picked up in the usual time: most likely the task queue is away (the sweep hands it out again).
+        "waiting_long": export.status == Export.Status.QUEUED
+        and export.requested_at < timezone.now() - services.STALE_QUEUED,
+        "kept_hours": int(services.EXPORT_KEPT.total_seconds() // 3600),
+    }
+
+
+@require_GET
+def export_detail(request: HttpRequest, export_pk: int) -> HttpResponse:
+    ctx = _export_context(request, export_pk)
+    export, review = ctx["export"], ctx["review"]
+    if review is not None:
+        plan = link("Action plan", "action_plan", review.pk)
+        ctx["breadcrumbs"] = review_crumbs(review, response_crumb(review), plan, ("Excel file", None))
+    else:
+        plan = link("Action plan", "board_action_plan", export.board_id)
+        ctx["breadcrumbs"] = board_crumbs(export.board, plan, ("Excel file", None))
+    return render(request, "documents/export.html", ctx)
+
+
+@require_GET
+def export_status(request: HttpRequest, export_pk: int) -> HttpResponse:
+    """The status panel alone, polled by the export's page while the file is being made."""
+    ctx = _export_context(request, export_pk)
+    response = render(request, "documents/includes/export_status.html", ctx)
+    if not ctx["export"].is_pending:
+        response.status_code = 286  # htmx stops polling on this status
+    return response
+
+
+@require_GET
+def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
+    export, review = _export_for(request, export_pk)
+    if export.status != Export.Status.READY:
+        raise Http404("The file is not ready.")
+    if review is not None:
+        review_access_record(review=review, user=request.user, request=request)
+        stem = review.reference
+    else:
+        stem = export.board.name
+    made_on = timezone.localdate(export.finished_at)
+    return attachment(export.file, action_export.file_name(stem, "xlsx", made_on))
+
+
+@require_POST
+def export_retry(request: HttpRequest, export_pk: int) -> HttpResponse:
+    export, _ = _export_for(request, export_pk)
+    try:
+        services.export_retry(export=export, user=request.user)
+    except services.ExportRefused as refusal:
+        messages.error(request, str(refusal))
+    return redirect("export_detail", export.pk)

@@ -9,7 +9,8 @@ its text fields, files and references to people whether it is:
 - a reference to a person, moved to one placeholder account, "Removed person" (`people`);
 - a stored file, deleted from disk (`files`);
 - or, for the whole row, removed (`remove`): who looked at the review, notifications, invitations and
-  replies, declarations of interest, evidence files, the signed response text, generated documents.
+  replies, declarations of interest, evidence files, the signed response text, generated documents and
+  exports of the review's action plan.
 
 Choices, dates, numbers and links to boards, agencies, themes and other rows are the learning's skeleton
 and are kept. Text fields that can hold nothing personal (a reference, a section key) are listed as
@@ -123,6 +124,7 @@ PARTS: tuple[Part, ...] = (
     Part("responses.EngagementActivity", "review", keep=("description",), clear=("audience_detail",)),
     Part("responses.ResponseVersion", "review", remove=True),
     Part("documents.Document", "review", remove=True, files=("file",)),
+    Part("documents.Export", "review", remove=True, files=("file",)),
 )
 
 BY_LABEL = {part.label: part for part in PARTS}

@@ -120,7 +120,12 @@ class PlanPriority(models.Model):
     @property
     def choice_label(self) -> str:
         """How the priority reads in a select or an export: "Period title – Priority N: title"."""
-        return f"{self.period.title} – Priority {self.number}: {self.title}"
+        return self.label_of(self.period.title, self.number, self.title)
+
+    @staticmethod
+    def label_of(period_title: str, number: int, title: str) -> str:
+        """`choice_label` from the three values, for rows read without the model (an export)."""
+        return f"{period_title} – Priority {number}: {title}"
 
 
 class LearningItem(models.Model):

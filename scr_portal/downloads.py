@@ -4,8 +4,9 @@ always as an attachment under a safe name, never sniffed, rendered or cached by 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterable
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
 
 def safe_name_part(text: str) -> str:
@@ -38,3 +39,9 @@ def attachment(field_file, display_name: str) -> FileResponse:
 def attachment_bytes(content: bytes, filename: str, content_type: str) -> HttpResponse:
     """Bytes made for this request (an export, a text copy) as an attachment named `filename`."""
     return _as_attachment(HttpResponse(content, content_type=content_type), filename)
+
+
+def attachment_stream(chunks: Iterable[bytes], filename: str, content_type: str) -> StreamingHttpResponse:
+    """Bytes made while they are sent (an export read from the database in chunks) as an attachment named
+    `filename`: the first chunk leaves before the last row is read, and no copy of the whole is held."""
+    return _as_attachment(StreamingHttpResponse(chunks, content_type=content_type), filename)

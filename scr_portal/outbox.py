@@ -28,6 +28,11 @@ DOCUMENT_DELAYED = (
     "is lost: the portal will make it automatically once the queue is back, and you will get a "
     "notification when it is ready."
 )
+EXPORT_DELAYED = (
+    "The portal's task queue is not answering just now, so your Excel file is waiting to be made. Nothing "
+    "is lost: the portal will make it automatically once the queue is back; this page shows when it is "
+    "ready."
+)
 # Periodic tasks that hand out again whatever the queue missed; also run when a worker starts.
 CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale")
 

@@ -10,7 +10,6 @@ urlpatterns = [
     path(PLAN, views.action_plan, name="action_plan"),
     path(PLAN + "new/", views.action_create, name="action_create"),
     path(PLAN + "export.csv", views.action_plan_csv, name="action_plan_csv"),
-    path(PLAN + "export.xlsx", views.action_plan_xlsx, name="action_plan_xlsx"),
     path(ACTION, views.action_detail, name="action_detail"),
     path(ACTION + "change/", views.action_edit, name="action_edit"),
     path(ACTION + "progress/", views.action_progress, name="action_progress"),
@@ -18,5 +17,4 @@ urlpatterns = [
     path(ACTION + "evidence/<int:evidence_pk>/", views.action_evidence, name="action_evidence"),
     path(BOARD, views.board_action_plan, name="board_action_plan"),
     path(BOARD + "export.csv", views.board_action_plan_csv, name="board_action_plan_csv"),
-    path(BOARD + "export.xlsx", views.board_action_plan_xlsx, name="board_action_plan_xlsx"),
 ]

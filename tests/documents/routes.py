@@ -31,6 +31,24 @@ def _document(w, status: str = "ready") -> dict:
     return {"pk": review.pk, "document_pk": document.pk}
 
 
+def _export(w, status: str = "ready") -> dict:
+    """An Excel export of the north review's plan asked for by North's board member (made once), or one
+    that failed. Anyone else gets 404: an export is only ever its requester's."""
+    from documents import services
+    from documents.models import Export
+
+    review = at_stage(w.north_review)
+    label = f"Action plan of {review.reference} ({status})"
+    export = Export.objects.filter(review=review, requested_by=w.north_member, label=label).first()
+    if export is None:
+        export = Export.objects.create(review=review, label=label, requested_by=w.north_member)
+        if status == "ready":
+            services.export_make(export.pk)
+        else:
+            Export.objects.filter(pk=export.pk).update(status="failed", error="x")
+    return {"export_pk": export.pk}
+
+
 # Board packs are for board people; making documents is the business manager's.
 READERS_ONLY = ("east_manager", "north_reviewer", "south_member")
 
@@ -47,6 +65,33 @@ ROUTES: dict[str, Route] = {
     "document_detail": _object(_document, allowed="north_member", denied=READERS_ONLY),
     "document_status": _object(_document, allowed="north_member", denied=READERS_ONLY, ok_status=286),
     "document_download": _object(_document, allowed="north_member", denied=READERS_ONLY),
+    # Action plans as Excel files: asked for by whoever may see the plan; then only for the one who asked.
+    "action_plan_xlsx": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_member",
+        denied=("east_manager", "north_reviewer", "south_member"),
+        ok_status=302,
+    ),
+    "board_action_plan_xlsx": Route(
+        kwargs=lambda w: {"pk": w.north.pk},
+        method="post",
+        allowed="north_chair",
+        denied=("east_manager", "north_reviewer", "south_member"),
+        ok_status=302,
+    ),
+    "export_detail": _object(_export, allowed="north_member", denied=("east_manager", "north_chair")),
+    "export_status": _object(
+        _export, allowed="north_member", denied=("east_manager", "north_chair"), ok_status=286
+    ),
+    "export_download": _object(_export, allowed="north_member", denied=("east_manager", "north_manager")),
+    "export_retry": Route(
+        kwargs=lambda w: _export(w, "failed"),
+        method="post",
+        allowed="north_member",
+        denied=("east_manager", "north_chair", "north_manager"),
+        ok_status=302,
+    ),
     "document_retry": Route(
         kwargs=lambda w: _document(w, "failed"),
         method="post",

@@ -56,7 +56,6 @@ def _board(w) -> dict:
 ROUTES: dict[str, Route] = {
     "action_plan": _object(_review, allowed="north_member", denied=OUTSIDERS),
     "action_plan_csv": _object(_review, allowed="north_chair", denied=OUTSIDERS),
-    "action_plan_xlsx": _object(_review, allowed="north_member", denied=OUTSIDERS),
     "action_create": _object(
         _review, allowed="north_manager", denied=(*OUTSIDERS, "north_member", "north_chair")
     ),
@@ -74,8 +73,5 @@ ROUTES: dict[str, Route] = {
     "board_action_plan": _object(_board, allowed="north_member", denied=("east_manager", "north_reviewer")),
     "board_action_plan_csv": _object(
         _board, allowed="north_manager", denied=("east_manager", "north_reviewer", "south_member")
-    ),
-    "board_action_plan_xlsx": _object(
-        _board, allowed="north_chair", denied=("east_manager", "north_reviewer", "south_member")
     ),
 }

@@ -24,6 +24,8 @@ from openpyxl import load_workbook
 
 from commissioning.models import ToRComment
 from commissioning.tor import services as tor
+from documents import services as documents
+from documents.models import Export
 from records.retention import add_years
 from reviews.models import Appointment, Membership, Notification, Review, Role
 from tests.conftest import World
@@ -80,12 +82,18 @@ def test_a_renumbered_finding_shows_its_new_number_at_once_on_both_action_plans(
 
 def _csv_text(response) -> str:
     assert response.status_code == 200
-    return response.content.decode("utf-8-sig")
+    return b"".join(response.streaming_content).decode("utf-8-sig")
 
 
-def _xlsx_text(response) -> str:
+def _xlsx_text(client, board_pk: int) -> str:
+    """The board's plan as an Excel file: asked for, made by the worker, downloaded."""
+    asked = client.post(reverse("board_action_plan_xlsx", args=[board_pk]))
+    assert asked.status_code == 302
+    export = Export.objects.latest("pk")
+    documents.export_make(export.pk)
+    response = client.get(reverse("export_download", args=[export.pk]))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     return "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
 
 
@@ -133,9 +141,7 @@ def _pages(client, person, review: Review, board_plans: list[int]) -> dict:
         texts[f"board {board_pk} CSV"] = _csv_text(
             client.get(reverse("board_action_plan_csv", args=[board_pk]))
         )
-        texts[f"board {board_pk} Excel"] = _xlsx_text(
-            client.get(reverse("board_action_plan_xlsx", args=[board_pk]))
-        )
+        texts[f"board {board_pk} Excel"] = _xlsx_text(client, board_pk)
     return {
         "texts": texts,
         "review count": home.context["review_count"],
@@ -146,8 +152,8 @@ def _pages(client, person, review: Review, board_plans: list[int]) -> dict:
         "review list total": listed.context["page"].paginator.count,
         "unread": _unread_in_menu(home),
         "review exports": [
-            client.get(reverse(name, args=[review.pk])).status_code
-            for name in ("action_plan_csv", "action_plan_xlsx")
+            client.get(reverse("action_plan_csv", args=[review.pk])).status_code,
+            client.post(reverse("action_plan_xlsx", args=[review.pk])).status_code,
         ],
     }
 
@@ -214,7 +220,7 @@ def test_a_board_member_whose_membership_ends_sees_the_review_nowhere_on_their_n
     assert before["review count"] == before["in the chart"] == before["review list total"] == 2
     assert review.reference in before["overdue"] and before["my actions"] == [review.reference]
     assert before["member reviews"] == [review.reference]
-    assert before["review exports"] == [200, 200]
+    assert before["review exports"] == [200, 302]
 
     membership = Membership.objects.get(user=person, board=world.north)
     membership.is_active = False  # as the administration page does: "untick when the person leaves"
@@ -228,8 +234,12 @@ def test_a_board_member_whose_membership_ends_sees_the_review_nowhere_on_their_n
     assert after["overdue"] == after["my actions"] == after["member reviews"] == []
     assert after["unread"] == 0
     assert all(status == 404 for status in after["review exports"])
-    for name in ("board_action_plan", "board_action_plan_csv", "board_action_plan_xlsx"):
+    for name in ("board_action_plan", "board_action_plan_csv"):
         assert client.get(reverse(name, args=[world.north.pk])).status_code == 404, name
+    assert client.post(reverse("board_action_plan_xlsx", args=[world.north.pk])).status_code == 404
+    # The Excel file made while they were on the board is refused to them too.
+    made = Export.objects.filter(board=world.north, requested_by=person, status=Export.Status.READY).first()
+    assert client.get(reverse("export_download", args=[made.pk])).status_code == 404
 
 
 # (c) Anonymised comments ---------------------------------------------------------------------------------
