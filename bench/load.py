@@ -252,7 +252,7 @@ def deferred_statuses() -> list[str]:
 
 
 def xlsx_export_is_a_job() -> bool:
-    """HOOK for the XLSX export as a Celery job (issue 17): whether the URL `action_plan_xlsx` answers a POST
+    """Whether the XLSX export is a Celery job: whether the URL `action_plan_xlsx` answers a POST
     (the job is asked for with a POST; the old synchronous export answers GET only, 405 to a POST). Asked of
     the view itself, as nobody: a view that takes POSTs goes on to refuse nobody (or fails for want of a
     session); one that does not answers 405 before anything else. Until it takes POSTs, the locustfile's XLSX
@@ -445,7 +445,7 @@ def targets_for(user, moving: set[int] | None = None) -> dict:
             {"url": reverse("action_plan_csv", args=[r.pk]), "name": "export CSV, review plan"}
             for r in some(plan_reviews)
         ],
-        # HOOK for the XLSX export as a Celery job: used only when `action_plan_xlsx` answers a POST.
+        # The XLSX export, a Celery job: used when `action_plan_xlsx` answers a POST.
         "xlsx_exports": [
             {"page": reverse("action_plan", args=[r.pk]), "post": reverse("action_plan_xlsx", args=[r.pk])}
             for r in plan_reviews[:HEAVY]
@@ -704,7 +704,7 @@ def report_documents(asked: list[tuple[str, list[str]]], made: dict[int, str], e
 
 
 def report_xlsx(work: Path, is_a_job: bool) -> None:
-    """HOOK for the XLSX export as a Celery job: how many were asked for and seen ready."""
+    """The XLSX exports (Celery jobs): how many were asked for and seen ready."""
     if not is_a_job:
         print(
             "\nXLSX exports: not asked for (action_plan_xlsx answers GET only: the Celery export is not in yet)"

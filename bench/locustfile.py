@@ -37,6 +37,7 @@ from urllib3.util import Retry
 
 from bench.steps import (
     CSRF,
+    DOWNLOAD,
     choose_move,
     csv_problem,
     document_asked,
@@ -54,7 +55,7 @@ MOVES: dict[str, list[str]] = PLAN["moves"]
 DEFERRED = set(PLAN["deferred"])
 DOCUMENT_WAIT = 120  # seconds a person waits on a document's page before leaving it (it is still made)
 POLL = 2  # seconds between looks at the document's status, as the page's own polling does
-XLSX_WEIGHT = 2  # HOOK: the weight of the XLSX export step once it is a Celery job (0 until then)
+XLSX_WEIGHT = 2  # the XLSX export step's weight (0 while action_plan_xlsx answers no POST)
 
 _next_slot = itertools.cycle(PLAN["slots"])
 _next_token = itertools.count(1)
@@ -370,12 +371,11 @@ class Person(HttpUser):
                 response.failure(problem)
 
     def export_xlsx(self) -> None:
-        """HOOK for the XLSX export as a Celery job (issue 17; weight 0 until `action_plan_xlsx` answers a
-        POST, see bench.load.xlsx_export_is_a_job): asks for the export with a POST from the plan's page,
+        """The XLSX export, a Celery job (weight 0 unless `action_plan_xlsx` answers a POST, see
+        bench.load.xlsx_export_is_a_job): asks for the export with a POST from the plan's page,
         follows the redirect to the page that shows the job, and looks at it every POLL seconds, as that
         page would, until it offers the file (a link to an .xlsx, or htmx's stop-polling status 286) or
-        DOCUMENT_WAIT has passed. Check the names and the "ready" test against the job's pages when the
-        Celery export lands."""
+        DOCUMENT_WAIT has passed, then downloads the file."""
         export = random.choice(self.targets["xlsx_exports"])
         page = self.get(export["page"], "action plan")
         csrf = CSRF.search(page or "")
@@ -402,10 +402,21 @@ class Person(HttpUser):
                     response.failure(status(response))
                     return
                 response.success()
-                if response.status_code == 286 or ".xlsx" in response.text:
+                ready = DOWNLOAD.search(response.text)
+                if response.status_code == 286 or ready:
                     record_accepted("xlsx-ready", token)
+                    if ready:
+                        self.download_xlsx(ready[1])
                     return
             time.sleep(POLL)
+
+    def download_xlsx(self, path: str) -> None:
+        """The ready file, read to the end: an Excel file is a zip, so it starts "PK"."""
+        with self.client.get(path, name="XLSX export download", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(status(response))
+            elif not response.content.startswith(b"PK"):
+                response.failure("not an Excel file")
 
     # Documents -----------------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 INPUT = re.compile(r"<input\b([^>]*)>", re.S)
 ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# An Excel export's page once the file is made: the link to download it.
+DOWNLOAD = re.compile(r'href="(/exports/\d+/download/)"')
 ERROR_SUMMARY = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
 DOCUMENT = re.compile(r"/reviews/(\d+)/documents/(\d+)/$")
 DEFER_FOR = timedelta(days=30)

@@ -14,7 +14,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from bench import load
-from bench.steps import choose_move, csv_problem, document_asked, status_change, status_form, usable
+from bench.steps import DOWNLOAD, choose_move, csv_problem, document_asked, status_change, status_form, usable
 from demo.scale import Builder
 from responses.actions import workflow
 from responses.actions.services import action_progress_record
@@ -142,8 +142,14 @@ def test_the_plan_gives_each_action_to_one_simulated_user_and_only_actions_they_
     assert any(p["targets"]["csv_exports"] for p in people)
 
 
-def test_the_xlsx_step_stays_off_while_the_export_answers_get_only():
-    assert load.xlsx_export_is_a_job() is False
+def test_the_xlsx_step_is_on_now_that_the_export_is_a_job_asked_for_by_post():
+    assert load.xlsx_export_is_a_job() is True
+
+
+def test_the_xlsx_step_finds_the_download_link_on_the_ready_export_page():
+    page = '<a class="govuk-button" href="/exports/42/download/" download>Download the Excel file</a>'
+    assert DOWNLOAD.search(page)[1] == "/exports/42/download/"
+    assert DOWNLOAD.search("<p>Being made: 500 of 8,647 actions written</p>") is None
 
 
 def test_what_the_steps_read_from_exports_and_redirects():
