@@ -817,7 +817,9 @@ def main(argv: list[str] | None = None) -> int:
     result = figures.FAIL if problems else figures.overall(verdicts)
     failing = failing_items(entries, exported, pack)
     not_measured = [
-        k for k, v in exported.items() if v["result"] in (figures.NOT_MEASURED, figures.NOT_APPLICABLE)
+        name + (" (n/a)" if v["result"] == figures.NOT_APPLICABLE else "")
+        for name, v in exported.items()
+        if v["result"] in (figures.NOT_MEASURED, figures.NOT_APPLICABLE)
     ]
     print(f"\n{result} (run took {time.perf_counter() - started:.0f} s)")
     if failing:

@@ -132,3 +132,10 @@ def test_the_prepared_pack_is_the_products_with_only_its_actions_cut(plan):
     assert len(re.findall(r'class="action__text"', cut)) == 2
     assert "2 actions, highest priority first" in cut
     assert cut.count('class="finding') == whole.count('class="finding')
+
+
+def test_the_peak_is_the_processs_own_high_water_mark(tmp_path):
+    status = tmp_path / "status"
+    status.write_text("Name:\tpython\nVmPeak:\t 900000 kB\nVmHWM:\t  286720 kB\nVmRSS:\t 100 kB\n")
+    assert pack.peak_mb(str(status)) == 280.0
+    assert pack.peak_mb(str(tmp_path / "missing")) > 0  # ru_maxrss where there is no /proc
