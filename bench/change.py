@@ -28,11 +28,14 @@ from reviews import notifications
 from scr_portal.statemachine import Machine, Transition
 
 LOOK_AGAIN_DAYS = 28
+# What every progress update, timeline entry and notification the steps write begins with or contains, so
+# that a later run can tell them from the dataset's own when it picks its targets (bench.pages).
+MARK = "Benchmark (bench/pages):"
 TEXT = (
-    "Benchmark (bench/pages): status changed between measuring rounds to time the pages after a change; "
-    "it is put back at the end of the run."
+    f"{MARK} status changed between measuring rounds to time the pages after a change; it is put back at "
+    "the end of the run."
 )
-REASON = "Benchmark (bench/pages): deferred between measuring rounds; resumed at the end of the run."
+REASON = f"{MARK} deferred between measuring rounds; resumed at the end of the run."
 
 
 def round_trip(machine: Machine, state: str) -> tuple[Transition, Transition] | None:

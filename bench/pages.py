@@ -121,13 +121,26 @@ class Targets:
 # Finding the targets ----------------------------------------------------------------------------------
 
 
-def _counted(model, field_name: str):
-    """A subquery: how many `model` rows point at the outer row through `field_name` (0 when none)."""
+def _counted(model, field_name: str, *, leaving_out=None):
+    """A subquery: how many `model` rows point at the outer row through `field_name` (0 when none), not
+    counting those `leaving_out` (a Q) matches."""
     from django.db.models import Count, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     rows = model.objects.filter(**{field_name: OuterRef("pk")}).order_by()
+    if leaving_out is not None:
+        rows = rows.exclude(leaving_out)
     return Coalesce(Subquery(rows.values(field_name).annotate(n=Count("pk")).values("n")), 0)
+
+
+def _not_ours(text_field: str):
+    """What the "after a change" steps of earlier runs wrote (bench.change.MARK in the text): left out when
+    counting to pick targets, so that repeated runs on one database pick the same ones."""
+    from django.db.models import Q
+
+    from bench.change import MARK
+
+    return Q(**{f"{text_field}__contains": MARK})
 
 
 def _member(board, role):
@@ -185,7 +198,9 @@ def find_targets() -> Targets:
         pk__in=Membership.objects.active().filter(board=board).values("user_id")
     )
     most_notified = (
-        people_of_board.annotate(n=_counted(Notification, "recipient")).order_by("-n", "pk").first()
+        people_of_board.annotate(n=_counted(Notification, "recipient", leaving_out=_not_ours("body")))
+        .order_by("-n", "pk")
+        .first()
     )
     notified = most_notified if most_notified.pk not in (manager.pk, chair.pk) else None
     notes = [
@@ -202,7 +217,11 @@ def find_targets() -> Targets:
     pages.append(Page("review list", f"{reverse('review_list')}?{query}"))
     notes.append(f"review list: filtered by board and stage {busiest['state']!r}: {busiest['n']} reviews")
 
-    timeline = led.annotate(n=_counted(TimelineEntry, "review")).order_by("-n", "pk").first()
+    timeline = (
+        led.annotate(n=_counted(TimelineEntry, "review", leaving_out=_not_ours("body")))
+        .order_by("-n", "pk")
+        .first()
+    )
     if timeline is not None:
         pages.append(
             Page("review page", reverse("review_detail", args=[timeline.pk]), "view_review", timeline)
@@ -270,7 +289,7 @@ def find_targets() -> Targets:
             notes.append(f"{name}: {label}, {n} actions")
 
     action = (
-        scope.annotate(n=_counted(ActionUpdate, "action"))
+        scope.annotate(n=_counted(ActionUpdate, "action", leaving_out=_not_ours("text")))
         .select_related("review")
         .order_by("-n", "pk")
         .first()

@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.change import REASON, Home, StatusFlip, round_trip
-from bench.pages import BASELINE, Page, Person, count_queries
+from bench.change import REASON, TEXT, Home, StatusFlip, round_trip
+from bench.pages import BASELINE, Page, Person, count_queries, find_targets
 from responses.actions import workflow
 from responses.models import Action, ActionUpdate
 from reviews.models import Notification
@@ -155,3 +155,28 @@ def test_queries_are_counted_cold_warm_and_after_one_change(world, plan):
         assert all(n > 0 for n in value["queries"].values())
     assert flip.steps == 1 and flip.away  # one change before the "after" counts
     flip.restore()
+
+
+def test_targets_leave_out_what_earlier_runs_wrote(world, plan):
+    """A run's status changes stay on the database; the next run must not pick its action page, review
+    page or third person because of them."""
+    today = timezone.localdate()
+    busy = action(plan, world.north_member, findings=[finding(plan)])
+    flipped = action(plan, world.north_member, findings=[finding(plan)])
+    for n in range(2):
+        ActionUpdate.objects.create(action=busy, author=world.north_manager, on=today, text=f"Progress {n}.")
+    for n in range(3):
+        ActionUpdate.objects.create(action=flipped, author=world.north_manager, on=today, text=TEXT)
+        Notification.objects.create(
+            recipient=world.north_member,
+            review=plan,
+            kind=Notification.Kind.INFORMATION,
+            title="t",
+            body=f"Someone moved action 2 to deferred: {TEXT}",
+            key=f"bench:{n}",
+        )
+    targets = find_targets()
+    assert targets.board == world.north
+    assert targets.action_page == busy
+    assert "action page: NSCB-1 action 1, 2 progress updates" in targets.notes
+    assert targets.notified is None  # the member's three notifications are the bench's own
