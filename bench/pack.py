@@ -21,9 +21,9 @@ The pack's time is prepare (wall clock: it waits on PostgreSQL) + render; its ra
 render. Renders are compared by the CPU time of their process (time.process_time): WeasyPrint is
 single-threaded and reads nothing but our static files, so on an idle machine that is its wall time, and
 unlike wall time it does not count the time other people's processes held the CPU (on the shared
-two-core machine the same render's wall time varied from 4 to 11 s). Even CPU time varies by a quarter
+two-core machine the same render's wall time varied from 4 to 11 s). Even CPU time varies by a third
 when the other core is busy (shared caches), and noise only ever adds: the verdict compares the quickest
-run of each (prepare, render, floor); medians and wall times are reported as well.
+run of each (prepare, render, floor); every run, medians and wall times are reported as well.
 Peak memory is the product child's own peak resident set (VmHWM; see `peak_mb`), Django and WeasyPrint
 included. Nothing
 is stored: no document row, no file.

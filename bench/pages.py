@@ -636,8 +636,13 @@ def print_pack(pack: dict) -> None:
         f"  made as the product makes it: {pack['pack_seconds']:.2f} s (prepare {pack['prepare_seconds']:.2f} s "
         f"on the request path, render {pack['render_seconds']:.2f} s CPU in a fresh process); WeasyPrint alone "
         f"on the same HTML ({pack['html_kb']:.0f} KB) in a fresh process: {pack['floor_seconds']:.2f} s CPU; "
-        f"quickest of {pack['runs']} runs each (medians: render {pack['median_render_seconds']:.2f} s, floor "
-        f"{pack['median_floor_seconds']:.2f} s; wall: render {pack['render_wall_seconds']:.2f} s, floor "
+        f"quickest of {pack['runs']} runs each"
+    )
+    spread = {name: sorted(r["cpu_seconds"] for r in pack[f"{name}_runs"]) for name in ("product", "floor")}
+    print(
+        f"  every run, CPU s: render {' '.join(f'{t:.2f}' for t in spread['product'])}; floor "
+        f"{' '.join(f'{t:.2f}' for t in spread['floor'])} (medians {pack['median_render_seconds']:.2f} and "
+        f"{pack['median_floor_seconds']:.2f}; quickest wall: render {pack['render_wall_seconds']:.2f} s, floor "
         f"{pack['floor_wall_seconds']:.2f} s, {figures.times_x(pack['wall_ratio'])}x)"
     )
     print(
@@ -664,7 +669,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--export-runs", type=int, default=3, help="runs of each export and its floor; default 3"
     )
-    parser.add_argument("--pack-runs", type=int, default=3, help="runs of the pack and its floor; default 3")
+    parser.add_argument("--pack-runs", type=int, default=5, help="runs of the pack and its floor; default 5")
     parser.add_argument("--password", default=PASSWORD, help=f"everyone's password; default {PASSWORD!r}")
     parser.add_argument("--allow-sqlite", action="store_true", help="run against SQLite all the same")
     args = parser.parse_args(argv)
