@@ -60,6 +60,14 @@ def server_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def setup_django() -> None:
+    """Django in this process as the server runs it (server_env: DEBUG off, the same database)."""
+    os.environ.update(server_env())
+    import django
+
+    django.setup()
+
+
 class Server:
     """gunicorn serving scr_portal.wsgi on 127.0.0.1 and a free port, started and stopped around a block."""
 
