@@ -50,7 +50,7 @@ def test_without_write_xlsx_the_task_is_not_measured_but_the_floor_is(plan, monk
     assert len(result["floor_s"]) == 2
 
 
-def test_the_task_is_timed_on_rows_read_with_an_iterator_against_the_floor(plan, monkeypatch):
+def test_the_task_is_timed_on_rows_streamed_as_the_task_reads_them_against_the_floor(plan, monkeypatch):
     calls = []
 
     def write_xlsx(actions, out, *, title, progress=None):
