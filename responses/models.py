@@ -394,6 +394,13 @@ class Action(models.Model):
             # A plan's display order (priority, then due date): a page of a board's plan is read from the
             # front of this index, without sorting the board's thousands of actions.
             models.Index(fields=["priority", "due_on", "review", "number"], name="action_plan_order"),
+            # The same order among open actions only: a plan filtered to what is overdue reads no completed
+            # action on its way.
+            models.Index(
+                fields=["priority", "due_on", "review", "number"],
+                condition=Q(status__in=[ActionStatus.AGREED, ActionStatus.IN_PROGRESS]),
+                name="action_open_plan_order",
+            ),
         ]
 
     def __str__(self) -> str:

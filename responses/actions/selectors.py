@@ -234,6 +234,7 @@ def page_rows(page: Page) -> list[Action]:
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
     shown = (
         with_rag(Action.objects.filter(pk__in=ids))
+        .order_by()  # put in the page's order below: no sorting here
         .select_related("review", "owner", "owner_agency", "plan_priority")
         .only(*ROW_FIELDS)
         .prefetch_related(
@@ -359,24 +360,61 @@ def filter_choices(actions: QuerySet[Action]) -> dict:
     return _named_choices(owner_ids, agency_ids)
 
 
-def plan_summary(actions: QuerySet[Action], today: date | None = None) -> tuple[dict, dict]:
-    """An unfiltered plan's `counts` and `filter_choices` from one reading of its actions (three queries:
-    the actions grouped by status, RAG, owner and agency, whose groups are as many as the plan's owners,
-    not its actions; then the names by id). A board's plan of thousands of actions is read once, not three
-    times."""
-    grid: dict[tuple[str, str], int] = defaultdict(int)
-    owner_ids, agency_ids = set(), set()
+@dataclass(frozen=True)
+class Group:
+    """How many of a plan's actions share a status, RAG colour, owner, owner agency and priority."""
+
+    status: str
+    rag: str
+    owner_id: int
+    owner_agency_id: int
+    priority: int
+    n: int
+
+
+def plan_groups(actions: QuerySet[Action], today: date | None = None) -> list[Group]:
+    """The plan's actions counted by status, RAG, owner, agency and priority (one query, one reading of the
+    actions). The groups are as many as the plan's owners, not its actions, and from them come the filter
+    lists (`choices_of`) and the counts under every filter but the review (`counts_of`): a board's plan
+    of thousands of actions is read once however it is filtered."""
     rows = (
         with_rag(actions, today)
         .order_by()
-        .values_list("status", "rag_value", "owner_id", "owner_agency_id")
+        .values_list("status", "rag_value", "owner_id", "owner_agency_id", "priority")
         .annotate(n=Count("pk"))
     )
-    for status, rag, owner_id, agency_id, n in rows:
-        grid[(status, rag)] += n
-        owner_ids.add(owner_id)
-        agency_ids.add(agency_id)
-    return _summary(grid), _named_choices(owner_ids, agency_ids)
+    return [Group(*row) for row in rows]
+
+
+def choices_of(groups: list[Group]) -> dict:
+    """`filter_choices` from a plan's groups (two queries, by id)."""
+    return _named_choices({g.owner_id for g in groups}, {g.owner_agency_id for g in groups})
+
+
+def counts_of(groups: list[Group], filters: Filters, user) -> dict:
+    """`counts` of the plan filtered by `filters`, worked out from its groups without reading it again
+    (`filters.review` excepted: the groups are not by review). An action is overdue when it is open and
+    red: for an open action, red means past its due date."""
+    if filters.review:
+        raise ValueError("The groups are not by review: count the filtered actions instead.")
+    agencies = my_agency_ids(user) if filters.mine else set()
+
+    def kept(g: Group) -> bool:
+        return (
+            (not filters.mine or g.owner_id == user.pk or g.owner_agency_id in agencies)
+            and (not filters.owner or g.owner_id == filters.owner)
+            and (not filters.owner_agency or g.owner_agency_id == filters.owner_agency)
+            and (not filters.status or g.status == filters.status)
+            and (not filters.rag or g.rag == filters.rag)
+            and (not filters.overdue or (g.status in OPEN_STATUSES and g.rag == Rag.RED))
+            and (not filters.priority or g.priority == filters.priority)
+        )
+
+    grid: dict[tuple[str, str], int] = defaultdict(int)
+    for g in groups:
+        if kept(g):
+            grid[(g.status, g.rag)] += g.n
+    return _summary(grid)
 
 
 # One action ------------------------------------------------------------------------------------------

@@ -46,10 +46,6 @@ def _action_trail(review, action: Action | None = None) -> list[Crumb]:
 # Action plans ----------------------------------------------------------------------------------------
 
 
-def _asks_filters(request: HttpRequest) -> bool:
-    return any(request.GET.get(name) for name in PlanFilterForm.base_fields)
-
-
 def _filtered(request: HttpRequest, scoped, reviews=None, *, choices: dict | None = None):
     """The filter form and the filtered actions (with `rag_value`)."""
     choices = choices or selectors.filter_choices(scoped)
@@ -88,14 +84,16 @@ def _shown(rows: list[Action]) -> list[Action]:
 
 
 def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
-    # Unfiltered (the usual case), the plan's actions are read once for both the counts and the filter
-    # lists; filtered, once for the lists and once more, filtered, for the counts.
-    summary, choices = (None, None) if _asks_filters(request) else selectors.plan_summary(scoped)
-    form, filters, actions = _filtered(request, scoped, reviews, choices=choices)
+    # The plan's actions are read once, grouped, for both the filter lists and the counts under any
+    # filter; only a filter by review (which the groups are not by) counts the filtered actions again.
+    groups = selectors.plan_groups(scoped)
+    form, filters, actions = _filtered(request, scoped, reviews, choices=selectors.choices_of(groups))
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
-    if summary is None or filters.any:
+    if filters.review:
         summary = selectors.counts(actions)
+    else:
+        summary = selectors.counts_of(groups, filters, request.user)
     page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
     rows = _shown(selectors.page_rows(page))
     path = request.path

@@ -1,0 +1,70 @@
+"""A plan's counts under any filter are worked out from its groups (one reading of the plan) and must be
+exactly what counting the filtered actions in the database gives."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from responses.actions import selectors
+from responses.models import Action
+from tests.responses.helpers import action, at_stage
+
+Status = Action.Status
+
+
+@pytest.fixture
+def mixed_plan(world):
+    """Actions of every status, RAG colour and priority, owned by two people of two agencies."""
+    review = at_stage(world.north_review)
+    today = timezone.localdate()
+    owners = [world.north_member, world.north_manager]
+    dues = [today - timedelta(days=40), today + timedelta(days=5), today + timedelta(days=90)]
+    statuses = [Status.AGREED, Status.IN_PROGRESS, Status.COMPLETED, Status.DEFERRED]
+    for owner, due, status, priority in itertools.product(owners, dues, statuses, Action.Priority.values):
+        fields = {"status": status, "due_on": due, "priority": priority}
+        if status == Status.COMPLETED:
+            fields["completed_on"] = today - timedelta(days=1)
+        if status == Status.DEFERRED:
+            fields |= {"deferred_reason": "Waiting for the new service.", "deferred_until": due}
+        action(review, owner, **fields)
+    return review
+
+
+def _filters(world) -> list[selectors.Filters]:
+    member = world.north_member
+    agency = Action.objects.filter(owner=member).values_list("owner_agency_id", flat=True).first()
+    return [
+        selectors.Filters(),
+        selectors.Filters(mine=True),
+        selectors.Filters(owner=member.pk),
+        selectors.Filters(owner_agency=agency),
+        *(selectors.Filters(status=s) for s in Status.values),
+        *(selectors.Filters(rag=r) for r in selectors.Rag.values),
+        selectors.Filters(overdue=True),
+        *(selectors.Filters(priority=p) for p in Action.Priority.values),
+        selectors.Filters(mine=True, overdue=True, priority=1),
+        selectors.Filters(owner=member.pk, rag="red", status=Status.DEFERRED),
+    ]
+
+
+def test_counts_from_the_groups_equal_counting_the_filtered_actions(world, mixed_plan):
+    scoped = selectors.actions_of_review(mixed_plan)
+    groups = selectors.plan_groups(scoped)
+    assert sum(g.n for g in groups) == scoped.count() == 2 * 3 * 4 * 3
+    for filters in _filters(world):
+        expected = selectors.counts(selectors.apply_filters(scoped, filters, world.north_member))
+        assert selectors.counts_of(groups, filters, world.north_member) == expected, filters
+
+
+def test_the_groups_give_the_plans_owners_and_agencies(world, mixed_plan):
+    scoped = selectors.actions_of_review(mixed_plan)
+    assert selectors.choices_of(selectors.plan_groups(scoped)) == selectors.filter_choices(scoped)
+
+
+def test_a_filter_by_review_is_counted_in_the_database_not_from_the_groups(world, mixed_plan):
+    with pytest.raises(ValueError):
+        selectors.counts_of([], selectors.Filters(review=mixed_plan.pk), world.north_member)
