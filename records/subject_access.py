@@ -133,6 +133,7 @@ class _Presenter:
 
     def __init__(self, user):
         self.user = user
+        self.user_model = _user_model()
         own = f"{user.full_name} {user.email}".lower()
         others = [
             n
@@ -157,7 +158,7 @@ class _Presenter:
             return None
         if isinstance(f, models.ForeignKey):
             target = f.related_model
-            if target is _user_model():
+            if target is self.user_model:
                 return self.user.email if value == self.user.pk else ANOTHER_PERSON
             if target._meta.label in self.NAMED:
                 return self._name_of(target._meta.label, value)
