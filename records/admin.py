@@ -125,9 +125,9 @@ class SubjectAccessRequestAdmin(ReadOnlyAdmin):
         )
 
     def export_retry_view(self, request, pk: int):
+        job = self._export(request, pk)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        job = self._export(request, pk)
         try:
             subject_access.account_export_retry(export=job, user=request.user)
         except subject_access.SubjectAccessRefused as refusal:

@@ -184,7 +184,8 @@ class SubjectAccessExport(models.Model):
 
     Status = Export.Status  # the states of the documents pipeline, with the same meaning
 
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: an account is not deleted while a copy of its data waits for download (a day at most).
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     file = models.FileField(upload_to=subject_access_upload_to, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
