@@ -22,9 +22,11 @@ RETRIED = {
 }
 
 
-def _make(task, pk: int, make: Callable[[int], str], fail: Callable[[int, BaseException], None]) -> str:
+def make_or_fail(
+    task, pk: int, make: Callable[[int], str], fail: Callable[[int, BaseException], None]
+) -> str:
     """Runs `make(pk)`; a transient error is retried (up to max_retries), any other is recorded by `fail`
-    for the person to see and retry."""
+    for the person to see and retry. Shared with records' background work (the same states and rules)."""
     try:
         return make(pk)
     except TRANSIENT as error:
@@ -39,12 +41,12 @@ def _make(task, pk: int, make: Callable[[int], str], fail: Callable[[int, BaseEx
 
 @shared_task(bind=True, name="documents.render_document", **RETRIED)
 def render_document(self, document_pk: int) -> str:
-    return _make(self, document_pk, services.document_render, services.document_fail)
+    return make_or_fail(self, document_pk, services.document_render, services.document_fail)
 
 
 @shared_task(bind=True, name="documents.make_export", **RETRIED)
 def make_export(self, export_pk: int) -> str:
-    return _make(self, export_pk, services.export_make, services.export_fail)
+    return make_or_fail(self, export_pk, services.export_make, services.export_fail)
 
 
 @shared_task(name="documents.requeue_stale")

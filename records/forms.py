@@ -85,7 +85,7 @@ class DisposalForm(PortalForm):
 
 
 class SubjectAccessForm(PortalForm):
-    submit_label = "Download the export"
+    submit_label = "Make the export"
     email = forms.EmailField(
         label="Email address of the account",
         error_messages={"required": "Enter the email address of the account"},

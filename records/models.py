@@ -1,13 +1,21 @@
 """The records kept about records management itself: what was anonymised or deleted under a board's
 retention period, and every subject-access export or name search. Both are audit records: written once,
-never changed, and free of any link to the review they describe, so they outlive its deletion."""
+never changed, and free of any link to the review they describe, so they outlive its deletion.
+
+Beside them, the work a worker does for a request (both take too long at national scale to be done inside
+one): a business manager's confirmed decision waiting to be applied (DisposalRequest), and a subject-access
+export being made for the administrator who asked (SubjectAccessExport), kept a day."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from documents.models import Export
 from reviews.models import Board
 
 
@@ -59,11 +67,17 @@ class Disposal(models.Model):
 
 class SubjectAccessRequest(models.Model):
     """One subject-access export (everything held about a user account) or name search (where a name
-    appears in free text), and who asked for it."""
+    appears in free text), and who asked for it. An export asked for in the administration site is made
+    by a worker: it is recorded when it is asked for and again, with what was found and the file's
+    SHA-256, when it is made."""
 
     class Kind(models.TextChoices):
         ACCOUNT = "account", "Export of a user account's data"
         NAME = "name", "Search of free text for a name"
+
+    class Step(models.TextChoices):
+        ASKED = "asked", "Asked for (made by the portal in the background)"
+        DONE = "done", "Done"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.CharField(
@@ -76,6 +90,7 @@ class SubjectAccessRequest(models.Model):
         max_length=300, help_text="Who asked, as given on the command line or the signed-in administrator."
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    step = models.CharField(max_length=20, choices=Step.choices, default=Step.DONE)
     at = models.DateTimeField(default=timezone.now)
     found = models.JSONField(
         default=dict, help_text="How many rows or places were found, per kind of record."
@@ -93,3 +108,118 @@ class SubjectAccessRequest(models.Model):
         if self.pk:
             raise ValueError("A subject access record is written once and never changed.")
         super().save(*args, **kwargs)
+
+
+# Work done by a worker -------------------------------------------------------------------------------
+
+
+class DisposalRequest(models.Model):
+    """A retention decision its board's business manager confirmed (anonymise or delete a review, with
+    the names they added), waiting to be applied by a worker, being applied, done (with the Disposal it
+    made) or failed (with the reason). At most one per review is on its way at a time. Like a Disposal it
+    holds the review's id and reference as plain values, since deleting removes the review; the names
+    given are emptied once the decision has been applied or has failed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be applied"
+        WORKING = "working", "Being applied"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="disposal_requests")
+    review_id = models.PositiveBigIntegerField(db_index=True)
+    review_reference = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20, choices=Disposal.Kind.choices)
+    other_names = models.JSONField(
+        default=list, blank=True, help_text="Names to remove from kept text (anonymise only), until applied."
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    disposal = models.OneToOneField(
+        Disposal, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_id"],
+                condition=Q(status__in=["queued", "working"]),
+                name="one_disposal_on_its_way_per_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", disposal__isnull=False)
+                | (~Q(status="done") & Q(disposal__isnull=True)),
+                name="disposal_request_done_has_its_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.review_reference} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.WORKING)
+
+    @property
+    def decision_label(self) -> str:
+        """What the business manager decided, in the words of the confirmation form."""
+        return "Anonymise" if self.kind == Disposal.Kind.ANONYMISE else "Delete"
+
+
+def subject_access_upload_to(instance: SubjectAccessExport, filename: str) -> str:
+    return f"subject-access/{uuid.uuid4().hex}.zip"
+
+
+class SubjectAccessExport(models.Model):
+    """A subject-access export of a user account asked for by a superuser in the administration site:
+    made by a worker (queued, being made with how many kinds of record it has looked through, ready with
+    the zip and its SHA-256, or failed), downloaded by the superuser who asked only, removed a day after."""
+
+    Status = Export.Status  # the states of the documents pipeline, with the same meaning
+
+    # PROTECT: an account is not deleted while a copy of its data waits for download (a day at most).
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    file = models.FileField(upload_to=subject_access_upload_to, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256 of the export", max_length=64, blank=True)
+    found = models.JSONField(default=dict, blank=True, help_text="Rows found per kind of record, once made.")
+    steps_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Kinds of record to look through."
+    )
+    steps_done = models.PositiveIntegerField(default=0, help_text="Kinds of record looked through so far.")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="subject_access_export_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subject access export {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    @property
+    def percent_done(self) -> int | None:
+        if not self.steps_total:
+            return None
+        return min(100, self.steps_done * 100 // self.steps_total)

@@ -5,6 +5,9 @@ person typed its reference and is the board's business manager), and both leave 
 names no one but the person who confirmed. Files are removed from disk only once the transaction has
 committed, so a failure part-way leaves the records and their files as they were.
 
+In the portal a confirmed decision is applied by a worker (DisposalRequest, at the end of this module): at
+national scale the largest review takes 1.5 s to anonymise and 2.4 s to delete, too long for a request.
+
 History tables (django-simple-history) hold every old value of every row, so both remove the review's
 history rows as well; anonymising then writes one fresh history row per kept row, saying why it changed."""
 
@@ -19,14 +22,17 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from documents.services import STALE_QUEUED, STALE_RENDERING
 from responses.models import Attendance, Finding, Meeting, ResponseVersion
 from reviews.access import can
 from reviews.models import Board, Child, Review
 from reviews.services import review_lock, timeline_add
+from scr_portal import outbox
 
-from .models import Disposal
+from .models import Disposal, DisposalRequest
 from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R
 from .retention import Due, is_due
 
@@ -177,11 +183,31 @@ def known_names(held: Holdings, other_names: list[str] = ()) -> list[str]:
     return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
 
 
+def _trie_pattern(node: dict) -> str:
+    """The alternation of the words under a trie node, sharing their common beginnings. A word that ends
+    here makes the rest optional; greedy, so a longer name is tried before a shorter one it starts with."""
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
 def name_pattern(names: list[str]) -> re.Pattern | None:
-    """One case-insensitive pattern matching any of `names` as whole words."""
-    if not names:
+    """One case-insensitive pattern matching any of `names` as whole words, the longest where several
+    start at the same place. Built as a trie (names lower-cased, so those differing only in case share a
+    path): with every account's name and email address (4,000 at national scale) a flat alternation tries
+    each name at each character, 65 times slower on the same text with the same matches."""
+    trie: dict = {}
+    for name in filter(None, names):
+        node = trie
+        for ch in name:
+            lower = ch.lower()
+            node = node.setdefault(lower if len(lower) == 1 else ch, {})
+        node[""] = {}
+    if not trie:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + _trie_pattern(trie) + r"(?!\w)", re.IGNORECASE)
 
 
 def scrub(text: str, pattern: re.Pattern | None, max_length: int | None = None) -> str:
@@ -360,6 +386,133 @@ def review_delete(*, review_id: int, board: Board, user, typed_reference: str, c
         },
         signatures=signatures,
     )
+
+
+# Applying a decision in the background ------------------------------------------------------------------
+#
+# The confirmation page checks the decision at once (a mistake is shown on the form), records it as a
+# DisposalRequest and hands its id to a worker once the transaction commits. The worker applies it in one
+# transaction holding the request row and the review locked: applied once, or not at all. If the task
+# queue is away the request stays queued and the periodic catch-up hands it out again.
+
+RETENTION_DELAYED = (
+    "The portal's task queue is not answering just now, so your decision is waiting to be applied. Nothing "
+    "is lost: the portal will apply it automatically once the queue is back; this page shows when it is done."
+)
+ON_ITS_WAY = (DisposalRequest.Status.QUEUED, DisposalRequest.Status.WORKING)
+
+
+def disposal_request(
+    *,
+    review: Review,
+    board: Board,
+    user,
+    kind: str,
+    typed_reference: str,
+    other_names: list[str] = (),
+    channel: str,
+) -> DisposalRequest:
+    """Checks the decision as `review_anonymise` / `review_delete` would (RetentionRefused if it cannot be
+    applied) and records it, queued for a worker. A decision on the review already on its way is
+    returned instead of a second (a double click, or two business managers at once)."""
+    if kind not in Disposal.Kind.values:
+        raise ValueError(f"Unknown decision {kind!r}.")
+    disposal_check(review=review, board=board, user=user, typed_reference=typed_reference)
+    pending = DisposalRequest.objects.filter(review_id=review.pk, status__in=ON_ITS_WAY).first()
+    if pending is not None:
+        return pending
+    names = [n.strip() for n in other_names if n.strip()] if kind == Disposal.Kind.ANONYMISE else []
+    try:
+        with transaction.atomic():
+            request = DisposalRequest.objects.create(
+                board=board,
+                review_id=review.pk,
+                review_reference=review.reference,
+                kind=kind,
+                other_names=names,
+                channel=channel,
+                requested_by=user,
+            )
+            transaction.on_commit(lambda: disposal_dispatch(request.pk))
+    except IntegrityError:  # the same review decided at the same moment: the one recorded first stands
+        return DisposalRequest.objects.get(review_id=review.pk, status__in=ON_ITS_WAY)
+    return request
+
+
+def disposal_dispatch(request_pk: int) -> bool:
+    """Hands the decision to a worker (in the embedded default, applies it now). False when the task queue
+    cannot be reached: the request stays queued for the catch-up."""
+    return outbox.send("records.apply_disposal", request_pk, delayed=RETENTION_DELAYED)
+
+
+def _disposal_finish(request: DisposalRequest, status: str, error: str = "") -> None:
+    """Ends the request: the names given are personal data and are not kept once they have been used."""
+    request.status, request.error, request.other_names = status, error[:2000], []
+    request.finished_at = timezone.now()
+    request.save(update_fields=["status", "error", "other_names", "finished_at", "disposal"])
+
+
+def disposal_apply(request_pk: int) -> str:
+    """Applies the decision unless it has been applied (or refused) already. Returns what happened, for logs
+    and tests. The work and the request's end are one transaction: a worker that dies part-way leaves
+    nothing changed and the request "being applied" for the rerun (acks_late) or the catch-up."""
+    with transaction.atomic():
+        request = DisposalRequest.objects.select_for_update().filter(pk=request_pk).first()
+        if request is None:
+            return "missing"
+        if request.status not in ON_ITS_WAY:
+            return f"already {request.status}"
+        request.status, request.started_at = DisposalRequest.Status.WORKING, timezone.now()
+        request.attempts += 1
+        request.save(update_fields=["status", "started_at", "attempts"])
+    with transaction.atomic():
+        request = (
+            DisposalRequest.objects.select_for_update()
+            .select_related("board", "requested_by")
+            .get(pk=request_pk)
+        )
+        if request.status not in ON_ITS_WAY:  # another run finished while this one waited for the lock
+            return f"already {request.status}"
+        decision = {
+            "review_id": request.review_id,
+            "board": request.board,
+            "user": request.requested_by,
+            "typed_reference": request.review_reference,
+            "channel": request.channel,
+        }
+        try:
+            if request.kind == Disposal.Kind.ANONYMISE:
+                disposal = review_anonymise(**decision, other_names=request.other_names)
+            else:
+                disposal = review_delete(**decision)
+        except RetentionRefused as refusal:  # things changed since it was confirmed; nothing was done
+            _disposal_finish(request, DisposalRequest.Status.FAILED, str(refusal))
+            return "refused"
+        request.disposal = disposal
+        _disposal_finish(request, DisposalRequest.Status.DONE)
+    return "done"
+
+
+def disposal_fail(request_pk: int, error: BaseException) -> None:
+    """Records that applying the decision failed (nothing was changed), in words the manager can act on:
+    they can confirm the decision again."""
+    with transaction.atomic():
+        request = DisposalRequest.objects.select_for_update().filter(pk=request_pk).first()
+        if request is None or request.status not in ON_ITS_WAY:
+            return
+        _disposal_finish(request, DisposalRequest.Status.FAILED, f"{type(error).__name__}: {error}")
+
+
+def disposals_requeue_stale(now=None) -> int:
+    """Hands out again decisions left queued (the task queue was away) or being applied far too long (the
+    worker died and its message was lost). Safe at any time: applying is idempotent."""
+    now = now or timezone.now()
+    stale = DisposalRequest.objects.filter(
+        status=DisposalRequest.Status.QUEUED, requested_at__lt=now - STALE_QUEUED
+    ) | DisposalRequest.objects.filter(
+        status=DisposalRequest.Status.WORKING, started_at__lt=now - STALE_RENDERING
+    )
+    return sum(disposal_dispatch(pk) for pk in stale.values_list("pk", flat=True))
 
 
 def describe_removed(removed: dict) -> list[str]:

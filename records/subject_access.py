@@ -10,7 +10,12 @@ rather than by a list that could fall behind the models. Other people in those r
 For anyone else (a family member named in a case summary), `search_text` lists every place a name appears
 in free text, in every table.
 
-Both are recorded in SubjectAccessRequest: who asked, when, what was found."""
+Both are recorded in SubjectAccessRequest: who asked, when, what was found.
+
+At national scale the export of a busy person's account takes about 12 s (most of it reading every text
+column of every table for their name), so the administration site does not make it inside its request: it
+records a SubjectAccessExport, and a worker writes the zip into storage for the superuser who asked to
+download (`account_export_request`, `account_export_make`, at the end of this module)."""
 
 from __future__ import annotations
 
@@ -19,20 +24,28 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import BinaryIO
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from documents.services import EXPORT_KEPT, STALE_QUEUED, STALE_RENDERING
 from responses.actions.export import neutralise
+from reviews.access import can
+from scr_portal import outbox
 
-from .models import SubjectAccessRequest
+from .models import Channel, SubjectAccessExport, SubjectAccessRequest
 from .policy import BY_LABEL, text_fields
 from .services import name_pattern
 
@@ -133,6 +146,7 @@ class _Presenter:
 
     def __init__(self, user):
         self.user = user
+        self.user_model = _user_model()
         own = f"{user.full_name} {user.email}".lower()
         others = [
             n
@@ -157,7 +171,7 @@ class _Presenter:
             return None
         if isinstance(f, models.ForeignKey):
             target = f.related_model
-            if target is _user_model():
+            if target is self.user_model:
                 return self.user.email if value == self.user.pk else ANOTHER_PERSON
             if target._meta.label in self.NAMED:
                 return self._name_of(target._meta.label, value)
@@ -185,17 +199,25 @@ def _table(model, queryset, presenter: _Presenter) -> Table:
     )
 
 
-def account_tables(user) -> list[Table]:
-    """Every table's rows about the account, in a stable order."""
+Progress = Callable[[int, int], None]  # (steps done, steps in all), for the page that shows how far it got
+
+
+def _models() -> list[type[models.Model]]:
+    return sorted(apps.get_models(include_auto_created=True), key=lambda m: m._meta.label)
+
+
+def account_tables(user, progress: Progress | None = None) -> Iterator[Table]:
+    """Every table's rows about the account, in a stable order, one table at a time (the whole export
+    is never held at once). `progress` is told after each kind of record looked through."""
     presenter = _Presenter(user)
     profiles = _profiles(user)
-    tables = []
-    for model in sorted(apps.get_models(include_auto_created=True), key=lambda m: m._meta.label):
+    everything = _models()
+    for done, model in enumerate(everything, start=1):
         queryset = _rows_about(model, user, profiles)
-        if queryset is None or not queryset.exists():
-            continue
-        tables.append(_table(model, queryset, presenter))
-    return tables
+        if queryset is not None and queryset.exists():
+            yield _table(model, queryset, presenter)
+        if progress is not None:
+            progress(done, len(everything) + len(_needles(user)))
 
 
 # Where a name appears in free text -------------------------------------------------------------------
@@ -327,15 +349,21 @@ def _csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _mentions_of(user) -> list[Mention]:
+def _needles(user) -> list[str]:
+    """What the person's mentions are looked for by: their name and their email address."""
+    return sorted(n for n in {user.full_name.strip(), user.email} if len(n) >= 3)
+
+
+def _mentions_of(user, progress: Callable[[int], None] | None = None) -> list[Mention]:
     """Where the person's name or email appears in text, outside their own account's rows."""
     own_tables = {"accounts.User", "accounts.HistoricalUser", *BY_USERNAME}
     seen: set[tuple] = set()
     mentions = []
-    for needle in {user.full_name.strip(), user.email} - {""}:
-        if len(needle) < 3:
-            continue
-        for m in search_text(needle):
+    for done, needle in enumerate(_needles(user), start=1):
+        found = search_text(needle)
+        if progress is not None:
+            progress(done)
+        for m in found:
             key = (m.label, m.pk, m.field)
             if m.label not in own_tables and key not in seen:
                 seen.add(key)
@@ -343,21 +371,12 @@ def _mentions_of(user) -> list[Mention]:
     return mentions
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    sha256: str
-    found: dict[str, int]
-    record: SubjectAccessRequest
-
-
-def export_account(user, *, requested_by=None, requested_by_label: str, channel: str) -> Export:
-    """The zip of everything held about `user`'s account, and its audit record."""
-    tables = account_tables(user)
-    mentions = _mentions_of(user)
-    buffer = io.BytesIO()
+def write_account_export(user, handle: BinaryIO, progress: Progress | None = None) -> dict[str, int]:
+    """Writes the zip of everything held about `user`'s account into `handle`; returns how many rows were
+    found per kind of record (and "mentions"). Tables are written as they are read."""
     index = [{"file": "README.txt", "rows": ""}]
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    found: dict[str, int] = {}
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         made = timezone.localtime()
         archive.writestr(
             "README.txt",
@@ -365,7 +384,7 @@ def export_account(user, *, requested_by=None, requested_by_label: str, channel:
                 name=user.full_name or user.email, email=user.email, made=made.strftime("%d %B %Y %H:%M")
             ),
         )
-        for table in tables:
+        for table in account_tables(user, progress):
             stem = f"tables/{table.label}"
             archive.writestr(
                 f"{stem}.json",
@@ -380,6 +399,14 @@ def export_account(user, *, requested_by=None, requested_by_label: str, channel:
                 {"file": f"{stem}.json", "rows": len(table.rows)},
                 {"file": f"{stem}.csv", "rows": len(table.rows)},
             ]
+            found[table.label] = len(table.rows)
+        looked_through = len(_models())
+        mentions = _mentions_of(
+            user,
+            None
+            if progress is None
+            else lambda done: progress(looked_through + done, looked_through + len(_needles(user))),
+        )
         mention_rows = [
             {"table": m.label, "what": m.title, "row": m.pk, "field": m.field, "review": m.review}
             for m in mentions
@@ -389,10 +416,25 @@ def export_account(user, *, requested_by=None, requested_by_label: str, channel:
         )
         index.append({"file": "mentions.csv", "rows": len(mention_rows)})
         archive.writestr("index.csv", _csv_bytes(["file", "rows"], index))
+    found["mentions"] = len(mentions)
+    return found
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    sha256: str
+    found: dict[str, int]
+    record: SubjectAccessRequest
+
+
+def export_account(user, *, requested_by=None, requested_by_label: str, channel: str) -> Export:
+    """The zip of everything held about `user`'s account, made now, and its audit record (the management
+    command; the administration site asks a worker for it: `account_export_request`)."""
+    buffer = io.BytesIO()
+    found = write_account_export(user, buffer)
     content = buffer.getvalue()
     digest = hashlib.sha256(content).hexdigest()
-    found = {t.label: len(t.rows) for t in tables}
-    found["mentions"] = len(mentions)
     record = SubjectAccessRequest.objects.create(
         kind=SubjectAccessRequest.Kind.ACCOUNT,
         subject=user.email,
@@ -435,3 +477,161 @@ def mentions_csv(mentions: list[Mention]) -> bytes:
         for m in mentions
     ]
     return _csv_bytes(["table", "what", "row", "field", "review", "passage"], rows)
+
+
+# Made by a worker for the administration site ----------------------------------------------------------
+#
+# The admin's form records what was asked for (and the audit record says so), and hands the export's id to
+# a worker once the transaction commits. The worker writes the zip into a temporary file, table by table,
+# saying how far it has got, then stores it with its SHA-256 and records the export as made. Only the
+# superuser who asked may download it, and only while they are one; it is removed a day after.
+
+SUBJECT_ACCESS_DELAYED = (
+    "The portal's task queue is not answering just now, so the export is waiting to be made. Nothing is "
+    "lost: the portal will make it automatically once the queue is back; this page shows when it is ready."
+)
+Status = SubjectAccessExport.Status
+
+
+class SubjectAccessRefused(Exception):
+    """The export cannot be made or retried; the message says why."""
+
+
+def _recorded(job: SubjectAccessExport, step: str, found: dict | None = None, sha256: str = "") -> None:
+    SubjectAccessRequest.objects.create(
+        kind=SubjectAccessRequest.Kind.ACCOUNT,
+        step=step,
+        subject=job.subject.email,
+        requested_by=job.requested_by,
+        requested_by_label=job.requested_by.email,
+        channel=Channel.ADMIN,
+        found=found or {},
+        sha256=sha256,
+    )
+
+
+def account_export_request(*, subject, user) -> SubjectAccessExport:
+    """Records an export of `subject`'s account asked for by `user` (who the caller has checked may
+    export), queued, and the request in the audit; a worker makes it once the transaction commits. The
+    same person's export of the same account still on its way is returned instead of a second."""
+    pending = SubjectAccessExport.objects.filter(
+        subject=subject, requested_by=user, status__in=(Status.QUEUED, Status.RENDERING)
+    ).first()
+    if pending is not None:
+        return pending
+    with transaction.atomic():
+        job = SubjectAccessExport.objects.create(subject=subject, requested_by=user)
+        _recorded(job, SubjectAccessRequest.Step.ASKED)
+        transaction.on_commit(lambda: account_export_dispatch(job.pk))
+    return job
+
+
+def account_export_dispatch(export_pk: int) -> bool:
+    """Hands the export to a worker (in the embedded default, makes it now). False when the task queue
+    cannot be reached: the export stays queued for the catch-up."""
+    return outbox.send("records.make_subject_access_export", export_pk, delayed=SUBJECT_ACCESS_DELAYED)
+
+
+def account_export_retry(*, export: SubjectAccessExport, user) -> SubjectAccessExport:
+    """Queues a failed export again (only the superuser who asked for it may)."""
+    with transaction.atomic():
+        current = SubjectAccessExport.objects.select_for_update().get(pk=export.pk)
+        if current.requested_by_id != user.pk:
+            raise SubjectAccessRefused("Only the person who asked for the export can ask for it again.")
+        if current.status != Status.FAILED:
+            raise SubjectAccessRefused("Only an export that could not be made can be tried again.")
+        current.status, current.error = Status.QUEUED, ""
+        current.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: account_export_dispatch(current.pk))
+    return current
+
+
+def _sha256_of(handle: BinaryIO) -> str:
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def account_export_make(export_pk: int) -> str:
+    """Writes the export's zip unless it is ready already, and records it as made. Returns what happened,
+    for logs and tests. Progress is saved as each kind of record is looked through, outside any
+    transaction, so the status page sees it. A rerun after a worker died starts the file again; the
+    export is recorded as made once, with the file that is kept."""
+    with transaction.atomic():
+        job = SubjectAccessExport.objects.select_for_update().filter(pk=export_pk).first()
+        if job is None:
+            return "missing"
+        if job.status == Status.READY:
+            return "already ready"
+        job.status, job.started_at = Status.RENDERING, timezone.now()
+        job.attempts += 1
+        job.error, job.steps_done, job.steps_total = "", 0, None
+        job.save(update_fields=["status", "started_at", "attempts", "error", "steps_done", "steps_total"])
+    job = SubjectAccessExport.objects.select_related("subject", "requested_by").get(pk=export_pk)
+    if not can(job.requested_by, "export_subject_access"):
+        raise SubjectAccessRefused(
+            "The person who asked for this export can no longer export a person's data."
+        )
+
+    def progress(done: int, total: int) -> None:
+        SubjectAccessExport.objects.filter(pk=export_pk).update(steps_done=done, steps_total=total)
+
+    with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
+        found = write_account_export(job.subject, handle, progress)
+        size = handle.tell()
+        digest = _sha256_of(handle)
+        with transaction.atomic():
+            job = (
+                SubjectAccessExport.objects.select_for_update()
+                .select_related("subject", "requested_by")
+                .get(pk=export_pk)
+            )
+            if job.status == Status.READY:  # another run finished first
+                return "already ready"
+            job.file.save("export.zip", File(handle), save=False)
+            job.size, job.sha256, job.found = size, digest, found
+            job.status, job.finished_at = Status.READY, timezone.now()
+            job.save()
+            _recorded(job, SubjectAccessRequest.Step.DONE, found, digest)
+    return "made"
+
+
+def account_export_fail(export_pk: int, error: BaseException) -> None:
+    """Records that making the export failed, in words the administrator can act on."""
+    with transaction.atomic():
+        job = SubjectAccessExport.objects.select_for_update().filter(pk=export_pk).first()
+        if job is None or job.status == Status.READY:
+            return
+        job.status, job.finished_at = Status.FAILED, timezone.now()
+        job.error = (
+            str(error) if isinstance(error, SubjectAccessRefused) else f"{type(error).__name__}: {error}"
+        )
+        job.error = job.error[:2000]
+        job.save(update_fields=["status", "finished_at", "error"])
+
+
+def account_exports_requeue_stale(now=None) -> int:
+    """Hands out again exports left queued (the task queue was away) or being made far too long (the
+    worker died and its message was lost). Safe at any time: making is idempotent."""
+    now = now or timezone.now()
+    stale = SubjectAccessExport.objects.filter(
+        status=Status.QUEUED, requested_at__lt=now - STALE_QUEUED
+    ) | SubjectAccessExport.objects.filter(status=Status.RENDERING, started_at__lt=now - STALE_RENDERING)
+    return sum(account_export_dispatch(pk) for pk in stale.values_list("pk", flat=True))
+
+
+def account_exports_sweep(now=None) -> int:
+    """Removes exports made (or failed) more than a day ago, with their files: a copy of everything held
+    about a person, for one download, not a record (the audit keeps what was found and the SHA-256)."""
+    now = now or timezone.now()
+    old = SubjectAccessExport.objects.filter(
+        status__in=(Status.READY, Status.FAILED), finished_at__lt=now - EXPORT_KEPT
+    )
+    with transaction.atomic():
+        names = [name for name in old.values_list("file", flat=True) if name]
+        removed, _ = old.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    return removed

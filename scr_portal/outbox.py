@@ -34,7 +34,7 @@ EXPORT_DELAYED = (
     "ready."
 )
 # Periodic tasks that hand out again whatever the queue missed; also run when a worker starts.
-CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale")
+CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale", "records.requeue_stale")
 
 # What to tell the person making the current request (None outside a request: a worker, a command).
 _delays: ContextVar[list[str] | None] = ContextVar("outbox_delays", default=None)

@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     # Documents whose worker died or whose broker was away are handed out again.
     "documents-requeue": {"task": "documents.requeue_stale", "schedule": crontab(minute="*/5")},
+    # Retention decisions and subject-access exports likewise; exports more than a day old are removed.
+    "records-requeue": {"task": "records.requeue_stale", "schedule": crontab(minute="*/5")},
     # Immediate emails whose task could not be queued (the broker was away) are sent once it is back.
     "emails-catch-up": {"task": "reviews.send_pending_emails", "schedule": crontab(minute="*/5")},
 }

@@ -5,13 +5,17 @@ checked with axe."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from records.models import Disposal
+from records import services, subject_access
+from records.models import Disposal, DisposalRequest, SubjectAccessExport
 from reviews.models import Board
 from tests.browser.a11y import assert_accessible
 from tests.browser.pages import h1, main
@@ -100,8 +104,15 @@ def test_business_manager_anonymises_a_review_due_for_retention(
     page.get_by_label("Type the review's reference to confirm").fill("NSCB-1")
     page.get_by_role("button", name="Confirm").click()
 
-    expect(h1(page)).to_have_text("Retention of review records")
+    # A worker applies the decision (in the embedded default, before the decision's page shows).
+    expect(h1(page)).to_have_text("Retention decision on NSCB-1")
     expect(page.get_by_role("alert", name="Success")).to_contain_text("NSCB-1 is anonymised.")
+    expect(main(page)).to_contain_text("stored files removed")
+    assert_accessible(page)
+    _shot(page, "applied")
+    page.get_by_role("link", name="Back to retention of review records").click()
+
+    expect(h1(page)).to_have_text("Retention of review records")
     expect(main(page)).to_contain_text("No review is due.")
     made = page.get_by_role("table", name="Reviews anonymised or deleted")
     decision = made.get_by_role("row", name="NSCB-1")
@@ -120,6 +131,47 @@ def test_business_manager_anonymises_a_review_due_for_retention(
     )
     assert record.removed["other_names_given"] == 1
     assert tables_containing(FAMILY) == {}  # the family's name typed on the page is gone everywhere
+
+
+def test_a_decision_being_applied_shows_it_and_updates_by_itself(
+    login_as, page: Page, world: World, due_review
+):
+    decision = DisposalRequest.objects.create(
+        board=world.north,
+        review_id=due_review.pk,
+        review_reference=due_review.reference,
+        kind=Disposal.Kind.DELETE,
+        channel="portal",
+        requested_by=world.north_manager,
+    )
+    login_as(world.north_manager)
+    _open_retention_from_the_board_page(page, world)
+    row = page.get_by_role("table", name="Reviews whose retention period has run out").get_by_role(
+        "row", name="NSCB-1"
+    )
+    expect(row).to_contain_text("Delete: waiting to be applied")
+    assert_accessible(page)
+    _shot(page, "due-waiting")
+    row.get_by_role("link", name="Delete: waiting to be applied (NSCB-1)").click()
+
+    expect(h1(page)).to_have_text("Retention decision on NSCB-1")
+    expect(main(page)).to_contain_text("Waiting to be applied")
+    expect(main(page)).to_contain_text("Until it is done, nothing in the review has changed.")
+    assert_accessible(page)
+    _shot(page, "waiting")
+
+    # A worker picks it up, then finishes it while the page is open: the page follows without a reload.
+    DisposalRequest.objects.filter(pk=decision.pk).update(
+        status=DisposalRequest.Status.WORKING, started_at=timezone.now()
+    )
+    expect(main(page)).to_contain_text("Being applied", timeout=10_000)
+    assert_accessible(page)
+    _shot(page, "being-applied")
+    assert services.disposal_apply(decision.pk) == "done"
+    expect(page.get_by_role("alert", name="Success")).to_contain_text("NSCB-1 is deleted.", timeout=10_000)
+    expect(main(page)).to_contain_text("1 review removed")
+    assert_accessible(page)
+    _shot(page, "deleted")
 
 
 def test_business_manager_changes_the_retention_period(login_as, page: Page, world: World):
@@ -154,3 +206,43 @@ def test_business_manager_changes_the_retention_period(login_as, page: Page, wor
     expect(main(page)).to_contain_text("for 7 years after the review ends")
     assert_accessible(page)
     assert Board.objects.get(pk=world.north.pk).retention_years == 7
+
+
+def test_a_superuser_asks_for_a_subject_access_export_and_downloads_it_when_made(
+    login_as, page: Page, world: World, staff_user, settings, tmp_path
+):
+    """In the administration site (its own look, so no axe here): the form sends the superuser to the
+    export's page, which follows the worker's progress and then offers the download."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    waiting = SubjectAccessExport.objects.create(subject=world.north_chair, requested_by=staff_user)
+    login_as(staff_user)
+    page.goto(reverse("admin:records_subjectaccessrequest_export_detail", args=[waiting.pk]))
+    expect(main(page)).to_contain_text("Waiting to be made.")
+    SubjectAccessExport.objects.filter(pk=waiting.pk).update(
+        status=SubjectAccessExport.Status.RENDERING, steps_total=160, steps_done=40
+    )
+    expect(main(page)).to_contain_text("40 of 160 kinds of record looked through (25%)", timeout=10_000)
+    _shot(page, "admin-export-being-made")
+    subject_access.account_export_make(waiting.pk)
+    expect(page.get_by_role("link", name="Download the export")).to_be_visible(timeout=10_000)
+
+    page.goto(reverse("admin:records_subjectaccessrequest_export"))
+    page.get_by_label("Email address of the account").fill(world.north_member.email)
+    page.get_by_role("button", name="Make the export").click()  # made as the request commits, here
+
+    expect(main(page)).to_contain_text("Ready.")
+    made = SubjectAccessExport.objects.get(subject=world.north_member)
+    expect(main(page)).to_contain_text(made.sha256)
+    _shot(page, "admin-export-ready")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the export").click()
+    target = tmp_path / "export.zip"
+    info.value.save_as(target)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == made.sha256
+    assert "tables/accounts.User.json" in zipfile.ZipFile(target).namelist()
+
+    page.get_by_role("link", name="Export another person's data").click()
+    expect(
+        page.get_by_role("table", name="Exports you asked for that the portal still holds")
+    ).to_contain_text(world.north_member.email)
+    _shot(page, "admin-export-form")

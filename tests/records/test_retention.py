@@ -291,10 +291,14 @@ def test_the_manager_anonymises_in_the_portal(client, rich, world, django_captur
         response = client.post(
             url, {"decision": "anonymise", "other_names": f"  {FAMILY}  \n\n", "reference": " NSCB-1 "}
         )
-    assert response.status_code == 302
     record = Disposal.objects.get()
+    decision = record.request  # applied by the worker (in the embedded default, as the request commits)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("retention_decision", args=[world.north.pk, decision.pk])
     assert (record.kind, record.channel, record.removed["other_names_given"]) == ("anonymise", "portal", 1)
     assert tables_containing(FAMILY) == {}
+    page = client.get(response["Location"]).content.decode()
+    assert "NSCB-1 is anonymised." in page and "stored files removed" in page
     page = client.get(reverse("retention_due", args=[world.north.pk])).content.decode()
     assert "No review is due." in page and "Anonymised" in page
 
@@ -334,6 +338,8 @@ def test_deleting_removes_the_review_its_rows_history_and_files(
     assert response.status_code == 302
 
     assert not Review.objects.filter(pk=rich.review.pk).exists()
+    page = client.get(response["Location"]).content.decode()  # the decision's page outlives the review
+    assert "NSCB-1 is deleted." in page and "1 review removed" in page
     for part in PARTS:
         assert not part.model.objects.filter(pk__in=held.current[part.label]).exists(), part.label
         if part.history_model is not None:

@@ -12,7 +12,6 @@ from io import StringIO
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from records.models import SubjectAccessRequest
 from records.subject_access import ANOTHER_PERSON
@@ -186,28 +185,3 @@ def test_a_name_is_matched_as_whole_words(rich):
     assert search_text("Zebede") == []  # part of a word is not the name
     with pytest.raises(ValueError, match="three letters"):
         search_text("Ze")
-
-
-def test_a_superuser_can_download_an_export_from_the_admin(client, subject, staff_user):
-    client.force_login(staff_user)
-    url = reverse("admin:records_subjectaccessrequest_export")
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"email": subject.email})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(
-        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
-    )
-    assert "tables/accounts.User.json" in archive.namelist()
-    record = SubjectAccessRequest.objects.get()
-    assert (record.requested_by, record.channel) == (staff_user, "admin")
-    assert client.post(url, {"email": "nobody@example.org"}).status_code == 200  # says so, exports nothing
-    assert SubjectAccessRequest.objects.count() == 1
-
-
-def test_staff_who_are_not_superusers_cannot_export(client, world):
-    world.north_manager.is_staff = True
-    world.north_manager.two_factor_waived = True
-    world.north_manager.save()
-    client.force_login(world.north_manager)
-    assert client.get(reverse("admin:records_subjectaccessrequest_export")).status_code == 403
