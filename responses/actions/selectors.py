@@ -24,12 +24,14 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import board_agencies, can, review_board_ids, visible_reviews
 from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
 from scr_portal.queries import InIds, InSubquery
 
+from . import workflow
 from .workflow import OPEN_STATUSES, rag_expression
 
 User = get_user_model()
@@ -203,46 +205,92 @@ def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | 
     return paginator.get_page(number)
 
 
-# What a plan row shows: the action's own columns and the few columns of its review, owner, owner agency
-# and business plan priority that the row names (not their whole rows).
-ROW_FIELDS = (
-    "pk",
-    "review_id",
-    "number",
-    "description",
-    "priority",
-    "due_on",
-    "status",
-    "deferred_until",
-    "owner_id",
-    "owner_agency_id",
-    "plan_priority_id",
-    "review__reference",
-    "owner__full_name",
-    "owner__email",
-    "owner_agency__name",
-    "plan_priority__number",
-)
+@dataclass
+class PlanRow:
+    """One row of an action plan page as it is shown: read as plain values (not model instances) and put
+    in words here, so the page's rows cost neither building models nor template lookups."""
+
+    review_id: int
+    number: int
+    reference: str
+    description: str
+    findings: tuple[int, ...]
+    plan_priority: int | None
+    agency: str
+    owner_name: str
+    priority: str
+    due_on: date
+    status: str
+    status_value: str
+    deferred_until: date | None
+    rag_item: RagKeyItem
+    url: str = ""  # the action's page, which the view adds
+
+    @property
+    def status_class(self) -> str:
+        return STATUS_TAG_CLASSES[self.status_value]
+
+    @property
+    def summary(self) -> str:
+        return Truncator(self.description).chars(200)
+
+    @property
+    def finding_numbers(self) -> str:
+        return ", ".join(str(number) for number in self.findings)
 
 
-def page_rows(page: Page) -> list[Action]:
-    """The actions of a `plan_page`, in order, with what a row shows and `rag_value` (three queries: the
-    page's ids, their rows, their findings)."""
+PRIORITY_LABELS = {value: str(label) for value, label in Action.Priority.choices}
+STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+
+
+def page_rows(page: Page) -> list[PlanRow]:
+    """The rows of a `plan_page`, in order (three queries: the page's ids, their rows, their findings)."""
     ids = list(page.object_list)
     # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
-    shown = (
+    values = (
         with_rag(Action.objects.filter(pk__in=ids))
         .order_by()  # put in the page's order below: no sorting here
-        .select_related("review", "owner", "owner_agency", "plan_priority")
-        .only(*ROW_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "findings", queryset=Finding.objects.only("pk", "review_id", "number").order_by("number")
-            )
+        .values(
+            "pk",
+            "review_id",
+            "number",
+            "description",
+            "priority",
+            "due_on",
+            "status",
+            "deferred_until",
+            "rag_value",
+            reference=F("review__reference"),
+            agency=F("owner_agency__name"),
+            owner_full_name=F("owner__full_name"),
+            owner_email=F("owner__email"),
+            plan_number=F("plan_priority__number"),
         )
     )
-    rows = {action.pk: action for action in shown}
+    findings: dict[int, list[int]] = defaultdict(list)
+    linked = Action.findings.through.objects.filter(action_id__in=ids).order_by("finding__number")
+    for action_id, number in linked.values_list("action_id", "finding__number"):
+        findings[action_id].append(number)
+    rows = {
+        v["pk"]: PlanRow(
+            review_id=v["review_id"],
+            number=v["number"],
+            reference=v["reference"],
+            description=v["description"],
+            findings=tuple(findings[v["pk"]]),
+            plan_priority=v["plan_number"],
+            agency=v["agency"],
+            owner_name=v["owner_full_name"] or v["owner_email"],
+            priority=PRIORITY_LABELS.get(v["priority"], str(v["priority"])),
+            due_on=v["due_on"],
+            status=STATUS_LABELS.get(v["status"], v["status"]),
+            status_value=v["status"],
+            deferred_until=v["deferred_until"] if workflow.is_deferred(v["status"]) else None,
+            rag_item=RAG_BY_VALUE[v["rag_value"]],
+        )
+        for v in values
+    }
     return [rows[pk] for pk in ids]
 
 

@@ -12,7 +12,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.models import Action
@@ -66,20 +65,11 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _shown(rows: list[Action]) -> list[Action]:
-    """What each row of a plan page shows, worked out here once rather than by the template: a row's
-    template work (its link, findings, owner, tags) was most of the page's time."""
+def _shown(rows: list[selectors.PlanRow]) -> list[selectors.PlanRow]:
+    """The plan page's rows with the link to each action (one `reverse` for the page, not one a row)."""
     action_url = url_for_each("action_detail", variable=2)
-    for action in rows:
-        numbers = [str(finding.number) for finding in action.findings.all()]
-        action.url = action_url(action.review_id, action.number)
-        action.finding_numbers = ", ".join(numbers)
-        action.finding_count = len(numbers)
-        action.owner_name = action.owner.get_full_name() or action.owner.email
-        action.summary = Truncator(action.description).chars(200)
-        action.deferred = workflow.is_deferred(action.status)
-        action.rag_item = selectors.RAG_BY_VALUE[action.rag_value]
-        action.status_class = selectors.STATUS_TAG_CLASSES[action.status]
+    for row in rows:
+        row.url = action_url(row.review_id, row.number)
     return rows
 
 
