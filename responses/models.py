@@ -394,12 +394,14 @@ class Action(models.Model):
             # A plan's display order (priority, then due date): a page of a board's plan is read from the
             # front of this index, without sorting the board's thousands of actions.
             models.Index(fields=["priority", "due_on", "review", "number"], name="action_plan_order"),
-            # The same order among open actions only: a plan filtered to what is overdue reads no completed
-            # action on its way.
+            # The same order among actions not yet done (open or deferred): a plan filtered to what is red or
+            # overdue reads no completed action on its way. (The workflow's statuses: tests check they agree.)
             models.Index(
                 fields=["priority", "due_on", "review", "number"],
-                condition=Q(status__in=[ActionStatus.AGREED, ActionStatus.IN_PROGRESS]),
-                name="action_open_plan_order",
+                condition=Q(
+                    status__in=[ActionStatus.AGREED, ActionStatus.IN_PROGRESS, ActionStatus.DEFERRED]
+                ),
+                name="action_undone_plan_order",
             ),
         ]
 

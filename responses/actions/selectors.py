@@ -169,7 +169,7 @@ def apply_filters(
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.rag:
-        qs = qs.filter(rag_value=filters.rag)
+        qs = qs.filter(workflow.rag_condition(filters.rag, today))
     if filters.overdue:
         qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     if filters.priority:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from responses.models import Action, Evidence, Rag
@@ -190,6 +190,22 @@ def rag_for(status: str, due_on: date, deferred_until: date | None, on: date | N
 
 def rag_of(action: Action, on: date | None = None) -> Rag:
     return rag_for(action.status, action.due_on, action.deferred_until, on)
+
+
+def rag_condition(rag: str, today: date) -> Q:
+    """The actions `rag_for` gives the colour `rag`, as conditions on their own columns: the same sets as
+    filtering on `rag_expression`, but PostgreSQL can estimate them from the columns' statistics and read
+    them by index (a filter on the CASE expression it takes for a handful of rows, and a board's 8,000
+    green actions were then read one by one)."""
+    deferred = Q(status__in=DEFERRED_STATUSES)
+    others = Q(status__in=OPEN_STATUSES)  # neither done nor deferred: the database allows no other status
+    soon = today + timedelta(days=Action.DUE_SOON_DAYS)
+    return {
+        Rag.GREEN: Q(status__in=DONE_STATUSES) | (others & Q(due_on__gt=soon)),
+        Rag.RED: (deferred & Q(deferred_until__lt=today)) | (others & Q(due_on__lt=today)),
+        Rag.GREY: deferred & ~Q(deferred_until__lt=today),
+        Rag.AMBER: others & Q(due_on__gte=today, due_on__lte=soon),
+    }[Rag(rag)]
 
 
 def rag_expression(today: date) -> Case:

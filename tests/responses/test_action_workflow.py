@@ -46,6 +46,11 @@ def test_the_database_declarations_use_the_workflows_groups():
     name the statuses themselves: they must stay the workflow's open and done groups."""
     index = next(i for i in Action._meta.indexes if i.name == "action_open_by_review_due")
     assert list(_condition(index.condition)["status__in"]) == list(workflow.OPEN_STATUSES)
+    undone = next(i for i in Action._meta.indexes if i.name == "action_undone_plan_order")
+    assert set(_condition(undone.condition)["status__in"]) == {
+        *workflow.OPEN_STATUSES,
+        *workflow.DEFERRED_STATUSES,
+    }
     dated = next(c for c in Action._meta.constraints if c.name == "action_completion_dated")
     negated = next(child for child in dated.condition.children if isinstance(child, Q))
     assert list(_condition(negated)["status__in"]) == list(workflow.DONE_STATUSES)

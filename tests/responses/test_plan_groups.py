@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from responses.actions import selectors
+from responses.actions import selectors, workflow
 from responses.models import Action
 from tests.responses.helpers import action, at_stage
 
@@ -68,3 +68,14 @@ def test_the_groups_give_the_plans_owners_and_agencies(world, mixed_plan):
 def test_a_filter_by_review_is_counted_in_the_database_not_from_the_groups(world, mixed_plan):
     with pytest.raises(ValueError):
         selectors.counts_of([], selectors.Filters(review=mixed_plan.pk), world.north_member)
+
+
+def test_each_rag_condition_finds_exactly_the_actions_of_that_colour(world, mixed_plan):
+    today = timezone.localdate()
+    with_colour = selectors.with_rag(selectors.actions_of_review(mixed_plan), today)
+    for rag in selectors.Rag.values:
+        by_condition = set(
+            with_colour.filter(workflow.rag_condition(rag, today)).values_list("pk", flat=True)
+        )
+        by_expression = set(with_colour.filter(rag_value=rag).values_list("pk", flat=True))
+        assert by_condition == by_expression and by_condition, rag
