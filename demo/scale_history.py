@@ -129,7 +129,7 @@ def write_rows(model: type[models.Model], columns: list[str], rows: Iterable[tup
             else:
                 cursor.executemany(
                     # The table's and columns' names come from the model, quoted; the values are parameters.
-                    f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608
+                    f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608  # nosec B608
                     [
                         [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
                         for row in batch
