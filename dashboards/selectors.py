@@ -4,19 +4,33 @@ number of queries whatever the number of reviews."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ResponseVersion
 from reviews.access import boards_where, holds_role
-from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role
+from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
 from scr_portal import workdays
@@ -46,20 +60,24 @@ def open_reviews(user) -> QuerySet:
 
 
 def stage_chart(user, today: date | None = None) -> list[Bar]:
-    """Open reviews by stage, with the average time each has spent in its current stage (one query)."""
+    """Open reviews by stage, with the average time each has spent in its current stage: counted and averaged
+    by the database (one query, a row per stage), however many reviews the person sees."""
     today = today or timezone.localdate()
-    rows = list(open_reviews(user).values_list("state", "state_changed_at"))
-    counts = Counter(state for state, _ in rows)
-    days = defaultdict(list)
-    for state, since in rows:
-        days[state].append((today - timezone.localdate(since)).days)
+    in_stage = ExpressionWrapper(
+        Value(today, output_field=DateField()) - TruncDate("state_changed_at"), output_field=DurationField()
+    )
+    rows = open_reviews(user).order_by().values("state").annotate(n=Count("pk"), days=Avg(in_stage))
+    counts = {row["state"]: row["n"] for row in rows}
+    days = {
+        row["state"]: round(row["days"].total_seconds() / 86400) for row in rows if row["days"] is not None
+    }
     largest = max(counts.values(), default=0)
     return [
         Bar(
             label=s.label,
             count=counts.get(s, 0),
             percent=round(100 * counts.get(s, 0) / largest, 1) if largest else 0,
-            average_days=round(sum(days[s]) / len(days[s])) if days[s] else None,
+            average_days=days.get(s),
         )
         for s in MAIN_PATH
         if s not in TERMINAL_STATES
@@ -103,16 +121,53 @@ def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[Due
     return overdue, soon
 
 
+# How many of the reviews waiting for a chair the home page lists; the rest are counted by board and stage,
+# each count linking to the review list filtered to them.
+AWAITING_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Waiting:
+    board_id: int
+    board_name: str
+    state: str
+    label: str
+    count: int
+
+
 def awaiting_chair(user) -> QuerySet:
-    """Reviews on the chair's boards that wait on a chair: a decision, starting the review, the response."""
+    """Reviews on the chair's boards that wait on a chair: a decision, starting the review, the response;
+    the one waiting longest first."""
     boards = _boards_with(user, Role.CHAIR)
     draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
     return (
-        reviews_visible_to(user)
-        .filter(lead_board_id__in=boards, state__in=_acting(Role.CHAIR))
+        _waiting_for_chair(user, boards)
         .annotate(draft_response=Subquery(draft))
         .select_related("lead_board")
-        .order_by("state_changed_at")
+        .order_by("state_changed_at", "pk")
+    )
+
+
+def _waiting_for_chair(user, boards: list[int]) -> QuerySet:
+    return reviews_visible_to(user).filter(lead_board_id__in=boards, state__in=_acting(Role.CHAIR))
+
+
+def waiting_for_chair_counts(user) -> list[Waiting]:
+    """How many reviews wait for the chair, by board and stage (one query, grouped in the database)."""
+    rows = (
+        _waiting_for_chair(user, _boards_with(user, Role.CHAIR))
+        .order_by()
+        .values("lead_board_id", "lead_board__name", "state")
+        .annotate(n=Count("pk"))
+    )
+    labels = dict(State.choices)
+    order = {state: i for i, state in enumerate(MAIN_PATH)}
+    return sorted(
+        (
+            Waiting(r["lead_board_id"], r["lead_board__name"], r["state"], labels[r["state"]], r["n"])
+            for r in rows
+        ),
+        key=lambda w: (w.board_name, order.get(w.state, len(order))),
     )
 
 
@@ -242,7 +297,10 @@ def home_for(user) -> dict:
         sections["chart"] = stage_chart(user)
         sections["overdue_actions"] = overdue_actions_by_board(user)
     if sections["is_chair"]:
-        sections["awaiting_chair"] = list(awaiting_chair(user))
+        sections["awaiting_chair"] = list(awaiting_chair(user)[:AWAITING_SHOWN])
+        sections["waiting_counts"] = waiting_for_chair_counts(user)
+        sections["waiting_total"] = sum(w.count for w in sections["waiting_counts"])
+        sections["waiting_many_boards"] = len({w.board_id for w in sections["waiting_counts"]}) > 1
     if sections["is_member"]:
         sections["member_reviews"] = list(for_board_member(user))
     if sections["is_reviewer"]:

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from scr_portal.queries import InSubquery
+from scr_portal.queries import InIds
 
 from . import workflow
 from .models import BOARD_ROLES, Appointment, Board, Membership, ParticipatingBoard, Review, Role
@@ -39,16 +39,15 @@ def _active(user) -> bool:
 
 
 def board_roles(user) -> dict[int, frozenset[str]]:
-    """Each board's id mapped to the roles `user` actively holds on it: one query, kept on the user object
-    for the rest of the request (a request never outlives a membership change it should see)."""
+    """Each board's id mapped to the roles `user` actively holds on it: one query (which also reads the
+    agencies of `board_agencies`), kept on the user object for the rest of the request (a request never
+    outlives a membership change it should see)."""
     if not _active(user):
         return {}
     known = getattr(user, "_board_roles", None)
     if known is None:
-        roles: dict[int, set[str]] = defaultdict(set)
-        for board_id, role in Membership.objects.active().filter(user=user).values_list("board_id", "role"):
-            roles[board_id].add(role)
-        known = user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
+        _read_memberships(user)
+        known = user._board_roles
     return known
 
 
@@ -58,12 +57,23 @@ def board_agencies(user) -> dict[int, frozenset[int]]:
         return {}
     known = getattr(user, "_board_agencies", None)
     if known is None:
-        agencies: dict[int, set[int]] = defaultdict(set)
-        rows = Membership.objects.active().filter(user=user, agency__isnull=False)
-        for board_id, agency_id in rows.values_list("board_id", "agency_id"):
-            agencies[board_id].add(agency_id)
-        known = user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
+        _read_memberships(user)
+        known = user._board_agencies
     return known
+
+
+def _read_memberships(user) -> None:
+    roles: dict[int, set[str]] = defaultdict(set)
+    agencies: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Membership.objects.active().filter(user=user).order_by().values_list("board_id", "role", "agency_id")
+    )
+    for board_id, role, agency_id in rows:
+        roles[board_id].add(role)
+        if agency_id is not None:
+            agencies[board_id].add(agency_id)
+    user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
+    user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
 
 
 def roles_held(user) -> frozenset[str]:
@@ -147,25 +157,45 @@ def manageable_boards(user) -> list[Board]:
 # What they see -----------------------------------------------------------------------------------------
 
 
+def reviews_joined(user) -> frozenset[int]:
+    """The reviews the person sees other than through the board that leads them: those their boards take part
+    in, and those they are appointed to as lead reviewer. One query, kept on the user object for the rest of
+    the request like `board_roles` (a person takes part in tens of reviews this way, not thousands)."""
+    if not _active(user):
+        return frozenset()
+    known = getattr(user, "_reviews_joined", None)
+    if known is None:
+        ids = (
+            Appointment.objects.filter(reviewer=user, ended_at__isnull=True)
+            .order_by()
+            .values_list("review_id")
+        )
+        boards = participant_board_ids(user)
+        if boards:
+            taking_part = (
+                ParticipatingBoard.objects.filter(board_id__in=boards).order_by().values_list("review_id")
+            )
+            ids = ids.union(taking_part)
+        known = user._reviews_joined = frozenset(review_id for (review_id,) in ids)
+    return known
+
+
 def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[Review]:
     """The reviews `user` may see: those of boards they take part in (lead or participating), and those
     they are appointed to as lead reviewer. Nothing for anonymous or inactive people; nothing by virtue of
     being staff.
 
-    The boards are known before the query, so it compares ids with a list, and the appointments and
-    participations are read first (`InSubquery`): PostgreSQL then reads only the matching reviews by
-    index, where a subquery inside the OR had it read all of a national installation's reviews."""
+    The boards, and the reviews joined by taking part or by appointment, are known before the query
+    (`reviews_joined`), so the query compares ids with two lists: PostgreSQL reads only the matching reviews
+    by index, where a subquery inside the OR had it read all of a national installation's reviews, and every
+    query of a page that reads the person's reviews is built, planned and run without subqueries."""
     queryset = Review.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
     boards = participant_board_ids(user)
-    visible = Q(
-        InSubquery("pk", Appointment.objects.filter(reviewer=user, ended_at__isnull=True).values("review_id"))
-    )
+    visible = Q(InIds("pk", sorted(reviews_joined(user))))
     if boards:
-        visible |= Q(lead_board_id__in=boards) | Q(
-            InSubquery("pk", ParticipatingBoard.objects.filter(board_id__in=boards).values("review_id"))
-        )
+        visible |= Q(lead_board_id__in=boards)
     return queryset.filter(visible)
 
 

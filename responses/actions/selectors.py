@@ -396,13 +396,11 @@ def counts(actions: QuerySet[Action]) -> dict:
 
 def _named_choices(owner_ids: set[int], agency_ids: set[int]) -> dict:
     """The filter lists' (id, name) pairs for these owners and agencies, in name order (two queries, by id)."""
-    owners = (
-        User.objects.filter(pk__in=owner_ids).only("pk", "full_name", "email").order_by("full_name", "email")
-    )
-    agencies = Agency.objects.filter(pk__in=agency_ids).only("pk", "name").order_by("name")
+    owners = User.objects.filter(pk__in=owner_ids).order_by("full_name", "email")
+    agencies = Agency.objects.filter(pk__in=agency_ids).order_by("name")
     return {
-        "owners": [(u.pk, u.get_full_name() or u.email) for u in owners],
-        "agencies": [(a.pk, a.name) for a in agencies],
+        "owners": [(pk, name or email) for pk, name, email in owners.values_list("pk", "full_name", "email")],
+        "agencies": list(agencies.values_list("pk", "name")),
     }
 
 

@@ -118,6 +118,33 @@ def test_chair_sees_the_reviews_on_their_board_waiting_for_a_chair(client, world
     assert "SSCB-1" not in html
 
 
+def test_a_chair_with_many_reviews_waiting_sees_the_longest_waiting_and_links_to_all_of_them(
+    client, world: World
+):
+    start = date(2025, 1, 1)
+    for n in range(dashboards.AWAITING_SHOWN + 4):
+        state = State.DECISION if n % 2 else State.RESPONSE
+        _review(world.north, f"NSCB-W{n:02d}", state=state, state_changed_at=_at(start + timedelta(days=n)))
+    waiting = Review.objects.filter(
+        lead_board=world.north, state__in=[State.DECISION, State.COMMISSIONING, State.RESPONSE]
+    )
+    by_state = {s: waiting.filter(state=s).count() for s in (State.DECISION, State.RESPONSE)}
+
+    response = _home(client, world.north_chair)
+
+    shown = _refs(response.context["awaiting_chair"])
+    assert len(shown) == dashboards.AWAITING_SHOWN
+    assert shown[:2] == ["NSCB-W00", "NSCB-W01"]  # the longest waiting first
+    html = response.text
+    assert f"of {waiting.count()} reviews waiting for you" in html
+    list_url = reverse("review_list")
+    for state, n in by_state.items():
+        assert (
+            f'href="{list_url}?board={world.north.pk}&amp;state={state}">{n} reviews at {state.label.lower()}'
+            in html
+        )
+
+
 def test_business_manager_sees_what_is_overdue_and_what_falls_due_in_a_fortnight(client, world: World):
     today = timezone.localdate()
     _set(world.north_review, state=State.DECISION, due_on=today - timedelta(days=3), due_kind="decision")
