@@ -5,6 +5,7 @@ and hidden fields sent back changed, are refused with a message rather than a se
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
@@ -13,7 +14,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 TEXT_LIMIT = 20_000  # characters in any free-text box: several pages, far beyond any real answer
@@ -59,7 +60,11 @@ class FilterSelect(forms.Select):
             selected = " selected" if text in chosen else ""
             if selected and not self.allow_multiple_selected:
                 chosen = set()  # as Django's: only the first match is selected
-            options.append(f'  <option value="{escape(text)}"{selected}>{escape(label)}</option>')
+            # The standard library's escape, which Django's wraps (the same text, without the check for lazy
+            # strings on each of hundreds of calls); labels are made plain strings first, as Django does.
+            options.append(
+                f'  <option value="{html.escape(text)}"{selected}>{html.escape(str(label))}</option>'
+            )
         final = self.build_attrs(self.attrs, attrs)
         # Each value and label is escaped above.
         listed = mark_safe("\n".join(options))  # noqa: S308  # nosec B308 B703
