@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
 from responses.models import Action, Evidence, Rag
@@ -206,6 +206,29 @@ def rag_condition(rag: str, today: date) -> Q:
         Rag.GREY: deferred & ~Q(deferred_until__lt=today),
         Rag.AMBER: others & Q(due_on__gte=today, due_on__lte=soon),
     }[Rag(rag)]
+
+
+def rag_tallies(today: date) -> dict[str, Count]:
+    """The counts that `rag_split` needs of a group of actions (aggregates for `annotate`): how many are past
+    their due date, due by the end of the amber window, and deferred past their date. A plan's counts by
+    colour then come from grouping its actions by their other columns only, without working out each
+    action's colour in the database."""
+    soon = today + timedelta(days=Action.DUE_SOON_DAYS)
+    return {
+        "past_due": Count("pk", filter=Q(due_on__lt=today)),
+        "due_by_soon": Count("pk", filter=Q(due_on__lte=soon)),
+        "deferred_past": Count("pk", filter=Q(deferred_until__lt=today)),
+    }
+
+
+def rag_split(status: str, n: int, past_due: int, due_by_soon: int, deferred_past: int) -> dict[Rag, int]:
+    """How many of `n` actions of one status are of each colour, from their `rag_tallies`: `rag_for` for a
+    group of actions at once."""
+    if status in DONE_STATUSES:
+        return {Rag.GREEN: n}
+    if status in DEFERRED_STATUSES:
+        return {Rag.RED: deferred_past, Rag.GREY: n - deferred_past}
+    return {Rag.RED: past_due, Rag.AMBER: due_by_soon - past_due, Rag.GREEN: n - due_by_soon}
 
 
 def rag_expression(today: date) -> Case:

@@ -22,7 +22,9 @@ def mixed_plan(world):
     review = at_stage(world.north_review)
     today = timezone.localdate()
     owners = [world.north_member, world.north_manager]
-    dues = [today - timedelta(days=40), today + timedelta(days=5), today + timedelta(days=90)]
+    soon = Action.DUE_SOON_DAYS
+    # Far and near, and each colour's first and last day: yesterday, today, the amber window's end and after.
+    dues = [today + timedelta(days=d) for d in (-40, -1, 0, 5, soon, soon + 1, 90)]
     statuses = [Status.AGREED, Status.IN_PROGRESS, Status.COMPLETED, Status.DEFERRED]
     for owner, due, status, priority in itertools.product(owners, dues, statuses, Action.Priority.values):
         fields = {"status": status, "due_on": due, "priority": priority}
@@ -54,7 +56,7 @@ def _filters(world) -> list[selectors.Filters]:
 def test_counts_from_the_groups_equal_counting_the_filtered_actions(world, mixed_plan):
     scoped = selectors.actions_of_review(mixed_plan)
     groups = selectors.plan_groups(scoped)
-    assert sum(g.n for g in groups) == scoped.count() == 2 * 3 * 4 * 3
+    assert sum(g.n for g in groups) == scoped.count() == 2 * 7 * 4 * 3
     for filters in _filters(world):
         expected = selectors.counts(selectors.apply_filters(scoped, filters, world.north_member))
         assert selectors.counts_of(groups, filters, world.north_member) == expected, filters
@@ -79,3 +81,24 @@ def test_each_rag_condition_finds_exactly_the_actions_of_that_colour(world, mixe
         )
         by_expression = set(with_colour.filter(rag_value=rag).values_list("pk", flat=True))
         assert by_condition == by_expression and by_condition, rag
+
+
+def test_the_groups_colours_are_each_actions_own():
+    """`rag_split` over a group's tallies gives, colour by colour, what `rag_for` gives each action."""
+    today = timezone.localdate()
+    soon = Action.DUE_SOON_DAYS
+    days = [today + timedelta(days=d) for d in (-3, -1, 0, 1, soon, soon + 1, 60)]
+    for status in Status.values:
+        for dues in itertools.combinations(days, 3):
+            deferred = [d if status == Status.DEFERRED else None for d in dues]
+            expected: dict = {}
+            for due, until in zip(dues, deferred, strict=True):
+                colour = workflow.rag_for(status, due, until, today)
+                expected[colour] = expected.get(colour, 0) + 1
+            tallies = (
+                sum(d < today for d in dues),
+                sum(d <= today + timedelta(days=soon) for d in dues),
+                sum(u is not None and u < today for u in deferred),
+            )
+            split = {c: n for c, n in workflow.rag_split(status, len(dues), *tallies).items() if n}
+            assert split == expected, (status, dues)
