@@ -89,6 +89,7 @@ class DueItem:
     review: object
     clock: workdays.Clock
     what: str
+    url: str = ""  # the review's page, which the view adds
 
 
 DEADLINE_NAMES = {

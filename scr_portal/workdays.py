@@ -36,6 +36,13 @@ __all__ = [
 ]
 
 ClockStatus = Literal["green", "amber", "red", "met", "missed"]
+# Each clock's tag colour: red when late, yellow when close, grey when met, green otherwise.
+CLOCK_TAG_CLASSES = {
+    "red": "govuk-tag--red",
+    "missed": "govuk-tag--red",
+    "amber": "govuk-tag--yellow",
+    "met": "govuk-tag--grey",
+}
 
 _ONE_DAY = timedelta(days=1)
 
@@ -168,6 +175,11 @@ class Clock:
     status: ClockStatus
     days: int
     label: str
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag's colour for the clock (includes/clock_tag.html's)."""
+        return CLOCK_TAG_CLASSES.get(self.status, "govuk-tag--green")
 
 
 def _working_days(n: int) -> str:
