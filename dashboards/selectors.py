@@ -145,6 +145,7 @@ def awaiting_chair(user) -> QuerySet:
         _waiting_for_chair(user, boards)
         .annotate(draft_response=Subquery(draft))
         .select_related("lead_board")
+        .only("pk", "reference", "state", "state_changed_at", "lead_board__name")  # what the list shows
         .order_by("state_changed_at", "pk")
     )
 
@@ -183,6 +184,7 @@ def for_board_member(user) -> QuerySet:
         reviews_visible_to(user)
         .filter(on_board, state__in=_acting(Role.BOARD_MEMBER))
         .select_related("lead_board")
+        .only("pk", "reference", "state", "lead_board__name")  # what the list shows
         .order_by("state_changed_at")
     )
 
@@ -195,7 +197,7 @@ def for_lead_reviewer(user) -> QuerySet:
         reviews_visible_to(user)
         .filter(appointed)
         .exclude(state__in=TERMINAL_STATES)
-        .select_related("lead_board")
+        .only("pk", "reference", "state")  # what the list shows
         .order_by(F("due_on").asc(nulls_last=True), "reference")
     )
 
