@@ -16,10 +16,19 @@ def long_date(value: date | None, missing: str = "") -> str:
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def short_datetime(value: datetime | None, missing: str = "") -> str:
+def short_datetime(value: datetime | None, missing: str = "", *, separator: str = " ") -> str:
     """A moment in local time as lists show it, "7 Mar 2026 14:05" (Django's `date:"j M Y H:i"`, written
-    directly: a page listing hundreds of comments formats hundreds of them)."""
+    directly: a page listing hundreds of comments formats hundreds of them); `separator=", "` gives
+    "7 Mar 2026, 14:05" (`date:"j M Y, H:i"`), as history tables write it."""
     if value is None:
         return missing
     local = timezone.localtime(value)
-    return f"{local.day} {MONTH_ABBREVIATIONS[local.month - 1]} {local.year} {local:%H:%M}"
+    return f"{local.day} {MONTH_ABBREVIATIONS[local.month - 1]} {local.year}{separator}{local:%H:%M}"
+
+
+def short_date(value: datetime | None, missing: str = "") -> str:
+    """The local day of a moment as lists show it, "7 Mar 2026" (Django's `date:"j M Y"`)."""
+    if value is None:
+        return missing
+    local = timezone.localtime(value)
+    return f"{local.day} {MONTH_ABBREVIATIONS[local.month - 1]} {local.year}"
