@@ -7,15 +7,18 @@ page's rows are read, with their previous versions; simple-history's `diff_again
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import F, IntegerField, Value, Window
+from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.formats import date_format
+
+from .dates import short_datetime
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
@@ -34,6 +37,7 @@ class Change:
 @dataclass
 class HistoryEntry:
     when: datetime
+    shown_when: str  # "7 Mar 2026, 14:05", as the table shows it
     who: str
     action: str
     subject: str
@@ -61,19 +65,25 @@ def _shown_fields(history_model) -> list[models.Field]:
     return [f for f in history_model.tracked_fields if f.editable and not f.primary_key]
 
 
-def _foreign_key_labels(rows, fields) -> dict:
-    """Looks up every foreign key the rows name, one query per related model, for readable values."""
+def _foreign_key_labels(fetched, known: dict) -> dict:
+    """Looks up every foreign key the rows of every source name, one query per related model for the whole
+    page (sources point at the same models: boards, people), for readable values. `fetched` holds (rows,
+    foreign keys) pairs; `known` maps (model, pk) to the labels already at hand (the page's own board or
+    review), which are not read again."""
     wanted: dict[type, set] = defaultdict(set)
-    for f in fields:
-        if isinstance(f, models.ForeignKey):
+    for rows, keys in fetched:
+        for f in keys:
             wanted[f.related_model].update(
                 getattr(r, f.attname) for r in rows if getattr(r, f.attname) is not None
             )
-    return {
-        (model, pk): str(obj)
-        for model, pks in wanted.items()
-        for pk, obj in model._default_manager.in_bulk(pks).items()
-    }
+    labels = dict(known)
+    for model, pks in wanted.items():
+        missing = [pk for pk in pks if (model, pk) not in labels]
+        if missing:
+            labels.update(
+                ((model, pk), str(obj)) for pk, obj in model._default_manager.in_bulk(missing).items()
+            )
+    return labels
 
 
 def _changes(row, previous, fields: list[models.Field], labels: dict) -> list[Change]:
@@ -85,69 +95,89 @@ def _changes(row, previous, fields: list[models.Field], labels: dict) -> list[Ch
         ]
     if row.history_type != "~" or previous is None:
         return []
-    delta = row.diff_against(previous, included_fields=[f.name for f in fields])
-    by_name = {c.field: c for c in delta.changes}
+    # What simple-history's `diff_against` compares (each field's `value_from_object`), field by field here:
+    # a page of entries asked it for a dictionary of every field of both versions, for each entry.
     shown = (
-        Change(
-            f.verbose_name.capitalize(),
-            _display(by_name[f.name].old, f, labels),
-            _display(by_name[f.name].new, f, labels),
-        )
+        Change(f.verbose_name.capitalize(), _display(old, f, labels), _display(new, f, labels))
         for f in fields  # in the model's order, as the form shows them
-        if f.name in by_name
+        if (old := f.value_from_object(previous)) != (new := f.value_from_object(row))
     )
     # A difference nobody could see (the microseconds of a time) is not worth a line.
     return [c for c in shown if c.old != c.new]
 
 
-def _rows_with_previous(qs: models.QuerySet, history_ids: list[int]) -> list[tuple]:
-    """The rows asked for, each with the version of the same object just before it (among `qs`)."""
-    previous = (
-        qs.filter(id=OuterRef("id"))
-        .filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-        )
-        .order_by("-history_date", "-history_id")
-        .values("history_id")[:1]
-    )
-    rows = list(
-        qs.filter(history_id__in=history_ids)
-        .select_related("history_user")
-        .annotate(previous_id=Subquery(previous))
-    )
-    before = qs.model._default_manager.in_bulk([r.previous_id for r in rows if r.previous_id])
-    return [(row, before.get(row.previous_id)) for row in rows]
+def _history_user(history_model) -> models.ForeignKey:
+    """Who made each change: named with the other people the rows point to."""
+    return history_model._meta.get_field("history_user")
 
 
-def history_page(sources: list[Source], number, per_page: int = 50) -> Page:
+def _rows(qs: models.QuerySet, history_ids: list[int], previous_ids: dict[int, int | None]) -> list[tuple]:
+    """The rows asked for, each with the version of the same object just before it (its id known from the
+    page's query), read by primary key in one query."""
+    wanted = [*history_ids, *(p for p in previous_ids.values() if p is not None)]
+    rows = {row.history_id: row for row in qs.filter(history_id__in=wanted)}
+    return [(rows[h], rows.get(previous_ids[h])) for h in history_ids if h in rows]
+
+
+def _keys(qs: models.QuerySet, source: int, *, with_previous: bool) -> models.QuerySet:
+    """What the page is chosen by: the source, the row and its date; and, when asked, the row of the same
+    object just before it (a window over the source's rows, which the page's query reads anyway)."""
+    keys = qs.order_by().annotate(source=Value(source, IntegerField()))
+    if not with_previous:
+        return keys.values_list("source", "history_id", "history_date")
+    previous = Window(
+        Lag("history_id"), partition_by=[F("id")], order_by=[F("history_date").asc(), F("history_id").asc()]
+    )
+    return keys.annotate(previous_id=previous).values_list(
+        "source", "history_id", "history_date", "previous_id"
+    )
+
+
+def history_page(sources: list[Source], number, per_page: int = 50, *, known: Iterable = ()) -> Page:
     """A page of history entries from the sources, newest first. The page's rows are chosen by one query
-    over every source; then a fixed number of queries per source reads them, their previous versions and
-    the names their foreign keys point to."""
-    keys = [
-        qs.order_by()
-        .annotate(source=Value(i, IntegerField()))
-        .values_list("source", "history_id", "history_date")
-        for i, (qs, _) in enumerate(sources)
-    ]
-    union = keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id", "source")
-    page = Paginator(union, per_page).get_page(number)
+    over every source, which also names each row's previous version; then one query per source reads the
+    rows and their previous versions by primary key, and one query per related model the names of what
+    their foreign keys point to (who made each change among them). `known` holds objects the page has
+    already read (its board or review), named without reading them again."""
+
+    def union(with_previous: bool) -> models.QuerySet:
+        keys = [_keys(qs, i, with_previous=with_previous) for i, (qs, _) in enumerate(sources)]
+        return keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id", "source")
+
+    page = Paginator(union(False), per_page).get_page(number)  # counted without the windows
+    bottom = (page.number - 1) * per_page
+    chosen = list(union(True)[bottom : bottom + per_page])
     wanted: dict[int, list[int]] = defaultdict(list)
-    for source, history_id, _ in page.object_list:
+    previous_ids: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for source, history_id, _, previous_id in chosen:
         wanted[source].append(history_id)
+        previous_ids[source][history_id] = previous_id
+    fetched = {
+        i: (_rows(sources[i][0], history_ids, previous_ids[i]), _shown_fields(sources[i][0].model))
+        for i, history_ids in wanted.items()
+    }
+    keys = {
+        i: [f for f in fields if isinstance(f, models.ForeignKey)] + [_history_user(sources[i][0].model)]
+        for i, (_, fields) in fetched.items()
+    }
+    labels = _foreign_key_labels(
+        (
+            ([r for pair in pairs for r in pair if r is not None], keys[i])
+            for i, (pairs, _) in fetched.items()
+        ),
+        known={(type(obj), obj.pk): str(obj) for obj in known},
+    )
     entries = {}
-    for i, history_ids in wanted.items():
-        qs, subject = sources[i]
-        pairs = _rows_with_previous(qs, history_ids)
-        fields = _shown_fields(qs.model)
-        labels = _foreign_key_labels([r for pair in pairs for r in pair if r is not None], fields)
+    for i, (pairs, fields) in fetched.items():
+        subject, who_model = sources[i][1], _history_user(sources[i][0].model).related_model
         for row, previous in pairs:
             entries[i, row.history_id] = HistoryEntry(
                 when=row.history_date,
-                who=str(row.history_user) if row.history_user else "System",
+                shown_when=short_datetime(row.history_date, separator=", "),
+                who=labels.get((who_model, row.history_user_id), "System"),
                 action=ACTIONS[row.history_type],
                 subject=subject(row, labels),
                 changes=_changes(row, previous, fields, labels),
             )
-    page.object_list = [entries[source, history_id] for source, history_id, _ in page.object_list]
+    page.object_list = [entries[source, history_id] for source, history_id, _, _ in chosen]
     return page
