@@ -53,9 +53,9 @@ COLD_QUERIES = {
     "review list": 15,
     "review list, filtered by board": 15,
     "review list, filtered by stage": 15,
-    "review page": 20,
-    "ToR comments": 16,
-    "review action plan": 19,
+    "review page": 19,
+    "ToR comments": 15,
+    "review action plan": 18,
     "board action plan": 17,
     "board action plan, by owner": 17,
     "board action plan, by owner agency": 17,
@@ -64,11 +64,11 @@ COLD_QUERIES = {
     "board action plan, mine": 18,
     "board action plan, by review": 18,
     "board action plan, page 2": 17,
-    "action page": 17,
-    "review history": 21,
+    "action page": 16,
+    "review history": 20,
     "board history": 17,
     "notifications": 11,
-    "documents": 15,
+    "documents": 14,
 }
 
 
