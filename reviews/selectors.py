@@ -155,6 +155,17 @@ def board_history_sources(board: Board) -> list:
     ]
 
 
+def read_with(review: Review) -> list:
+    """The review and what `review_for` read with it (its boards and current lead reviewers), which a page
+    names without reading them again (see scr_portal.audit.history_page's `known`)."""
+    return [
+        review,
+        review.lead_board,
+        *(p.board for p in review.participations.all()),
+        *(a.reviewer for a in review.current_appointments),
+    ]
+
+
 def review_history_sources(review: Review) -> list:
     """(historical rows, subject) pairs for the review's history page: the review, its participating boards
     and its lead reviewers' appointments."""

@@ -138,7 +138,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_history(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "view_review_history")
-    page = history_page(selectors.review_history_sources(review), request.GET.get("page"), known=[review])
+    sources = selectors.review_history_sources(review)
+    page = history_page(sources, request.GET.get("page"), known=selectors.read_with(review))
     ctx = {
         "review": review,
         "page": page,

@@ -65,7 +65,7 @@ COLD_QUERIES = {
     "board action plan, by review": 18,
     "board action plan, page 2": 17,
     "action page": 16,
-    "review history": 20,
+    "review history": 18,
     "board history": 17,
     "notifications": 11,
     "documents": 14,
