@@ -15,10 +15,8 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Lag
-from django.utils import timezone
-from django.utils.formats import date_format
 
-from .dates import short_datetime
+from .dates import long_date, long_datetime, short_datetime
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
@@ -54,9 +52,9 @@ def _display(value, f: models.Field, labels: dict) -> str:
     if isinstance(f, models.BooleanField):
         return "Yes" if value else "No"
     if isinstance(f, models.DateTimeField):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return long_datetime(value)  # the portal's DATETIME_FORMAT, as the `date` filter would write it
     if isinstance(f, models.DateField):
-        return date_format(value, "DATE_FORMAT")
+        return long_date(value)  # the portal's DATE_FORMAT
     return str(value)
 
 

@@ -13,6 +13,15 @@ def long_date(value: date | None, missing: str = "") -> str:
     return f"{value.day} {value:%B %Y}" if value else missing
 
 
+def long_datetime(value: datetime | None, missing: str = "") -> str:
+    """A moment in local time as sentences write it, "7 March 2026, 14:05" (the portal's DATETIME_FORMAT,
+    written directly: a history page writes dozens)."""
+    if value is None:
+        return missing
+    local = timezone.localtime(value)
+    return f"{long_date(local)}, {local:%H:%M}"
+
+
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
