@@ -131,7 +131,11 @@ def openings_of(review: Review, limit: int) -> list[Opening]:
     """The review's `limit` most recent openings, newest first, read as plain values."""
     rows = review.accesses.order_by("-at").values_list("at", "user__full_name", "user__email")[:limit]
     # The person is named as User.get_full_name() names them: their full name, or their email without one.
-    return [Opening(short_datetime(at, separator=", "), full_name or email) for at, full_name, email in rows]
+    tz = timezone.get_current_timezone()
+    return [
+        Opening(short_datetime(at, separator=", ", tz=tz), full_name or email)
+        for at, full_name, email in rows
+    ]
 
 
 # History pages: what each page's entries come from, and how each names what it is about.

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Lag
+from django.utils import timezone
 
 from .dates import long_date, long_datetime, short_datetime
 
@@ -165,13 +166,13 @@ def history_page(sources: list[Source], number, per_page: int = 50, *, known: It
         ),
         known={(type(obj), obj.pk): str(obj) for obj in known},
     )
-    entries = {}
+    entries, tz = {}, timezone.get_current_timezone()
     for i, (pairs, fields) in fetched.items():
         subject, who_model = sources[i][1], _history_user(sources[i][0].model).related_model
         for row, previous in pairs:
             entries[i, row.history_id] = HistoryEntry(
                 when=row.history_date,
-                shown_when=short_datetime(row.history_date, separator=", "),
+                shown_when=short_datetime(row.history_date, separator=", ", tz=tz),
                 who=labels.get((who_model, row.history_user_id), "System"),
                 action=ACTIONS[row.history_type],
                 subject=subject(row, labels),

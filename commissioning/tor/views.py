@@ -175,14 +175,15 @@ def _label_threads(review, version, sections, *, can_comment: bool, can_address:
     addressed when the person may."""
     reply_url = url_for_each("tor_comment_reply", review.pk, version.number)
     address_url = url_for_each("tor_comment_address", review.pk, version.number)
+    tz = timezone.get_current_timezone()
     for section in sections:
         for thread in section.threads:
-            thread.written = short_datetime(thread.created_at)
-            thread.addressed_on = short_date(thread.addressed_at)
+            thread.written = short_datetime(thread.created_at, tz=tz)
+            thread.addressed_on = short_date(thread.addressed_at, tz=tz)
             thread.reply_url = reply_url(thread.pk) if can_comment else ""
             thread.address_url = address_url(thread.pk) if can_address and not thread.addressed_at else ""
             for reply in thread.replies:
-                reply.written = short_datetime(reply.created_at)
+                reply.written = short_datetime(reply.created_at, tz=tz)
 
 
 @require_GET
