@@ -1,8 +1,9 @@
 """The audit trail as people read it: history rows (django-simple-history) turned into "who changed what,
 when, from what to what", for the history pages of boards and reviews.
 
-A page is chosen in the database (one UNION of the sources' history rows, ordered and sliced), so only the
-page's rows are read, with their previous versions; simple-history's `diff_against` says what changed."""
+A page is chosen in the database (one UNION of the sources' history rows, ordered, counted and sliced), so
+only the page's rows are read, with their previous versions; each field is compared as simple-history's
+`diff_against` compares it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
@@ -118,34 +119,59 @@ def _rows(qs: models.QuerySet, history_ids: list[int], previous_ids: dict[int, i
     return [(rows[h], rows.get(previous_ids[h])) for h in history_ids if h in rows]
 
 
-def _keys(qs: models.QuerySet, source: int, *, with_previous: bool) -> models.QuerySet:
-    """What the page is chosen by: the source, the row and its date; and, when asked, the row of the same
-    object just before it (a window over the source's rows, which the page's query reads anyway)."""
-    keys = qs.order_by().annotate(source=Value(source, IntegerField()))
-    if not with_previous:
-        return keys.values_list("source", "history_id", "history_date")
+def _keys(qs: models.QuerySet, source: int) -> models.QuerySet:
+    """What the page is chosen by: the source, the row, its date, and the row of the same object just before
+    it (a window over the source's rows, which the page's query reads anyway)."""
     previous = Window(
         Lag("history_id"), partition_by=[F("id")], order_by=[F("history_date").asc(), F("history_id").asc()]
     )
-    return keys.annotate(previous_id=previous).values_list(
-        "source", "history_id", "history_date", "previous_id"
+    return (
+        qs.order_by()
+        .annotate(source=Value(source, IntegerField()), previous_id=previous)
+        .values_list("source", "history_id", "history_date", "previous_id")
     )
 
 
+def _page_of_keys(keys: models.QuerySet, number, per_page: int) -> tuple[Page, list[tuple]]:
+    """The page asked for and its keys (source, history id, date, previous history id), newest first, in one
+    query: the database counts the rows (`COUNT(*) OVER ()`, before the LIMIT) beside the page's, where a
+    Paginator would ask for the count by a query of its own. A number that is no page gets the page
+    `Paginator.get_page` gives (the first, or the last), with two queries more."""
+    sql, params = keys.query.sql_with_params()
+    # Django's own SQL for the union, ordered by position (date, history id, source); the page's size and
+    # offset are parameters.
+    paged = (
+        f"SELECT keyed.*, COUNT(*) OVER () FROM ({sql}) keyed ORDER BY 3 DESC, 2 DESC, 1 LIMIT %s OFFSET %s"  # noqa: S608  # nosec B608
+    )
+
+    def read(page_number: int) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(paged, [*params, per_page, (page_number - 1) * per_page])
+            return cursor.fetchall()
+
+    try:
+        asked = min(
+            int(number or 1), 10**9
+        )  # a page past any history's end, with an offset the database takes
+    except (TypeError, ValueError):
+        asked = 1  # as Paginator.get_page: not a number, the first page
+    rows = read(asked) if asked >= 1 else []
+    if rows or asked == 1:
+        total = rows[0][-1] if rows else 0
+        return Paginator(range(total), per_page).get_page(asked), [row[:-1] for row in rows]
+    page = Paginator(range(keys.count()), per_page).get_page(asked)  # past the end or before it: the last
+    return page, [row[:-1] for row in read(page.number)]
+
+
 def history_page(sources: list[Source], number, per_page: int = 50, *, known: Iterable = ()) -> Page:
-    """A page of history entries from the sources, newest first. The page's rows are chosen by one query
-    over every source, which also names each row's previous version; then one query per source reads the
+    """A page of history entries from the sources, newest first. The page's rows are chosen and counted by
+    one query over every source, which also names each row's previous version; then one query per source reads the
     rows and their previous versions by primary key, and one query per related model the names of what
     their foreign keys point to (who made each change among them). `known` holds objects the page has
     already read (its board or review), named without reading them again."""
 
-    def union(with_previous: bool) -> models.QuerySet:
-        keys = [_keys(qs, i, with_previous=with_previous) for i, (qs, _) in enumerate(sources)]
-        return keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id", "source")
-
-    page = Paginator(union(False), per_page).get_page(number)  # counted without the windows
-    bottom = (page.number - 1) * per_page
-    chosen = list(union(True)[bottom : bottom + per_page])
+    each = [_keys(qs, i) for i, (qs, _) in enumerate(sources)]
+    page, chosen = _page_of_keys(each[0].union(*each[1:], all=True), number, per_page)
     wanted: dict[int, list[int]] = defaultdict(list)
     previous_ids: dict[int, dict[int, int | None]] = defaultdict(dict)
     for source, history_id, _, previous_id in chosen:

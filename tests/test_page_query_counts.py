@@ -65,8 +65,8 @@ COLD_QUERIES = {
     "board action plan, by review": 18,
     "board action plan, page 2": 17,
     "action page": 16,
-    "review history": 18,
-    "board history": 17,
+    "review history": 17,
+    "board history": 16,
     "notifications": 11,
     "documents": 14,
 }
