@@ -124,6 +124,15 @@ def review_board_ids(review: Review) -> list[int]:
     return [review.lead_board_id, *participating]
 
 
+def _appointed(user, review: Review) -> bool:
+    """Whether `user` is the review's lead reviewer now: from its current appointments when the review was
+    read with them (`selectors.review_for` prefetches them for the page), else by one query."""
+    current = getattr(review, "current_appointments", None)
+    if current is not None:
+        return any(a.reviewer_id == user.pk for a in current)
+    return review.appointments.filter(reviewer_id=user.pk, ended_at__isnull=True).exists()
+
+
 def roles_on_review(user, review: Review) -> frozenset[str]:
     """The roles `user` holds on the review: their board roles on its lead or any participating board, and
     lead reviewer while appointed to it. Kept on the review object for the rest of the request."""
@@ -134,7 +143,7 @@ def roles_on_review(user, review: Review) -> frozenset[str]:
     roles: set[str] = set()
     for board_id in review_board_ids(review):
         roles |= held.get(board_id, frozenset()) & set(BOARD_ROLES)
-    if _active(user) and review.appointments.filter(reviewer_id=user.pk, ended_at__isnull=True).exists():
+    if _active(user) and _appointed(user, review):
         roles.add(Role.LEAD_REVIEWER)
     known[user.pk] = result = frozenset(roles)
     return result

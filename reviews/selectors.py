@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from scr_portal.dates import short_datetime
 
 from .access import require, visible_boards, visible_reviews
 from .forms import ReviewFilterForm
@@ -116,6 +120,25 @@ def board_summaries_for(user) -> QuerySet[Board]:
     )
 
 
+@dataclass(frozen=True)
+class Opening:
+    """One opening of a review as its history page lists it: when ("7 Mar 2026, 14:05") and by whom."""
+
+    when: str
+    who: str
+
+
+def openings_of(review: Review, limit: int) -> list[Opening]:
+    """The review's `limit` most recent openings, newest first, read as plain values."""
+    rows = review.accesses.order_by("-at").values_list("at", "user__full_name", "user__email")[:limit]
+    # The person is named as User.get_full_name() names them: their full name, or their email without one.
+    tz = timezone.get_current_timezone()
+    return [
+        Opening(short_datetime(at, separator=", ", tz=tz), full_name or email)
+        for at, full_name, email in rows
+    ]
+
+
 # History pages: what each page's entries come from, and how each names what it is about.
 
 
@@ -134,6 +157,17 @@ def board_history_sources(board: Board) -> list:
             lambda row, labels: f"{row.get_role_display()}: {_label(labels, user_model, row.user_id)}",
         ),
         (Agency.history.filter(id__in=board.agencies.values("pk")), lambda row, labels: f"Agency {row.name}"),
+    ]
+
+
+def read_with(review: Review) -> list:
+    """The review and what `review_for` read with it (its boards and current lead reviewers), which a page
+    names without reading them again (see scr_portal.audit.history_page's `known`)."""
+    return [
+        review,
+        review.lead_board,
+        *(p.board for p in review.participations.all()),
+        *(a.reviewer for a in review.current_appointments),
     ]
 
 

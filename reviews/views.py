@@ -67,7 +67,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_history(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.board_for(request.user, pk, "view_board_history")
-    page = history_page(selectors.board_history_sources(board), request.GET.get("page"))
+    page = history_page(selectors.board_history_sources(board), request.GET.get("page"), known=[board])
     ctx = {
         "board": board,
         "page": page,
@@ -138,12 +138,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_history(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "view_review_history")
-    page = history_page(selectors.review_history_sources(review), request.GET.get("page"))
-    accesses = review.accesses.select_related("user")[:50]
+    sources = selectors.review_history_sources(review)
+    page = history_page(sources, request.GET.get("page"), known=selectors.read_with(review))
     ctx = {
         "review": review,
         "page": page,
-        "accesses": accesses,
+        "accesses": selectors.openings_of(review, 50),
         "heading": f"History of {review.reference}",
         "breadcrumbs": review_crumbs(review, ("History", None)),
     }

@@ -54,9 +54,9 @@ COLD_QUERIES = {
     "review list": 16,
     "review list, filtered by board": 16,
     "review list, filtered by stage": 16,
-    "review page": 21,
-    "ToR comments": 18,
-    "review action plan": 19,
+    "review page": 20,
+    "ToR comments": 16,
+    "review action plan": 18,
     "board action plan": 17,
     "board action plan, by owner": 17,
     "board action plan, by owner agency": 17,
@@ -65,11 +65,11 @@ COLD_QUERIES = {
     "board action plan, mine": 17,
     "board action plan, by review": 18,
     "board action plan, page 2": 17,
-    "action page": 18,
-    "review history": 26,
-    "board history": 21,
+    "action page": 17,
+    "review history": 18,
+    "board history": 17,
     "notifications": 12,
-    "documents": 16,
+    "documents": 15,
 }
 
 

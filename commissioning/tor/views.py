@@ -17,7 +17,7 @@ from commissioning.models import ToRSection, ToRVersion
 from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
-from scr_portal.dates import short_datetime
+from scr_portal.dates import short_date, short_datetime
 from scr_portal.forms import id_from_query
 from scr_portal.links import url_for_each
 from scr_portal.pages import reshown, submitted
@@ -171,19 +171,19 @@ def tor_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 def _label_threads(review, version, sections, *, can_comment: bool, can_address: bool) -> None:
     """What each comment shows, worked out once here rather than by the template for each of a version's
-    hundreds of comments: its author's name, when it was written, and the links to reply and to mark it
+    hundreds of comments: when it was written and addressed, and the links to reply and to mark it
     addressed when the person may."""
     reply_url = url_for_each("tor_comment_reply", review.pk, version.number)
     address_url = url_for_each("tor_comment_address", review.pk, version.number)
+    tz = timezone.get_current_timezone()
     for section in sections:
         for thread in section.threads:
-            thread.author_name = thread.author.get_full_name()
-            thread.written = short_datetime(thread.created_at)
+            thread.written = short_datetime(thread.created_at, tz=tz)
+            thread.addressed_on = short_date(thread.addressed_at, tz=tz)
             thread.reply_url = reply_url(thread.pk) if can_comment else ""
             thread.address_url = address_url(thread.pk) if can_address and not thread.addressed_at else ""
-            for reply in thread.thread_replies:
-                reply.author_name = reply.author.get_full_name()
-                reply.written = short_datetime(reply.created_at)
+            for reply in thread.replies:
+                reply.written = short_datetime(reply.created_at, tz=tz)
 
 
 @require_GET

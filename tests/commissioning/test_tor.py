@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from commissioning.models import (
     AgencyInvolvement,
@@ -332,6 +333,32 @@ def test_the_comments_page_shows_each_new_comment_reply_and_answer_at_once(clien
     assert "Agreed, SILP." in client.get(page).text
     services.tor_comment_address(comment=comment, user=world.north_manager, how="Method is SILP.")
     assert "Method is SILP." in client.get(page).text
+
+
+def test_the_comments_page_escapes_what_people_wrote_and_keeps_their_line_breaks(client, world):
+    """Threads are written by a template tag, not the template: names, comments, replies and how a comment
+    was addressed are escaped there, and line breaks still show."""
+    version = _out_for_comment(_commissioning(world.north_review), world.north_manager)
+    section = version.sections.get(key="method")
+    odd = UserFactory(full_name="O'Brien <b>Bold</b> & Co")
+    unnamed = UserFactory(full_name="")
+    first = services.tor_comment_add(section=section, user=odd, text="Use <script>x</script>\r\nSILP & more")
+    services.tor_comment_add(section=section, user=unnamed, text="Agreed <i>so</i>\nfully", parent=first)
+    other = services.tor_comment_add(section=section, user=world.north_member, text="Another")
+    services.tor_comment_address(comment=other, user=world.north_manager, how="Done <em>so</em>\nand so")
+    client.force_login(world.north_manager)
+    page = client.get(_url("tor_comments", version)).content.decode()
+    assert "<script>x" not in page and "<b>Bold" not in page and "<i>so" not in page and "<em>so" not in page
+    assert "O&#x27;Brien &lt;b&gt;Bold&lt;/b&gt; &amp; Co <span" in page
+    assert "Use &lt;script&gt;x&lt;/script&gt;<br>SILP &amp; more" in page
+    assert f"Reply from {unnamed.email} <span" in page  # someone without a name is named by their email
+    assert "Agreed &lt;i&gt;so&lt;/i&gt;<br>fully" in page
+    addressed_on = timezone.localtime(ToRComment.objects.get(pk=other.pk).addressed_at)
+    assert f"Addressed by {escape(world.north_manager.get_full_name())} on {addressed_on:%-d %b %Y}: " in page
+    assert "Done &lt;em&gt;so&lt;/em&gt;<br>and so" in page
+    assert 'Reply<span class="govuk-visually-hidden"> to O&#x27;Brien &lt;b&gt;Bold' in page
+    assert 'Mark as addressed<span class="govuk-visually-hidden"> the comment by O&#x27;Brien' in page
+    assert page.count("Mark as addressed") == 1  # not for the comment already addressed
 
 
 def test_comments_only_while_out_for_comment(world):

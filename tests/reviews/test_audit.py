@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from reviews.models import Agency, Board, Membership, Review, ReviewAccess, Role
+from reviews.selectors import review_history_sources
 from scr_portal.accounts.models import User
 from tests.conftest import World
 from tests.factories import (
@@ -245,7 +246,7 @@ def test_review_history_page_shows_who_opened_the_review(client, world):
     client.get(reverse("review_detail", args=[world.cross_border_review.pk]))
     client.force_login(world.north_manager)
     response = client.get(reverse("review_history", args=[world.cross_border_review.pk]))
-    assert [a.user for a in response.context["accesses"]] == [world.south_member]
+    assert [a.who for a in response.context["accesses"]] == ["Riley Marsh"]
     content = response.content.decode()
     assert "Who opened this review" in content
     assert "Riley Marsh" in content
@@ -358,6 +359,27 @@ def test_history_pages_go_back_in_time_fifty_entries_a_page(client, world):
     assert [e.when for e in shown] == sorted((e.when for e in shown), reverse=True)
     oldest = second.object_list[-1]
     assert (oldest.action, oldest.subject) == ("Created", "Review NSCB-1")
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("", 1), ("two", 1), ("1", 1), ("2", 2), ("3", 2), ("99999999999999999999", 2), ("0", 2)],
+)
+def test_a_history_page_number_that_is_no_page_shows_the_first_or_last_page(client, world, asked, shown):
+    """As Django's Paginator.get_page: not a number, the first page; past the end or before the start, the
+    last. The page and the count of every entry are read together; a number that is no page reads more."""
+    review = world.north_review
+    for n in range(60):
+        review.reference = f"NSCB-1-{n}"
+        review.save()
+    client.force_login(world.north_manager)
+    response = client.get(reverse("review_history", args=[review.pk]), {"page": asked})
+    total = sum(rows.count() for rows, _ in review_history_sources(review))
+    assert 50 < total <= 100
+    page = response.context["page"]
+    assert (page.number, page.paginator.num_pages, page.paginator.count) == (shown, 2, total)
+    assert len(page.object_list) == (50 if shown == 1 else total - 50)
+    assert f"Page {shown} of 2" in response.content.decode()
 
 
 # People's history --------------------------------------------------------------------------------------------

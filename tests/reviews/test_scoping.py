@@ -9,8 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.access import visible_reviews
-from reviews.models import Appointment, Membership, ReviewAccess, Role
+from reviews.access import roles_on_review, visible_reviews
+from reviews.models import Appointment, Membership, Review, ReviewAccess, Role
+from reviews.selectors import review_for
 from tests.conftest import World
 from tests.factories import AppointmentFactory, MembershipFactory, ReviewFactory, UserFactory, member_of
 from tests.reviews.forms import form_data
@@ -448,3 +449,19 @@ def test_a_person_never_given_a_role_sees_nothing(client, world):
     client.force_login(UserFactory())
     assert _listed(client.get(reverse("review_list"))) == []
     assert list(client.get(reverse("board_list")).context["boards"]) == []
+
+
+def test_a_review_read_for_its_page_knows_its_lead_reviewer_from_its_current_appointments(
+    world: World, django_assert_num_queries
+):
+    """`review_for` reads the review with its current appointments; whether the person is its lead
+    reviewer is answered from them, with no query of its own, and the same as a query would answer."""
+    review = world.north_review
+    reviewer = review_for(world.north_reviewer, review.pk)
+    manager = review_for(world.north_manager, review.pk)
+    with django_assert_num_queries(0):
+        assert Role.LEAD_REVIEWER in roles_on_review(world.north_reviewer, reviewer)
+        assert Role.LEAD_REVIEWER not in roles_on_review(world.north_manager, manager)
+    read_alone = Review.objects.get(pk=review.pk)  # without them: its boards, then the appointment, asked
+    with django_assert_num_queries(2):
+        assert Role.LEAD_REVIEWER in roles_on_review(world.north_reviewer, read_alone)
