@@ -80,7 +80,8 @@ FORMULA_CODES = [ord(start) for start in FORMULA_STARTS]
 
 def plain_cell(name: str) -> Cell:
     """A number or a date as csv.writer writes it (str()): digits, or ISO 8601 (PostgreSQL's ISO
-    DateStyle, which psycopg2 relies on to read dates at all). No value: an empty cell."""
+    DateStyle, which psycopg2 sets on any connection whose server says otherwise). No value: an empty
+    cell."""
     return Cell(f"r.{name}")
 
 
