@@ -279,9 +279,11 @@ def test_the_csv_sends_its_byte_order_mark_and_header_before_reading_any_row(cli
 
 
 def test_the_csv_streams_every_row_of_a_plan_read_in_chunks(client, world, monkeypatch):
-    """Rows read a few at a time from the cursor (each chunk with its own findings) and sent a few at a
-    time: all of them arrive, in the page's order, each with its own findings."""
+    """Rows read a few at a time from the cursor (each chunk with its own findings; on PostgreSQL, COPYed
+    a few at a time) and sent a few at a time: all of them arrive, in the page's order, each with its own
+    findings."""
     monkeypatch.setattr(export, "CHUNK_SIZE", 7)
+    monkeypatch.setattr(export, "COPY_CHUNK_SIZE", 7)
     monkeypatch.setattr(export, "CSV_ROWS_PER_WRITE", 5)
     review = at_stage(world.north_review)
     findings = [finding(review, n, title=f"Finding {n}") for n in (1, 2, 3)]
