@@ -244,15 +244,28 @@ PRIORITY_LABELS = {value: str(label) for value, label in Action.Priority.choices
 STATUS_LABELS = {value: str(label) for value, label in Status.choices}
 
 
-def page_rows(page: Page) -> list[PlanRow]:
-    """The rows of a `plan_page`, in order (three queries: the page's ids, their rows, their findings)."""
+@dataclass(frozen=True)
+class Names:
+    """Names a plan's page has already read, by id: its reviews' references (the review filter's list, or
+    the one review) and its owners' and agencies' names (the filter lists, from the plan's groups).
+    `page_rows` takes them from here rather than joining four tables for 25 rows."""
+
+    references: dict[int, str]
+    owners: dict[int, str]
+    agencies: dict[int, str]
+
+
+def page_rows(page: Page, names: Names | None = None, today: date | None = None) -> list[PlanRow]:
+    """The rows of a `plan_page`, in order (three queries: the page's ids, their rows, their findings; a
+    fourth only for names that `names` lacks, as when an action changed owner since the lists were read)."""
+    today = today or timezone.localdate()
     ids = list(page.object_list)
     # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
     # board's hundreds of review ids would only cost compiling and planning that list a second time.
-    values = (
-        with_rag(Action.objects.filter(pk__in=ids))
+    values = list(
+        Action.objects.filter(pk__in=ids)
         .order_by()  # put in the page's order below: no sorting here
-        .values(
+        .values_list(
             "pk",
             "review_id",
             "number",
@@ -261,38 +274,64 @@ def page_rows(page: Page) -> list[PlanRow]:
             "due_on",
             "status",
             "deferred_until",
-            "rag_value",
-            reference=F("review__reference"),
-            agency=F("owner_agency__name"),
-            owner_full_name=F("owner__full_name"),
-            owner_email=F("owner__email"),
-            plan_number=F("plan_priority__number"),
+            "owner_id",
+            "owner_agency_id",
+            "plan_priority__number",
         )
     )
+    names = _with_missing(names or Names({}, {}, {}), values)
     findings: dict[int, list[int]] = defaultdict(list)
     linked = Action.findings.through.objects.filter(action_id__in=ids).order_by("finding__number")
     for action_id, number in linked.values_list("action_id", "finding__number"):
         findings[action_id].append(number)
     rows = {
-        v["pk"]: PlanRow(
-            review_id=v["review_id"],
-            number=v["number"],
-            reference=v["reference"],
-            description=v["description"],
-            findings=tuple(findings[v["pk"]]),
-            plan_priority=v["plan_number"],
-            agency=v["agency"],
-            owner_name=v["owner_full_name"] or v["owner_email"],
-            priority=PRIORITY_LABELS.get(v["priority"], str(v["priority"])),
-            due_on=v["due_on"],
-            status=STATUS_LABELS.get(v["status"], v["status"]),
-            status_value=v["status"],
-            deferred_until=v["deferred_until"] if workflow.is_deferred(v["status"]) else None,
-            rag_item=RAG_BY_VALUE[v["rag_value"]],
+        pk: PlanRow(
+            review_id=review_id,
+            number=number,
+            reference=names.references[review_id],
+            description=description,
+            findings=tuple(findings[pk]),
+            plan_priority=plan_number,
+            agency=names.agencies[agency_id],
+            owner_name=names.owners[owner_id],
+            priority=PRIORITY_LABELS.get(priority, str(priority)),
+            due_on=due_on,
+            status=STATUS_LABELS.get(status, status),
+            status_value=status,
+            deferred_until=deferred_until if workflow.is_deferred(status) else None,
+            rag_item=RAG_BY_VALUE[workflow.rag_for(status, due_on, deferred_until, today)],
         )
-        for v in values
+        for (
+            pk,
+            review_id,
+            number,
+            description,
+            priority,
+            due_on,
+            status,
+            deferred_until,
+            owner_id,
+            agency_id,
+            plan_number,
+        ) in values
     }
-    return [rows[pk] for pk in ids]
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _with_missing(names: Names, values: list[tuple]) -> Names:
+    """`names` with whatever the rows name that it lacks read by id (no query when it lacks nothing)."""
+    references = {row[1] for row in values} - names.references.keys()
+    owners = {row[8] for row in values} - names.owners.keys()
+    agencies = {row[9] for row in values} - names.agencies.keys()
+    if not (references or owners or agencies):
+        return names
+    named = _named_choices(owners, agencies)
+    read = dict(Review.objects.filter(pk__in=references).values_list("pk", "reference")) if references else {}
+    return Names(
+        references={**names.references, **read},
+        owners={**names.owners, **dict(named["owners"])},
+        agencies={**names.agencies, **dict(named["agencies"])},
+    )
 
 
 # What an export reads of each action: its own columns, and these from the rows it points at.

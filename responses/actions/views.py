@@ -77,7 +77,8 @@ def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews
     # The plan's actions are read once, grouped, for both the filter lists and the counts under any
     # filter; only a filter by review (which the groups are not by) counts the filtered actions again.
     groups = selectors.plan_groups(scoped)
-    form, filters, actions = _filtered(request, scoped, reviews, choices=selectors.choices_of(groups))
+    choices = selectors.choices_of(groups)
+    form, filters, actions = _filtered(request, scoped, reviews, choices=choices)
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
     if filters.review:
@@ -85,7 +86,12 @@ def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews
     else:
         summary = selectors.counts_of(groups, filters, request.user)
     page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
-    rows = _shown(selectors.page_rows(page))
+    names = selectors.Names(
+        references=dict(reviews) if reviews is not None else {review.pk: review.reference},
+        owners=dict(choices["owners"]),
+        agencies=dict(choices["agencies"]),
+    )
+    rows = _shown(selectors.page_rows(page, names))
     path = request.path
     by_status = [
         (label, n, f"{path}?{_query(request, status=value)}") for value, label, n in summary["by_status"]

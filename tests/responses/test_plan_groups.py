@@ -102,3 +102,19 @@ def test_the_groups_colours_are_each_actions_own():
             )
             split = {c: n for c, n in workflow.rag_split(status, len(dues), *tallies).items() if n}
             assert split == expected, (status, dues)
+
+
+def test_a_pages_rows_read_any_name_they_were_not_given(world, mixed_plan):
+    """Names come from the lists the page has read; any missing (an action given a new owner since) is read."""
+    scoped = selectors.actions_of_review(mixed_plan)
+    choices = selectors.choices_of(selectors.plan_groups(scoped))
+    given = selectors.Names(
+        references={mixed_plan.pk: mixed_plan.reference},
+        owners=dict(choices["owners"]),
+        agencies=dict(choices["agencies"]),
+    )
+    with_names = selectors.page_rows(selectors.plan_page(scoped, 1, 25), given)
+    without = selectors.page_rows(selectors.plan_page(scoped, 1, 25), selectors.Names({}, {}, {}))
+    assert with_names == without and len(with_names) == 25
+    assert {row.owner_name for row in with_names} <= {world.north_member.full_name, world.north_manager.full_name}
+    assert {row.reference for row in with_names} == {mixed_plan.reference}
