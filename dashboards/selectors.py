@@ -29,7 +29,7 @@ from django.utils import timezone
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ResponseVersion
-from reviews.access import boards_where, holds_role
+from reviews.access import boards_where, holds_role, sees_review_of
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
@@ -230,9 +230,7 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     today = today or timezone.localdate()
     rows = list(
         actions.with_rag(
-            Action.objects.filter(
-                actions.mine(user), status__in=OPEN_STATUSES, review__in=reviews_visible_to(user).values("pk")
-            ),
+            Action.objects.filter(actions.mine(user), sees_review_of(user), status__in=OPEN_STATUSES),
             today,
         )
         .select_related("review", "owner_agency")

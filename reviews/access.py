@@ -208,6 +208,18 @@ def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[
     return queryset.filter(visible)
 
 
+def sees_review_of(user, field: str = "review") -> Q:
+    """`visible_reviews`'s rule as a condition on another model's foreign key `field` to reviews (an action's
+    review): rows of reviews the person may see, without a subquery of their reviews."""
+    if not _active(user):
+        return Q(pk__in=[])
+    boards = participant_board_ids(user)
+    visible = Q(InIds(f"{field}_id", sorted(reviews_joined(user))))
+    if boards:
+        visible |= Q(**{f"{field}__lead_board_id__in": boards})
+    return visible
+
+
 def may_see_review(user, review_id: int) -> bool:
     return visible_reviews(user).filter(pk=review_id).exists()
 

@@ -116,5 +116,8 @@ def test_a_pages_rows_read_any_name_they_were_not_given(world, mixed_plan):
     with_names = selectors.page_rows(selectors.plan_page(scoped, 1, 25), given)
     without = selectors.page_rows(selectors.plan_page(scoped, 1, 25), selectors.Names({}, {}, {}))
     assert with_names == without and len(with_names) == 25
-    assert {row.owner_name for row in with_names} <= {world.north_member.full_name, world.north_manager.full_name}
+    assert {row.owner_name for row in with_names} <= {
+        world.north_member.full_name,
+        world.north_manager.full_name,
+    }
     assert {row.reference for row in with_names} == {mixed_plan.reference}

@@ -9,9 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.access import roles_on_review, visible_reviews
+from reviews.access import roles_on_review, sees_review_of, visible_reviews
 from reviews.models import Appointment, Membership, Review, ReviewAccess, Role
 from reviews.selectors import review_for
+from scr_portal.accounts.models import User
 from tests.conftest import World
 from tests.factories import AppointmentFactory, MembershipFactory, ReviewFactory, UserFactory, member_of
 from tests.reviews.forms import form_data
@@ -465,3 +466,17 @@ def test_a_review_read_for_its_page_knows_its_lead_reviewer_from_its_current_app
     read_alone = Review.objects.get(pk=review.pk)  # without them: its boards, then the appointment, asked
     with django_assert_num_queries(2):
         assert Role.LEAD_REVIEWER in roles_on_review(world.north_reviewer, read_alone)
+
+
+def test_the_condition_on_a_reviews_rows_keeps_exactly_the_rows_of_reviews_the_person_sees(world: World):
+    """`sees_review_of` is `visible_reviews` written on another model's foreign key (an action's review)."""
+    AppointmentFactory(review=world.south_review, reviewer=world.north_reviewer)
+    for review in Review.objects.all():
+        AppointmentFactory(review=review)
+    people = [getattr(world, name) for name in vars(world) if isinstance(getattr(world, name), User)]
+    for person in [*people, UserFactory(), AnonymousUser()]:
+        via_condition = set(Appointment.objects.filter(sees_review_of(person)).values_list("pk", flat=True))
+        via_reviews = set(
+            Appointment.objects.filter(review__in=visible_reviews(person)).values_list("pk", flat=True)
+        )
+        assert via_condition == via_reviews, person
