@@ -206,6 +206,9 @@ def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | 
     return paginator.get_page(number)
 
 
+SUMMARY_LENGTH = 200  # characters of an action's description a plan's row shows
+
+
 @dataclass
 class PlanRow:
     """One row of an action plan page as it is shown: read as plain values (not model instances) and put
@@ -233,7 +236,11 @@ class PlanRow:
 
     @property
     def summary(self) -> str:
-        return Truncator(self.description).chars(200)
+        # Most descriptions are short: only a longer one goes through Truncator, which reads it character by
+        # character (no text of 200 characters or fewer is ever cut).
+        if len(self.description) <= SUMMARY_LENGTH:
+            return self.description
+        return Truncator(self.description).chars(SUMMARY_LENGTH)
 
     @property
     def finding_numbers(self) -> str:
