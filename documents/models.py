@@ -20,11 +20,42 @@ from reviews.models import Board, Review
 from scr_portal.downloads import safe_name_part
 
 
+class Job(models.Model):
+    """What every piece of work done by a worker records, whatever it makes: who asked and when, when it
+    started and finished, how many tries it took and why the last failed. Documents, exports, subject-access
+    exports and retention decisions share these columns and their order (newest first); each has its own
+    status and `PENDING`, the statuses in which it is still on its way."""
+
+    PENDING: tuple[str, ...] = ()
+
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-pk"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
+
+
+def percent(done: int, total: int | None) -> int | None:
+    """How far a job has got, in whole percent (None while the total is not known)."""
+    if not total:
+        return None
+    return min(100, done * 100 // total)
+
+
 def document_upload_to(instance: Document, filename: str) -> str:
     return f"documents/{instance.review_id}/{uuid.uuid4().hex}.pdf"
 
 
-class Document(models.Model):
+class Document(Job):
     class Kind(models.TextChoices):
         TERMS_OF_REFERENCE = "tor", "Terms of reference"
         BOARD_PACK = "board_pack", "Board pack"
@@ -34,6 +65,8 @@ class Document(models.Model):
         RENDERING = "rendering", "Being made"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+
+    PENDING = (Status.QUEUED, Status.RENDERING)
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -50,15 +83,8 @@ class Document(models.Model):
     sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
+    class Meta(Job.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "kind", "data_version"], name="document_once_per_data_version"
@@ -72,10 +98,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_status_display().lower()})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
 
     @property
     def render_seconds(self) -> float | None:
@@ -92,11 +114,12 @@ def export_upload_to(instance: Export, filename: str) -> str:
     return f"exports/{uuid.uuid4().hex}.xlsx"
 
 
-class Export(models.Model):
+class Export(Job):
     """An action plan asked for as an Excel file: a review's plan or a board's (exactly one of the two),
     with the plan page's filters. The worker writes it row by row, recording how far it has got."""
 
     Status = Document.Status  # the same states as a document, with the same meaning
+    PENDING = Document.PENDING
 
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
@@ -111,15 +134,8 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Actions to write.")
     rows_done = models.PositiveIntegerField(default=0, help_text="Actions written so far.")
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
+    class Meta(Job.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(review__isnull=False, board__isnull=True)
@@ -136,11 +152,5 @@ class Export(models.Model):
         return f"{self.label} ({self.get_status_display().lower()})"
 
     @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
-
-    @property
     def percent_done(self) -> int | None:
-        if not self.rows_total:
-            return None
-        return min(100, self.rows_done * 100 // self.rows_total)
+        return percent(self.rows_done, self.rows_total)

@@ -25,6 +25,7 @@ from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
 from scr_portal.breadcrumbs import board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
+from scr_portal.pages import polled_status
 
 from . import services
 from .models import Document, Export
@@ -126,9 +127,7 @@ def document_status(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     """The status panel alone, polled by the detail page while the document is being made."""
     ctx = _status_context(request, pk, document_pk)
     response = render(request, "documents/includes/status.html", ctx)
-    if not ctx["document"].is_pending:
-        response.status_code = 286  # htmx stops polling on this status
-    return response
+    return polled_status(response, pending=ctx["document"].is_pending)
 
 
 @require_GET
@@ -227,9 +226,7 @@ def export_status(request: HttpRequest, export_pk: int) -> HttpResponse:
     """The status panel alone, polled by the export's page while the file is being made."""
     ctx = _export_context(request, export_pk)
     response = render(request, "documents/includes/export_status.html", ctx)
-    if not ctx["export"].is_pending:
-        response.status_code = 286  # htmx stops polling on this status
-    return response
+    return polled_status(response, pending=ctx["export"].is_pending)
 
 
 @require_GET

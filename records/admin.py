@@ -15,6 +15,7 @@ from reviews.access import participant_board_ids, require
 from scr_portal.accounts.models import User
 from scr_portal.admin import ReadOnlyAdmin
 from scr_portal.downloads import attachment, safe_name_part
+from scr_portal.pages import polled_status
 
 from . import subject_access
 from .forms import SubjectAccessForm
@@ -111,9 +112,7 @@ class SubjectAccessRequestAdmin(ReadOnlyAdmin):
         """The status panel alone, polled by the export's page while it is being made."""
         ctx = self._status_context(request, pk)
         response = TemplateResponse(request, "records/includes/admin_export_status.html", ctx)
-        if not ctx["job"].is_pending:
-            response.status_code = 286  # htmx stops polling on this status
-        return response
+        return polled_status(response, pending=ctx["job"].is_pending)
 
     def export_download_view(self, request, pk: int):
         job = self._export(request, pk)

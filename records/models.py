@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from documents.models import Export
+from documents.models import Export, Job, percent
 from reviews.models import Board
 
 
@@ -113,7 +113,7 @@ class SubjectAccessRequest(models.Model):
 # Work done by a worker -------------------------------------------------------------------------------
 
 
-class DisposalRequest(models.Model):
+class DisposalRequest(Job):
     """A retention decision its board's business manager confirmed (anonymise or delete a review, with
     the names they added), waiting to be applied by a worker, being applied, done (with the Disposal it
     made) or failed (with the reason). At most one per review is on its way at a time. Like a Disposal it
@@ -125,6 +125,8 @@ class DisposalRequest(models.Model):
         WORKING = "working", "Being applied"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    PENDING = (Status.QUEUED, Status.WORKING)
 
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="disposal_requests")
     review_id = models.PositiveBigIntegerField(db_index=True)
@@ -138,15 +140,8 @@ class DisposalRequest(models.Model):
     disposal = models.OneToOneField(
         Disposal, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
     )
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
+    class Meta(Job.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["review_id"],
@@ -164,10 +159,6 @@ class DisposalRequest(models.Model):
         return f"{self.get_kind_display()} {self.review_reference} ({self.get_status_display().lower()})"
 
     @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.WORKING)
-
-    @property
     def decision_label(self) -> str:
         """What the business manager decided, in the words of the confirmation form."""
         return "Anonymise" if self.kind == Disposal.Kind.ANONYMISE else "Delete"
@@ -177,12 +168,13 @@ def subject_access_upload_to(instance: SubjectAccessExport, filename: str) -> st
     return f"subject-access/{uuid.uuid4().hex}.zip"
 
 
-class SubjectAccessExport(models.Model):
+class SubjectAccessExport(Job):
     """A subject-access export of a user account asked for by a superuser in the administration site:
     made by a worker (queued, being made with how many kinds of record it has looked through, ready with
     the zip and its SHA-256, or failed), downloaded by the superuser who asked only, removed a day after."""
 
     Status = Export.Status  # the states of the documents pipeline, with the same meaning
+    PENDING = Export.PENDING
 
     # PROTECT: an account is not deleted while a copy of its data waits for download (a day at most).
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -195,15 +187,8 @@ class SubjectAccessExport(models.Model):
         null=True, blank=True, help_text="Kinds of record to look through."
     )
     steps_done = models.PositiveIntegerField(default=0, help_text="Kinds of record looked through so far.")
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
+    class Meta(Job.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
@@ -215,11 +200,5 @@ class SubjectAccessExport(models.Model):
         return f"Subject access export {self.pk} ({self.get_status_display().lower()})"
 
     @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
-
-    @property
     def percent_done(self) -> int | None:
-        if not self.steps_total:
-            return None
-        return min(100, self.steps_done * 100 // self.steps_total)
+        return percent(self.steps_done, self.steps_total)

@@ -18,6 +18,7 @@ from documents.services import STALE_QUEUED
 from reviews import selectors
 from reviews.models import Board, Review
 from scr_portal.breadcrumbs import board_crumbs, link
+from scr_portal.pages import polled_status
 
 from . import retention, services
 from .forms import DisposalForm, RetentionPeriodForm
@@ -160,6 +161,4 @@ def retention_decision_status(request: HttpRequest, pk: int, request_pk: int) ->
     """The status panel alone, polled by the decision's page while it is being applied."""
     ctx = _decision_context(request, pk, request_pk)
     response = render(request, "records/includes/retention_decision_status.html", ctx)
-    if not ctx["decision"].is_pending:
-        response.status_code = 286  # htmx stops polling on this status
-    return response
+    return polled_status(response, pending=ctx["decision"].is_pending)

@@ -201,11 +201,7 @@ def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[
     queryset = Review.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
-    boards = participant_board_ids(user)
-    visible = Q(InIds("pk", sorted(reviews_joined(user))))
-    if boards:
-        visible |= Q(lead_board_id__in=boards)
-    return queryset.filter(visible)
+    return queryset.filter(_seen(user, id_column="pk", lead_board="lead_board_id"))
 
 
 def sees_review_of(user, field: str = "review") -> Q:
@@ -213,10 +209,15 @@ def sees_review_of(user, field: str = "review") -> Q:
     review): rows of reviews the person may see, without a subquery of their reviews."""
     if not _active(user):
         return Q(pk__in=[])
+    return _seen(user, id_column=f"{field}_id", lead_board=f"{field}__lead_board_id")
+
+
+def _seen(user, *, id_column: str, lead_board: str) -> Q:
+    """The rule itself, on a review's id and its lead board's: the reviews joined, or led by their boards."""
+    visible = Q(InIds(id_column, sorted(reviews_joined(user))))
     boards = participant_board_ids(user)
-    visible = Q(InIds(f"{field}_id", sorted(reviews_joined(user))))
     if boards:
-        visible |= Q(**{f"{field}__lead_board_id__in": boards})
+        visible |= Q(**{f"{lead_board}__in": boards})
     return visible
 
 

@@ -58,3 +58,15 @@ def reshown(request: HttpRequest, form_class, error: Exception, *, seen: str, va
     form.is_valid()
     form.add_error(None, str(error))
     return form
+
+
+# htmx stops polling an element when the answer has this status (its "stop polling" code).
+STOP_POLLING = 286
+
+
+def polled_status(response: HttpResponse, *, pending: bool) -> HttpResponse:
+    """A job's status panel, polled by its page while the job is on its way: once it is no longer pending,
+    the answer tells htmx to stop asking."""
+    if not pending:
+        response.status_code = STOP_POLLING
+    return response
