@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -61,14 +62,33 @@ class FilterSelect(forms.Select):
             if selected and not self.allow_multiple_selected:
                 chosen = set()  # as Django's: only the first match is selected
             # The standard library's escape, which Django's wraps (the same text, without the check for lazy
-            # strings on each of hundreds of calls); labels are made plain strings first, as Django does.
-            options.append(
-                f'  <option value="{html.escape(text)}"{selected}>{html.escape(str(label))}</option>'
-            )
+            # strings on each of hundreds of calls); labels are made plain strings first, as Django does. An
+            # id's digits need no escaping.
+            value = text if type(option_value) is int else html.escape(text)
+            options.append(f'  <option value="{value}"{selected}>{html.escape(str(label))}</option>')
         final = self.build_attrs(self.attrs, attrs)
         # Each value and label is escaped above.
         listed = mark_safe("\n".join(options))  # noqa: S308  # nosec B308 B703
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final), listed)
+
+
+class Listed(BaseChoiceIterator):
+    """A field's choices already in their final form, a list of (value, label) pairs of plain values, which
+    Django then takes as they are: given as a plain list, each pair is checked and copied again
+    (`normalize_choices`) every time a form is made, a millisecond or two for a board's hundreds of reviews
+    and owners on every page of its plan."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, index):
+        return self.pairs[index]
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> DateInputField:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
-from scr_portal.forms import FilterSelect, PortalForm, date_field, id_from_query, not_in_future
+from scr_portal.forms import FilterSelect, Listed, PortalForm, date_field, id_from_query, not_in_future
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors, workflow
@@ -438,15 +438,15 @@ class PlanFilterForm(forms.Form):
 
     def __init__(self, *args, owners, agencies, reviews=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Anyone"), *owners]
-        self.fields["owner_agency"].choices = [("", "Any agency"), *agencies]
+        self.fields["owner"].choices = Listed([("", "Anyone"), *owners])
+        self.fields["owner_agency"].choices = Listed([("", "Any agency"), *agencies])
         self.fields["status"].choices = [("", "Any status"), *Status.choices]
         self.fields["rag"].choices = [("", "Any colour"), *selectors.Rag.choices]
         self.fields["priority"].choices = [("", "Any priority"), *Action.Priority.choices]
         if reviews is None:
             del self.fields["review"]
         else:
-            self.fields["review"].choices = [("", "Any review"), *reviews]
+            self.fields["review"].choices = Listed([("", "Any review"), *reviews])
 
     def selects(self) -> list[forms.BoundField]:
         """The drop-down filters, in order."""

@@ -243,4 +243,4 @@ def test_every_columns_sql_has_its_parameters():
     for column in export.COLUMNS:
         used = set(re.findall(r"\br\.(\w+)", column.cell.sql))
         assert used and used <= names, (column.header, used - names)
-    assert selectors.EXPORT_ORDER == ("priority", "due_on", "reference", "number")
+    assert selectors.EXPORT_ORDER == ("priority", "due_on", "review_id", "number")
