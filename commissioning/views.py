@@ -45,6 +45,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": selectors.lines_of_enquiry(review),
         "involvements": AgencyInvolvement.objects.filter(review=review).select_related("agency"),
         "can_change": can(request.user, "change_commissioning", review),
+        # The appointment page is only for those who appoint (the lead reviewer is named on the review page).
+        "can_appoint": can(request.user, "appoint_lead_reviewer", review),
         "breadcrumbs": review_crumbs(review, ("Commissioning", None)),
     }
     return render(request, "commissioning/overview.html", ctx)

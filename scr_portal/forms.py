@@ -91,6 +91,31 @@ class Listed(BaseChoiceIterator):
         return self.pairs[index]
 
 
+class FollowingSelect(forms.Select):
+    """A drop-down whose options depend on another field's choice: each option lists, in `data-for`, the
+    values of the other field it goes with (none: it goes with any), and portal.js hides the others when
+    that field changes. Without JavaScript every option stays listed and the form checks the pair when it
+    is sent, so nothing depends on the script.
+
+    `follows` is the other field's name; `goes_with` maps an option's value to the values it goes with."""
+
+    def __init__(self, *, follows: str, goes_with: dict[str, list] | None = None, attrs=None, choices=()):
+        super().__init__({"data-follows": f"id_{follows}", **(attrs or {})}, choices)
+        self.goes_with = goes_with or {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.goes_with = dict(self.goes_with)
+        return copied
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        values = self.goes_with.get(str(value))
+        if values:
+            option["attrs"]["data-for"] = " ".join(str(v) for v in values)
+        return option
+
+
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> DateInputField:
     """A GOV.UK date input (day, month, year) with messages that say which part is wrong."""
     field = PortalDateField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")

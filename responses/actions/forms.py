@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from responses.models import Action, Finding, PlanPriority
 from reviews.models import Agency, Review
-from scr_portal.forms import FilterSelect, Listed, PortalForm, date_field, id_from_query, not_in_future
+from scr_portal.forms import (
+    FilterSelect,
+    FollowingSelect,
+    Listed,
+    PortalForm,
+    date_field,
+    id_from_query,
+    not_in_future,
+)
 from scr_portal.uploads import DOCX, JPEG, MAX_DOCUMENT_BYTES, PDF, PNG, XLSX, check_upload
 
 from . import selectors, workflow
@@ -96,7 +104,9 @@ class ActionForm(PortalForm):
     owner = forms.ChoiceField(
         label="Named owner",
         help_text="A business manager, chair or board member of the boards taking part. A board member can "
-        "only own actions of the agency they represent.",
+        "only own actions of the agency they represent: once you choose the agency, only the people who "
+        "can own its actions are listed.",
+        widget=FollowingSelect(follows="owner_agency"),
         error_messages={"required": "Select the named owner"},
     )
     priority = forms.TypedChoiceField(
@@ -150,6 +160,10 @@ class ActionForm(PortalForm):
         self.fields["owner"].choices = [("", "Choose a person")] + [
             (str(pk), c.label) for pk, c in self.candidates.items()
         ]
+        # A board member goes with the agencies they represent; anyone else with any agency.
+        self.fields["owner"].widget.goes_with = {
+            str(pk): sorted(c.agency_ids) for pk, c in self.candidates.items() if c.agency_ids
+        }
         if action is not None and action.owner_id not in self.candidates:
             gone = action.owner.get_full_name() or action.owner.email
             self.fields["owner"].help_text = (

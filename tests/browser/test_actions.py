@@ -16,6 +16,7 @@ from responses.models import Action, Evidence
 from tests.browser.a11y import assert_accessible
 from tests.browser.pages import fill_date, h1, main
 from tests.conftest import World
+from tests.factories import AgencyFactory
 from tests.responses.helpers import PDF_BYTES, agency_of, at_stage, finding, plan_priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,6 +41,7 @@ def test_agree_an_action_record_progress_with_evidence_and_see_it_in_the_plan(
     priority = plan_priority(world.north)
     agency = agency_of(world.north_member, world.north)
     due = timezone.localdate() + timedelta(days=10)
+    other = AgencyFactory(name="North Police", boards=[world.north])
 
     # The business manager agrees the action.
     login_as(world.north_manager)
@@ -62,8 +64,15 @@ def test_agree_an_action_record_progress_with_evidence_and_see_it_in_the_plan(
     page.get_by_label("Practical").check()
     page.get_by_label("Monitor and challenge the work of agencies").check()
     page.get_by_label("Multi-agency").check()
+    # The named-owner list follows the agency: a member of another agency is no longer offered, while the
+    # business manager and chair (who may own any agency's action) still are.
+    page.get_by_label("Owner agency").select_option(label=other.name)
+    owner = page.get_by_label("Named owner")
+    expect(owner.locator(f'option[value="{world.north_member.pk}"]')).to_be_disabled()
+    expect(owner.locator(f'option[value="{world.north_manager.pk}"]')).to_be_enabled()
     page.get_by_label("Owner agency").select_option(label=agency.name)
-    page.get_by_label("Named owner").select_option(value=str(world.north_member.pk))
+    expect(owner.locator(f'option[value="{world.north_member.pk}"]')).to_be_enabled()
+    owner.select_option(value=str(world.north_member.pk))
     page.get_by_role("group", name="Priority").get_by_label("High").check()
     page.get_by_label("Why this priority").fill("Babies are at risk now.")
     page.get_by_label("Business plan priority (optional)").select_option(value=str(priority.pk))

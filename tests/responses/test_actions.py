@@ -209,6 +209,21 @@ def test_a_business_manager_or_chair_may_own_any_agencys_action(client, world, r
     assert Action.objects.get().owner == world.north_chair
 
 
+def test_the_owner_list_says_which_agency_each_member_goes_with(client, world, review, findings):
+    """The named-owner list follows the chosen agency (portal.js hides the others): each board member's
+    option names the agencies they represent; managers and chairs, who may own any agency's action, name
+    none. Without JavaScript all stay listed and the form refuses a mismatch (the test above)."""
+    client.force_login(world.north_manager)
+
+    page = client.get(reverse("action_create", args=[review.pk])).content.decode()
+
+    represents = agency_of(world.north_member, world.north).pk
+    assert 'data-follows="id_owner_agency"' in page
+    assert f'<option value="{world.north_member.pk}" data-for="{represents}"' in page
+    assert f'<option value="{world.north_manager.pk}">' in page
+    assert f'<option value="{world.north_chair.pk}">' in page
+
+
 @pytest.mark.parametrize("person", ["east_manager", "north_reviewer"])
 def test_the_owner_must_hold_a_board_role_on_the_reviews_boards(client, world, review, findings, person):
     client.force_login(world.north_manager)

@@ -1,0 +1,110 @@
+"""Never offer what will be refused: signed in as each demo person, the portal is crawled from the home page
+through every link it shows (GET only, each address once), and no link answers 403 for the person it was
+shown to. A link someone may not use is either not shown or shown as plain text with the reason.
+
+The crawl follows the portal's own pages only: not downloads (a file is not a page to crawl), not
+signing out, not the Django admin (its own pages), not static files."""
+
+from __future__ import annotations
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+# Every demo person the README lists who signs in to the portal itself.
+PEOPLE = (
+    "manager@north.example",
+    "member@north.example",
+    "chair@north.example",
+    "reviewer@north.example",
+    "manager@south.example",
+    "member@south.example",
+    "chair@south.example",
+    "reviewer@south.example",
+)
+# Pages per person: enough for every page type the demo shows, bounded so the test stays quick.
+LIMIT = 400
+SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/", "/accounts/logout", "/__")
+# Addresses that end in a file, not a page (the download views answer with an attachment).
+DOWNLOAD_HINTS = (".csv", ".txt", ".pdf", ".xlsx", ".zip", "/download", "/file")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _links(page: str, html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in parser.hrefs:
+        url = urldefrag(urljoin(page, href)).url
+        parts = urlsplit(url)
+        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+            continue  # another site, mailto:, tel:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if path.startswith(SKIPPED_PREFIXES) or any(hint in parts.path for hint in DOWNLOAD_HINTS):
+            continue
+        found.append(path)
+    return found
+
+
+def _crawl(client: Client) -> tuple[list[tuple[str, str]], int]:
+    """(page, link) pairs whose link answered 403, and how many pages were read."""
+    seen = {"/"}
+    queue = deque([("/", "")])
+    refused = []
+    read = 0
+    while queue and read < LIMIT:
+        path, shown_on = queue.popleft()
+        response = client.get(path)
+        read += 1
+        if response.status_code == 403:
+            refused.append((shown_on, path))
+            continue
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for link in _links(path, response.content.decode()):
+            # Query strings of one page (filters, sorting, paging) count once per distinct page and key set.
+            base, _, query = link.partition("?")
+            key = base + "?" + "&".join(sorted(part.split("=")[0] for part in query.split("&")))
+            if key not in seen:
+                seen.add(key)
+                queue.append((link, path))
+    return refused, read
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.parametrize("email", PEOPLE)
+def test_no_link_shown_answers_403(demo, email):
+    person = get_user_model().objects.get(email=email)
+    client = Client()
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    refused, read = _crawl(client)
+    assert read > 10, f"only {read} pages reached as {email}"
+    assert not refused, f"as {email}, these links answered 403 (shown on → link):\n" + "\n".join(
+        f"  {page} → {link}" for page, link in refused
+    )
