@@ -248,6 +248,8 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
         blockers = workflow.blockers(review, step)
         if blockers:
             raise TransitionRefused("First: " + " ".join(blockers))
+        if problems := workflow.date_problems(review, step, data):
+            raise TransitionRefused(" ".join(problems.values()))
         before = review.state
         step.effect(review, data, user)
         review.state = step.target

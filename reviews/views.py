@@ -235,6 +235,15 @@ def parallel_process_edit(request: HttpRequest, pk: int, process_pk: int | None 
     )
 
 
+def _valid_for(form, review, step) -> bool:
+    """The step's form is valid and its dates keep the rules the apps add (shown on their fields)."""
+    if not form.is_valid():
+        return False
+    for name, problem in workflow.date_problems(review, step, form.cleaned_data).items():
+        form.add_error(name, problem)
+    return not form.errors
+
+
 @require_http_methods(["GET", "POST"])
 def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "take_review_step")
@@ -245,7 +254,7 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     require_step(request.user, review, step)
     blockers = workflow.blockers(review, step)
     form = step.form_class(request.POST or None, request.FILES or None, review=review)
-    if request.method == "POST" and not blockers and form.is_valid():
+    if request.method == "POST" and not blockers and _valid_for(form, review, step):
         attempt(
             request,
             partial(

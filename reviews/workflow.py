@@ -298,6 +298,29 @@ def add_guard(step: str, guard: Callable[[Review], list[str]]) -> None:
         guards.append(guard)
 
 
+# Rules for the dates a step records, added the same way: commissioning adds "a review starts no earlier
+# than the day its terms of reference were approved". A rule takes the review and the step's data and
+# answers {field: what is wrong}, empty when the dates are right.
+_added_date_rules: dict[str, list[Callable[[Review, dict], dict[str, str]]]] = {}
+
+
+def add_date_rule(step: str, rule: Callable[[Review, dict], dict[str, str]]) -> None:
+    """Adds a rule for the dates the step named `step` records (from an app's ready(); once per rule)."""
+    if step not in TRANSITIONS:
+        raise KeyError(f"No lifecycle step is named {step!r}.")
+    rules = _added_date_rules.setdefault(step, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+def date_problems(review: Review, step: Transition, data: dict) -> dict[str, str]:
+    """What is wrong with the dates in `data` for taking `step` on `review`, by field; empty when nothing."""
+    found: dict[str, str] = {}
+    for rule in _added_date_rules.get(step.name, ()):
+        found |= rule(review, data)
+    return found
+
+
 def blockers(review: Review, step: Transition) -> list[str]:
     """What must happen before `step` can be taken, in plain words; empty when it can be taken now."""
     found = step.guard(review)

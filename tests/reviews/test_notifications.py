@@ -137,7 +137,7 @@ def test_stage_for_the_lead_reviewer_notifies_only_the_reviewer_appointed_now(
             review_id=review.pk,
             name="start_review",
             user=world.north_chair,
-            data={"started_on": date.today() - timedelta(days=1), "note": ""},
+            data={"started_on": date.today(), "note": ""},
         )
 
     # North's and South's lead reviewers hold the role on the boards, but are not appointed to NSCB-X.

@@ -19,6 +19,7 @@ import pytest
 from crispy_forms_gds.fields import DateInputField
 from django import forms as django_forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from demo.commissioning import approve_terms
@@ -991,3 +992,30 @@ def test_start_review_is_blocked_until_the_chair_approves_the_terms_of_reference
     assert "The chair approves the terms of reference" in refusal
     ready_to_start(review)
     assert take(review, "start_review", world.north_chair).state == State.IN_PROGRESS
+
+
+def test_a_start_date_before_the_terms_were_approved_needs_a_note(world, client):
+    """Starting a review on a date before the chair approved its terms of reference is said, on the date:
+    it is refused without a note, and taken with one (terms agreed before they were recorded here)."""
+    review = advance(world, make_ready(world.north_review), State.COMMISSIONING)
+    ready_to_start(review)
+    before = timezone.localdate() - timedelta(days=90)
+
+    refusal = refused(
+        review,
+        "start_review",
+        world.north_chair,
+        step_data(review, "start_review", started_on=before, note=""),
+    )
+    assert "before the chair approved the terms of reference" in refusal
+
+    client.force_login(world.north_chair)
+    url = reverse("review_step", args=[review.pk, "start_review"])
+    response = client.post(url, {**_date_post("started_on", before), "note": ""})
+    assert response.status_code == 200
+    assert "before the chair approved the terms of reference" in response.content.decode()
+    assert Review.objects.get(pk=review.pk).state == State.COMMISSIONING
+
+    explained = "The terms were agreed at the board meeting in the spring, before we used the portal."
+    started = take(review, "start_review", world.north_chair, started_on=before, note=explained)
+    assert (started.state, started.started_on) == (State.IN_PROGRESS, before)
