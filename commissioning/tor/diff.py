@@ -94,21 +94,21 @@ def _lead(text: Text, start: int) -> str:
 
 def _marked(text: Text, start: int, end: int, tag: str, label: str) -> str:
     """Removed or added tokens inside <del> or <ins>, with a label for screen readers; the space before the
-    first token stays outside the mark, and breaks after the last word close it. A paragraph or line break
-    alone is shown with a pilcrow."""
+    first token and the breaks before or after the words stay outside it. A paragraph or line break alone is
+    shown with a pilcrow."""
     run = text.tokens[start:end]
     if all(_is_break(t) for t in run):
         what = "paragraph break" if PARAGRAPH in run else "line break"
         mark = f'<{tag}><span class="govuk-visually-hidden">{label} {what}</span>¶</{tag}>'
         return mark + _html(text, start, end)
-    last = end
+    first, last = start, end
+    while _is_break(text.tokens[first]):  # breaks before the first word and after the last stay unmarked
+        first += 1
     while _is_break(text.tokens[last - 1]):
         last -= 1
-    inner = _html(text, start, last)
-    return (
-        f'{_lead(text, start)}<{tag}><span class="govuk-visually-hidden">{label} </span>{inner}</{tag}>'
-        + (_html(text, last, end))
-    )
+    label_html = f'<span class="govuk-visually-hidden">{label} </span>'
+    mark = f"{_lead(text, first)}<{tag}>{label_html}{_html(text, first, last)}</{tag}>"
+    return _html(text, start, first) + mark + _html(text, last, end)
 
 
 def words(old: str, new: str) -> tuple[SafeString, SafeString]:

@@ -86,10 +86,5 @@ class CloseCommentsForm(PortalForm):
         help_text="Everyone on the review sees this on the timeline. For example: “The board meets on 10 "
         "December and every agency has already commented.”",
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the comment period closes early"},
     )
-
-    def clean_reason(self):
-        value = self.cleaned_data["reason"].strip()
-        if not value:
-            raise forms.ValidationError("Say why the comment period closes early")
-        return value
