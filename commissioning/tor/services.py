@@ -209,8 +209,8 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
-            f"Version {version.number} is out for comment until {label}. Once every comment is addressed, "
-            "the chair approves it."
+            f"Version {version.number} is out for comment until {label}. After that date (or once you close "
+            "the comment period early, saying why) and once every comment is addressed, you can approve it."
         ),
         path=_version_path(version),
         key=f"tor:{version.pk}:approval_requested",
