@@ -369,6 +369,15 @@ class ToRVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The proportionality rationale as it stood when the version was made: a frozen copy, so approving the
+    # version checks what the version says, not what the scope says now (its cited factors: `cited_factors`).
+    rationale = models.TextField("the proportionality rationale, as when the version was made", blank=True)
+    # The chair may close the comment period before its closing date, saying why.
+    comments_closed_early_at = models.DateTimeField(null=True, blank=True)
+    comments_closed_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comments_closed_early_reason = models.TextField("why the comment period closed early", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -386,10 +395,34 @@ class ToRVersion(models.Model):
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="tor_approval_recorded",
             ),
+            models.CheckConstraint(
+                condition=Q(comments_closed_early_at__isnull=True)
+                | (Q(comments_closed_early_by__isnull=False) & ~Q(comments_closed_early_reason="")),
+                name="tor_early_close_says_who_and_why",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.review} terms of reference v{self.number}"
+
+
+class ToRCitedFactor(models.Model):
+    """A factor the proportionality rationale relied on when a version was made, copied onto the version
+    (its kind, title, weight and the board's assessment as they were then): it never changes."""
+
+    version = models.ForeignKey(ToRVersion, on_delete=models.CASCADE, related_name="cited_factors")
+    kind = models.CharField(max_length=10, choices=FactorKind.choices)
+    title = models.CharField(max_length=200)
+    weight = models.CharField(max_length=20, choices=Weight.choices)
+    assessment = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "order", "pk"]
+        verbose_name = "factor cited by a terms of reference version"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_weight_display()})"
 
 
 class ToRSection(models.Model):

@@ -42,10 +42,15 @@ def rationale_gaps(review: Review) -> list[str]:
     """What the proportionality rationale still lacks: it must be written and must cite at least one case
     factor and at least one context factor (QM 6, question 4). Empty when complete."""
     scope = scope_of(review)
+    return gaps_of(scope.rationale, cited_kinds(scope))
+
+
+def gaps_of(rationale: str, kinds: set[str]) -> list[str]:
+    """What a rationale with this text, citing factors of these kinds, lacks (the rule of `rationale_gaps`,
+    for the live scope or for the frozen copy a version of the terms of reference holds)."""
     gaps = []
-    if not scope.rationale.strip():
+    if not rationale.strip():
         gaps.append("Write the rationale: why this approach is proportionate.")
-    kinds = cited_kinds(scope)
     if FactorKind.CASE not in kinds:
         gaps.append(
             "The rationale cites no case factor (the family, the practice concerns, legal requirements)."

@@ -26,6 +26,7 @@ from commissioning.registry.services import proposal_answer, proposal_make
 from commissioning.tor import workflow as tor_workflow
 from commissioning.tor.services import (
     tor_approve,
+    tor_close_comments_early,
     tor_comment_add,
     tor_draft_create,
     tor_send_for_comment,
@@ -227,4 +228,8 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
             version=version, user=manager, closes_on=max(closes, timezone.localdate() + timedelta(days=1))
         )
         version.refresh_from_db()
+    if tor_workflow.may_close_comments_early(version):
+        tor_close_comments_early(
+            version=version, user=chair, reason="The board agreed the terms of reference at its meeting."
+        )
     tor_approve(version=version, user=chair)

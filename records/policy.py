@@ -91,7 +91,19 @@ PARTS: tuple[Part, ...] = (
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),
-    Part("commissioning.ToRVersion", "review", people=("created_by", "approved_by")),
+    Part(
+        "commissioning.ToRVersion",
+        "review",
+        clear=("rationale", "comments_closed_early_reason"),
+        people=("created_by", "approved_by", "comments_closed_early_by"),
+    ),
+    Part(
+        "commissioning.ToRCitedFactor",
+        "version",
+        "commissioning.ToRVersion",
+        keep=("title",),
+        clear=("assessment",),
+    ),
     Part(
         "commissioning.ToRSection",
         "version",

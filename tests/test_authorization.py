@@ -277,6 +277,11 @@ ROUTES: dict[str, Route] = {
         allowed="north_chair",
         denied=("east_manager", "north_manager", "north_member"),
     ),
+    "tor_close_comments": _object(
+        lambda w: _tor_kwargs(w, "out_for_comment"),
+        allowed="north_chair",
+        denied=("east_manager", "north_manager", "north_member"),
+    ),
     "tor_comments": _object(
         lambda w: _tor_kwargs(w, "out_for_comment"),
         allowed="north_reviewer",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from commissioning.models import AgencyInvolvement, FactorKind, LineOfEnquiry, Scope
+from commissioning.models import AgencyInvolvement, FactorAssessment, FactorKind, LineOfEnquiry, Scope, Weight
 from reviews.models import Appointment, Child, ParticipatingBoard, Review
 from scr_portal.dates import long_date
 
@@ -117,13 +117,33 @@ def _cross_border(review: Review, scope: Scope, boards: list[ParticipatingBoard]
     return "\n\n".join(parts)
 
 
-def _proportionality(scope: Scope) -> str:
-    parts = [scope.rationale.strip() or "Not written yet."]
-    cited = list(scope.rationale_factors.select_related("factor")) if scope.pk else []
+@dataclass(frozen=True)
+class Cited:
+    """A factor the rationale relies on, as a version keeps it (`ToRCitedFactor`)."""
+
+    kind: str
+    title: str
+    weight: str
+    assessment: str
+
+
+def rationale_of(review: Review) -> tuple[str, list[Cited]]:
+    """The scope's proportionality rationale and the factors it cites now (case factors first), as a new
+    version keeps them and as its "proportionality" section says them."""
+    scope = Scope.objects.filter(review=review).first()
+    if scope is None:
+        return "", []
+    assessments: list[FactorAssessment] = list(scope.rationale_factors.select_related("factor"))
+    return scope.rationale.strip(), [
+        Cited(a.factor.kind, a.factor.title, a.weight, a.assessment.strip()) for a in assessments
+    ]
+
+
+def _proportionality(rationale: str, cited: list[Cited]) -> str:
+    parts = [rationale or "Not written yet."]
     for kind, heading in ((FactorKind.CASE, "Case factors"), (FactorKind.CONTEXT, "Context factors")):
-        rows = [a for a in cited if a.factor.kind == kind]
         listed = "\n".join(
-            f"- {a.factor.title} ({a.get_weight_display().lower()}): {a.assessment.strip()}" for a in rows
+            f"- {c.title} ({Weight(c.weight).label.lower()}): {c.assessment}" for c in cited if c.kind == kind
         )
         parts.append(f"{heading} the rationale relies on:\n" + (listed or "- None cited."))
     return "\n\n".join(parts)
@@ -149,9 +169,11 @@ def _governance(review: Review) -> str:
     return " ".join(lines)
 
 
-def sections_for(review: Review) -> list[Draft]:
-    """The sections of a new version, built from the review's current commissioning decisions."""
+def sections_for(review: Review, rationale: tuple[str, list[Cited]] | None = None) -> list[Draft]:
+    """The sections of a new version, built from the review's current commissioning decisions (the
+    rationale and its cited factors as `rationale_of` reads them, when the caller has them already)."""
     scope = Scope.objects.filter(review=review).first() or Scope(review=review)
+    text, cited = rationale if rationale is not None else rationale_of(review)
     children = list(Child.objects.filter(review=review).order_by("pseudonym"))
     lines = list(LineOfEnquiry.objects.filter(review=review).order_by("order", "pk"))
     involvements = list(
@@ -170,7 +192,7 @@ def sections_for(review: Review) -> list[Draft]:
         "reviewer": _reviewer(scope, appointed),
         "agencies": _agencies(involvements),
         "cross-border": _cross_border(review, scope, boards) if boards else None,
-        "proportionality": _proportionality(scope),
+        "proportionality": _proportionality(text, cited),
         "governance": _governance(review),
         "other": "",
     }

@@ -77,3 +77,14 @@ class AddressForm(PortalForm):
         help_text="For example: “Section 4 now names the health visiting service.”",
         widget=forms.Textarea,
     )
+
+
+class CloseCommentsForm(PortalForm):
+    submit_label = "Close the comment period"
+    reason = forms.CharField(
+        label="Why close the comment period early?",
+        help_text="Everyone on the review sees this on the timeline. For example: “The board meets on 10 "
+        "December and every agency has already commented.”",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the comment period closes early"},
+    )

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from commissioning.models import ToRComment, ToRSection, ToRVersion
+from commissioning.models import ToRCitedFactor, ToRComment, ToRSection, ToRVersion
 from reviews.models import Review
 
 
@@ -124,6 +124,16 @@ def comment_of(version: ToRVersion, pk: int) -> ToRComment:
     return get_object_or_404(
         ToRComment.objects.select_related("section", "author"), pk=pk, section__version=version
     )
+
+
+def cited_factors_of(version: ToRVersion) -> list[ToRCitedFactor]:
+    """The factors the version's own rationale relied on when it was made, case factors first."""
+    return list(ToRCitedFactor.objects.filter(version=version).order_by("kind", "order", "pk"))
+
+
+def cited_kinds_of(version: ToRVersion) -> set[str]:
+    """The kinds of factor (case, context) the version's own rationale cites."""
+    return set(ToRCitedFactor.objects.filter(version=version).values_list("kind", flat=True))
 
 
 def unaddressed_count(version: ToRVersion) -> int:

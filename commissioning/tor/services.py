@@ -1,5 +1,5 @@
 """Writes for the terms of reference: drafting a version, editing its sections, sending it for comment,
-commenting, addressing comments and approving.
+commenting, addressing comments, closing the comment period early and approving.
 
 Each write follows one shape: in one transaction it locks the row it changes, checks the guard, changes,
 records the step on the review's timeline and notifies after the commit. A refusal raises ToRRefused with
@@ -14,14 +14,14 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import ToRComment, ToRSection, ToRVersion
+from commissioning.models import ToRCitedFactor, ToRComment, ToRSection, ToRVersion
 from reviews import notifications
 from reviews.access import roles_on_review
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
 
-from . import assemble, workflow
+from . import assemble, selectors, workflow
 
 
 class ToRRefused(Exception):
@@ -75,8 +75,10 @@ def _version_path(version: ToRVersion) -> str:
 def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersion:
     """Makes version N+1 as a draft. `source` "data" builds every section from the current commissioning
     decisions (carrying over the free-text "Other" section); "copy" copies the latest version's text as it
-    stands, with any edits. Refused while a draft exists, or while a version is out for comment with
-    comments not yet addressed; a version out for comment is superseded by the new draft."""
+    stands, with any edits. The version keeps the proportionality rationale and cited factors its text was
+    made from (the scope's now, or the copied version's): approval checks those. Refused while a draft
+    exists, or while a version is out for comment with comments not yet addressed; a version out for
+    comment is superseded by the new draft."""
     with transaction.atomic():
         # Locking the review serialises the creation of versions: two clicks never make two drafts.
         review_lock(review.pk)
@@ -92,16 +94,33 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
             raise ToRRefused(" ".join(blockers))
         previous = list(latest.sections.all()) if latest else []
         number = (ToRVersion.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ToRVersion.objects.create(review=review, number=number, created_by=user)
         if source == "copy" and previous:
             drafts = [assemble.Draft(s.key, s.title, s.body) for s in previous]
+            rationale = (
+                latest.rationale,
+                [
+                    assemble.Cited(c.kind, c.title, c.weight, c.assessment)
+                    for c in selectors.cited_factors_of(latest)
+                ],
+            )
             how = f"copied from version {latest.number}"
         else:
             kept = {s.key: s.body for s in previous if s.key in assemble.FREE_TEXT_KEYS}
+            rationale = assemble.rationale_of(review)
             drafts = [
-                assemble.Draft(d.key, d.title, kept.get(d.key, d.body)) for d in assemble.sections_for(review)
+                assemble.Draft(d.key, d.title, kept.get(d.key, d.body))
+                for d in assemble.sections_for(review, rationale)
             ]
             how = "built from the current commissioning decisions"
+        version = ToRVersion.objects.create(
+            review=review, number=number, created_by=user, rationale=rationale[0]
+        )
+        ToRCitedFactor.objects.bulk_create(
+            ToRCitedFactor(
+                version=version, kind=c.kind, title=c.title, weight=c.weight, assessment=c.assessment, order=n
+            )
+            for n, c in enumerate(rationale[1], 1)
+        )
         ToRSection.objects.bulk_create(
             ToRSection(version=version, key=d.key, title=d.title, order=n, body=d.body)
             for n, d in enumerate(drafts, 1)
@@ -190,8 +209,8 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
-            f"Version {version.number} is out for comment until {label}. Once every comment is addressed, "
-            "the chair approves it."
+            f"Version {version.number} is out for comment until {label}. After that date (or once you close "
+            "the comment period early, saying why) and once every comment is addressed, you can approve it."
         ),
         path=_version_path(version),
         key=f"tor:{version.pk}:approval_requested",
@@ -208,14 +227,8 @@ def tor_comment_add(*, section: ToRSection, user, text: str, parent: ToRComment 
         raise ToRRefused("Enter your comment.")
     with transaction.atomic():
         version = _locked(section.version_id)
-        if not workflow.is_commentable(version):
-            raise ToRRefused(
-                f"Version {version.number} is not out for comment, so comments cannot be added to it."
-            )
-        if version.comments_close_on and timezone.localdate() > version.comments_close_on:
-            raise ToRRefused(
-                f"Comments on version {version.number} closed on {version.comments_close_on:%-d %B %Y}."
-            )
+        if not workflow.comments_open(version):
+            raise ToRRefused(workflow.comments_closed_message(version))
         if parent is not None:
             if parent.section_id != section.pk:
                 raise ToRRefused("That reply belongs to another section.")
@@ -243,13 +256,45 @@ def tor_comment_address(*, comment: ToRComment, user, how: str) -> ToRComment:
     return comment
 
 
+def tor_close_comments_early(*, version: ToRVersion, user, reason: str) -> ToRVersion:
+    """The chair closes a version's comment period before its closing date, saying why (for example the
+    board meets before then): no more comments are taken, and the version can be approved once every
+    comment is addressed. Recorded on the review's timeline with the reason."""
+    with transaction.atomic():
+        version = _locked(version.pk)
+        _transition(
+            version,
+            "close_comments_early",
+            user,
+            workflow.Step(user=user, reason=reason),
+            refused=f"Version {version.number} is not out for comment, so there is no comment period to close.",
+        )
+        version.save(
+            update_fields=[
+                "comments_closed_early_at",
+                "comments_closed_early_by",
+                "comments_closed_early_reason",
+            ]
+        )
+        timeline_add(
+            review=version.review,
+            user=user,
+            kind=TimelineEntry.Kind.DECISION,
+            title=f"Comments on terms of reference version {version.number} closed early",
+            body=f"They were open until {long_date(version.comments_close_on)}. Why: "
+            f"{version.comments_closed_early_reason}",
+        )
+    return version
+
+
 # Approval --------------------------------------------------------------------------------------------
 
 
 def tor_approve(*, version: ToRVersion, user) -> ToRVersion:
     """The chair approves a version out for comment: it is frozen for good, and any earlier approved version
-    is superseded. Refused while the proportionality rationale lacks a case or context factor, or while
-    any comment is unaddressed. Of two chairs approving at once, one wins; the other is told."""
+    is superseded. Refused while the version's own proportionality rationale (the copy it was made with)
+    lacks a case or context factor, while its comment period is open (unless the chair closed it early), or
+    while any comment is unaddressed. Of two chairs approving at once, one wins; the other is told."""
     try:
         with transaction.atomic():
             version = _locked(version.pk)

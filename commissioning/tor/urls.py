@@ -13,6 +13,7 @@ urlpatterns = [
     path(VERSION + "sections/<slug:key>/", views.tor_section_edit, name="tor_section_edit"),
     path(VERSION + "send/", views.tor_send, name="tor_send"),
     path(VERSION + "approve/", views.tor_approve, name="tor_approve"),
+    path(VERSION + "close-comments/", views.tor_close_comments, name="tor_close_comments"),
     path(VERSION + "comments/", views.tor_comments, name="tor_comments"),
     path(VERSION + "sections/<slug:key>/comment/", views.tor_comment_add, name="tor_comment_add"),
     path(VERSION + "comments/<int:comment_pk>/reply/", views.tor_comment_reply, name="tor_comment_reply"),

@@ -5,6 +5,7 @@ not allowed; versions and comments are then looked up within that review only.""
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,18 +14,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.models import ToRSection, ToRVersion
+from commissioning.models import FactorKind, ToRSection, ToRVersion
 from reviews.access import can
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
-from scr_portal.dates import short_date, short_datetime
+from scr_portal.dates import long_date, short_date, short_datetime
 from scr_portal.forms import id_from_query
 from scr_portal.links import url_for_each
 from scr_portal.pages import reshown, submitted
 
 from ..views import commissioning_crumb
 from . import diff, selectors, services, workflow
-from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm
+from .forms import (
+    AddressForm,
+    CloseCommentsForm,
+    CommentForm,
+    DraftCreateForm,
+    ReplyForm,
+    SectionForm,
+    SendForCommentForm,
+)
 
 
 def _tor_trail(review, version=None) -> list[Crumb]:
@@ -56,10 +65,13 @@ def _submitted(request, form, write, **done) -> HttpResponse | None:
 def tor_list(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
     versions = list(selectors.versions_of(review))
+    may_create = can(request.user, "edit_terms_of_reference", review)
+    create_blockers = workflow.new_draft_blockers(versions[0] if versions else None) if may_create else []
     ctx = {
         "review": review,
         "versions": versions,
-        "can_create": can(request.user, "edit_terms_of_reference", review),
+        "can_create": may_create and not create_blockers,
+        "create_blockers": create_blockers,
         "breadcrumbs": review_crumbs(review, *_tor_trail(review)),
     }
     return render(request, "commissioning/tor/list.html", ctx)
@@ -69,6 +81,9 @@ def tor_list(request: HttpRequest, pk: int) -> HttpResponse:
 def tor_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "edit_terms_of_reference")
     latest = selectors.latest_version(review)
+    if request.method == "GET" and (blockers := workflow.new_draft_blockers(latest)):
+        messages.error(request, " ".join(blockers))  # never offered then (see tor_list, tor_version)
+        return redirect("tor_list", review.pk)
     form = DraftCreateForm(request.POST or None, latest=latest)
     write = partial(services.tor_draft_create, review=review, user=request.user)
     return _submitted(
@@ -85,8 +100,15 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
     version = selectors.version_of(review, number)
     may_edit = can(request.user, "edit_terms_of_reference", review)
-    may_approve = can(request.user, "approve_terms_of_reference", review)
+    may_approve = can(request.user, "approve_terms_of_reference", review) and workflow.MACHINE.allows(
+        "approve", version
+    )
     is_open = workflow.is_commentable(version)
+    # What the person may do here, and why not yet when the step exists for them but is refused now: a
+    # button is offered only when the service will take it.
+    approve_blockers = workflow.approval_blockers(version) if may_approve else []
+    may_create = may_edit and not workflow.is_editable(version)
+    create_blockers = workflow.new_draft_blockers(selectors.latest_version(review)) if may_create else []
     ctx = {
         "review": review,
         "version": version,
@@ -94,8 +116,13 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "sections": selectors.sections_of(version),
         "can_edit": may_edit and workflow.is_editable(version),
         "can_send": may_edit and workflow.MACHINE.allows("send_for_comment", version),
-        "can_approve": may_approve and workflow.MACHINE.allows("approve", version),
-        "can_create": may_edit and not workflow.is_editable(version),
+        "may_approve": may_approve,
+        "can_approve": may_approve and not approve_blockers,
+        "approve_blockers": approve_blockers,
+        "can_close_early": may_approve and workflow.may_close_comments_early(version),
+        "can_create": may_create and not create_blockers,
+        "create_blockers": create_blockers,
+        "comments_open": workflow.comments_open(version),
         "unaddressed": selectors.unaddressed_count(version) if is_open else 0,
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version)),
     }
@@ -191,7 +218,7 @@ def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_commissioning")
     version = selectors.version_of(review, number)
     is_open = workflow.is_commentable(version)
-    can_comment = is_open and can(request.user, "comment_terms_of_reference", review)
+    can_comment = workflow.comments_open(version) and can(request.user, "comment_terms_of_reference", review)
     can_address = is_open and can(request.user, "edit_terms_of_reference", review)
     sections = selectors.sections_with_threads(version)
     _label_threads(review, version, sections, can_comment=can_comment, can_address=can_address)
@@ -201,6 +228,7 @@ def tor_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "sections": sections,
         "can_comment": can_comment,
         "can_address": can_address,
+        "comments_open": workflow.comments_open(version),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Comments", None)),
     }
     return render(request, "commissioning/tor/comments.html", ctx)
@@ -210,7 +238,12 @@ def _section_comments_url(review, version, section) -> str:
     return reverse("tor_comments", args=[review.pk, version.number]) + f"#section-{section.key}"
 
 
-def _comments_closed(request, review, version) -> HttpResponse | None:
+def _comments_closed(request, review, version, *, taking_comments: bool = True) -> HttpResponse | None:
+    """Back to the comments page, saying why, when the version takes no more comments (`taking_comments`)
+    or, for marking comments addressed, when it is no longer out for comment."""
+    if taking_comments and not workflow.comments_open(version):
+        messages.error(request, workflow.comments_closed_message(version))
+        return redirect("tor_comments", review.pk, version.number)
     if not workflow.is_commentable(version):
         messages.error(request, f"Version {version.number} is not out for comment.")
         return redirect("tor_comments", review.pk, version.number)
@@ -252,7 +285,7 @@ def tor_comment_address(request: HttpRequest, pk: int, number: int, comment_pk: 
     review = review_for(request.user, pk, "edit_terms_of_reference")
     version = selectors.version_of(review, number)
     comment = selectors.comment_of(version, comment_pk)
-    if closed := _comments_closed(request, review, version):
+    if closed := _comments_closed(request, review, version, taking_comments=False):
         return closed
     form = AddressForm(request.POST or None)
     write = partial(services.tor_comment_address, comment=comment, user=request.user)
@@ -261,6 +294,11 @@ def tor_comment_address(request: HttpRequest, pk: int, number: int, comment_pk: 
     return _submitted(request, form, write, success=success, to=to) or _form_page(
         request, review, version, form, "Mark the comment as addressed", comment=comment
     )
+
+
+def _cited_by_kind(cited: list) -> list[tuple[str, list]]:
+    """The version's own cited factors under "Case factors cited" and "Context factors cited"."""
+    return [(f"{kind.label}s cited", [c for c in cited if c.kind == kind]) for kind in FactorKind]
 
 
 @require_http_methods(["GET", "POST"])
@@ -284,12 +322,39 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "heading": heading,
         "error": error,
         "blockers": workflow.approval_blockers(version),
-        "comments_still_open": bool(
-            version.comments_close_on and version.comments_close_on >= timezone.localdate()
-        ),
+        "can_close_early": workflow.may_close_comments_early(version),
+        "cited": _cited_by_kind(selectors.cited_factors_of(version)),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Approve", None)),
     }
     return render(request, "commissioning/tor/approve.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def tor_close_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The chair closes the comment period early, saying why (so the version can be approved sooner)."""
+    review = review_for(request.user, pk, "approve_terms_of_reference")
+    version = selectors.version_of(review, number)
+    if request.method == "GET" and not workflow.may_close_comments_early(version):
+        messages.error(request, workflow.comments_closed_message(version))
+        return redirect("tor_version", review.pk, version.number)
+    form = CloseCommentsForm(request.POST or None)
+    write = partial(services.tor_close_comments_early, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success=f"Comments on version {version.number} are closed. It can be approved once every comment is "
+        "addressed.",
+        to=reverse("tor_version", args=[review.pk, version.number]),
+    ) or _form_page(
+        request,
+        review,
+        version,
+        form,
+        f"Close the comment period on version {version.number} early",
+        intro=f"Comments on version {version.number} are open until {long_date(version.comments_close_on)}. "
+        "Closing early stops anyone commenting from now on; the reason goes on the review's timeline.",
+    )
 
 
 @require_GET
@@ -305,18 +370,26 @@ def tor_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
     new_number = chosen("to", numbers[0] if numbers else None)
     old_number = chosen("from", next((n for n in numbers if new_number and n < new_number), new_number))
+    show_all = request.GET.get("all") == "1"
     rows, old, new = [], None, None
     if old_number and new_number:
         old = selectors.version_of(review, old_number)
         new = selectors.version_of(review, new_number)
         rows = diff.compare(selectors.sections_of(old), selectors.sections_of(new))
+    unchanged = [r for r in rows if not r.changed]
     ctx = {
         "review": review,
         "numbers": numbers,
         "old": old,
         "new": new,
-        "rows": rows,
-        "changed": sum(r.status != "same" for r in rows),
+        "rows": rows if show_all else [r for r in rows if r.changed],
+        "compared": bool(rows),
+        "changed": len(rows) - len(unchanged),
+        "unchanged": unchanged,
+        "show_all": show_all,
+        "toggle_query": urlencode(
+            {"from": old_number, "to": new_number, **({} if show_all else {"all": "1"})}
+        ),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review), ("Compare versions", None)),
     }
     return render(request, "commissioning/tor/diff.html", ctx)

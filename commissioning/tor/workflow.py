@@ -4,7 +4,11 @@ in `services.py` apply them; pages ask this module what to offer. Nothing else s
 
 Draft → out for comment → approved. A new draft supersedes a version out for comment once its comments are
 addressed; approving a version supersedes the version approved before it. Approved and superseded versions
-are frozen: their text never changes again."""
+are frozen: their text never changes again.
+
+A version is approved on what it says itself: the proportionality rationale and cited factors it was made
+with (a frozen copy), not the scope as it stands now. It is approved only once its comment period is over,
+or the chair has closed it early saying why, and every comment is addressed."""
 
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ from datetime import date
 from django.utils import timezone
 
 from commissioning.models import ToRVersion
-from commissioning.selectors import rationale_gaps
+from commissioning.selectors import gaps_of
 from reviews.models import Role
+from scr_portal.dates import long_date
 from scr_portal.statemachine import Machine, Transition
 
-from .selectors import unaddressed_count
+from .selectors import cited_kinds_of, unaddressed_count
 
 Status = ToRVersion.Status
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
@@ -34,10 +39,12 @@ OPEN_STATUSES = (Status.DRAFT, Status.OUT_FOR_COMMENT)  # still being worked on
 
 @dataclass(frozen=True)
 class Step:
-    """What comes with a transition: who makes it and when, and the closing date of a comment round."""
+    """What comes with a transition: who makes it and when, the closing date of a comment round, and why
+    a comment period closes early."""
 
     user: object = None
     closes_on: date | None = None
+    reason: str = ""
 
 
 def _comments_close_later(version: ToRVersion, step: Step) -> list[str]:
@@ -55,9 +62,53 @@ def _waiting(version: ToRVersion) -> int:
     return unaddressed_count(version)
 
 
+def comments_open(version: ToRVersion) -> bool:
+    """Whether people can still comment: the version is out for comment, its closing date has not passed
+    (comments are taken on the closing date itself) and the chair has not closed the period early."""
+    return (
+        is_commentable(version)
+        and version.comments_closed_early_at is None
+        and version.comments_close_on is not None
+        and timezone.localdate() <= version.comments_close_on
+    )
+
+
+def comments_closed_message(version: ToRVersion) -> str:
+    """Why comments on a version out for comment can no longer be added."""
+    if version.comments_closed_early_at is not None:
+        when = long_date(timezone.localtime(version.comments_closed_early_at).date())
+        return f"The chair closed comments on version {version.number} early, on {when}."
+    if version.comments_close_on is not None:
+        return f"Comments on version {version.number} closed on {long_date(version.comments_close_on)}."
+    return f"Version {version.number} is not out for comment, so comments cannot be added to it."
+
+
+def own_rationale_gaps(version: ToRVersion) -> list[str]:
+    """What the version's own rationale lacks (the copy it was made with): one message, or none."""
+    gaps = gaps_of(version.rationale, cited_kinds_of(version))
+    if not gaps:
+        return []
+    return [
+        f"Version {version.number} keeps the proportionality rationale it was made with, and that rationale "
+        f"is not complete. {' '.join(gaps)} Complete the rationale, then create a new version from the "
+        "current commissioning decisions."
+    ]
+
+
+def _comment_period_over(version: ToRVersion) -> list[str]:
+    if not comments_open(version):
+        return []
+    return [
+        f"Comments on version {version.number} are open until {long_date(version.comments_close_on)}, and "
+        "everyone on the review may still comment. Approve it after that date, or close the comment period "
+        "early, saying why."
+    ]
+
+
 def _ready_to_approve(version: ToRVersion, step: Step) -> list[str]:
-    """The proportionality rationale cites a case and a context factor, and every comment is addressed."""
-    blockers = list(rationale_gaps(version.review))
+    """The version's own rationale cites a case and a context factor, its comment period is over (or was
+    closed early) and every comment is addressed."""
+    blockers = own_rationale_gaps(version) + _comment_period_over(version)
     waiting = _waiting(version)
     if waiting:
         blockers.append(
@@ -65,6 +116,19 @@ def _ready_to_approve(version: ToRVersion, step: Step) -> list[str]:
             "marks each comment addressed, saying how."
         )
     return blockers
+
+
+def _may_close_early(version: ToRVersion, step: Step) -> list[str]:
+    blockers = [] if comments_open(version) else [comments_closed_message(version)]
+    if not step.reason.strip():
+        blockers.append("Say why the comment period closes early.")
+    return blockers
+
+
+def _record_early_close(version: ToRVersion, step: Step) -> None:
+    version.comments_closed_early_at = timezone.now()
+    version.comments_closed_early_by = step.user
+    version.comments_closed_early_reason = step.reason.strip()
 
 
 def _record_approval(version: ToRVersion, step: Step) -> None:
@@ -95,6 +159,15 @@ MACHINE: Machine[ToRVersion] = Machine(
             roles=frozenset({BM}),
             guard=_comments_close_later,
             effect=_open_comment_round,
+        ),
+        Transition(
+            name="close_comments_early",  # the chair ends the comment period before its closing date
+            label="Close the comment period early",
+            source=frozenset(COMMENTABLE_STATUSES),
+            target=Status.OUT_FOR_COMMENT,
+            roles=frozenset({CHAIR}),
+            guard=_may_close_early,
+            effect=_record_early_close,
         ),
         Transition(
             name="approve",
@@ -170,6 +243,11 @@ def new_draft_blockers(latest: ToRVersion | None) -> list[str]:
     if MACHINE.allows("supersede_by_draft", latest):
         return MACHINE.blockers(MACHINE["supersede_by_draft"], latest, Step())
     return []
+
+
+def may_close_comments_early(version: ToRVersion) -> bool:
+    """Whether the chair can close this version's comment period early now (given a reason)."""
+    return MACHINE.allows("close_comments_early", version) and comments_open(version)
 
 
 def approval_blockers(version: ToRVersion) -> list[str]:

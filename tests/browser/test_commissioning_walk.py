@@ -271,10 +271,27 @@ def test_commissioning_walk_from_factors_to_approved_terms_of_reference(login_as
     expect(section).to_contain_text("summarised in the purpose section")
     assert_accessible(page)
 
-    # 7. The chair approves the version; it is then approved and frozen.
+    # 7. Comments are open for a week yet: the chair is told why approval must wait rather than offered a
+    # button that would be refused, closes the comment period early saying why, then approves; the version
+    # is then approved and frozen.
     _switch_to(page, login_as, world.north_chair)
     page.goto(f"{base}/commissioning/terms-of-reference/1/")
     expect(h1(page)).to_have_text("Version 1 Out for comment")
+    expect(page.get_by_role("link", name="Approve this version")).to_have_count(0)
+    expect(page.locator("#approve-not-yet")).to_contain_text("You cannot approve version 1 yet")
+    expect(page.locator("#approve-not-yet")).to_contain_text("may still comment")
+    assert_accessible(page)
+    page.get_by_role("link", name="Close the comment period early").click()
+    expect(h1(page)).to_have_text("Close the comment period on version 1 early")
+    page.get_by_role("button", name="Close the comment period").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the comment period closes early")
+    assert_accessible(page)
+    page.get_by_label("Why close the comment period early?").fill(
+        "The board meets on Thursday and every agency has commented."
+    )
+    page.get_by_role("button", name="Close the comment period").click()
+    expect(_success(page)).to_contain_text("Comments on version 1 are closed.")
+    expect(main(page)).to_contain_text("The board meets on Thursday and every agency has commented.")
     assert_accessible(page)
     page.get_by_role("link", name="Approve this version").click()
     expect(h1(page)).to_have_text("Approve version 1 of the terms of reference")

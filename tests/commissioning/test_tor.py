@@ -69,10 +69,17 @@ def _out_for_comment(review, manager) -> ToRVersion:
     )
 
 
-def _approvable(world, review=None) -> ToRVersion:
+def _close_early(version, chair) -> ToRVersion:
+    return services.tor_close_comments_early(version=version, user=chair, reason="The board meets on Friday.")
+
+
+def _approvable(world, review=None, *, close=True) -> ToRVersion:
+    """A version out for comment whose own rationale cites both kinds of factor; its comment period closed
+    early by the chair unless `close` is False."""
     review = _commissioning(review or world.north_review)
     _cite(review, world.north_manager, "case", "context")
-    return _out_for_comment(review, world.north_manager)
+    version = _out_for_comment(review, world.north_manager)
+    return _close_early(version, world.north_chair) if close else version
 
 
 def _url(name, version, **extra):
@@ -422,10 +429,14 @@ def test_chair_cannot_approve_without_a_context_factor(client, world):
 
 
 def test_chair_cannot_approve_while_comments_are_unaddressed(client, world):
-    version = _approvable(world)
+    version = _approvable(world, close=False)
     for text in ("One", "Two"):
         services.tor_comment_add(section=version.sections.first(), user=world.north_member, text=text)
+    _close_early(version, world.north_chair)
     client.force_login(world.north_chair)
+    page = client.get(_url("tor_version", version)).content.decode()
+    assert "2 comments are not yet addressed" in page
+    assert _url("tor_approve", version) not in page  # the reason instead of the button
     response = client.post(_url("tor_approve", version))
     assert "2 comments are not yet addressed" in response.content.decode()
     assert ToRVersion.objects.get(pk=version.pk).status == Status.OUT_FOR_COMMENT
@@ -488,6 +499,7 @@ def test_chair_approves_with_both_kinds_of_factor_and_the_version_is_frozen(
     services.tor_send_for_comment(
         version=new, user=world.north_manager, closes_on=timezone.localdate() + timedelta(days=3)
     )
+    _close_early(new, world.north_chair)
     services.tor_approve(version=new, user=world.north_chair)
     assert dict(ToRVersion.objects.filter(review=version.review).values_list("number", "status")) == {
         1: Status.SUPERSEDED,
@@ -580,7 +592,7 @@ def test_diff_marks_changes_and_escapes_what_people_typed(client, world):
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert '<del><span class="govuk-visually-hidden">Removed: </span>Not decided yet.</del>' in page
+    assert '<del><span class="govuk-visually-hidden">Removed: </span>Not decided yet</del>.' in page
     assert "<ins>" in page
     assert response.context["changed"] == 1
 
@@ -590,7 +602,8 @@ def test_diff_words_marks_only_changed_words():
 
     old, new = words("the quick brown fox", "the slow brown <fox>")
     assert "the " in old and "<del>" in old and "quick" in old
-    assert "&lt;fox&gt;" in new and "<ins>" in new and "slow" in new
+    assert "<fox>" not in new and "&lt;" in new and "<ins>" in new and "slow" in new
+    assert "<del>" not in old.split("quick")[1]  # "brown fox" is unchanged
 
 
 def test_every_page_opens_for_someone_entitled(client, world):
@@ -605,8 +618,9 @@ def test_every_page_opens_for_someone_entitled(client, world):
         ("north_reviewer", _url("tor_comment_add", version, key="purpose")),
         ("north_member", _url("tor_comment_reply", version, comment_pk=comment.pk)),
         ("north_manager", _url("tor_comment_address", version, comment_pk=comment.pk)),
-        ("north_manager", reverse("tor_draft_create", args=[review.pk])),
+        ("north_manager", reverse("tor_draft_create", args=[_commissioning(world.cross_border_review).pk])),
         ("north_chair", _url("tor_approve", version)),
+        ("north_chair", _url("tor_close_comments", version)),
     ]
     draft = _draft(_commissioning(world.south_review), world.south_manager)
     pages += [
@@ -666,3 +680,50 @@ def test_version_list_reads_in_a_constant_number_of_queries(client, world):
     add(28)
     assert ToRVersion.objects.filter(review=review).count() == 30
     assert _queries(client, url) == few
+
+
+def test_diff_does_not_mark_unchanged_words_at_the_end_of_a_paragraph():
+    from commissioning.tor.diff import words
+
+    old = "The review looks at 2023.\n\nAgencies share chronologies."
+    new = "The review looks at 2023 and 2024.\n\nAgencies share chronologies.\n\nA new paragraph."
+    left, right = words(old, new)
+
+    assert "<del>" not in left  # nothing was removed, however the paragraphs end
+    assert left == "The review looks at 2023.<br><br>Agencies share chronologies."
+    assert right == (
+        'The review looks at 2023 <ins><span class="govuk-visually-hidden">Added: </span>and 2024</ins>.'
+        "<br><br>Agencies share chronologies."
+        '<br><br><ins><span class="govuk-visually-hidden">Added: </span>A new paragraph.</ins>'
+    )
+    # A paragraph split in two: the break alone is marked, with a pilcrow and words for screen readers.
+    left, right = words("One. Two.", "One.\n\nTwo.")
+    assert left == "One. Two."
+    assert right == (
+        'One.<ins><span class="govuk-visually-hidden">Added: paragraph break</span>¶</ins><br><br>Two.'
+    )
+    # Spacing alone and Windows line ends are no change.
+    same_left, same_right = words("One  two.\n\nThree.", "One two.\r\n\r\nThree.")
+    assert "<del>" not in same_left and "<ins>" not in same_right
+
+
+def test_the_comparison_shows_only_the_changed_sections_until_asked_for_all(client, world):
+    review = _commissioning(world.north_review)
+    first = _out_for_comment(review, world.north_manager)
+    second = services.tor_draft_create(review=review, user=world.north_manager, source="copy")
+    services.tor_section_save(
+        section=second.sections.get(key="breadth"), user=world.north_manager, body="Wider.", seen_revision=1
+    )
+    client.force_login(world.north_member)
+    url = reverse("tor_diff", args=[review.pk])
+
+    page = client.get(url, {"from": first.number, "to": second.number}).content.decode()
+    sections = second.sections.count()
+    assert 'id="diff-breadth"' in page and 'id="diff-purpose"' not in page
+    assert f"1 section differs, {sections - 1} are the same" in page
+    assert f"Show all {sections} sections" in page and "?from=1&amp;to=2&amp;all=1" in page
+
+    everything = client.get(url, {"from": 1, "to": 2, "all": "1"}).content.decode()
+    assert 'id="diff-purpose"' in everything and "No change" in everything
+    assert "Show only the changed sections" in everything
+    assert '<input type="hidden" name="all" value="1">' in everything  # kept when choosing other versions

@@ -31,6 +31,7 @@ def test_the_table_names_who_makes_each_transition():
     roles = {name: set(t.roles) for name, t in workflow.MACHINE.transitions.items()}
     assert roles == {
         "send_for_comment": {workflow.BM},
+        "close_comments_early": {workflow.CHAIR},
         "approve": {workflow.CHAIR},
         "supersede_by_draft": {workflow.BM},
         "supersede_by_approval": {workflow.CHAIR},

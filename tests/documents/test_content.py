@@ -222,8 +222,9 @@ def test_a_superseded_version_says_so_rather_than_draft(world):
     tor_send_for_comment(
         version=second, user=world.north_manager, closes_on=timezone.localdate() + timedelta(days=7)
     )
-    from commissioning.tor.services import tor_approve
+    from commissioning.tor.services import tor_approve, tor_close_comments_early
 
+    tor_close_comments_early(version=second, user=world.north_chair, reason="The board has met.")
     tor_approve(version=second, user=world.north_chair)
     printed = _tor(first)
 

@@ -388,6 +388,7 @@ def test_two_chairs_approving_one_terms_of_reference_leave_one_approval(postgres
             tor.tor_send_for_comment(
                 version=version, user=world.north_manager, closes_on=TODAY() + timedelta(days=14)
             )
+            tor.tor_close_comments_early(version=version, user=world.north_chair, reason="The board has met.")
             overlap.arm()
             outcomes = race(
                 {who: partial(tor.tor_approve, version=version, user=chair) for who, chair in chairs.items()},

@@ -332,6 +332,7 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "commissioning.tor.forms.CommentForm": (Target("tor_comment_add", "north_reviewer"),),
     "commissioning.tor.forms.ReplyForm": (Target("tor_comment_reply", "north_member"),),
     "commissioning.tor.forms.AddressForm": (Target("tor_comment_address", BM),),
+    "commissioning.tor.forms.CloseCommentsForm": (Target("tor_close_comments", "north_chair"),),
     # The response: report and findings, discussion, engagement
     "responses.findings.forms.FindingForm": (Target("finding_add", BM), Target("finding_edit", BM)),
     "responses.findings.forms.ReportReplaceForm": (Target("report_replace", BM),),
