@@ -72,9 +72,12 @@ def document_request(*, review: Review, user, kind: str, tor_version=None) -> Do
 
 
 def document_dispatch(document_pk: int) -> bool:
-    """Hands the document to a worker (in the embedded default, makes it now). False when the broker
-    cannot be reached: the document stays queued for the sweep, and the person asking is told so."""
-    return outbox.send("documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED)
+    """Hands the document to a worker (in the embedded default, a thread of the server process). False
+    when the broker cannot be reached: the document stays queued for the sweep, and the person asking is
+    told so."""
+    return outbox.send(
+        "documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED, background=True
+    )
 
 
 def document_retry(*, document: Document, user) -> Document:
@@ -216,9 +219,9 @@ def export_request(*, user, query: str, review: Review | None = None, board: Boa
 
 
 def export_dispatch(export_pk: int) -> bool:
-    """Hands the export to a worker (in the embedded default, makes it now). False when the broker cannot
-    be reached: the export stays queued for the sweep."""
-    return outbox.send("documents.make_export", export_pk, delayed=outbox.EXPORT_DELAYED)
+    """Hands the export to a worker (in the embedded default, a thread of the server process). False when
+    the broker cannot be reached: the export stays queued for the sweep."""
+    return outbox.send("documents.make_export", export_pk, delayed=outbox.EXPORT_DELAYED, background=True)
 
 
 def export_retry(*, export: Export, user) -> Export:
