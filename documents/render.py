@@ -28,17 +28,22 @@ class Prepared:
     source_number: int | None = None
 
 
-def _context(kind: str, review, tor_version=None) -> tuple[dict, str, int | None]:
+def _context(kind: str, review, source=None) -> tuple[dict, str, int | None]:
+    """The template's context, the label and the source's version number. `source` is the version the
+    document shows: of the terms of reference, or of the response (signed)."""
     if kind == Document.Kind.TERMS_OF_REFERENCE:
-        status = tor_version.get_status_display().lower()
-        label = f"Terms of reference, version {tor_version.number} ({status})"
-        return content.tor_context(tor_version), label, tor_version.number
+        status = source.get_status_display().lower()
+        label = f"Terms of reference, version {source.number} ({status})"
+        return content.tor_context(source), label, source.number
+    if kind == Document.Kind.RESPONSE:
+        label = f"The board's response, version {source.number} (signed)"
+        return content.response_context(source), label, source.number
     label = "Board pack"
     return content.board_pack_context(review), label, None
 
 
-def prepare(kind: str, review, tor_version=None) -> Prepared:
-    context, label, number = _context(kind, review, tor_version)
+def prepare(kind: str, review, source=None) -> Prepared:
+    context, label, number = _context(kind, review, source)
     html = render_to_string(
         f"documents/print/{kind}.html",
         {

@@ -47,10 +47,15 @@ class DocumentRefused(Exception):
     """The document cannot be asked for now; the message says why."""
 
 
-def document_request(*, review: Review, user, kind: str, tor_version=None) -> Document:
+def document_request(*, review: Review, user, kind: str, tor_version=None, response_version=None) -> Document:
     """The document for the data as it is now: the existing one when the same data was asked for before
-    (ready, on its way, or failed and retryable), otherwise a new one, queued."""
-    prepared = render.prepare(kind, review, tor_version)
+    (ready, on its way, or failed and retryable), otherwise a new one, queued. `tor_version` is the
+    version of the terms of reference to print, `response_version` the signed response's."""
+    if kind == Document.Kind.RESPONSE and (response_version is None or not response_version.is_signed):
+        raise DocumentRefused("Only a signed version of the response can be made into a PDF.")
+    prepared = render.prepare(
+        kind, review, tor_version if kind == Document.Kind.TERMS_OF_REFERENCE else response_version
+    )
     existing = Document.objects.filter(review=review, kind=kind, data_version=prepared.data_version).first()
     if existing:
         return existing

@@ -38,8 +38,8 @@ def _status(document_pk: int, wanted: str, timeout: float = 20) -> Document:
 def test_asking_for_a_document_returns_before_it_is_made_and_the_status_page_follows(
     client,
     world,
-    fake_content,
-    monkeypatch,  # noqa: F811 - the fixture imported above
+    fake_content,  # noqa: F811 - the fixture imported above
+    monkeypatch,
 ):
     review = at_stage(world.north_review, State.RESPONSE)
     started, release = threading.Event(), threading.Event()
@@ -78,8 +78,8 @@ def test_asking_for_a_document_returns_before_it_is_made_and_the_status_page_fol
 def test_a_render_that_fails_in_the_thread_is_recorded_for_the_person_to_retry(
     client,
     world,
-    fake_content,
-    monkeypatch,  # noqa: F811 - the fixture imported above
+    fake_content,  # noqa: F811 - the fixture imported above
+    monkeypatch,
 ):
     review = at_stage(world.north_review, State.RESPONSE)
 
