@@ -23,9 +23,8 @@ def last_signed_at(review: Review) -> datetime | None:
 def mark_out_of_date(review: Review, documents: list[Document]) -> list[Document]:
     """Sets `out_of_date` on each document: a board pack asked for before the chair's latest signature of
     the response shows it unsigned (or an earlier version signed), so it must be made again. A board pack's
-    content is fixed when it is asked for. One query, and only when there is a board pack."""
-    packs = [d for d in documents if d.kind == Document.Kind.BOARD_PACK]
-    signed = last_signed_at(review) if packs else None
+    content is fixed when it is asked for. One query, whatever the documents (so a page's count is fixed)."""
+    signed = last_signed_at(review)
     for document in documents:
         document.out_of_date = bool(
             signed
