@@ -8,9 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Debian packages: libpq-dev builds psycopg2; pango and fonts let WeasyPrint render; chromium and
-# poppler-utils drive the browser tests and read PDFs back in tests.
+# poppler-utils drive the browser tests and read PDFs back in tests; qpdf checks every PDF made is sound.
 DEBS_RUN := libpq-dev gcc python3-dev libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-DEBS_TEST := chromium poppler-utils
+DEBS_TEST := chromium poppler-utils qpdf
 
 .PHONY: run test lint format setup setup-test debs debs-test assets clean
 

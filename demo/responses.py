@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from demo.pdf import DEMO_PDF
+from demo.pdf import EVIDENCE_PDF
 from responses.document import services as document
 from responses.findings import services as findings
 from responses.models import (
@@ -326,7 +326,7 @@ def _demo_progress(review: Review, manager, on) -> None:
     update = report(done, finished, text, in_progress, completed)
     evidence = Evidence(update=update, name="missed-appointments-audit.pdf", size=0)
 
-    evidence.file.save("missed-appointments-audit.pdf", ContentFile(DEMO_PDF), save=False)
-    evidence.size = len(DEMO_PDF)
+    evidence.file.save("missed-appointments-audit.pdf", ContentFile(EVIDENCE_PDF), save=False)
+    evidence.size = len(EVIDENCE_PDF)
     evidence.save()
     Action.objects.filter(pk=done.pk).update(status=Action.Status.COMPLETED, completed_on=finished)

@@ -18,6 +18,7 @@ from commissioning.tor import workflow as tor_workflow
 from markers.checks import Marker, answers_for, evidence_for
 from markers.registry import MARKERS
 from responses.discussion.selectors import AUDIENCE_ORDER
+from responses.document import assemble
 from responses.models import (
     Action,
     EngagementActivity,
@@ -366,4 +367,36 @@ def board_pack_context(review: Review) -> dict:
         "self_checks": self_checks,
         "response_version": latest,
         "signature": signature,
+    }
+
+
+# The signed response ----------------------------------------------------------------------------------
+
+
+def response_context(version: ResponseVersion) -> dict:
+    """The board's written response as the chair signed it: the exact text (headings, paragraphs and lists
+    as the portal shows it) and the signature block (who signed, when, the fingerprint). Only a signed
+    version is printed. Three queries."""
+    version = ResponseVersion.objects.select_related("signed_by").get(pk=version.pk)
+    if not version.is_signed:
+        raise ValueError("Only a signed version of the response is printed.")
+    review = _review(version.review_id)
+    board, participating = _boards(review)
+    return {
+        "kind": "response",
+        "protective_marking": PROTECTIVE_MARKING,
+        "handling": HANDLING,
+        "review": review,
+        "board": board,
+        "participating_boards": participating,
+        "regime": review.get_regime_display(),
+        "version": version,
+        "blocks": assemble.blocks(version.content),
+        "signature": Signature(
+            version_number=version.number,
+            chair=version.signed_by.get_full_name(),
+            signed_at=version.signed_at,
+            digest=version.digest,
+        ),
+        "marking": "",
     }

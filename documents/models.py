@@ -59,6 +59,7 @@ class Document(Job):
     class Kind(models.TextChoices):
         TERMS_OF_REFERENCE = "tor", "Terms of reference"
         BOARD_PACK = "board_pack", "Board pack"
+        RESPONSE = "response", "Signed response"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be made"
@@ -71,7 +72,9 @@ class Document(Job):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     source_number = models.PositiveIntegerField(
-        null=True, blank=True, help_text="For terms of reference: the version number the document shows."
+        null=True,
+        blank=True,
+        help_text="For terms of reference and the response: the version number the document shows.",
     )
     data_version = models.CharField(
         max_length=64, help_text="SHA-256 of the document's content before rendering: the data it shows."

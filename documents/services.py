@@ -47,10 +47,15 @@ class DocumentRefused(Exception):
     """The document cannot be asked for now; the message says why."""
 
 
-def document_request(*, review: Review, user, kind: str, tor_version=None) -> Document:
+def document_request(*, review: Review, user, kind: str, tor_version=None, response_version=None) -> Document:
     """The document for the data as it is now: the existing one when the same data was asked for before
-    (ready, on its way, or failed and retryable), otherwise a new one, queued."""
-    prepared = render.prepare(kind, review, tor_version)
+    (ready, on its way, or failed and retryable), otherwise a new one, queued. `tor_version` is the
+    version of the terms of reference to print, `response_version` the signed response's."""
+    if kind == Document.Kind.RESPONSE and (response_version is None or not response_version.is_signed):
+        raise DocumentRefused("Only a signed version of the response can be made into a PDF.")
+    prepared = render.prepare(
+        kind, review, tor_version if kind == Document.Kind.TERMS_OF_REFERENCE else response_version
+    )
     existing = Document.objects.filter(review=review, kind=kind, data_version=prepared.data_version).first()
     if existing:
         return existing
@@ -72,9 +77,12 @@ def document_request(*, review: Review, user, kind: str, tor_version=None) -> Do
 
 
 def document_dispatch(document_pk: int) -> bool:
-    """Hands the document to a worker (in the embedded default, makes it now). False when the broker
-    cannot be reached: the document stays queued for the sweep, and the person asking is told so."""
-    return outbox.send("documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED)
+    """Hands the document to a worker (in the embedded default, a thread of the server process). False
+    when the broker cannot be reached: the document stays queued for the sweep, and the person asking is
+    told so."""
+    return outbox.send(
+        "documents.render_document", document_pk, delayed=outbox.DOCUMENT_DELAYED, background=True
+    )
 
 
 def document_retry(*, document: Document, user) -> Document:
@@ -216,9 +224,9 @@ def export_request(*, user, query: str, review: Review | None = None, board: Boa
 
 
 def export_dispatch(export_pk: int) -> bool:
-    """Hands the export to a worker (in the embedded default, makes it now). False when the broker cannot
-    be reached: the export stays queued for the sweep."""
-    return outbox.send("documents.make_export", export_pk, delayed=outbox.EXPORT_DELAYED)
+    """Hands the export to a worker (in the embedded default, a thread of the server process). False when
+    the broker cannot be reached: the export stays queued for the sweep."""
+    return outbox.send("documents.make_export", export_pk, delayed=outbox.EXPORT_DELAYED, background=True)
 
 
 def export_retry(*, export: Export, user) -> Export:

@@ -13,6 +13,8 @@ urlpatterns = [
     path(DOC + "status/", views.document_status, name="document_status"),
     path(DOC + "download/", views.document_download, name="document_download"),
     path(DOC + "retry/", views.document_retry, name="document_retry"),
+    # A signed version of the board's response as a PDF (its text is also a .txt, in the responses app).
+    path("reviews/<int:pk>/response/written/<int:number>/pdf/", views.response_pdf, name="response_pdf"),
     # An action plan as an Excel file: asked for from the plan's page (with its filters), made by a worker.
     path("reviews/<int:pk>/response/actions/excel/", views.action_plan_xlsx, name="action_plan_xlsx"),
     path("boards/<int:pk>/actions/excel/", views.board_action_plan_xlsx, name="board_action_plan_xlsx"),

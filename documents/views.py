@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from commissioning.models import ToRVersion
 from commissioning.tor import workflow as tor_workflow
 from responses.actions import export as action_export
+from responses.document import workflow as response_workflow
+from responses.models import ResponseVersion
 from responses.pages import response_crumb
 from reviews.access import can, require
 from reviews.models import Review
@@ -27,15 +29,19 @@ from scr_portal.breadcrumbs import board_crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 from scr_portal.pages import polled_status
 
-from . import services
+from . import selectors, services
 from .models import Document, Export
 
 Kind = Document.Kind
 
 
+# Documents that show the response are for the people who may read it.
+RESPONSE_KINDS = (Kind.BOARD_PACK, Kind.RESPONSE)
+
+
 def _may_see(user, review: Review, kind: str) -> bool:
     return (
-        can(user, "view_response", review) if kind == Kind.BOARD_PACK else can(user, "view_documents", review)
+        can(user, "view_response", review) if kind in RESPONSE_KINDS else can(user, "view_documents", review)
     )
 
 
@@ -61,11 +67,11 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_documents")
     documents = Document.objects.filter(review=review).select_related("requested_by").defer("html")
     if not can(request.user, "view_response", review):
-        documents = documents.exclude(kind=Kind.BOARD_PACK)
+        documents = documents.exclude(kind__in=RESPONSE_KINDS)
     may_make = can(request.user, "make_documents", review)
     ctx = {
         "review": review,
-        "documents": list(documents),
+        "documents": selectors.mark_out_of_date(review, list(documents)),
         "can_make": may_make,
         "tor_versions": _tor_versions(review) if may_make else [],
         "can_make_pack": can(request.user, "make_board_pack", review),
@@ -97,10 +103,25 @@ def document_make(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("document_detail", review.pk, document.pk)
 
 
+@require_POST
+def response_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A signed version of the board's response as a PDF with its signature block, asked for by anyone who
+    may read the response (the same data gives the same document)."""
+    review = review_for(request.user, pk, "view_response")
+    version = get_object_or_404(
+        ResponseVersion.objects.filter(response_workflow.SIGNED), review=review, number=number
+    )
+    document = services.document_request(
+        review=review, user=request.user, kind=Kind.RESPONSE, response_version=version
+    )
+    return redirect("document_detail", review.pk, document.pk)
+
+
 def _status_context(request, pk: int, document_pk: int) -> dict:
     """What the status panel shows, whether in the whole page or polled on its own."""
     review = review_for(request.user, pk, "view_documents")
     document = _document_for(request, review, document_pk)
+    selectors.mark_out_of_date(review, [document])
     return {
         "review": review,
         "document": document,

@@ -4,15 +4,23 @@ Work is recorded in the database before it is queued (a notification not yet ema
 queued), so the queued message is only a nudge. When the task queue (Redis) cannot be reached, `send`
 logs it and returns False instead of raising; the record stays as it is and a periodic catch-up task
 (and each worker as it starts) hands it out again once the queue is back. The person whose action was
-delayed is told so in plain words on the next page they see (`DelayMessagesMiddleware`)."""
+delayed is told so in plain words on the next page they see (`DelayMessagesMiddleware`).
+
+With no broker (the embedded default) tasks run in the process that asks for them. Long work sent with
+`background=True` (documents, exports) then runs in a thread of the server process, so the request returns
+at once and the person watches the status page move from queued to ready as with a worker
+(TASKS_IN_BACKGROUND_THREAD; the test settings keep it off so that tests run the work there and then)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from contextvars import ContextVar
 
 from celery.signals import worker_ready
+from django.conf import settings
 from django.contrib import messages
+from django.db import connections
 from kombu.exceptions import OperationalError
 
 from .celery import app
@@ -48,11 +56,38 @@ def task_named(name: str):
     return app.tasks[name]
 
 
-def send(task_name: str, *args, delayed: str) -> bool:
-    """Queues the task named `task_name` with `args` (in the embedded default, runs it now). False when the
-    task queue cannot be reached: the work stays recorded in the database for the catch-up, and the
-    person is told `delayed`."""
+def in_background_thread() -> bool:
+    """Whether work sent with `background=True` runs in a thread of this process: only with no broker."""
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "TASKS_IN_BACKGROUND_THREAD", False))
+
+
+def _run_in_thread(task, args: tuple) -> threading.Thread:
+    """Runs `task` eagerly in a new daemon thread. The thread has its own database connection (Django's are
+    per thread), closed when the task ends so none is left open; a failure the task does not record
+    itself is logged. Work cut short by the process stopping stays recorded (queued or being made) for the
+    catch-up, as with a worker that dies."""
+
+    def run() -> None:
+        try:
+            task.apply(args=args, throw=True)
+        except Exception:  # nobody waits on this thread: log it, never lose it silently
+            log.exception("Background task %s%r failed", task.name, args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"outbox-{task.name}", daemon=True)
+    thread.start()
+    return thread
+
+
+def send(task_name: str, *args, delayed: str, background: bool = False) -> bool:
+    """Queues the task named `task_name` with `args` (in the embedded default, runs it now, or with
+    `background` in a thread of this process). False when the task queue cannot be reached: the work
+    stays recorded in the database for the catch-up, and the person is told `delayed`."""
     try:
+        if background and in_background_thread():
+            _run_in_thread(task_named(task_name), args)
+            return True
         task_named(task_name).delay(*args)
     except (OperationalError, OSError) as error:  # kombu's retries are over: the broker is away
         log.warning("Could not queue %s%r, left for the catch-up: %s", task_name, args, error)

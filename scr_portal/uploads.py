@@ -1,5 +1,6 @@
 """Checks for uploaded documents: the type is judged by the file's content, not its name, and its size is
-limited. Files are stored under generated names (see each model's upload_to), never the uploaded name."""
+limited; a PDF must also be readable (parsed, not only its first bytes). Files are stored under generated
+names (see each model's upload_to), never the uploaded name."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from dataclasses import dataclass
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+UNREADABLE_PDF = "The file is not a readable PDF. Save it again as a PDF and upload it."
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,28 @@ def sniff(upload: UploadedFile) -> Kind | None:
     return None
 
 
+def readable_pdf(upload: UploadedFile) -> bool:
+    """Whether the bytes parse as a PDF: a cross-reference table (or stream) and trailer that can be read,
+    a document catalogue and a page tree of at least one page whose pages are page objects. Damaged files
+    (cut short, no cross-reference, a "%PDF-" header on anything else) are not. Only the file's structure
+    is read, never its content streams, so a large or hostile file costs little. pypdf repairs what viewers
+    repair (wrong offsets), so a file that opens elsewhere is not refused; an encrypted file whose
+    structure reads is accepted (its pages cannot be read without its password)."""
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            return True
+        pages = reader.pages
+        return len(pages) > 0 and all(page.get("/Type") == "/Page" for page in pages)
+    except (DependencyError, FileNotDecryptedError):  # encrypted, with a cipher or password not at hand
+        return True
+    except Exception:  # noqa: BLE001 - any failure to parse is a damaged file, whatever pypdf raises
+        return False
+    finally:
+        upload.seek(0)
+
+
 def check_upload(
     upload: UploadedFile, *, allowed: tuple[Kind, ...], max_bytes: int = MAX_DOCUMENT_BYTES
 ) -> Kind:
@@ -72,6 +98,8 @@ def check_upload(
     kind = sniff(upload)
     if kind not in allowed:
         raise forms.ValidationError(f"The selected file must be a {names} document")
+    if kind == PDF and not readable_pdf(upload):
+        raise forms.ValidationError(UNREADABLE_PDF, code="unreadable_pdf")
     upload.name = safe_display_name(upload.name, kind)
     return kind
 

@@ -13,5 +13,6 @@ SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 CELERY_TASK_ALWAYS_EAGER = True
+TASKS_IN_BACKGROUND_THREAD = False  # documents are made there and then; tests of the thread turn it on
 MEDIA_ROOT = VAR_DIR / "test-media"
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)

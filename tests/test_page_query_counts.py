@@ -69,7 +69,7 @@ COLD_QUERIES = {
     "review history": 18,
     "board history": 17,
     "notifications": 12,
-    "documents": 15,
+    "documents": 16,  # + when the response was last signed (a board pack made before is out of date)
 }
 
 

@@ -248,8 +248,8 @@ class EvidenceField(forms.FileField):
         for upload in uploads:
             try:
                 kind = check_upload(upload, allowed=EVIDENCE_KINDS)
-            except forms.ValidationError:
-                problems.append(_file_problem(upload))
+            except forms.ValidationError as error:
+                problems.append(_file_problem(upload, error))
             else:
                 checked.append(Upload(upload, kind))
         if problems:
@@ -257,9 +257,11 @@ class EvidenceField(forms.FileField):
         return checked
 
 
-def _file_problem(upload) -> str:
+def _file_problem(upload, error: forms.ValidationError) -> str:
     name = upload.name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:80] or "The file"
+    if error.code == "unreadable_pdf":
+        return f"“{name}” is not a readable PDF. Save it again as a PDF and upload it."
     if upload.size == 0:
         return f"“{name}” is empty"
     if upload.size > MAX_DOCUMENT_BYTES:

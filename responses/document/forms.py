@@ -88,10 +88,10 @@ class VerifyForm(PortalForm):
         help_text="The text file downloaded from this page, as it was downloaded (up to 5 MB).",
     )
     digest = forms.CharField(
-        label="Or a SHA-256 digest",
+        label="Or a fingerprint",
         required=False,
         max_length=80,
-        help_text="64 letters and digits, as shown with a signature.",
+        help_text="64 letters and digits, as shown with a signature (the SHA-256 of the signed text).",
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-full", "spellcheck": "false"}),
     )
     MAX_BYTES = 5 * 1024 * 1024
@@ -107,11 +107,11 @@ class VerifyForm(PortalForm):
     def clean_digest(self) -> str:
         value = "".join(self.cleaned_data.get("digest", "").split()).lower()
         if value and (len(value) != 64 or any(c not in "0123456789abcdef" for c in value)):
-            raise forms.ValidationError("Enter the digest as 64 letters (a to f) and digits")
+            raise forms.ValidationError("Enter the fingerprint as 64 letters (a to f) and digits")
         return value
 
     def clean(self):
         data = super().clean()
         if not self.errors and not data.get("copy") and not data.get("digest"):
-            raise forms.ValidationError("Choose a copy of the response to check, or enter a digest")
+            raise forms.ValidationError("Choose a copy of the response to check, or enter a fingerprint")
         return data

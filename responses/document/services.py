@@ -172,7 +172,7 @@ def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, a
             user=user,
             kind=TimelineEntry.Kind.DECISION,
             title=f"Board's response: version {current.number} signed off by the chair",
-            body=f"SHA-256 digest of the signed text: {current.digest}",
+            body=f"Fingerprint of the signed text (SHA-256): {current.digest}",
         )
         path = reverse("response_version", args=[review.pk, current.number])
         number = current.number

@@ -292,7 +292,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         heading,
         intro=(
-            "Choose a copy downloaded from the portal, or enter a digest, to check it against the chair's signatures. "
+            "Choose a copy downloaded from the portal, or enter a fingerprint, to check it against the chair's signatures. "
             "A copy matches only if not a single character has changed since it was signed."
         ),
         back=reverse("response_versions", args=[review.pk]),

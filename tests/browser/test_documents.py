@@ -75,3 +75,36 @@ def test_a_document_being_made_shows_its_progress_and_updates_by_itself(
 
     expect(main(page).get_by_role("link", name="Download the PDF")).to_be_visible(timeout=10_000)
     assert_accessible(page)
+
+
+def test_a_member_downloads_the_signed_response_as_a_pdf_and_sees_an_older_board_pack_is_out_of_date(
+    login_as, page: Page, world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    from demo.responses import sign_off
+    from documents import services
+
+    review = at_stage(world.north_review, State.RESPONSE)
+    first = finding(review, 1, title="Bruising was not referred")
+    action(review, world.north_member, findings=[first])
+    pack = services.document_request(review=review, user=world.north_manager, kind="board_pack")
+    services.document_render(pack.pk)
+    signed = sign_off(review, world.north_manager, world.north_chair)
+
+    login_as(world.north_member)
+    page.goto(f"/reviews/{review.pk}/response/written/{signed.number}/")
+    expect(main(page)).to_contain_text("Fingerprint of the signed text")
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Download version {signed.number} as a PDF with the signature").click()
+    expect(h1(page)).to_have_text(f"The board's response, version {signed.number} (signed)")
+    expect(main(page)).to_contain_text("Ready")
+    assert_accessible(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the PDF").click()
+    pdf = tmp_path / "response.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    page.goto(f"/reviews/{review.pk}/documents/")
+    expect(main(page).get_by_role("row").filter(has_text="Board pack")).to_contain_text("Out of date")
+    assert_accessible(page)

@@ -12,6 +12,17 @@ def _review(w) -> dict:
     return {"pk": at_stage(w.north_review).pk}
 
 
+def _signed(w) -> dict:
+    """A signed version of the north review's response (signed once)."""
+    from demo.responses import sign_off
+    from tests.responses.helpers import finding
+
+    review = at_stage(w.north_review)
+    if not review.findings.exists():
+        finding(review)
+    return {"pk": review.pk, "number": sign_off(review, w.north_manager, w.north_chair).number}
+
+
 def _document(w, status: str = "ready") -> dict:
     """A made board pack of the north review (once), or a failed one."""
     from documents import services
@@ -63,6 +74,10 @@ ROUTES: dict[str, Route] = {
         ok_status=302,
     ),
     "document_detail": _object(_document, allowed="north_member", denied=READERS_ONLY),
+    # The signed response as a PDF: asked for by anyone who may read the response.
+    "response_pdf": Route(
+        kwargs=_signed, method="post", allowed="north_member", denied=READERS_ONLY, ok_status=302
+    ),
     "document_status": _object(_document, allowed="north_member", denied=READERS_ONLY, ok_status=286),
     "document_download": _object(_document, allowed="north_member", denied=READERS_ONLY),
     # Action plans as Excel files: asked for by whoever may see the plan; then only for the one who asked.

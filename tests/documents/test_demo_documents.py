@@ -14,7 +14,9 @@ from pypdf import PdfReader
 from commissioning.models import ToRVersion
 from documents import services
 from documents.models import Document
+from responses.models import ResponseVersion
 from reviews.models import Membership, Review, Role
+from tests.documents.pdfcheck import assert_pdf_ua
 
 
 @pytest.fixture(autouse=True)
@@ -27,12 +29,18 @@ def _pages(document: Document) -> list[str]:
         return [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
 
 
-def _made(review: Review, kind: str, tor_version=None) -> Document:
+def _made(review: Review, kind: str, tor_version=None, response_version=None) -> Document:
+    """The document made through the pipeline; like every PDF the portal makes, sound by qpdf's check and
+    carrying the PDF/UA identifier (tests.documents.pdfcheck)."""
     manager = Membership.objects.filter(board=review.lead_board, role=Role.BUSINESS_MANAGER).first().user
-    document = services.document_request(review=review, user=manager, kind=kind, tor_version=tor_version)
+    document = services.document_request(
+        review=review, user=manager, kind=kind, tor_version=tor_version, response_version=response_version
+    )
     services.document_render(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.error
+    with document.file.open("rb") as handle:
+        assert_pdf_ua(handle.read())
     return document
 
 
@@ -77,3 +85,10 @@ def test_the_demo_reviews_print_both_documents(standard_factors, standard_themes
         assert re.search(r"The review in brief\W+\d+", contents), contents
         if review.response_versions.filter(signed_at__isnull=False).exists():
             assert review.response_versions.filter(signed_at__isnull=False).latest("number").digest in text
+
+    signed = ResponseVersion.objects.filter(signed_at__isnull=False).select_related("review")
+    assert signed.exists()
+    for version in signed:
+        pages = _pages(_made(version.review, "response", response_version=version))
+        _every_page_marked_and_numbered(pages)
+        assert version.digest in re.sub(r"\s+", "", pages[-1])

@@ -404,7 +404,9 @@ def test_stale_exports_are_handed_out_again(world, monkeypatch):
     Export.objects.filter(pk=died.pk).update(status=Status.RENDERING, started_at=now - timedelta(hours=1))
     sent = []
     monkeypatch.setattr(
-        services.outbox, "send", lambda name, *args, delayed: sent.append((name, *args)) or True
+        services.outbox,
+        "send",
+        lambda name, *args, delayed, background=False: sent.append((name, *args)) or True,
     )
 
     assert services.exports_requeue_stale(now) == 2

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from demo.pdf import DEMO_PDF
 from responses.models import Action, Finding, PlanPeriod, PlanPriority, Theme
 from responses.themes import ensure_standard_themes
 from reviews.models import Agency, Membership, Review, Role
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = DEMO_PDF  # a small, valid PDF: uploads of PDFs are parsed
 
 
 def at_stage(review: Review, state: str = "response") -> Review:

@@ -15,6 +15,8 @@ from django import forms
 from django.utils import timezone
 from hypothesis import strategies as st
 
+from demo.pdf import DEMO_PDF
+
 # Marked so that a page echoing one of them unescaped is found (see harness.unescaped_markup).
 MARKUP = (
     "<script>hostile()</script>",
@@ -120,7 +122,7 @@ class FilePart:
     content_type: str = "application/octet-stream"
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = DEMO_PDF  # a small, valid PDF: uploads of PDFs are parsed
 NOT_A_DOCUMENT = (
     b"<html><script>hostile()</script></html>",
     b"MZ\x90\x00\x03" + b"\x00" * 60,  # a Windows program
