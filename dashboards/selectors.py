@@ -35,6 +35,8 @@ from reviews.selectors import board_summaries_for, reviews_visible_to
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
 from scr_portal import workdays
 
+from . import waiting
+
 FORTNIGHT = 14
 
 
@@ -278,9 +280,18 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     return [BoardOverdue(b, b.overdue or 0) for b in rows]
 
 
-def action_sections(user) -> dict:
-    """The home page's own-actions section: the person's open actions, with the RAG key."""
-    return {"my_actions": my_actions(user), "rag_key": actions.RAG_KEY}
+def action_sections(user, today: date | None = None) -> dict:
+    """The home page's own-actions section: the person's open actions, with the RAG key, and those due within
+    a fortnight or overdue as things waiting for them (read from the same rows: no query of their own)."""
+    today = today or timezone.localdate()
+    mine = my_actions(user, today)
+    soon = today + timedelta(days=FORTNIGHT)
+    due = [a for a in mine if a.due_on and a.due_on <= soon]
+    return {
+        "my_actions": mine,
+        "rag_key": actions.RAG_KEY,
+        "actions_waiting": waiting.actions_to_update(due, today),
+    }
 
 
 def home_for(user) -> dict:
@@ -306,4 +317,5 @@ def home_for(user) -> dict:
         sections["member_reviews"] = list(for_board_member(user))
     if sections["is_reviewer"]:
         sections["reviewer_reviews"] = [(r, next_step(r)) for r in for_lead_reviewer(user)]
+    sections["waiting"], sections["waiting_count"] = waiting.waiting_for(user)
     return sections | action_sections(user)

@@ -1,0 +1,334 @@
+"""What is waiting for the person: the things they are asked to do now, for every role they hold, each
+linking straight to the page where they do it.
+
+Each kind of thing is read with the rules that decide whether the person may do it (`access.holds_on`
+and `access.allowed_at`, the parts the rule in the app's permissions.py is made of: for example
+`answer_proposal` is `on_review(BM, CHAIR) & review_allows(OPEN)`) and the workflow's own groups of
+statuses, so a thing is listed exactly when the person may act on it. All kinds are read together in one
+query (a UNION, the oldest first, limited) and counted in a second, whatever the number of reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+
+from commissioning.models import InputInvitation, InputReply, Proposal, ToRComment, ToRVersion
+from commissioning.tor import workflow as tor_workflow
+from documents.models import Document
+from reviews import workflow
+from reviews.access import allowed_at, holds_on, roles_held
+from reviews.models import Role
+from scr_portal.dates import long_date
+from scr_portal.links import url_for_each
+
+BM, CHAIR, MEMBER, REVIEWER = Role.BUSINESS_MANAGER, Role.CHAIR, Role.BOARD_MEMBER, Role.LEAD_REVIEWER
+
+# How many things the home page lists; the rest are on the "waiting for you" page.
+WAITING_SHOWN = 10
+# How long an answer to the lead reviewer's proposal stays on their list.
+ANSWER_SHOWN_DAYS = 14
+
+PROPOSAL, ANSWERED, ADDRESS, READ, COMMENT, INPUT, DOCUMENT = (
+    "proposal",
+    "answered",
+    "address",
+    "read",
+    "comment",
+    "input",
+    "document",
+)
+COLUMNS = ("w_kind", "w_review", "w_reference", "w_target", "w_number", "w_label", "w_since", "w_due", "w_n")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One thing the person is asked to do: what, on which review, since when, by when, and where."""
+
+    kind: str
+    review_id: int
+    reference: str
+    what: str
+    url: str
+    since: datetime | None
+    due: date | None = None
+
+
+def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, since: str, due=None, n=None):
+    """The query's rows as the union's columns (the same names and types in every part)."""
+    return (
+        qs.order_by()
+        .annotate(
+            w_kind=Value(kind, output_field=CharField()),
+            w_review=F(f"{review}_id"),
+            w_reference=F(f"{review}__reference"),
+            w_target=F(target),
+            w_number=number if number is not None else Value(0, output_field=IntegerField()),
+            w_label=label if label is not None else Value("", output_field=CharField()),
+            w_since=F(since),
+            w_due=F(due) if due else Value(None, output_field=DateField()),
+            w_n=n if n is not None else Value(0, output_field=IntegerField()),
+        )
+        .values_list(*COLUMNS)
+    )
+
+
+def _unaddressed() -> Q:
+    return Q(sections__comments__parent__isnull=True, sections__comments__addressed_at__isnull=True)
+
+
+def _parts(user, today: date) -> list[QuerySet]:
+    """One query for each kind of thing the person's roles may ask of them."""
+    held = roles_held(user)
+    parts = []
+    commentable = ToRVersion.objects.filter(status__in=tor_workflow.COMMENTABLE_STATUSES)
+    if held & {BM, CHAIR}:
+        # answer_proposal: on_review(BM, CHAIR) & review_allows(OPEN)
+        proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR), allowed_at(workflow.OPEN), answer="")
+        parts.append(
+            _rows(
+                proposals,
+                PROPOSAL,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("topic"),
+                since="created_at",
+            )
+        )
+    if BM in held:
+        # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN)
+        waiting = (
+            commentable.filter(holds_on(user, BM), allowed_at(workflow.COMMISSIONING_OPEN))
+            .annotate(unaddressed=Count("sections__comments", filter=_unaddressed()))
+            .filter(unaddressed__gt=0)
+        )
+        parts.append(
+            _rows(
+                waiting,
+                ADDRESS,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+                n=F("unaddressed"),
+            )
+        )
+        # make_documents: on_review(BM) & review_allows(OPEN); a failed document not made again since
+        newer = Document.objects.filter(
+            review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
+        )
+        failed = Document.objects.filter(
+            holds_on(user, BM), allowed_at(workflow.OPEN), status=Document.Status.FAILED
+        ).filter(~Exists(newer))
+        parts.append(
+            _rows(
+                failed,
+                DOCUMENT,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("label"),
+                since="requested_at",
+            )
+        )
+    # comment_terms_of_reference: on_review(board roles, lead reviewer) & review_allows(COMMISSIONING_OPEN);
+    # the business manager runs the round, so it is the others who are asked to comment.
+    commenters = (MEMBER, CHAIR, REVIEWER)
+    if held & set(commenters):
+        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author=user)
+        due = commentable.filter(
+            holds_on(user, *commenters),
+            allowed_at(workflow.COMMISSIONING_OPEN),
+            comments_close_on__gte=today,
+        ).filter(~Exists(mine))
+        parts.append(
+            _rows(
+                due,
+                COMMENT,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+            )
+        )
+    if held & {MEMBER, CHAIR}:
+        # give_input: on_review(BOARD_MEMBER, CHAIR) & review_allows(COMMISSIONING_OPEN)
+        replied = InputReply.objects.filter(invitation=OuterRef("pk"))
+        invited = InputInvitation.objects.filter(
+            holds_on(user, MEMBER, CHAIR, field="round__review"),
+            allowed_at(workflow.COMMISSIONING_OPEN, field="round__review"),
+            member=user,
+            round__closes_on__gte=today,
+        ).filter(~Exists(replied))
+        parts.append(
+            _rows(
+                invited,
+                INPUT,
+                review="round__review",
+                target="round_id",
+                number=None,
+                label=None,
+                since="round__opened_at",
+                due="round__closes_on",
+            )
+        )
+    if REVIEWER in held:
+        # The lead reviewer's own proposals, answered lately (propose_scope_change: on_review(LEAD_REVIEWER))
+        answered = Proposal.objects.filter(
+            holds_on(user, REVIEWER),
+            allowed_at(workflow.OPEN),
+            author=user,
+            answered_at__gte=timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
+        )
+        parts.append(
+            _rows(
+                answered,
+                ANSWERED,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("answer"),
+                since="answered_at",
+            )
+        )
+        # What others said on the terms of reference out for comment (view_commissioning)
+        said = (
+            commentable.filter(holds_on(user, REVIEWER), allowed_at(workflow.COMMISSIONING_OPEN))
+            .annotate(
+                others=Count("sections__comments")
+                - Count("sections__comments", filter=Q(sections__comments__author=user))
+            )
+            .filter(others__gt=0)
+        )
+        parts.append(
+            _rows(
+                said,
+                READ,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+                n=F("others"),
+            )
+        )
+    return parts
+
+
+def _union(user, today: date) -> QuerySet | None:
+    parts = _parts(user, today)
+    if not parts:
+        return None
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def waiting_for(
+    user, today: date | None = None, limit: int | None = WAITING_SHOWN
+) -> tuple[list[Waiting], int]:
+    """The things waiting for the person, the oldest first (at most `limit`), and how many there are in all
+    (two queries; none for someone with no role that is asked anything)."""
+    today = today or timezone.localdate()
+    union = _union(user, today)
+    if union is None:
+        return [], 0
+    ordered = union.order_by("w_since", "w_review", "w_target")
+    rows = list(ordered[:limit] if limit is not None else ordered)
+    # Counted always (not only when the list is full), so the page makes the same queries whatever the data.
+    total = len(rows) if limit is None else union.count()
+    return described(rows), total
+
+
+# What each kind says, and where it leads ---------------------------------------------------------------
+
+
+def described(rows) -> list[Waiting]:
+    """The union's rows as things to do, each with what it asks in words and the page where it is done."""
+    if not rows:
+        return []
+    links = {
+        PROPOSAL: url_for_each("proposal_list"),
+        ANSWERED: url_for_each("proposal_list"),
+        ADDRESS: url_for_each("tor_comments", variable=2),
+        READ: url_for_each("tor_comments", variable=2),
+        COMMENT: url_for_each("tor_comments", variable=2),
+        INPUT: url_for_each("input_reply", variable=2),
+        DOCUMENT: url_for_each("document_detail", variable=2),
+    }
+    topics = dict(Proposal.Topic.choices)
+    answers = dict(Proposal.Answer.choices)
+    items = []
+    for kind, review_id, reference, target, number, label, since, due, n in rows:
+        link = links[kind]
+        if kind in (PROPOSAL, ANSWERED):
+            url = f"{link(review_id)}#proposal-{target}"
+        elif kind in (ADDRESS, READ, COMMENT):
+            url = link(review_id, number)
+        else:
+            url = link(review_id, target)
+        what = _what(kind, number=number, label=label, due=due, n=n, topics=topics, answers=answers)
+        items.append(Waiting(kind, review_id, reference, what, url, since, due))
+    return items
+
+
+def _what(
+    kind: str, *, number: int, label: str, due: date | None, n: int, topics: dict, answers: dict
+) -> str:
+    if kind == PROPOSAL:
+        return f"Answer the lead reviewer's proposal to change the {topics.get(label, label).lower()}"
+    if kind == ANSWERED:
+        return f"Read the board's answer to your proposal: {answers.get(label, label).lower()}"
+    if kind == ADDRESS:
+        return (
+            f"Address {n} comment{'s' if n != 1 else ''} on version {number} of the terms of reference: the "
+            "chair cannot approve it until then"
+        )
+    if kind == READ:
+        return f"Read {n} comment{'s' if n != 1 else ''} on version {number} of the terms of reference"
+    if kind == COMMENT:
+        return f"Comment on the terms of reference (version {number}) by {long_date(due)}"
+    if kind == INPUT:
+        return f"Give your input to the board by {long_date(due)}"
+    return f"{label} could not be made: ask for it again"
+
+
+def actions_to_update(due: list, today: date) -> list[Waiting]:
+    """The person's own actions due soon or overdue (rows the home page has read already), as things to do:
+    record progress on each."""
+    link = url_for_each("action_progress", variable=2)
+    return [
+        Waiting(
+            "action",
+            a.review_id,
+            a.review.reference,
+            f"Record progress on action {a.number}: "
+            + (
+                f"overdue since {long_date(a.due_on)}"
+                if a.due_on < today
+                else f"due by {long_date(a.due_on)}"
+            ),
+            link(a.review_id, a.number),
+            None,
+            a.due_on,
+        )
+        for a in due
+    ]
