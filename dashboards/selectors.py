@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES
-from responses.models import Action, ResponseVersion
+from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role, sees_review_of
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to
@@ -235,6 +235,12 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
             Action.objects.filter(actions.mine(user), sees_review_of(user), status__in=OPEN_STATUSES),
             today,
         )
+        # The latest progress (one row of the updates' action index each): whether it waits for an update.
+        .annotate(
+            progress_on=Subquery(
+                ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-on").values("on")[:1]
+            )
+        )
         .select_related("review", "owner_agency")
         .only(*MY_ACTION_FIELDS)
         .order_by("due_on", "priority", "review__reference", "number")[:limit]
@@ -286,7 +292,8 @@ def action_sections(user, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     mine = my_actions(user, today)
     soon = today + timedelta(days=FORTNIGHT)
-    due = [a for a in mine if a.due_on and a.due_on <= soon]
+    stale = today - timedelta(days=FORTNIGHT)
+    due = [a for a in mine if a.due_on <= soon and (a.progress_on is None or a.progress_on < stale)]
     return {
         "my_actions": mine,
         "rag_key": actions.RAG_KEY,

@@ -242,6 +242,12 @@ def _union(user, today: date) -> QuerySet | None:
     return first.union(*rest, all=True) if rest else first
 
 
+def all_waiting(user, today: date | None = None) -> QuerySet | list:
+    """Every thing waiting for the person, the oldest first, as rows for `described` (for a paginated list)."""
+    union = _union(user, today or timezone.localdate())
+    return [] if union is None else union.order_by("w_since", "w_review", "w_target")
+
+
 def waiting_for(
     user, today: date | None = None, limit: int | None = WAITING_SHOWN
 ) -> tuple[list[Waiting], int]:
@@ -312,8 +318,8 @@ def _what(
 
 
 def actions_to_update(due: list, today: date) -> list[Waiting]:
-    """The person's own actions due soon or overdue (rows the home page has read already), as things to do:
-    record progress on each."""
+    """The person's own actions due soon or overdue with no progress recorded for a fortnight (rows the home
+    page has read already, with their latest progress date), as things to do: record progress on each."""
     link = url_for_each("action_progress", variable=2)
     return [
         Waiting(
