@@ -32,6 +32,7 @@ from documents.models import Document
 from reviews import workflow
 from reviews.access import allowed_at, holds_on, roles_held
 from reviews.models import Role
+from reviews.next_step import OwnStep
 from scr_portal.dates import long_date
 from scr_portal.links import url_for_each
 
@@ -234,12 +235,24 @@ def _parts(user, today: date) -> list[QuerySet]:
     return parts
 
 
-def _union(user, today: date) -> QuerySet | None:
+def _union(user, today: date, review_id: int | None = None) -> QuerySet | None:
     parts = _parts(user, today)
+    if review_id is not None:
+        parts = [part.filter(w_review=review_id) for part in parts]
     if not parts:
         return None
     first, *rest = parts
     return first.union(*rest, all=True) if rest else first
+
+
+def first_on_review(user, review) -> OwnStep | None:
+    """The thing waiting longest for the person on this review, as the review page's "your next step"
+    (one query; registered with `reviews.next_step` by the app's ready())."""
+    union = _union(user, timezone.localdate(), review.pk)
+    if union is None:
+        return None
+    first = described(union.order_by("w_since", "w_review", "w_target")[:1])
+    return OwnStep(f"{first[0].what}.", first[0].url) if first else None
 
 
 def all_waiting(user, today: date | None = None) -> QuerySet | list:

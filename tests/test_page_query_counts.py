@@ -57,7 +57,7 @@ COLD_QUERIES = {
     "review list": 16,
     "review list, filtered by board": 16,
     "review list, filtered by stage": 16,
-    "review page": 20,
+    "review page": 21,  # the person's own next step: what waits for them on this review (1)
     "ToR comments": 16,
     "review action plan": 18,
     "board action plan": 17,

@@ -192,3 +192,37 @@ def test_the_home_shows_the_oldest_and_links_to_the_full_list(client, world):
     assert f"See all {waiting.WAITING_SHOWN + 3} things waiting for you" in page
     full = client.get(reverse("waiting"))
     assert full.status_code == 200 and len(full.context["items"]) == waiting.WAITING_SHOWN + 3
+
+
+# The review page's "your next step" -------------------------------------------------------------------
+
+
+def _own_step(client, person, review):
+    client.force_login(person)
+    response = client.get(reverse("review_detail", args=[review.pk]))
+    assert response.status_code == 200
+    return response.context["own_step"], response.content.decode()
+
+
+def test_the_review_page_gives_each_person_their_own_next_step(client, world):
+    version, closes = _out_for_comment(world, world.north_review)
+    step, page = _own_step(client, world.north_member, world.north_review)
+    assert step.text == f"Comment on the terms of reference (version 1) by {long_date(closes)}."
+    assert step.url == reverse("tor_comments", args=[world.north_review.pk, 1])
+    assert "Your next step" in page and f'href="{step.url}"' in page
+
+    tor.tor_comment_add(section=version.sections.first(), user=world.north_member, text="Add the GP.")
+
+    # Done: the member's part at this stage, on the page where it is done.
+    step, _ = _own_step(client, world.north_member, world.north_review)
+    assert step.url == reverse("commissioning", args=[world.north_review.pk])
+    step, _ = _own_step(client, world.north_manager, world.north_review)
+    assert step.text.startswith("Address 1 comment on version 1")
+
+
+def test_a_step_the_person_may_take_now_is_their_next_step(client, world):
+    review = world.south_review  # at referral: the business manager sends it for a decision
+    step, _ = _own_step(client, world.south_manager, review)
+    assert step.url == reverse("review_step", args=[review.pk, "send_for_decision"])
+    step, _ = _own_step(client, world.south_member, review)
+    assert (step.text, step.url) == ("Nothing is asked of you at this stage.", "")
