@@ -1,27 +1,31 @@
 """What is waiting for the person: the things they are asked to do now, for every role they hold, each
 linking straight to the page where they do it.
 
-Each kind of thing is read with the rules that decide whether the person may do it (`access.holds_on`
-and `access.allowed_at`, the parts the rule in the app's permissions.py is made of: for example
-`answer_proposal` is `on_review(BM, CHAIR) & review_allows(OPEN)`) and the workflow's own groups of
-statuses, so a thing is listed exactly when the person may act on it. All kinds are read together in one
-query (a UNION, the oldest first, limited) and counted in a second, whatever the number of reviews."""
+Each kind of thing is read with the rule that decides whether the person may do it, as a condition
+(`access.holds_on(user, *roles, at=capability)` is the rule `on_review(*roles) & review_allows(capability)`
+that the app's permissions.py declares: for example `answer_proposal` is `on_review(BM, CHAIR) &
+review_allows(OPEN)`) and the workflow's own groups of statuses, so a thing is listed exactly when the
+person may act on it. All kinds are read together in one query whatever the number of reviews: a UNION,
+the oldest first, limited, with the count of them all on each row."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
     DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.utils import timezone
@@ -30,7 +34,7 @@ from commissioning.models import InputInvitation, InputReply, Proposal, ToRComme
 from commissioning.tor import workflow as tor_workflow
 from documents.models import Document
 from reviews import workflow
-from reviews.access import allowed_at, holds_on, roles_held
+from reviews.access import holds_on, roles_held
 from reviews.models import Role
 from reviews.next_step import OwnStep
 from scr_portal.dates import long_date
@@ -87,8 +91,10 @@ def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, s
     )
 
 
-def _unaddressed() -> Q:
-    return Q(sections__comments__parent__isnull=True, sections__comments__addressed_at__isnull=True)
+def _counted(rows: QuerySet) -> Subquery:
+    """How many `rows` there are, as a subquery of each outer row (COUNT(*): the index answers it alone)."""
+    n = rows.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Subquery(n, output_field=IntegerField())
 
 
 def _parts(user, today: date) -> list[QuerySet]:
@@ -98,7 +104,7 @@ def _parts(user, today: date) -> list[QuerySet]:
     commentable = ToRVersion.objects.filter(status__in=tor_workflow.COMMENTABLE_STATUSES)
     if held & {BM, CHAIR}:
         # answer_proposal: on_review(BM, CHAIR) & review_allows(OPEN)
-        proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR), allowed_at(workflow.OPEN), answer="")
+        proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR, at=workflow.OPEN), answer="")
         parts.append(
             _rows(
                 proposals,
@@ -113,8 +119,15 @@ def _parts(user, today: date) -> list[QuerySet]:
     if BM in held:
         # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN)
         waiting = (
-            commentable.filter(holds_on(user, BM), allowed_at(workflow.COMMISSIONING_OPEN))
-            .annotate(unaddressed=Count("sections__comments", filter=_unaddressed()))
+            commentable.filter(holds_on(user, BM, at=workflow.COMMISSIONING_OPEN))
+            # The threads' first comments not yet addressed, read from their partial index
+            .annotate(
+                unaddressed=_counted(
+                    ToRComment.objects.filter(
+                        section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
+                    )
+                )
+            )
             .filter(unaddressed__gt=0)
         )
         parts.append(
@@ -135,7 +148,7 @@ def _parts(user, today: date) -> list[QuerySet]:
             review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
         )
         failed = Document.objects.filter(
-            holds_on(user, BM), allowed_at(workflow.OPEN), status=Document.Status.FAILED
+            holds_on(user, BM, at=workflow.OPEN), status=Document.Status.FAILED
         ).filter(~Exists(newer))
         parts.append(
             _rows(
@@ -154,8 +167,7 @@ def _parts(user, today: date) -> list[QuerySet]:
     if held & set(commenters):
         mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author=user)
         due = commentable.filter(
-            holds_on(user, *commenters),
-            allowed_at(workflow.COMMISSIONING_OPEN),
+            holds_on(user, *commenters, at=workflow.COMMISSIONING_OPEN),
             comments_close_on__gte=today,
         ).filter(~Exists(mine))
         parts.append(
@@ -174,8 +186,7 @@ def _parts(user, today: date) -> list[QuerySet]:
         # give_input: on_review(BOARD_MEMBER, CHAIR) & review_allows(COMMISSIONING_OPEN)
         replied = InputReply.objects.filter(invitation=OuterRef("pk"))
         invited = InputInvitation.objects.filter(
-            holds_on(user, MEMBER, CHAIR, field="round__review"),
-            allowed_at(workflow.COMMISSIONING_OPEN, field="round__review"),
+            holds_on(user, MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
             member=user,
             round__closes_on__gte=today,
         ).filter(~Exists(replied))
@@ -194,8 +205,7 @@ def _parts(user, today: date) -> list[QuerySet]:
     if REVIEWER in held:
         # The lead reviewer's own proposals, answered lately (propose_scope_change: on_review(LEAD_REVIEWER))
         answered = Proposal.objects.filter(
-            holds_on(user, REVIEWER),
-            allowed_at(workflow.OPEN),
+            holds_on(user, REVIEWER, at=workflow.OPEN),
             author=user,
             answered_at__gte=timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
         )
@@ -212,7 +222,7 @@ def _parts(user, today: date) -> list[QuerySet]:
         )
         # What others said on the terms of reference out for comment (view_commissioning)
         said = (
-            commentable.filter(holds_on(user, REVIEWER), allowed_at(workflow.COMMISSIONING_OPEN))
+            commentable.filter(holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN))
             .annotate(
                 others=Count("sections__comments")
                 - Count("sections__comments", filter=Q(sections__comments__author=user))
@@ -261,20 +271,33 @@ def all_waiting(user, today: date | None = None) -> QuerySet | list:
     return [] if union is None else union.order_by("w_since", "w_review", "w_target")
 
 
-def waiting_for(
-    user, today: date | None = None, limit: int | None = WAITING_SHOWN
-) -> tuple[list[Waiting], int]:
-    """The things waiting for the person, the oldest first (at most `limit`), and how many there are in all
-    (two queries; none for someone with no role that is asked anything)."""
-    today = today or timezone.localdate()
-    union = _union(user, today)
+def waiting_for(user, today: date | None = None, limit: int = WAITING_SHOWN) -> tuple[list[Waiting], int]:
+    """The things waiting for the person, the oldest first (at most `limit`), and how many there are in all:
+    one query whatever the data (none for someone with no role that is asked anything)."""
+    union = _union(user, today or timezone.localdate())
     if union is None:
         return [], 0
-    ordered = union.order_by("w_since", "w_review", "w_target")
-    rows = list(ordered[:limit] if limit is not None else ordered)
-    # Counted always (not only when the list is full), so the page makes the same queries whatever the data.
-    total = len(rows) if limit is None else union.count()
-    return described(rows), total
+    # The count rides on the rows (a window over the union), so the union is built, planned and run once;
+    # Django cannot annotate a union, hence the wrapping SELECT. Only the ORM's own compiled SQL and this
+    # module's column names are put into the text; every value is a parameter.
+    sql, params = union.query.sql_with_params()
+    wrapped = f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{wrapped} ORDER BY w_since, w_review, w_target LIMIT %s", (*params, limit))
+        fetched = cursor.fetchall()
+    # A database without time zones gives the union's times as they are stored: read them back as Django does.
+    rows = [_as_read(row[:-1]) for row in fetched]
+    return described(rows), fetched[0][-1] if fetched else 0
+
+
+def _as_read(row: tuple) -> tuple:
+    since = row[6]
+    if isinstance(since, str):
+        since = datetime.fromisoformat(since)
+    if since is not None and timezone.is_naive(since):
+        since = timezone.make_aware(since, UTC)
+    due = date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7]
+    return (*row[:6], since, due, row[8])
 
 
 # What each kind says, and where it leads ---------------------------------------------------------------

@@ -235,15 +235,16 @@ def _seen(user, *, id_column: str, lead_board: str) -> Q:
     return visible
 
 
-def holds_on(user, *roles: str, field: str = "review") -> Q:
-    """The rule of `on_review(*roles)` as a condition on rows whose `field` is a review (`field=""`: on
-    reviews): the person holds one of `roles` on the row's review (a board role on its lead or a
-    participating board; lead reviewer by current appointment). Lists of what a person may do are read
-    with it and `allowed_at`, the rules' own parts, never with a list of reviews of their own."""
+def holds_on(user, *roles: str, at: str, field: str = "review") -> Q:
+    """The rule `on_review(*roles) & review_allows(at)` as a condition on rows whose `field` is a review
+    (`field=""`: on reviews): the person holds one of `roles` on the row's review (a board role on its lead
+    or a participating board; lead reviewer by current appointment) and its stage has capability `at`.
+    Lists of what a person may do are read with it, never with a list of reviews of their own.
+
+    On rows of another table it is one semi-join to reviews whose own conditions (ids, lead boards, stage)
+    are all on the reviews table, so the database reads only the person's reviews by index, then their rows."""
     if not _active(user):
         return Q(pk__in=[])
-    id_column = f"{field}_id" if field else "pk"
-    lead_board = f"{field}__lead_board_id" if field else "lead_board_id"
     boards = set(boards_where(user, *(set(roles) & set(BOARD_ROLES))))
     appointed = Role.LEAD_REVIEWER in roles
     joined = {
@@ -251,15 +252,13 @@ def holds_on(user, *roles: str, field: str = "review") -> Q:
         for review_id, through in _joined_through(user)
         if through in boards or (appointed and through == _APPOINTED)
     }
-    condition = Q(InIds(id_column, sorted(joined)))
+    condition = Q(InIds("pk", sorted(joined)))
     if boards:
-        condition |= Q(**{f"{lead_board}__in": sorted(boards)})
-    return condition
-
-
-def allowed_at(capability: str, field: str = "review") -> Q:
-    """The rule of `review_allows(capability)` as a condition on rows whose `field` is a review."""
-    return Q(**{f"{field}__state__in" if field else "state__in": workflow.states_allowing(capability)})
+        condition |= Q(lead_board_id__in=sorted(boards))
+    condition &= Q(state__in=workflow.states_allowing(at))
+    if not field:
+        return condition
+    return Q(**{f"{field}_id__in": Review.objects.filter(condition).values("pk")})
 
 
 def may_see_review(user, review_id: int) -> bool:
