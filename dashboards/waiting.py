@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection
 from django.db.models import (
     CharField,
-    Count,
     DateField,
     Exists,
     F,
@@ -73,21 +72,17 @@ class Waiting:
 
 
 def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, since: str, due=None, n=None):
-    """The query's rows as the union's columns (the same names and types in every part)."""
-    return (
-        qs.order_by()
-        .annotate(
-            w_kind=Value(kind, output_field=CharField()),
-            w_review=F(f"{review}_id"),
-            w_reference=F(f"{review}__reference"),
-            w_target=F(target),
-            w_number=number if number is not None else Value(0, output_field=IntegerField()),
-            w_label=label if label is not None else Value("", output_field=CharField()),
-            w_since=F(since),
-            w_due=F(due) if due else Value(None, output_field=DateField()),
-            w_n=n if n is not None else Value(0, output_field=IntegerField()),
-        )
-        .values_list(*COLUMNS)
+    """The query's rows as the union's columns (the same names, types and order in every part), in one step."""
+    return qs.order_by().values(
+        w_kind=Value(kind, output_field=CharField()),
+        w_review=F(f"{review}_id"),
+        w_reference=F(f"{review}__reference"),
+        w_target=F(target),
+        w_number=number if number is not None else Value(0, output_field=IntegerField()),
+        w_label=label if label is not None else Value("", output_field=CharField()),
+        w_since=F(since),
+        w_due=F(due) if due else Value(None, output_field=DateField()),
+        w_n=n if n is not None else Value(0, output_field=IntegerField()),
     )
 
 
@@ -98,10 +93,11 @@ def _counted(rows: QuerySet) -> Subquery:
 
 
 def _parts(user, today: date) -> list[QuerySet]:
-    """One query for each kind of thing the person's roles may ask of them."""
+    """One query for each kind of thing the person's roles may ask of them (each built in one filter and one
+    values(): building querysets is most of what this list costs)."""
     held = roles_held(user)
     parts = []
-    commentable = ToRVersion.objects.filter(status__in=tor_workflow.COMMENTABLE_STATUSES)
+    commentable = Q(status__in=tor_workflow.COMMENTABLE_STATUSES)
     if held & {BM, CHAIR}:
         # answer_proposal: on_review(BM, CHAIR) & review_allows(OPEN)
         proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR, at=workflow.OPEN), answer="")
@@ -117,18 +113,13 @@ def _parts(user, today: date) -> list[QuerySet]:
             )
         )
     if BM in held:
-        # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN)
-        waiting = (
-            commentable.filter(holds_on(user, BM, at=workflow.COMMISSIONING_OPEN))
-            # The threads' first comments not yet addressed, read from their partial index
-            .annotate(
-                unaddressed=_counted(
-                    ToRComment.objects.filter(
-                        section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
-                    )
-                )
-            )
-            .filter(unaddressed__gt=0)
+        # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN);
+        # the threads' first comments not yet addressed, read from their partial index.
+        unaddressed = ToRComment.objects.filter(
+            section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
+        )
+        waiting = ToRVersion.objects.filter(
+            commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN), Exists(unaddressed)
         )
         parts.append(
             _rows(
@@ -140,7 +131,7 @@ def _parts(user, today: date) -> list[QuerySet]:
                 label=None,
                 since="sent_for_comment_at",
                 due="comments_close_on",
-                n=F("unaddressed"),
+                n=_counted(unaddressed),
             )
         )
         # make_documents: on_review(BM) & review_allows(OPEN); a failed document not made again since
@@ -148,8 +139,8 @@ def _parts(user, today: date) -> list[QuerySet]:
             review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
         )
         failed = Document.objects.filter(
-            holds_on(user, BM, at=workflow.OPEN), status=Document.Status.FAILED
-        ).filter(~Exists(newer))
+            holds_on(user, BM, at=workflow.OPEN), ~Exists(newer), status=Document.Status.FAILED
+        )
         parts.append(
             _rows(
                 failed,
@@ -166,10 +157,12 @@ def _parts(user, today: date) -> list[QuerySet]:
     commenters = (MEMBER, CHAIR, REVIEWER)
     if held & set(commenters):
         mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author=user)
-        due = commentable.filter(
+        due = ToRVersion.objects.filter(
+            commentable,
             holds_on(user, *commenters, at=workflow.COMMISSIONING_OPEN),
+            ~Exists(mine),
             comments_close_on__gte=today,
-        ).filter(~Exists(mine))
+        )
         parts.append(
             _rows(
                 due,
@@ -187,9 +180,10 @@ def _parts(user, today: date) -> list[QuerySet]:
         replied = InputReply.objects.filter(invitation=OuterRef("pk"))
         invited = InputInvitation.objects.filter(
             holds_on(user, MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
+            ~Exists(replied),
             member=user,
             round__closes_on__gte=today,
-        ).filter(~Exists(replied))
+        )
         parts.append(
             _rows(
                 invited,
@@ -221,13 +215,9 @@ def _parts(user, today: date) -> list[QuerySet]:
             )
         )
         # What others said on the terms of reference out for comment (view_commissioning)
-        said = (
-            commentable.filter(holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN))
-            .annotate(
-                others=Count("sections__comments")
-                - Count("sections__comments", filter=Q(sections__comments__author=user))
-            )
-            .filter(others__gt=0)
+        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(author=user)
+        said = ToRVersion.objects.filter(
+            commentable, holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
         )
         parts.append(
             _rows(
@@ -239,7 +229,7 @@ def _parts(user, today: date) -> list[QuerySet]:
                 label=None,
                 since="sent_for_comment_at",
                 due="comments_close_on",
-                n=F("others"),
+                n=_counted(said_by_others),
             )
         )
     return parts
@@ -319,7 +309,10 @@ def described(rows) -> list[Waiting]:
     topics = dict(Proposal.Topic.choices)
     answers = dict(Proposal.Answer.choices)
     items = []
-    for kind, review_id, reference, target, number, label, since, due, n in rows:
+    for row in rows:
+        kind, review_id, reference, target, number, label, since, due, n = (
+            [row[c] for c in COLUMNS] if isinstance(row, dict) else row
+        )
         link = links[kind]
         if kind in (PROPOSAL, ANSWERED):
             url = f"{link(review_id)}#proposal-{target}"
