@@ -3,6 +3,7 @@ who may see the review, checked at the query, so nobody is ever told about a rev
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -281,10 +282,36 @@ def resolve_on_review_change(review: Review) -> int:
     return resolve(review=review, prefix=stage_prefix(review))
 
 
+# The apps' own sweeps (each resolves what only it knows became impossible), added by their ready().
+_sweeps: list[Callable[[], int]] = []
+
+
+def add_sweep(sweep: Callable[[], int]) -> None:
+    if sweep not in _sweeps:
+        _sweeps.append(sweep)
+
+
+def resolve_settled(prefix: str, settled: Callable[[set[int]], Iterable[int]]) -> int:
+    """For an app's sweep: of the unresolved "action needed" notifications keyed `prefix:<id>:…`, resolves
+    those whose <id> is among `settled(ids)` (the thing they ask about can no longer be acted on)."""
+    unresolved = Notification.objects.filter(
+        kind=Notification.Kind.ACTION_NEEDED, resolved_at__isnull=True, key__startswith=f"{prefix}:"
+    )
+    ids = set()
+    for key in unresolved.values_list("key", flat=True).distinct():
+        part = key.split(":")[1]
+        if part.isdigit():
+            ids.add(int(part))
+    done = 0
+    for pk in settled(ids) if ids else ():
+        done += unresolved.filter(key__startswith=f"{prefix}:{pk}:").update(resolved_at=timezone.now())
+    return done
+
+
 def sweep_resolved() -> int:
     """Periodic: resolves what a service could not resolve at the moment of the change (a notification
-    created after it, or before this feature): every "action needed" notification of a closed review, and
-    stage notices of a stage the review has left."""
+    created after it, or before this feature): every "action needed" notification of a closed review,
+    stage notices of a stage the review has left, and what each app's sweep (`add_sweep`) finds settled."""
     unresolved = Notification.objects.filter(kind=Notification.Kind.ACTION_NEEDED, resolved_at__isnull=True)
     closed = unresolved.exclude(review__state__in=workflow.states_allowing(workflow.OPEN)).exclude(
         review__isnull=True
@@ -299,7 +326,8 @@ def sweep_resolved() -> int:
         .exclude(key__startswith=F("current"))
         .values("pk")
     )
-    return n + Notification.objects.filter(pk__in=stale).update(resolved_at=timezone.now())
+    n += Notification.objects.filter(pk__in=stale).update(resolved_at=timezone.now())
+    return n + sum(sweep() for sweep in _sweeps)
 
 
 def purge_old(days: int = 365) -> int:

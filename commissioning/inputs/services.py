@@ -199,3 +199,13 @@ def input_reminders_send(today: date | None = None) -> int:
             InputInvitation.objects.filter(pk__in=[inv.pk for inv in due]).update(reminded_at=timezone.now())
             reminded += len(due)
     return reminded
+
+
+def input_notifications_sweep(today: date | None = None) -> int:
+    """Periodic (registered with `notifications.add_sweep`): requests for input to a round that has closed
+    can no longer be answered."""
+    today = today or timezone.localdate()
+    return notifications.resolve_settled(
+        "input",
+        lambda ids: InputRound.objects.filter(pk__in=ids, closes_on__lt=today).values_list("pk", flat=True),
+    )

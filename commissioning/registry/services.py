@@ -326,3 +326,11 @@ def proposal_answer(*, proposal: Proposal, actor, answer: str, reason: str) -> P
             key=f"proposal-answer:{proposal.pk}",
         )
     return proposal
+
+
+def proposal_notifications_sweep() -> int:
+    """Periodic (registered with `notifications.add_sweep`): a proposal answered needs no more answers."""
+    return notifications.resolve_settled(
+        "proposal",
+        lambda ids: Proposal.objects.filter(pk__in=ids).exclude(answer="").values_list("pk", flat=True),
+    )

@@ -314,3 +314,16 @@ def _notify_approved(version: ToRVersion, actor) -> None:
         path=_version_path(version),
         key=f"tor:{version.pk}:approved",
     )
+
+
+def tor_notifications_sweep() -> int:
+    """Periodic (registered with `notifications.add_sweep`): requests to comment on or approve a version no
+    longer out for comment are done, however the version left that status."""
+    return notifications.resolve_settled(
+        "tor",
+        lambda ids: (
+            ToRVersion.objects.filter(pk__in=ids)
+            .exclude(status__in=workflow.COMMENTABLE_STATUSES)
+            .values_list("pk", flat=True)
+        ),
+    )

@@ -132,3 +132,21 @@ def test_a_resolved_notification_is_not_counted_in_the_header(client, world):
     assert client.get(reverse("home")).context["unread_notifications"] == 1
     notifications.resolve(review=world.north_review, keys=["test:north"])
     assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+def test_the_sweep_resolves_requests_on_a_version_no_longer_out_for_comment(
+    world, django_capture_on_commit_callbacks
+):
+    """However the version left "out for comment" (here: around the services, as loaded data may), the
+    daily sweep marks its requests done, and leaves those of a version still out for comment."""
+    with django_capture_on_commit_callbacks(execute=True):
+        version = _out_for_comment(world, world.north_review)
+        other = _out_for_comment(world, world.cross_border_review)
+    type(version).objects.filter(pk=version.pk).update(status="superseded")
+
+    notifications.sweep_resolved()
+
+    assert not Notification.objects.filter(
+        key__startswith=f"tor:{version.pk}:", resolved_at__isnull=True
+    ).exists()
+    assert Notification.objects.filter(key__startswith=f"tor:{other.pk}:", resolved_at__isnull=True).exists()
