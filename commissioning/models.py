@@ -476,7 +476,16 @@ class ToRComment(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = "comment on the terms of reference"
         verbose_name_plural = "comments on the terms of reference"
-        indexes = [models.Index(fields=["section", "created_at"])]
+        indexes = [
+            models.Index(fields=["section", "created_at"]),
+            # Comments still to address (the threads' first comments): what blocks approval, and what the
+            # business manager's "waiting for you" counts.
+            models.Index(
+                fields=["section"],
+                condition=Q(parent__isnull=True, addressed_at__isnull=True),
+                name="tor_comment_unaddressed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(addressed_at__isnull=True) | ~Q(addressed_how=""),

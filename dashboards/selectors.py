@@ -28,12 +28,14 @@ from django.utils import timezone
 
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES
-from responses.models import Action, ResponseVersion
+from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role, sees_review_of
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
 from scr_portal import workdays
+
+from . import waiting
 
 FORTNIGHT = 14
 
@@ -233,6 +235,12 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
             Action.objects.filter(actions.mine(user), sees_review_of(user), status__in=OPEN_STATUSES),
             today,
         )
+        # The latest progress (one row of the updates' action index each): whether it waits for an update.
+        .annotate(
+            progress_on=Subquery(
+                ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-on").values("on")[:1]
+            )
+        )
         .select_related("review", "owner_agency")
         .only(*MY_ACTION_FIELDS)
         .order_by("due_on", "priority", "review__reference", "number")[:limit]
@@ -278,9 +286,19 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
     return [BoardOverdue(b, b.overdue or 0) for b in rows]
 
 
-def action_sections(user) -> dict:
-    """The home page's own-actions section: the person's open actions, with the RAG key."""
-    return {"my_actions": my_actions(user), "rag_key": actions.RAG_KEY}
+def action_sections(user, today: date | None = None) -> dict:
+    """The home page's own-actions section: the person's open actions, with the RAG key, and those due within
+    a fortnight or overdue as things waiting for them (read from the same rows: no query of their own)."""
+    today = today or timezone.localdate()
+    mine = my_actions(user, today)
+    soon = today + timedelta(days=FORTNIGHT)
+    stale = today - timedelta(days=FORTNIGHT)
+    due = [a for a in mine if a.due_on <= soon and (a.progress_on is None or a.progress_on < stale)]
+    return {
+        "my_actions": mine,
+        "rag_key": actions.RAG_KEY,
+        "actions_waiting": waiting.actions_to_update(due, today),
+    }
 
 
 def home_for(user) -> dict:
@@ -306,4 +324,5 @@ def home_for(user) -> dict:
         sections["member_reviews"] = list(for_board_member(user))
     if sections["is_reviewer"]:
         sections["reviewer_reviews"] = [(r, next_step(r)) for r in for_lead_reviewer(user)]
+    sections["waiting"], sections["waiting_count"] = waiting.waiting_for(user)
     return sections | action_sections(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,7 +13,7 @@ from reviews.models import Board
 from scr_portal.breadcrumbs import crumbs
 from scr_portal.links import url_for_each
 
-from . import selectors
+from . import selectors, waiting
 
 
 @require_GET
@@ -37,6 +38,21 @@ def _linked(sections: dict) -> dict:
     for review, _ in sections.get("reviewer_reviews", ()):
         review.url = review_url(review.pk)
     return sections
+
+
+WAITING_PAGE_SIZE = 50
+
+
+@require_GET
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the person (the home page lists the oldest few), a page at a time."""
+    page = Paginator(waiting.all_waiting(request.user), WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "items": waiting.described(page.object_list),
+        "breadcrumbs": crumbs(("Waiting for you", None)),
+    }
+    return render(request, "waiting.html", ctx)
 
 
 @require_GET

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 
 from scr_portal.queries import InIds
 
@@ -177,16 +177,30 @@ def reviews_joined(user) -> frozenset[int]:
         ids = (
             Appointment.objects.filter(reviewer=user, ended_at__isnull=True)
             .order_by()
-            .values_list("review_id")
+            .annotate(through=Value(_APPOINTED, output_field=IntegerField()))
+            .values_list("review_id", "through")
         )
         boards = participant_board_ids(user)
         if boards:
             taking_part = (
-                ParticipatingBoard.objects.filter(board_id__in=boards).order_by().values_list("review_id")
+                ParticipatingBoard.objects.filter(board_id__in=boards)
+                .order_by()
+                .values_list("review_id", "board_id")
             )
             ids = ids.union(taking_part)
-        known = user._reviews_joined = frozenset(review_id for (review_id,) in ids)
+        rows = list(ids)
+        known = user._reviews_joined = frozenset(review_id for review_id, _ in rows)
+        user._joined_through = rows
     return known
+
+
+_APPOINTED = 0  # in `_joined_through`: joined by appointment rather than through a board
+
+
+def _joined_through(user) -> list[tuple[int, int]]:
+    """The reviews of `reviews_joined`, each with the board the person joins it through (or _APPOINTED)."""
+    reviews_joined(user)
+    return getattr(user, "_joined_through", [])
 
 
 def visible_reviews(user, queryset: QuerySet[Review] | None = None) -> QuerySet[Review]:
@@ -219,6 +233,32 @@ def _seen(user, *, id_column: str, lead_board: str) -> Q:
     if boards:
         visible |= Q(**{f"{lead_board}__in": boards})
     return visible
+
+
+def holds_on(user, *roles: str, at: str, field: str = "review") -> Q:
+    """The rule `on_review(*roles) & review_allows(at)` as a condition on rows whose `field` is a review
+    (`field=""`: on reviews): the person holds one of `roles` on the row's review (a board role on its lead
+    or a participating board; lead reviewer by current appointment) and its stage has capability `at`.
+    Lists of what a person may do are read with it, never with a list of reviews of their own.
+
+    On rows of another table it is one semi-join to reviews whose own conditions (ids, lead boards, stage)
+    are all on the reviews table, so the database reads only the person's reviews by index, then their rows."""
+    if not _active(user):
+        return Q(pk__in=[])
+    boards = set(boards_where(user, *(set(roles) & set(BOARD_ROLES))))
+    appointed = Role.LEAD_REVIEWER in roles
+    joined = {
+        review_id
+        for review_id, through in _joined_through(user)
+        if through in boards or (appointed and through == _APPOINTED)
+    }
+    condition = Q(InIds("pk", sorted(joined)))
+    if boards:
+        condition |= Q(lead_board_id__in=sorted(boards))
+    condition &= Q(state__in=workflow.states_allowing(at))
+    if not field:
+        return condition
+    return Q(**{f"{field}_id__in": Review.objects.filter(condition).values("pk")})
 
 
 def may_see_review(user, review_id: int) -> bool:

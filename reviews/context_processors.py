@@ -47,7 +47,8 @@ def portal(request: HttpRequest) -> dict:
     ctx: dict = {"PORTAL_NAME": settings.PORTAL_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        unread = notifications_of(user).filter(read_at__isnull=True).count()
+        # Unread and not yet done: a resolved "action needed" notification no longer asks for anything.
+        unread = notifications_of(user).filter(read_at__isnull=True, resolved_at__isnull=True).count()
         ctx.update(
             nav_items=_nav_items(request, unread),
             header_boards=_header_boards(request),

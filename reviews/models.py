@@ -476,7 +476,8 @@ class Notification(models.Model):
     """Something a person should know or act on, shown in the portal and sent by email.
 
     `key` makes sending idempotent: the same reminder (same review, deadline and phase) is created once
-    per person however often the daily task runs."""
+    per person however often the daily task runs. An "action needed" notification is resolved
+    (`resolved_at`) once what it asks for is done or no longer possible: see `notifications.resolve`."""
 
     class Kind(models.TextChoices):
         ACTION_NEEDED = "action_needed", "Action needed"
@@ -498,6 +499,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # When what an "action needed" notification asked for was done or stopped being possible (the person
+    # acted, the version was replaced, the review closed): set by the services, never by the person.
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -513,3 +517,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def needs_action(self) -> bool:
+        """Asks for an action not yet done (and still possible)."""
+        return self.kind == self.Kind.ACTION_NEEDED and self.resolved_at is None

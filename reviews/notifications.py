@@ -3,6 +3,7 @@ who may see the review, checked at the query, so nobody is ever told about a rev
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -243,6 +246,88 @@ def send_deadline_reminders(today=None) -> int:
             )
         )
     return created
+
+
+# Resolving: an "action needed" notification is marked done once its action is done or no longer possible.
+
+
+def resolve(*, review: Review | int, keys=(), prefix: str = "", recipient=None, every: bool = False) -> int:
+    """Marks done the review's unresolved "action needed" notifications whose key is one of `keys` or starts
+    with `prefix`, or all of them with `every` (only `recipient`'s when given). Called by the service that does the action or makes it
+    impossible, inside its transaction, so the notification and the action change together."""
+    review_id = review if isinstance(review, int) else review.pk
+    match = Q() if every else Q(pk__in=[])
+    if keys:
+        match |= Q(key__in=[k[:200] for k in keys])
+    if prefix:
+        match |= Q(key__startswith=prefix)
+    rows = Notification.objects.filter(
+        match, review_id=review_id, kind=Notification.Kind.ACTION_NEEDED, resolved_at__isnull=True
+    )
+    if recipient is not None:
+        rows = rows.filter(recipient=recipient)
+    return rows.update(resolved_at=timezone.now())
+
+
+def stage_prefix(review: Review) -> str:
+    """The start of the keys of the notices `notify_stage_reached` sends about the review's stages."""
+    return f"stage:{review.pk}:"
+
+
+def resolve_on_review_change(review: Review) -> int:
+    """The review moved on: what its earlier stage asked of people is done, and on a closed review nothing
+    is asked of anyone any longer."""
+    if not workflow.allows(review, workflow.OPEN):
+        return resolve(review=review, every=True)
+    return resolve(review=review, prefix=stage_prefix(review))
+
+
+# The apps' own sweeps (each resolves what only it knows became impossible), added by their ready().
+_sweeps: list[Callable[[], int]] = []
+
+
+def add_sweep(sweep: Callable[[], int]) -> None:
+    if sweep not in _sweeps:
+        _sweeps.append(sweep)
+
+
+def resolve_settled(prefix: str, settled: Callable[[set[int]], Iterable[int]]) -> int:
+    """For an app's sweep: of the unresolved "action needed" notifications keyed `prefix:<id>:…`, resolves
+    those whose <id> is among `settled(ids)` (the thing they ask about can no longer be acted on)."""
+    unresolved = Notification.objects.filter(
+        kind=Notification.Kind.ACTION_NEEDED, resolved_at__isnull=True, key__startswith=f"{prefix}:"
+    )
+    ids = set()
+    for key in unresolved.values_list("key", flat=True).distinct():
+        part = key.split(":")[1]
+        if part.isdigit():
+            ids.add(int(part))
+    done = 0
+    for pk in settled(ids) if ids else ():
+        done += unresolved.filter(key__startswith=f"{prefix}:{pk}:").update(resolved_at=timezone.now())
+    return done
+
+
+def sweep_resolved() -> int:
+    """Periodic: resolves what a service could not resolve at the moment of the change (a notification
+    created after it, or before this feature): every "action needed" notification of a closed review,
+    stage notices of a stage the review has left, and what each app's sweep (`add_sweep`) finds settled."""
+    unresolved = Notification.objects.filter(kind=Notification.Kind.ACTION_NEEDED, resolved_at__isnull=True)
+    closed = unresolved.exclude(review__state__in=workflow.states_allowing(workflow.OPEN)).exclude(
+        review__isnull=True
+    )
+    n = closed.update(resolved_at=timezone.now())
+    current_stage = Concat(
+        Value("stage:"), Cast("review_id", CharField()), Value(":"), "review__state", Value(":")
+    )
+    stale = (
+        unresolved.filter(key__startswith="stage:")
+        .alias(current=current_stage)
+        .exclude(key__startswith=F("current"))
+        .values("pk")
+    )
+    n += Notification.objects.filter(pk__in=stale).update(resolved_at=timezone.now())
+    return n + sum(sweep() for sweep in _sweeps)
 
 
 def purge_old(days: int = 365) -> int:

@@ -270,6 +270,8 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
             to_state=step.target,
             transition=step.name,
         )
+        # What the earlier stage asked of people is done (and nothing is asked on a closed review).
+        notifications.resolve_on_review_change(review)
         if not notifications.is_muted():
             transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
     return review

@@ -28,3 +28,9 @@ def send_daily_digests() -> int:
 def send_pending_emails() -> int:
     """Periodic catch-up for immediate emails whose task could not be queued (see scr_portal.outbox)."""
     return notifications.email_pending()
+
+
+@shared_task(name="reviews.resolve_notifications")
+def resolve_notifications() -> int:
+    """Periodic sweep: "action needed" notifications of closed reviews and left stages are marked done."""
+    return notifications.sweep_resolved()

@@ -38,6 +38,7 @@ from .forms import (
     TimescalesForm,
 )
 from .models import Review
+from .next_step import own_next_step
 
 User = get_user_model()
 PAGE_SIZE = 25
@@ -113,12 +114,14 @@ def _timeline_page(review: Review, number: str | None):
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for(request.user, pk)
     services.review_access_record(review=review, user=request.user, request=request)
+    options = step_options(request.user, review)
     ctx = {
         "review": review,
         "my_roles": role_labels_on_review(request.user, review),
         "stages": workflow.stage_path(review),
         "next_step": workflow.NEXT_STEPS.get(review.state),
-        "options": step_options(request.user, review),
+        "options": options,
+        "own_step": own_next_step(request.user, review, options),
         "clocks": clocks.review_clocks(review),
         "children": review.children.all(),
         "processes": review.parallel_processes.all(),

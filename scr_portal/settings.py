@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "records-requeue": {"task": "records.requeue_stale", "schedule": crontab(minute="*/5")},
     # Immediate emails whose task could not be queued (the broker was away) are sent once it is back.
     "emails-catch-up": {"task": "reviews.send_pending_emails", "schedule": crontab(minute="*/5")},
+    # "Action needed" notifications whose action is no longer possible (closed review, stage left).
+    "notifications-resolve": {
+        "task": "reviews.resolve_notifications",
+        "schedule": crontab(hour=6, minute=20),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tasks that live in a part of an app rather than in the app's own tasks module.

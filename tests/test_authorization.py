@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(public=True),
     "accessibility": Route(public=True),
     "help": Route(),
+    "waiting": Route(),
     # Signing in, out, and passwords (Django's views in our templates)
     "login": Route(public=True),
     "admin_login": Route(public=True),  # hands over to "login"

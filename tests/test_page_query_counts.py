@@ -19,13 +19,14 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import ToRComment, ToRVersion
+from commissioning.models import InputInvitation, InputRound, Proposal, ToRComment, ToRSection, ToRVersion
 from commissioning.tor import services as tor
 from documents.models import Document
 from responses.actions import services as actions
 from responses.actions.workflow import DONE_STATUSES
 from responses.models import Action, ActionUpdate
 from reviews import services as reviews
+from reviews import workflow
 from reviews.models import Board, Notification, Review, State
 from scr_portal.uploads import sniff
 from tests.conftest import World
@@ -47,14 +48,16 @@ pytestmark = pytest.mark.django_db
 # layout's unread count and boards (none to read for someone with no board's reviews to see, such as a lead
 # reviewer); and the session's save on every request, in a savepoint (3).
 COLD_QUERIES = {
-    "home, business manager": 17,
-    "home, chair": 19,
-    "home, board member": 14,
-    "home, lead reviewer": 12,
+    # Each home's "waiting for you": one UNION of every kind of thing the person's roles are asked, the oldest
+    # first, with their count on each row (1).
+    "home, business manager": 18,
+    "home, chair": 20,
+    "home, board member": 15,
+    "home, lead reviewer": 13,
     "review list": 16,
     "review list, filtered by board": 16,
     "review list, filtered by stage": 16,
-    "review page": 20,
+    "review page": 21,  # the person's own next step: what waits for them on this review (1)
     "ToR comments": 16,
     "review action plan": 18,
     "board action plan": 17,
@@ -176,6 +179,52 @@ def _home_reviews(world: World, start: int, count: int) -> None:
         AppointmentFactory(review=review, reviewer=world.north_reviewer)
         if n % 3 == 0:
             _actions(world, at_stage(review), 1, 3)
+        _waiting_for_people(world, review, n)
+
+
+def _waiting_for_people(world: World, review: Review, n: int) -> None:
+    """What the home pages' "waiting for you" lists: a proposal by the lead reviewer (answered on every other
+    review), a failed document now and then, and on reviews being commissioned the terms of reference out
+    for comment with a comment to address and a request for input to North's member."""
+    answered = {"answer": "accepted", "answer_reason": "Agreed", "answered_by": world.north_chair}
+    Proposal.objects.create(
+        review=review,
+        author=world.north_reviewer,
+        topic="scope",
+        text="Go back further.",
+        **({"answered_at": timezone.now()} | answered if n % 2 else {}),
+    )
+    if n % 5 == 0:
+        Document.objects.create(
+            review=review,
+            kind="tor",
+            status=Document.Status.FAILED,
+            data_version=f"{n:064d}",
+            label="Terms of reference, version 1",
+            html="<p>x</p>",
+            requested_by=world.north_manager,
+        )
+    review.refresh_from_db()
+    if review.state in workflow.states_allowing(workflow.COMMISSIONING_OPEN):
+        version = ToRVersion.objects.create(
+            review=review,
+            number=1,
+            status=ToRVersion.Status.OUT_FOR_COMMENT,
+            created_by=world.north_manager,
+            comments_close_on=timezone.localdate() + timedelta(days=10 + n),
+            sent_for_comment_at=timezone.now() - timedelta(days=n),
+        )
+        section = ToRSection.objects.create(
+            version=version, key="purpose", title="Purpose", order=1, body="x"
+        )
+        ToRComment.objects.create(section=section, author=world.south_member, text="Add the GP.")
+        round_ = InputRound.objects.create(
+            review=review,
+            request="Anything?",
+            closes_on=timezone.localdate() + timedelta(days=5),
+            opened_by=world.north_manager,
+        )
+        InputInvitation.objects.create(round=round_, member=world.north_member, board=world.north)
 
 
 def _list_reviews(world: World, start: int, count: int) -> None:

@@ -64,6 +64,10 @@ def _invitees(review: Review) -> list[tuple[int, int]]:
     return list(chosen.items())
 
 
+def _invited_key(input_round: InputRound) -> str:
+    return f"input:{input_round.pk}:invited"
+
+
 def input_round_open(*, review: Review, user, request: str, closes_on: date) -> InputRound:
     """Opens a round: invites every active board member and chair of the lead and participating boards,
     notes it on the timeline and tells each invitee. Refused while another round is open."""
@@ -104,7 +108,7 @@ def input_round_open(*, review: Review, user, request: str, closes_on: date) -> 
             title=f"{review.reference}: the board asks for your input by {long_date(closes_on)}",
             body=round_.request,
             path=reverse("input_rounds", args=[review.pk]),
-            key=f"input:{round_.pk}:invited",
+            key=_invited_key(round_),
         )
     return round_
 
@@ -137,6 +141,7 @@ def input_reply_add(*, input_round: InputRound, user, text: str, nothing_to_add:
         reply.full_clean(exclude=["text"] if nothing_to_add else None)
         reply.save()
         review = input_round.review
+        notifications.resolve(review=review, keys=[_invited_key(input_round)], recipient=user)
         notifications.notify_roles(
             review,
             [Role.BUSINESS_MANAGER],
@@ -194,3 +199,13 @@ def input_reminders_send(today: date | None = None) -> int:
             InputInvitation.objects.filter(pk__in=[inv.pk for inv in due]).update(reminded_at=timezone.now())
             reminded += len(due)
     return reminded
+
+
+def input_notifications_sweep(today: date | None = None) -> int:
+    """Periodic (registered with `notifications.add_sweep`): requests for input to a round that has closed
+    can no longer be answered."""
+    today = today or timezone.localdate()
+    return notifications.resolve_settled(
+        "input",
+        lambda ids: InputRound.objects.filter(pk__in=ids, closes_on__lt=today).values_list("pk", flat=True),
+    )

@@ -213,6 +213,7 @@ def appointment_end(*, appointment: Appointment, actor, reason: str = "") -> App
         raise RegistryError("This appointment has already ended.")
     appointment.ended_at = timezone.now()
     appointment.save(update_fields=["ended_at"])
+    notifications.resolve(review=appointment.review_id, keys=[f"appointed:{appointment.pk}"])
     who = appointment.reviewer.get_full_name() or appointment.reviewer.email
     timeline_add(
         review=appointment.review,
@@ -236,6 +237,8 @@ def conflict_declare(
     )
     declaration.full_clean()
     declaration.save()
+    # The appointment's notice asked the reviewer to declare their interests: that is done.
+    notifications.resolve(review=review, prefix="appointed:", recipient=reviewer.user)
     who = reviewer.user.get_full_name() or reviewer.user.email
     timeline_add(
         review=review,
@@ -247,6 +250,10 @@ def conflict_declare(
 
 
 # Proposals --------------------------------------------------------------------------------------------
+
+
+def _proposal_key(proposal: Proposal) -> str:
+    return f"proposal:{proposal.pk}"
 
 
 def _proposals_path(review: Review, proposal: Proposal) -> str:
@@ -273,7 +280,7 @@ def proposal_make(*, review: Review, author, topic: str, text: str) -> Proposal:
         title=f"{review.reference}: the lead reviewer proposes a change of {proposal.get_topic_display().lower()}",
         body="Answer the proposal: accept it, accept it in part or decline it, and say why.",
         path=_proposals_path(review, proposal),
-        key=f"proposal:{proposal.pk}",
+        key=_proposal_key(proposal),
     )
     return proposal
 
@@ -300,6 +307,8 @@ def proposal_answer(*, proposal: Proposal, actor, answer: str, reason: str) -> P
         proposal.full_clean()
         proposal.save(update_fields=["answer", "answer_reason", "answered_by", "answered_at"])
         review = proposal.review
+        # One answer settles it for every business manager and chair who was asked.
+        notifications.resolve(review=review, keys=[_proposal_key(proposal)])
         label = proposal.get_answer_display().lower()
         timeline_add(
             review=review,
@@ -317,3 +326,11 @@ def proposal_answer(*, proposal: Proposal, actor, answer: str, reason: str) -> P
             key=f"proposal-answer:{proposal.pk}",
         )
     return proposal
+
+
+def proposal_notifications_sweep() -> int:
+    """Periodic (registered with `notifications.add_sweep`): a proposal answered needs no more answers."""
+    return notifications.resolve_settled(
+        "proposal",
+        lambda ids: Proposal.objects.filter(pk__in=ids).exclude(answer="").values_list("pk", flat=True),
+    )

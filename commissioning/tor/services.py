@@ -65,6 +65,15 @@ def _check_role(transition, version: ToRVersion, user) -> None:
         raise ToRRefused(f"Only the review's {who} can do this.")
 
 
+def _notice_prefix(version: ToRVersion) -> str:
+    """The start of the keys of the notifications asking people to act on this version."""
+    return f"tor:{version.pk}:"
+
+
+def _comment_key(version: ToRVersion) -> str:
+    return f"{_notice_prefix(version)}out_for_comment"
+
+
 def _version_path(version: ToRVersion) -> str:
     return reverse("tor_version", args=[version.review_id, version.number])
 
@@ -128,6 +137,7 @@ def tor_draft_create(*, review: Review, user, source: str = "data") -> ToRVersio
         if latest and workflow.MACHINE.allows("supersede_by_draft", latest):
             _transition(latest, "supersede_by_draft", user, workflow.Step(user=user), refused="")
             latest.save(update_fields=["status"])
+            notifications.resolve(review=review, prefix=_notice_prefix(latest))  # nothing more to do on it
             how += f"; version {latest.number}, which was out for comment, is superseded"
         timeline_add(
             review=review,
@@ -200,7 +210,7 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         title=f"{review.reference}: comment on the terms of reference (version {version.number})",
         body=f"The draft terms of reference are out for comment until {label}. Comment on any section.",
         path=path,
-        key=f"tor:{version.pk}:out_for_comment",
+        key=_comment_key(version),
     )
     notifications.notify_roles(
         review,
@@ -213,7 +223,7 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
             "the comment period early, saying why) and once every comment is addressed, you can approve it."
         ),
         path=_version_path(version),
-        key=f"tor:{version.pk}:approval_requested",
+        key=f"{_notice_prefix(version)}approval_requested",
     )
 
 
@@ -233,7 +243,10 @@ def tor_comment_add(*, section: ToRSection, user, text: str, parent: ToRComment 
             if parent.section_id != section.pk:
                 raise ToRRefused("That reply belongs to another section.")
             parent = parent.parent or parent
-        return ToRComment.objects.create(section=section, parent=parent, author=user, text=text.strip())
+        comment = ToRComment.objects.create(section=section, parent=parent, author=user, text=text.strip())
+        # The person has commented: their "comment on the terms of reference" is done.
+        notifications.resolve(review=version.review_id, keys=[_comment_key(version)], recipient=user)
+    return comment
 
 
 def tor_comment_address(*, comment: ToRComment, user, how: str) -> ToRComment:
@@ -318,6 +331,7 @@ def tor_approve(*, version: ToRVersion, user) -> ToRVersion:
                 earlier.save(update_fields=["status"])
             workflow.MACHINE.apply(approve, version, step)  # its guard is approval_blockers, checked above
             version.save(update_fields=["status", "approved_by", "approved_at"])
+            notifications.resolve(review=version.review_id, prefix=_notice_prefix(version))
             timeline_add(
                 review=version.review,
                 user=user,
@@ -344,4 +358,17 @@ def _notify_approved(version: ToRVersion, actor) -> None:
         body=f"Approved by {actor.get_full_name()}.",
         path=_version_path(version),
         key=f"tor:{version.pk}:approved",
+    )
+
+
+def tor_notifications_sweep() -> int:
+    """Periodic (registered with `notifications.add_sweep`): requests to comment on or approve a version no
+    longer out for comment are done, however the version left that status."""
+    return notifications.resolve_settled(
+        "tor",
+        lambda ids: (
+            ToRVersion.objects.filter(pk__in=ids)
+            .exclude(status__in=workflow.COMMENTABLE_STATUSES)
+            .values_list("pk", flat=True)
+        ),
     )

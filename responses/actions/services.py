@@ -191,6 +191,8 @@ def action_change(*, action: Action, user, details: ActionDetails, seen: str) ->
             body=f"Changed: {', '.join(changed)}.",
         )
         if locked.owner_id != old_owner_id:
+            # The former owner no longer has to take it on.
+            notifications.resolve(review=review, keys=[f"action:{locked.pk}:owner:{old_owner_id}"])
             transaction.on_commit(lambda: _notify_owner(locked, user))
         elif locked.due_on != old_due:
             transaction.on_commit(lambda: _notify_due_changed(locked, user, old_due))
@@ -298,6 +300,8 @@ def action_progress_record(
                 status_from=status_from if moving else "",
                 status_to=status_to if moving else "",
             )
+            # Progress is recorded: what the action's notices asked (take it on, look at it again) is done.
+            notifications.resolve(review=locked.review_id, prefix=f"action:{locked.pk}:")
             for upload in files:
                 evidence = Evidence(
                     update=update,

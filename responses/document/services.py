@@ -127,11 +127,19 @@ def _new_revision(current: ResponseVersion, content: str, user, how: str) -> Non
     current.revision += 1
     current.updated_at = timezone.now()
     current.save()
+    # The text the chair was asked to sign has changed: that request is void (a new one asks again).
+    notifications.resolve(
+        review=current.review_id, prefix=f"{_sign_request_prefix(current.review_id)}{current.number}:"
+    )
     timeline_add(
         review=current.review,
         user=user,
         title=f"Board's response: draft version {current.number} {how}",
     )
+
+
+def _sign_request_prefix(review_id: int) -> str:
+    return f"response-sign-request:{review_id}:"
 
 
 def _check_draft(version: ResponseVersion) -> None:
@@ -167,6 +175,7 @@ def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, a
         workflow.MACHINE.apply(sign, current, signature)
         current.save()
         review = current.review
+        notifications.resolve(review=review, prefix=_sign_request_prefix(review.pk))  # signed: nothing to ask
         timeline_add(
             review=review,
             user=user,
@@ -203,7 +212,7 @@ def response_signature_request(*, version: ResponseVersion, user) -> None:
         title=f"{review.reference}: please sign off the board's response",
         body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",
         path=reverse("response_version", args=[review.pk, version.number]),
-        key=f"response-sign-request:{review.pk}:{version.number}:{version.revision}",
+        key=f"{_sign_request_prefix(review.pk)}{version.number}:{version.revision}",
     )
     timeline_add(
         review=review,

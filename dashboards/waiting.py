@@ -1,0 +1,369 @@
+"""What is waiting for the person: the things they are asked to do now, for every role they hold, each
+linking straight to the page where they do it.
+
+Each kind of thing is read with the rule that decides whether the person may do it, as a condition
+(`access.holds_on(user, *roles, at=capability)` is the rule `on_review(*roles) & review_allows(capability)`
+that the app's permissions.py declares: for example `answer_proposal` is `on_review(BM, CHAIR) &
+review_allows(OPEN)`) and the workflow's own groups of statuses, so a thing is listed exactly when the
+person may act on it. All kinds are read together in one query whatever the number of reviews: a UNION,
+the oldest first, limited, with the count of them all on each row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import (
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils import timezone
+
+from commissioning.models import InputInvitation, InputReply, Proposal, ToRComment, ToRVersion
+from commissioning.tor import workflow as tor_workflow
+from documents.models import Document
+from reviews import workflow
+from reviews.access import holds_on, roles_held
+from reviews.models import Role
+from reviews.next_step import OwnStep
+from scr_portal.dates import long_date
+from scr_portal.links import url_for_each
+
+BM, CHAIR, MEMBER, REVIEWER = Role.BUSINESS_MANAGER, Role.CHAIR, Role.BOARD_MEMBER, Role.LEAD_REVIEWER
+
+# How many things the home page lists; the rest are on the "waiting for you" page.
+WAITING_SHOWN = 10
+# How long an answer to the lead reviewer's proposal stays on their list.
+ANSWER_SHOWN_DAYS = 14
+
+PROPOSAL, ANSWERED, ADDRESS, READ, COMMENT, INPUT, DOCUMENT = (
+    "proposal",
+    "answered",
+    "address",
+    "read",
+    "comment",
+    "input",
+    "document",
+)
+COLUMNS = ("w_kind", "w_review", "w_reference", "w_target", "w_number", "w_label", "w_since", "w_due", "w_n")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One thing the person is asked to do: what, on which review, since when, by when, and where."""
+
+    kind: str
+    review_id: int
+    reference: str
+    what: str
+    url: str
+    since: datetime | None
+    due: date | None = None
+
+
+def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, since: str, due=None, n=None):
+    """The query's rows as the union's columns (the same names, types and order in every part), in one step."""
+    return qs.order_by().values(
+        w_kind=Value(kind, output_field=CharField()),
+        w_review=F(f"{review}_id"),
+        w_reference=F(f"{review}__reference"),
+        w_target=F(target),
+        w_number=number if number is not None else Value(0, output_field=IntegerField()),
+        w_label=label if label is not None else Value("", output_field=CharField()),
+        w_since=F(since),
+        w_due=F(due) if due else Value(None, output_field=DateField()),
+        w_n=n if n is not None else Value(0, output_field=IntegerField()),
+    )
+
+
+def _counted(rows: QuerySet) -> Subquery:
+    """How many `rows` there are, as a subquery of each outer row (COUNT(*): the index answers it alone)."""
+    n = rows.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Subquery(n, output_field=IntegerField())
+
+
+def _parts(user, today: date) -> list[QuerySet]:
+    """One query for each kind of thing the person's roles may ask of them (each built in one filter and one
+    values(): building querysets is most of what this list costs)."""
+    held = roles_held(user)
+    parts = []
+    commentable = Q(status__in=tor_workflow.COMMENTABLE_STATUSES)
+    if held & {BM, CHAIR}:
+        # answer_proposal: on_review(BM, CHAIR) & review_allows(OPEN)
+        proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR, at=workflow.OPEN), answer="")
+        parts.append(
+            _rows(
+                proposals,
+                PROPOSAL,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("topic"),
+                since="created_at",
+            )
+        )
+    if BM in held:
+        # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN);
+        # the threads' first comments not yet addressed, read from their partial index.
+        unaddressed = ToRComment.objects.filter(
+            section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
+        )
+        waiting = ToRVersion.objects.filter(
+            commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN), Exists(unaddressed)
+        )
+        parts.append(
+            _rows(
+                waiting,
+                ADDRESS,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+                n=_counted(unaddressed),
+            )
+        )
+        # make_documents: on_review(BM) & review_allows(OPEN); a failed document not made again since
+        newer = Document.objects.filter(
+            review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
+        )
+        failed = Document.objects.filter(
+            holds_on(user, BM, at=workflow.OPEN), ~Exists(newer), status=Document.Status.FAILED
+        )
+        parts.append(
+            _rows(
+                failed,
+                DOCUMENT,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("label"),
+                since="requested_at",
+            )
+        )
+    # comment_terms_of_reference: on_review(board roles, lead reviewer) & review_allows(COMMISSIONING_OPEN);
+    # the business manager runs the round, so it is the others who are asked to comment.
+    commenters = (MEMBER, CHAIR, REVIEWER)
+    if held & set(commenters):
+        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author=user)
+        due = ToRVersion.objects.filter(
+            commentable,
+            holds_on(user, *commenters, at=workflow.COMMISSIONING_OPEN),
+            ~Exists(mine),
+            comments_close_on__gte=today,
+        )
+        parts.append(
+            _rows(
+                due,
+                COMMENT,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+            )
+        )
+    if held & {MEMBER, CHAIR}:
+        # give_input: on_review(BOARD_MEMBER, CHAIR) & review_allows(COMMISSIONING_OPEN)
+        replied = InputReply.objects.filter(invitation=OuterRef("pk"))
+        invited = InputInvitation.objects.filter(
+            holds_on(user, MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
+            ~Exists(replied),
+            member=user,
+            round__closes_on__gte=today,
+        )
+        parts.append(
+            _rows(
+                invited,
+                INPUT,
+                review="round__review",
+                target="round_id",
+                number=None,
+                label=None,
+                since="round__opened_at",
+                due="round__closes_on",
+            )
+        )
+    if REVIEWER in held:
+        # The lead reviewer's own proposals, answered lately (propose_scope_change: on_review(LEAD_REVIEWER))
+        answered = Proposal.objects.filter(
+            holds_on(user, REVIEWER, at=workflow.OPEN),
+            author=user,
+            answered_at__gte=timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
+        )
+        parts.append(
+            _rows(
+                answered,
+                ANSWERED,
+                review="review",
+                target="pk",
+                number=None,
+                label=F("answer"),
+                since="answered_at",
+            )
+        )
+        # What others said on the terms of reference out for comment (view_commissioning)
+        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(author=user)
+        said = ToRVersion.objects.filter(
+            commentable, holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
+        )
+        parts.append(
+            _rows(
+                said,
+                READ,
+                review="review",
+                target="pk",
+                number=F("number"),
+                label=None,
+                since="sent_for_comment_at",
+                due="comments_close_on",
+                n=_counted(said_by_others),
+            )
+        )
+    return parts
+
+
+def _union(user, today: date, review_id: int | None = None) -> QuerySet | None:
+    parts = _parts(user, today)
+    if review_id is not None:
+        parts = [part.filter(w_review=review_id) for part in parts]
+    if not parts:
+        return None
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def first_on_review(user, review) -> OwnStep | None:
+    """The thing waiting longest for the person on this review, as the review page's "your next step"
+    (one query; registered with `reviews.next_step` by the app's ready())."""
+    union = _union(user, timezone.localdate(), review.pk)
+    if union is None:
+        return None
+    first = described(union.order_by("w_since", "w_review", "w_target")[:1])
+    return OwnStep(f"{first[0].what}.", first[0].url) if first else None
+
+
+def all_waiting(user, today: date | None = None) -> QuerySet | list:
+    """Every thing waiting for the person, the oldest first, as rows for `described` (for a paginated list)."""
+    union = _union(user, today or timezone.localdate())
+    return [] if union is None else union.order_by("w_since", "w_review", "w_target")
+
+
+def waiting_for(user, today: date | None = None, limit: int = WAITING_SHOWN) -> tuple[list[Waiting], int]:
+    """The things waiting for the person, the oldest first (at most `limit`), and how many there are in all:
+    one query whatever the data (none for someone with no role that is asked anything)."""
+    union = _union(user, today or timezone.localdate())
+    if union is None:
+        return [], 0
+    # The count rides on the rows (a window over the union), so the union is built, planned and run once;
+    # Django cannot annotate a union, hence the wrapping SELECT. Only the ORM's own compiled SQL and this
+    # module's column names are put into the text; every value is a parameter.
+    sql, params = union.query.sql_with_params()
+    wrapped = f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{wrapped} ORDER BY w_since, w_review, w_target LIMIT %s", (*params, limit))
+        fetched = cursor.fetchall()
+    # A database without time zones gives the union's times as they are stored: read them back as Django does.
+    rows = [_as_read(row[:-1]) for row in fetched]
+    return described(rows), fetched[0][-1] if fetched else 0
+
+
+def _as_read(row: tuple) -> tuple:
+    since = row[6]
+    if isinstance(since, str):
+        since = datetime.fromisoformat(since)
+    if since is not None and timezone.is_naive(since):
+        since = timezone.make_aware(since, UTC)
+    due = date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7]
+    return (*row[:6], since, due, row[8])
+
+
+# What each kind says, and where it leads ---------------------------------------------------------------
+
+
+def described(rows) -> list[Waiting]:
+    """The union's rows as things to do, each with what it asks in words and the page where it is done."""
+    if not rows:
+        return []
+    links = {
+        PROPOSAL: url_for_each("proposal_list"),
+        ANSWERED: url_for_each("proposal_list"),
+        ADDRESS: url_for_each("tor_comments", variable=2),
+        READ: url_for_each("tor_comments", variable=2),
+        COMMENT: url_for_each("tor_comments", variable=2),
+        INPUT: url_for_each("input_reply", variable=2),
+        DOCUMENT: url_for_each("document_detail", variable=2),
+    }
+    topics = dict(Proposal.Topic.choices)
+    answers = dict(Proposal.Answer.choices)
+    items = []
+    for row in rows:
+        kind, review_id, reference, target, number, label, since, due, n = (
+            [row[c] for c in COLUMNS] if isinstance(row, dict) else row
+        )
+        link = links[kind]
+        if kind in (PROPOSAL, ANSWERED):
+            url = f"{link(review_id)}#proposal-{target}"
+        elif kind in (ADDRESS, READ, COMMENT):
+            url = link(review_id, number)
+        else:
+            url = link(review_id, target)
+        what = _what(kind, number=number, label=label, due=due, n=n, topics=topics, answers=answers)
+        items.append(Waiting(kind, review_id, reference, what, url, since, due))
+    return items
+
+
+def _what(
+    kind: str, *, number: int, label: str, due: date | None, n: int, topics: dict, answers: dict
+) -> str:
+    if kind == PROPOSAL:
+        return f"Answer the lead reviewer's proposal to change the {topics.get(label, label).lower()}"
+    if kind == ANSWERED:
+        return f"Read the board's answer to your proposal: {answers.get(label, label).lower()}"
+    if kind == ADDRESS:
+        return (
+            f"Address {n} comment{'s' if n != 1 else ''} on version {number} of the terms of reference: the "
+            "chair cannot approve it until then"
+        )
+    if kind == READ:
+        return f"Read {n} comment{'s' if n != 1 else ''} on version {number} of the terms of reference"
+    if kind == COMMENT:
+        return f"Comment on the terms of reference (version {number}) by {long_date(due)}"
+    if kind == INPUT:
+        return f"Give your input to the board by {long_date(due)}"
+    return f"{label} could not be made: ask for it again"
+
+
+def actions_to_update(due: list, today: date) -> list[Waiting]:
+    """The person's own actions due soon or overdue with no progress recorded for a fortnight (rows the home
+    page has read already, with their latest progress date), as things to do: record progress on each."""
+    link = url_for_each("action_progress", variable=2)
+    return [
+        Waiting(
+            "action",
+            a.review_id,
+            a.review.reference,
+            f"Record progress on action {a.number}: "
+            + (
+                f"overdue since {long_date(a.due_on)}"
+                if a.due_on < today
+                else f"due by {long_date(a.due_on)}"
+            ),
+            link(a.review_id, a.number),
+            None,
+            a.due_on,
+        )
+        for a in due
+    ]

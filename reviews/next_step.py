@@ -1,0 +1,61 @@
+"""The person's own next step on a review: one sentence and the page where they take it.
+
+What is waiting for someone is read by the apps that hold it (the home page's "waiting for you" list, in
+dashboards, registers itself here with `add_finder`, so this module imports no app above it); when nothing
+is waiting, the lifecycle says: a step the person may take now, or their part at this stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from . import workflow
+from .access import can, roles_on_review
+from .models import Review
+
+
+@dataclass(frozen=True)
+class OwnStep:
+    text: str
+    url: str = ""
+
+
+_finders: list[Callable[[object, Review], OwnStep | None]] = []
+
+# Where a person's part at a stage is done, when the stage's work lives on a page of its own.
+STAGE_PAGES = {
+    workflow.COMMISSIONING_OPEN: ("commissioning", "view_commissioning"),
+    workflow.RESPONSE_OPEN: ("response", "view_response"),
+}
+
+
+def add_finder(finder: Callable[[object, Review], OwnStep | None]) -> None:
+    """Registers a reader of what waits for a person on a review (asked in order, the first answer wins)."""
+    if finder not in _finders:
+        _finders.append(finder)
+
+
+def own_next_step(user, review: Review, options: list[workflow.Option]) -> OwnStep:
+    """What the person does next on this review: the oldest thing waiting for them, else a lifecycle step
+    they may take now (`options`, as the page offers them), else their part at this stage, else nothing."""
+    for finder in _finders:
+        found = finder(user, review)
+        if found is not None:
+            return found
+    # A step the person may take (never the warning ones, such as withdrawing), ready first; the step's page
+    # lists what must happen before it.
+    steps = sorted((o for o in options if not o.transition.warning), key=lambda o: not o.possible)
+    if steps:
+        step, blockers = steps[0].transition, steps[0].blockers
+        text = f"{step.label}." + (f" First: {blockers[0]}" if blockers else "")
+        return OwnStep(text, reverse("review_step", args=[review.pk, step.name]))
+    roles = roles_on_review(user, review)
+    if roles & set(workflow.ACTORS.get(review.state, ())):
+        _who, what = workflow.NEXT_STEPS[review.state]
+        for capability, (url_name, rule) in STAGE_PAGES.items():
+            if workflow.allows(review, capability) and can(user, rule, review):
+                return OwnStep(what, reverse(url_name, args=[review.pk]))
+        return OwnStep(what)
+    return OwnStep("Nothing is asked of you at this stage.")
