@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commissioning', '0003_tor_names'),
+        ('commissioning', '0004_tor_version_own_rationale'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
