@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissioning', '0004_tor_version_own_rationale'),
+        ("commissioning", "0004_tor_version_own_rationale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='torcomment',
-            index=models.Index(condition=models.Q(('addressed_at__isnull', True), ('parent__isnull', True)), fields=['section'], name='tor_comment_unaddressed'),
+            model_name="torcomment",
+            index=models.Index(
+                condition=models.Q(("addressed_at__isnull", True), ("parent__isnull", True)),
+                fields=["section"],
+                name="tor_comment_unaddressed",
+            ),
         ),
     ]

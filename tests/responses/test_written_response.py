@@ -401,7 +401,9 @@ def test_a_digest_can_be_checked_and_bad_input_gets_a_clear_message(signed, clie
     client.force_login(world.north_member)
     url = reverse("response_verify", args=[signed.review.pk])
     assert "matches version 1" in client.post(url, {"digest": signed.digest.upper()}).content.decode()
-    assert "Enter the fingerprint as 64 letters" in client.post(url, {"digest": "not-a-digest"}).content.decode()
+    assert (
+        "Enter the fingerprint as 64 letters" in client.post(url, {"digest": "not-a-digest"}).content.decode()
+    )
     assert "Choose a copy of the response to check" in client.post(url, {}).content.decode()
 
 
