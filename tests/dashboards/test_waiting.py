@@ -91,12 +91,12 @@ def test_the_manager_addresses_the_comments_that_block_approval(client, world):
     comment = tor.tor_comment_add(section=version.sections.first(), user=world.north_member, text="Why?")
     items = _listed(client, world.north_manager)
     assert [i.what for i in items] == [
-        "Address 1 comment on version 1 of the terms of reference: the chair cannot approve it until then"
+        "Address the comments on version 1 of the terms of reference: the chair cannot approve it until then"
     ]
     assert items[0].url == reverse("tor_comments", args=[world.north_review.pk, 1])
     # The lead reviewer has comments to read, and a comment of their own to make.
     assert set(_whats(client, world.north_reviewer)) == {
-        "Read 1 comment on version 1 of the terms of reference",
+        "Read the comments on version 1 of the terms of reference",
         f"Comment on the terms of reference (version 1) by {long_date(version.comments_close_on)}",
     }
 
@@ -217,7 +217,7 @@ def test_the_review_page_gives_each_person_their_own_next_step(client, world):
     step, _ = _own_step(client, world.north_member, world.north_review)
     assert step.url == reverse("commissioning", args=[world.north_review.pk])
     step, _ = _own_step(client, world.north_manager, world.north_review)
-    assert step.text.startswith("Address 1 comment on version 1")
+    assert step.text.startswith("Address the comments on version 1")
 
 
 def test_a_step_the_person_may_take_now_is_their_next_step(client, world):
