@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed-in pages are never kept by the browser or a proxy (the Back button after signing out).
+    "scr_portal.accounts.middleware.NoStoreForSignedInMiddleware",
+    # Signed-in people who are not staff get a 403 at /admin/, not a redirect loop through sign-in.
+    "scr_portal.accounts.middleware.AdminForStaffOnlyMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "scr_portal.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
