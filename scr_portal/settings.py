@@ -135,6 +135,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link lasts three hours
+# Reset emails asked for within an hour: at most 3 for one address and 20 from one computer (an office behind
+# one address included); beyond that the page says the same and nothing is sent (scr_portal.accounts).
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
