@@ -259,18 +259,14 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
         except ValidationError as error:
             raise TransitionRefused(" ".join(error.messages)) from error
         review.save()
-        body = step.body(data)
         if step.ends_appointments:
-            ended = appointments_end_current(review=review)
-            if ended:
-                names = ", ".join(a.reviewer.get_full_name() or a.reviewer.email for a in ended)
-                body = f"{body}\n\nLead reviewer appointment ended with the review: {names}.".strip()
+            appointments_end_current(review=review)
         timeline_add(
             review=review,
             user=user,
             kind=TimelineEntry.Kind.DECISION if step.is_decision else TimelineEntry.Kind.TRANSITION,
             title=step.label if step.is_decision else f"{State(before).label} → {State(step.target).label}",
-            body=body,
+            body=step.body(data),
             from_state=before,
             to_state=step.target,
             transition=step.name,
@@ -283,7 +279,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
 def appointments_end_current(*, review: Review) -> list[Appointment]:
     """Ends every current lead-reviewer appointment to the review (the step that ends the review calls this
     inside its transaction): the reviewers lose access to it at once. One save each, so each appointment's
-    history records its end."""
+    history records its end (the step's own timeline entry says the review ended)."""
     ended = list(
         Appointment.objects.select_for_update()
         .filter(review=review, ended_at__isnull=True)

@@ -32,9 +32,7 @@ def test_ending_the_review_ends_the_lead_reviewer_s_appointment(world: World, na
     appointment = Appointment.objects.get(review=review, reviewer=reviewer)
     assert appointment.ended_at is not None
     assert appointment.history.filter(ended_at__isnull=False).exists()  # its own history records the end
-    entry = review.timeline.get(transition=name)
-    assert "Lead reviewer appointment ended with the review" in entry.body
-    assert reviewer.full_name in entry.body
+    assert review.timeline.filter(transition=name).count() == 1  # the step's one entry, as every step
 
 
 @pytest.mark.parametrize(("name", "source"), ENDING[:2])
