@@ -228,6 +228,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "emails-catch-up": {"task": "reviews.send_pending_emails", "schedule": crontab(minute="*/5")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Without beat (the embedded default), `manage.py run_periodic` runs the same jobs and keeps here when each
+# last ran (scr_portal/periodic.py).
+PERIODIC_STATE_FILE = env.path("PERIODIC_STATE_FILE", default=str(VAR_DIR / "periodic-runs.json"))
 # Tasks that live in a part of an app rather than in the app's own tasks module.
 CELERY_IMPORTS = ("responses.actions.tasks",)
 
@@ -298,8 +301,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 PORTAL_NAME = "SCR Portal"
-# The address people use to reach the portal, for links in emails.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach the portal, for links in emails (`check --deploy` warns when it is left
+# at this machine's own address with DEBUG off: scr_portal/checks.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="") or "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,
