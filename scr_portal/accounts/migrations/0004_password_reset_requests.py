@@ -5,23 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_notifications'),
+        ("accounts", "0003_notifications"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PasswordResetRequest',
+            name="PasswordResetRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('address_digest', models.CharField(db_index=True, max_length=64)),
-                ('ip_address', models.GenericIPAddressField(blank=True, db_index=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("address_digest", models.CharField(db_index=True, max_length=64)),
+                ("ip_address", models.GenericIPAddressField(blank=True, db_index=True, null=True)),
             ],
             options={
-                'verbose_name': 'password-reset request',
-                'ordering': ['-requested_at'],
+                "verbose_name": "password-reset request",
+                "ordering": ["-requested_at"],
             },
         ),
     ]
