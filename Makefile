@@ -14,10 +14,14 @@ DEBS_TEST := chromium poppler-utils qpdf
 
 .PHONY: run test lint format setup setup-test debs debs-test assets clean
 
+# `make run` serves the portal and, in the background beside it, the periodic jobs' scheduler (there is no
+# Celery beat on the embedded default): its first pass runs at once whatever is due; it stops with the server.
 run: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@echo "SCR Portal: http://$(HOST):$(PORT)/  (demo logins are listed in README.md)"
+	@echo "Periodic jobs (reminders, deadline notices, sweeps): run beside the server by manage.py run_periodic"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_periodic & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup-test

@@ -170,6 +170,14 @@ class NoteForm(PortalForm):
 
 
 class _DecisionForm(NoteForm):
+    # A decision has its own rationale, so no separate note: left out of the layout as well as the form.
+    layout_fields = [
+        "decision_date",
+        "decided_by",
+        "decision_rationale",
+        "national_panel_notified_on",
+        "inspectorate_notified_on",
+    ]
     decision_date = date_field("Date of the decision")
     decided_by = forms.ModelChoiceField(
         User.objects.none(), label="Chair who made the decision", empty_label=None

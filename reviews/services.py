@@ -14,6 +14,7 @@ from . import access, clocks, notifications, workflow
 from .models import (
     REFERRAL_FIELDS,
     Agency,
+    Appointment,
     Board,
     Child,
     ParallelProcess,
@@ -260,6 +261,8 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
         except ValidationError as error:
             raise TransitionRefused(" ".join(error.messages)) from error
         review.save()
+        if step.ends_appointments:
+            appointments_end_current(review=review)
         timeline_add(
             review=review,
             user=user,
@@ -275,6 +278,23 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
         if not notifications.is_muted():
             transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
     return review
+
+
+def appointments_end_current(*, review: Review) -> list[Appointment]:
+    """Ends every current lead-reviewer appointment to the review (the step that ends the review calls this
+    inside its transaction): the reviewers lose access to it at once. One save each, so each appointment's
+    history records its end (the step's own timeline entry says the review ended)."""
+    ended = list(
+        Appointment.objects.select_for_update()
+        .filter(review=review, ended_at__isnull=True)
+        .select_related("reviewer")
+        .order_by("appointed_at", "pk")
+    )
+    now = timezone.now()
+    for appointment in ended:
+        appointment.ended_at = now
+        appointment.save(update_fields=["ended_at"])
+    return ended
 
 
 def notification_open(*, note) -> None:

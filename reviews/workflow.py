@@ -161,6 +161,9 @@ class Transition:
     body: Callable[[dict], str] = _timeline_note
     is_decision: bool = False
     warning: bool = False  # a step that ends the review early: shown as such
+    # A step that ends the review ends its lead reviewers' appointments with it: they keep no access to a
+    # review they no longer work on.
+    ends_appointments: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -201,6 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
             body=_decision_body,
             is_decision=True,
             warning=True,
+            ends_appointments=True,
         ),
         Transition(
             name="start_review",
@@ -265,6 +269,7 @@ TRANSITIONS: dict[str, Transition] = {
             explanation="Close the review once its actions are implemented and their impact evidenced.",
             effect=_set(closed_on="closed_on", end_reason="end_reason"),
             body=lambda data: data["end_reason"],
+            ends_appointments=True,
         ),
         Transition(
             name="withdraw",
@@ -277,6 +282,7 @@ TRANSITIONS: dict[str, Transition] = {
             effect=lambda review, data, user: setattr(review, "end_reason", data["end_reason"]),
             body=lambda data: data["end_reason"],
             warning=True,
+            ends_appointments=True,
         ),
     ]
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -15,6 +16,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
     services behind it."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The pattern takes any word as a version: a relative link read on an old version's page (the user
+        # form's "../password/") lands here as /history/password/, which is no version and not a 500.
+        if not str(version_id).isdigit():
+            raise Http404("There is no such version.")
         if request.method == "POST":
             raise PermissionDenied("Old versions can be read, not restored.")
         return super().history_form_view(request, object_id, version_id, extra_context)

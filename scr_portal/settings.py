@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed-in pages are never kept by the browser or a proxy (the Back button after signing out).
+    "scr_portal.accounts.middleware.NoStoreForSignedInMiddleware",
+    # Signed-in people who are not staff get a 403 at /admin/, not a redirect loop through sign-in.
+    "scr_portal.accounts.middleware.AdminForStaffOnlyMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "scr_portal.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,6 +135,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link lasts three hours
+# Reset emails asked for within an hour: at most 3 for one address and 20 from one computer (an office behind
+# one address included); beyond that the page says the same and nothing is sent (scr_portal.accounts).
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,6 +236,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Without beat (the embedded default), `manage.py run_periodic` runs the same jobs and keeps here when each
+# last ran (scr_portal/periodic.py).
+PERIODIC_STATE_FILE = env.path("PERIODIC_STATE_FILE", default=str(VAR_DIR / "periodic-runs.json"))
 # Tasks that live in a part of an app rather than in the app's own tasks module.
 CELERY_IMPORTS = ("responses.actions.tasks",)
 
@@ -297,8 +309,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 PORTAL_NAME = "SCR Portal"
-# The address people use to reach the portal, for links in emails.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach the portal, for links in emails (`check --deploy` warns when it is left
+# at this machine's own address with DEBUG off: scr_portal/checks.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="") or "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 
 from scr_portal import views
 from scr_portal.accounts.forms import SignInForm
+from scr_portal.accounts.views import PasswordResetView
 
 admin.site.site_header = "SCR Portal administration"
 admin.site.site_title = "SCR Portal administration"
@@ -21,6 +22,12 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(form_class=SignInForm, redirect_authenticated_user=True),
         name="login",
+    ),
+    # Asking for a reset email is limited per address and per computer (Django's other pages as they are).
+    path(
+        "accounts/password_reset/",
+        login_not_required(PasswordResetView.as_view()),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", include("scr_portal.accounts.urls")),

@@ -4,19 +4,49 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.urls import reverse
 
 from scr_portal.forms import refuse_impossible_ids
 
 from .models import User
 
+EMAIL_TAKEN = "Someone already has an account with this email address. Each person needs their own address."
 
-class AdminUserCreationForm(auth_forms.UserCreationForm):
+
+class _UniqueEmail:
+    """The address as sign-in matches it (any capitals), refused with a plain message when another account
+    has it: otherwise the admin shows the database constraint's own name."""
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
+
+
+class AdminUserCreationForm(_UniqueEmail, auth_forms.UserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name"]
 
 
-class AdminUserChangeForm(auth_forms.UserChangeForm):
+class _PasswordHashWidget(auth_forms.ReadOnlyPasswordHashWidget):
+    """Django's widget links to "../password/", which is right from the change page only: read on an old
+    version's page it led to /history/password/. This one links to the password page itself."""
+
+    password_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.password_url:
+            context["password_url"] = self.password_url
+        return context
+
+
+class AdminUserChangeForm(_UniqueEmail, auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -26,6 +56,11 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         for field in self.fields.values():  # groups and permissions
             if isinstance(field, forms.ModelMultipleChoiceField):
                 refuse_impossible_ids(field)
+        password = self.fields.get("password")
+        if password is not None and self.instance.pk:
+            widget = _PasswordHashWidget(attrs=password.widget.attrs)
+            widget.password_url = reverse("admin:auth_user_password_change", args=[self.instance.pk])
+            password.widget = widget
 
 
 class SignInForm(auth_forms.AuthenticationForm):

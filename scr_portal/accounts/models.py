@@ -93,3 +93,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset email that counted towards the limits (scr_portal.accounts.services
+    .password_reset_request): kept for an hour, so that one address, or one computer, cannot have the portal
+    send email after email. The address is kept only as a keyed digest; whether it has an account is not
+    recorded (a request for an unknown address counts the same)."""
+
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    address_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "password-reset request"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Password reset asked for from {self.ip_address or 'an unknown address'}"

@@ -1,4 +1,5 @@
-"""The signed-in person's own account: their roles and their second factor."""
+"""The signed-in person's own account: their roles and their second factor; and asking for a password
+reset, limited so that nobody can have the portal send email after email."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -100,3 +103,17 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
         services.totp_devices_remove(user=request.user)
         messages.success(request, "Two-factor authentication is switched off for your account.")
     return redirect("account")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page, with limits per address and per computer (`services.password_reset_request`). Over a
+    limit nothing is sent and the person is shown the same "check your email" page as always, so the page
+    never tells whether an address has an account, or whether it was sent."""
+
+    def form_valid(self, form):
+        allowed = services.password_reset_request(
+            email=form.cleaned_data["email"], ip_address=get_client_ip_address(self.request)
+        )
+        if allowed:
+            return super().form_valid(form)  # sends the email when the address belongs to an account
+        return HttpResponseRedirect(self.get_success_url())

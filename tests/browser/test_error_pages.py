@@ -126,3 +126,15 @@ def test_a_fault_in_the_portal(login_as, page: Page, world: World, kind, status,
     _assert_plain_error_page(page, title)
     expect(main(page)).to_contain_text(advice)
     _shot(page, str(status))
+
+
+def test_a_signed_in_person_who_is_not_an_administrator_opening_the_admin(login_as, page: Page, world: World):
+    """Refused plainly, once: not sent round sign-in and back for ever."""
+    login_as(world.north_manager)
+    response = page.goto("/admin/")
+    assert response.status == 403
+    assert page.url.endswith("/admin/")
+    _assert_plain_error_page(page, "You do not have permission to do this")
+    expect(main(page)).to_contain_text("The administration site is for administrators only.")
+    _shot(page, "403-admin")
+    _go_home(page)

@@ -73,3 +73,15 @@ def test_every_way_of_running_gunicorn_reads_the_one_configuration():
     assert all(not re.search(r"--(workers|threads|timeout)\b", line) for line in started), started
     server = (BASE_DIR / "bench" / "server.py").read_text()
     assert '"gunicorn.conf.py"' in server and '"--timeout"' not in server
+
+
+def test_compose_sets_the_address_in_the_portal_s_emails():
+    for service in (s for s in COMPOSE["services"].values() if s.get("build") == "."):
+        assert service["environment"]["PORTAL_BASE_URL"].startswith("${PORTAL_BASE_URL:-")
+
+
+def test_the_readme_lists_every_setting_the_deployment_needs():
+    readme = (BASE_DIR / "README.md").read_text()
+    table = [line for line in readme.splitlines() if line.startswith("| `")]
+    for name in ("PORTAL_BASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
+        assert any(line.startswith(f"| `{name}` |") for line in table), name

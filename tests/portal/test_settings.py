@@ -36,9 +36,25 @@ def test_check_deploy_is_clean_with_production_values():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example",
+        PORTAL_BASE_URL="https://portal.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_emails_would_link_to_this_machine():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_BASE_URL="",
+    )
+    assert result.returncode != 0
+    assert "scr_portal.W001" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_debug():
