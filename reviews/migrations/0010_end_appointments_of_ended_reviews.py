@@ -14,6 +14,6 @@ def end_appointments(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0008_drop_plan_versions")]
+    dependencies = [("reviews", "0009_notification_resolved")]
 
     operations = [migrations.RunPython(end_appointments, migrations.RunPython.noop)]
