@@ -4,3 +4,14 @@ import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// A table's scrolling region is a tab stop only while it has something to scroll (keyboard users then
+// scroll it with the arrow keys); without JavaScript every region stays focusable.
+const fitScrollRegion = (region) => {
+  if (region.scrollWidth > region.clientWidth) region.setAttribute("tabindex", "0");
+  else region.removeAttribute("tabindex");
+};
+if ("ResizeObserver" in window) {
+  const observer = new ResizeObserver((entries) => entries.forEach((entry) => fitScrollRegion(entry.target)));
+  document.querySelectorAll(".app-table-scroll").forEach((region) => observer.observe(region));
+}
