@@ -11,12 +11,12 @@ also checked for two smaller points: file inputs styled as the design system's, 
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.a11y import sideways_scroll, small_targets
 from tests.conftest import World
 from tests.factories import ReviewFactory
 from tests.test_authorization import ROUTES
@@ -36,8 +36,6 @@ NOT_PAGES = {
 NOT_PAGE_SUFFIXES = ("_download", "_csv", "_xlsx", "_status")
 # Each role's home page has its own sections; the walk's row signs in as one person only.
 HOMES = ("north_chair", "north_member", "north_reviewer")
-
-_axe = Axe()
 
 
 def _is_page(name: str) -> bool:
@@ -59,40 +57,12 @@ def _open(page: Page, login_as, world: World, name: str, person: str | None) -> 
     assert "html" in response.headers.get("content-type", ""), f"{name} is not a page: list it in NOT_PAGES"
 
 
-def _sideways(page: Page, width: int) -> str | None:
-    """None when the page fits `width`; else how wide it is and the outermost elements that stick out."""
-    page.set_viewport_size({"width": width, "height": 900})
-    return page.evaluate(
-        """() => {
-          const root = document.documentElement, vw = root.clientWidth;
-          if (root.scrollWidth <= vw) return null;
-          const out = [];
-          for (const el of document.body.querySelectorAll("*")) {
-            const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
-            if (r.right > vw + 1 && p.right <= vw + 1)
-              out.push(`${el.tagName.toLowerCase()}.${el.className} (to ${Math.round(r.right)} px)`);
-          }
-          return `${root.scrollWidth} px wide at ${vw} px: ${out.slice(0, 5).join(", ") || "text or hidden text"}`;
-        }"""
-    )
-
-
-def _small_targets(page: Page) -> list[str]:
-    page.set_viewport_size({"width": TAP, "height": 900})
-    results = _axe.run(page, options={"runOnly": ["target-size"], "resultTypes": ["violations"]})
-    return [
-        f"{' '.join(node['target'])}: {(node.get('any') or [{}])[0].get('message', '')}"
-        for violation in results.response["violations"]
-        for node in violation["nodes"]
-    ]
-
-
 @pytest.mark.parametrize(("name", "person"), PAGES, ids=[f"{n}-{p}" if p else n for n, p in PAGES])
 def test_page_reflows_and_its_targets_can_be_tapped(login_as, page: Page, world: World, name, person):
     _open(page, login_as, world, name, person)
 
-    problems = [f"at {w} px: {wide}" for w in (PHONE, ZOOMED) if (wide := _sideways(page, w))]
-    problems += [f"small target at {TAP} px: {t}" for t in _small_targets(page)]
+    problems = [f"at {w} px: {wide}" for w in (PHONE, ZOOMED) if (wide := sideways_scroll(page, w))]
+    problems += [f"small target at {TAP} px: {t}" for t in small_targets(page, TAP)]
     # The smaller points of issue 18 on every page: file inputs are the design system's file upload, and
     # no radio option reads Django's "---------".
     if plain := page.locator("input[type=file]:not(.govuk-drop-zone .govuk-file-upload)").count():
@@ -124,7 +94,7 @@ def test_a_wide_table_scrolls_in_its_own_labelled_region_that_the_keyboard_reach
 
     region = page.get_by_role("region", name="Reviews you can see")
     assert region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table should be wider than a phone"
-    assert _sideways(page, PHONE) is None
+    assert sideways_scroll(page, PHONE) is None
     page.keyboard.press("Tab")
     for _ in range(40):  # Tab until the region has focus: it is in the tab order
         if region.evaluate("el => el === document.activeElement"):
