@@ -169,3 +169,17 @@ def test_breadcrumbs_on_a_phone_show_home_and_the_page_one_up(login_as, page: Pa
     expect(trail.get_by_role("link", name="Reviews")).to_be_hidden()
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(trail.get_by_role("link", name="Reviews")).to_be_visible()
+
+
+def test_the_review_stages_do_not_look_like_buttons(login_as, page: Page, world: World):
+    login_as(world.north_manager)
+    page.goto(reverse("review_detail", args=[world.north_review.pk]))
+
+    stages = page.get_by_role("list", name="Stages of the review").get_by_role("listitem")
+    expect(stages.first).to_be_visible()
+    looks = stages.evaluate_all(
+        """els => els.map(e => { const s = getComputedStyle(e);
+          return [s.borderTopWidth, s.borderLeftWidth, s.backgroundColor, s.cursor, e.querySelectorAll("a").length]; })"""
+    )
+    # No box and no fill (a button's look): only a rule beneath each, and none of them is a link.
+    assert all(look == ["0px", "0px", "rgba(0, 0, 0, 0)", "auto", 0] for look in looks), looks
