@@ -32,7 +32,7 @@ from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role, sees_review_of
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to
-from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS
+from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
 from scr_portal import workdays
 
 from . import waiting
@@ -222,6 +222,7 @@ MY_ACTION_FIELDS = (
     "status",
     "owner_agency_id",
     "review__reference",
+    "review__state",
     "owner_agency__name",
 )
 
@@ -293,7 +294,15 @@ def action_sections(user, today: date | None = None) -> dict:
     mine = my_actions(user, today)
     soon = today + timedelta(days=FORTNIGHT)
     stale = today - timedelta(days=FORTNIGHT)
-    due = [a for a in mine if a.due_on <= soon and (a.progress_on is None or a.progress_on < stale)]
+    # Progress can be recorded only while the review's response is open (update_action's rule): an action
+    # of a closed review is shown in the list, but not asked of the person.
+    due = [
+        a
+        for a in mine
+        if a.due_on <= soon
+        and (a.progress_on is None or a.progress_on < stale)
+        and allows(a.review, RESPONSE_OPEN)
+    ]
     return {
         "my_actions": mine,
         "rag_key": actions.RAG_KEY,

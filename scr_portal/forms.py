@@ -13,12 +13,14 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 TEXT_LIMIT = 20_000  # characters in any free-text box: several pages, far beyond any real answer
+NOT_DECIDED = "Not decided yet"  # the words of an optional question's blank radio option
 
 
 class PortalDateField(DateInputField):
@@ -178,6 +180,24 @@ def _say_what_is_required(field: forms.Field) -> None:
     field.error_messages["required"] = f"{'Select' if choosing else 'Enter'} {label}"
 
 
+def _name_the_blank_radio(field: forms.Field) -> None:
+    """A model field that may be left blank gives its radios Django's "---------" option: a required
+    question loses it (it is no answer), an optional one says in words what choosing it means."""
+    if not isinstance(field.widget, forms.RadioSelect):
+        return
+    if isinstance(field, forms.ModelChoiceField):  # its blank option is `empty_label` (no query to read it)
+        if field.empty_label is not None:
+            field.empty_label = None if field.required else NOT_DECIDED
+        return
+    blank = BLANK_CHOICE_DASH[0]
+    if isinstance(field, forms.ChoiceField) and blank in field.choices:
+        field.choices = [
+            (value, NOT_DECIDED) if (value, label) == blank else (value, label)
+            for value, label in field.choices
+            if (value, label) != blank or not field.required
+        ]
+
+
 class PortalFormMixin:
     """Gives a form the design system's layout: each field as the matching component, then one button.
 
@@ -194,6 +214,7 @@ class PortalFormMixin:
                 f.validators.append(MaxLengthValidator(TEXT_LIMIT))
         for f in self.fields.values():
             _say_what_is_required(f)
+            _name_the_blank_radio(f)
             if isinstance(f, forms.ModelMultipleChoiceField):
                 refuse_impossible_ids(f)
         self.helper = FormHelper()

@@ -10,13 +10,19 @@ Each positional argument is a column heading; a suffix styles it (`:numeric`, `:
 (`can_manage|yesno:"Actions:hidden,"`). The caption is visually hidden unless `caption_size` is "s" or
 "m"; a caption that needs tags goes in the block, straight after the tag and up to `{% rows %}`
 (`{% govuk_table "Name" %}People on {{ board.name }}{% rows %}…`), instead of in `caption`.
-`small_text` and `id` are the table's own options."""
+`small_text` and `id` are the table's own options.
+
+The table sits in its own scrolling region, named by the caption and reachable by keyboard, so a table
+wider than a phone's screen scrolls by itself and the page never scrolls sideways (WCAG 1.4.10)."""
 
 from __future__ import annotations
+
+from html import unescape
 
 from django import template
 from django.template.base import token_kwargs
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, strip_tags
 
 register = template.Library()
 
@@ -36,6 +42,11 @@ def heading(spec: str) -> dict:
     return {"text": text, "class": HEADING_STYLES.get(style, ""), "hidden": style == "hidden"}
 
 
+def region_label(caption: str) -> str:
+    """The caption as one line of plain text (the template escapes it), for the scrolling region's name."""
+    return " ".join(unescape(strip_tags(conditional_escape(caption))).split())
+
+
 class GovukTableNode(template.Node):
     def __init__(self, headings, options, caption, rows):
         self.headings, self.options, self.caption, self.rows = headings, options, caption, rows
@@ -48,6 +59,7 @@ class GovukTableNode(template.Node):
             "includes/govuk_table.html",
             {
                 "caption": caption,
+                "label": region_label(caption),
                 "caption_size": options.get("caption_size", ""),
                 "small_text": options.get("small_text", False),
                 "id": options.get("id", ""),

@@ -21,3 +21,11 @@ def fill_date(page: Page, legend: str, value: date) -> None:
     group.get_by_label("Day").fill(str(value.day))
     group.get_by_label("Month").fill(str(value.month))
     group.get_by_label("Year").fill(str(value.year))
+
+
+def choose_files(page: Page, label: str, *paths: str) -> None:
+    """Chooses files in the design system's file upload named `label` as a person does: its "Choose file"
+    button opens the browser's file chooser."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_label(label).click()
+    chooser.value.set_files(list(paths))

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from responses.models import Action, Evidence
 from tests.browser.a11y import assert_accessible
-from tests.browser.pages import fill_date, h1, main
+from tests.browser.pages import choose_files, fill_date, h1, main
 from tests.conftest import World
 from tests.factories import AgencyFactory
 from tests.responses.helpers import PDF_BYTES, agency_of, at_stage, finding, plan_priority
@@ -97,7 +97,7 @@ def test_agree_an_action_record_progress_with_evidence_and_see_it_in_the_plan(
     assert_accessible(page)
     page.get_by_label("Progress made").fill("Audit of 30 cases done; two referrals were late.")
     page.get_by_label("In progress").check()
-    page.get_by_label("Evidence files (optional)").set_input_files(str(evidence))
+    choose_files(page, "Evidence files (optional)", str(evidence))
     _shot(page, "progress-form")
     page.get_by_role("button", name="Save the progress update").click()
 

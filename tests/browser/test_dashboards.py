@@ -58,7 +58,8 @@ def test_business_manager_home_page(login_as, page: Page, busy_world: World):
         expect(_h2(page, section)).to_be_visible()
     expect(_h2(page, "Waiting for you as chair")).to_have_count(0)
     expect(_main(page).get_by_role("link", name="NSCB-1", exact=True).first).to_be_visible()
-    expect(page.get_by_role("img", name="Open reviews by stage")).to_be_visible()
+    chart = page.get_by_role("figure", name="Open reviews you can see, by stage.")
+    expect(chart.get_by_role("listitem").filter(has_text="Decision")).to_be_visible()
 
     page.get_by_text("Show the figures as a table").click()
     expect(

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from responses.models import Action, ActionUpdate, Finding, ResponseVersion, digest_of
 from reviews.models import State
 from tests.browser.a11y import assert_accessible
-from tests.browser.pages import fill_date, h1, main
+from tests.browser.pages import choose_files, fill_date, h1, main
 from tests.responses.helpers import PDF_BYTES, agency_of, at_stage, plan_priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,7 +113,7 @@ def test_from_findings_to_a_signed_response_that_verifies(login_as, page: Page, 
     page.get_by_label("Progress made").fill("Training booked for all 40 health visitors.")
     evidence = tmp_path / "Training plan.pdf"
     evidence.write_bytes(PDF_BYTES)
-    page.get_by_label("Evidence files (optional)").set_input_files(str(evidence))
+    choose_files(page, "Evidence files (optional)", str(evidence))
     page.get_by_role("button", name="Save the progress update").click()
     expect(main(page).get_by_role("link", name="Training plan.pdf")).to_be_visible()
     assert ActionUpdate.objects.filter(action=action, author=world.north_member).count() == 1
@@ -173,13 +173,13 @@ def test_from_findings_to_a_signed_response_that_verifies(login_as, page: Page, 
     assert digest_of(copy.read_bytes()) == version.digest
     page.get_by_role("link", name="Check a copy against the signature").click()
     assert_accessible(page)
-    page.get_by_label("A copy of the response").set_input_files(str(copy))
+    choose_files(page, "A copy of the response", str(copy))
     page.get_by_role("button", name="Check").click()
     expect(page.locator(".govuk-panel")).to_contain_text("This copy matches version 1")
     assert_accessible(page)
     altered = tmp_path / "altered.txt"
     altered.write_bytes(copy.read_bytes().replace(b"Accepted", b"Rejected", 1))
-    page.get_by_label("A copy of the response").set_input_files(str(altered))
+    choose_files(page, "A copy of the response", str(altered))
     page.get_by_role("button", name="Check").click()
     expect(main(page)).to_contain_text(re.compile("does not match any signed version"))
     assert Finding.objects.get(review=review).position == "accepted"

@@ -276,9 +276,13 @@ def test_stage_chart_table_gives_the_same_figures_as_the_chart(client, world: Wo
     ]
     assert rows == expected
     assert ("Decision", "1", "10") in rows and ("Monitoring", "1", "40") in rows
-    # The picture's bars carry the same counts.
-    svg = re.search(r"<svg.*?</svg>", response.text, re.S).group(0)
-    assert re.findall(r'class="app-chart__value">(\d+)</text>', svg) == [str(b.count) for b in chart]
+    # The chart's rows carry the same labels and counts as text (readable at any width), and each bar is
+    # drawn as wide as its share of the largest.
+    figure = re.search(r'<figure class="app-chart".*?</figure>', response.text, re.S).group(0)
+    bars = re.findall(
+        r'app-chart__label">(.*?)</span>.*?width="([\d.]+)%".*?hidden">: </span>(\d+)<', figure, re.S
+    )
+    assert bars == [(b.label, str(b.percent), str(b.count)) for b in chart]
 
 
 # Cost -----------------------------------------------------------------------------------------------

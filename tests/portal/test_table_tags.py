@@ -15,6 +15,7 @@ def test_govuk_table_writes_caption_head_and_rows():
         '<tr class="govuk-table__row"><td>x</td></tr>{% endgovuk_table %}'
     )
     assert html == (
+        '<div class="app-table-scroll" role="region" aria-label="Boards" tabindex="0">'
         '<table class="govuk-table">'
         '<caption class="govuk-table__caption govuk-visually-hidden">Boards</caption>'
         '<thead class="govuk-table__head"><tr class="govuk-table__row">'
@@ -23,7 +24,7 @@ def test_govuk_table_writes_caption_head_and_rows():
         '<th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Change</span></th>'
         "</tr></thead>"
         '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td>x</td></tr></tbody>'
-        "</table>"
+        "</table></div>"
     )
 
 
@@ -33,13 +34,25 @@ def test_govuk_table_options_a_caption_with_tags_and_a_column_left_out():
         "Held by {{ board }}{% if filtered %}, filtered{% endif %}{% rows %}{% endgovuk_table %}"
     )
     html = _render(source, board="North & South", filtered=True, can_manage=False)
-    assert html.startswith('<table class="govuk-table govuk-table--small-text-until-tablet" id="t">')
+    # The scrolling region is named by the caption, as plain text on one line, escaped once.
+    assert html.startswith(
+        '<div class="app-table-scroll" role="region" aria-label="Held by North &amp; South, filtered" tabindex="0">'
+        '<table class="govuk-table govuk-table--small-text-until-tablet" id="t">'
+    )
     assert (
         '<caption class="govuk-table__caption govuk-table__caption--m">Held by North &amp; South, filtered</caption>'
         in html
     )
     assert "Actions" not in html
     assert "Actions" in _render(source, board="N", can_manage=True)
+
+
+def test_govuk_table_names_its_region_by_the_caption_text_without_tags():
+    html = _render(
+        '{% govuk_table "Name" %}People on <span lang="cy">{{ board }}</span>\n  (all){% rows %}{% endgovuk_table %}',
+        board='Bwrdd "Gogledd"',
+    )
+    assert 'aria-label="People on Bwrdd &quot;Gogledd&quot; (all)"' in html
 
 
 def test_print_head_gives_each_column_its_width_class():
