@@ -21,7 +21,7 @@ from tests.conftest import World
 from tests.factories import ReviewFactory
 from tests.test_authorization import ROUTES
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 PHONE, ZOOMED, TAP = 320, 640, 412  # CSS pixels: the smallest phone, 1280 px at 200%, a common phone
 # GET routes that answer with a file or a polled fragment, not a page.

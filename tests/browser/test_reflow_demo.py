@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 from tests.browser.a11y import sideways_scroll, small_targets
 from tests.browser.test_reflow import PHONE, TAP
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = (
     "manager@north.example",

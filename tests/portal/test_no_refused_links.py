@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = [pytest.mark.layout, pytest.mark.django_db(transaction=False)]
 
 # Every demo person the README lists who signs in to the portal itself.
 PEOPLE = (
