@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from commissioning.models import ToRComment, ToRSection, ToRVersion
 from reviews import notifications
-from reviews.access import roles_on_review
+from reviews.access import roles_running
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
@@ -60,9 +60,9 @@ def _transition(version: ToRVersion, name: str, user, step: workflow.Step, refus
 
 
 def _check_role(transition, version: ToRVersion, user) -> None:
-    if not workflow.MACHINE.permitted(transition, roles_on_review(user, version.review)):
+    if not workflow.MACHINE.permitted(transition, roles_running(user, version.review)):
         who = " or ".join(Role(r).label.lower() for r in sorted(transition.roles))
-        raise ToRRefused(f"Only the review's {who} can do this.")
+        raise ToRRefused(f"Only the lead board's {who} can do this.")
 
 
 def _version_path(version: ToRVersion) -> str:
