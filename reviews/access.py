@@ -167,6 +167,14 @@ def roles_running(user, review: Review) -> frozenset[str]:
     return frozenset(lead | (roles_on_review(user, review) & {Role.LEAD_REVIEWER}))
 
 
+def participating_boards_as(user, review: Review, *roles: str) -> list[int]:
+    """The review's participating boards (never its lead board) on which the person holds any of `roles`:
+    the boards a participating chair speaks for, for one."""
+    held = board_roles(user)
+    wanted = set(roles)
+    return [board for board in review_board_ids(review)[1:] if held.get(board, frozenset()) & wanted]
+
+
 def role_labels_on_review(user, review: Review) -> list[str]:
     """The person's roles on the review, as the page names them."""
     return sorted(Role(r).label for r in roles_on_review(user, review))

@@ -332,6 +332,18 @@ ROUTES: dict[str, Route] = {
         allowed="east_manager",
         denied=("north_manager", "south_manager", "north_chair"),
     ),
+    # A cross-border review's terms of reference: a participating board's chair agrees or objects to a
+    # version; the lead chair may record why approval goes ahead without every board's answer.
+    "tor_agreement": _object(
+        lambda w: _x_tor(w, "out_for_comment"),
+        allowed="south_chair",
+        denied=("east_manager", "north_chair", "north_manager", "south_manager", "south_member"),
+    ),
+    "tor_agreement_waive": _object(
+        lambda w: _x_tor(w, "out_for_comment"),
+        allowed="north_chair",
+        denied=("east_manager", "north_manager", "south_manager", "south_chair"),
+    ),
     # Notifications: only the recipient's own
     "notification_list": Route(),
     "notifications_read_all": Route(method="post"),

@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.utils import timezone
 
+from reviews.models import Board
 from scr_portal.forms import PortalForm, date_field
 
 
@@ -76,4 +77,55 @@ class AddressForm(PortalForm):
         label="How was the comment addressed?",
         help_text="For example: “Section 4 now names the health visiting service.”",
         widget=forms.Textarea,
+    )
+
+
+class AgreementForm(PortalForm):
+    """A participating board's chair: the board agrees or objects to this version, with reasons."""
+
+    submit_label = "Record your board's position"
+    board = forms.ModelChoiceField(
+        label="For which board?",
+        queryset=Board.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the board you speak for"},
+    )
+    position = forms.ChoiceField(
+        label="Does your board agree to this version of the terms of reference?",
+        widget=forms.RadioSelect,
+        choices=[("agree", "Yes, my board agrees"), ("object", "No, my board objects")],
+        error_messages={"required": "Choose whether your board agrees or objects"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if your board objects. Both boards see them on the review's timeline.",
+    )
+
+    def __init__(self, *args, boards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards
+        if len(boards) == 1:  # the chair of one board taking part: no question to ask
+            self.fields["board"].widget = forms.HiddenInput()
+            self.fields["board"].initial = boards[0].pk
+            self.helper.layout[0] = Field("board")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("position") == "object" and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", "Say why your board objects")
+        return data
+
+
+class WaiverForm(PortalForm):
+    """The lead chair: why approval goes ahead without every participating board's answer."""
+
+    submit_label = "Record the reason"
+    reason = forms.CharField(
+        label="Why should approval go ahead without every board's agreement or objection?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: the board was asked on 3 March and has not answered. Both boards see it.",
+        error_messages={"required": "Give the reason"},
     )

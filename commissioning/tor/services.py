@@ -14,10 +14,10 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import ToRComment, ToRSection, ToRVersion
+from commissioning.models import ToRAgreement, ToRAgreementWaiver, ToRComment, ToRSection, ToRVersion
 from reviews import notifications
-from reviews.access import roles_running
-from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
+from reviews.access import can, participating_boards_as, people_on_board, roles_running
+from reviews.models import BOARD_ROLES, Board, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
 
@@ -300,3 +300,76 @@ def _notify_approved(version: ToRVersion, actor) -> None:
         path=_version_path(version),
         key=f"tor:{version.pk}:approved",
     )
+
+
+# Cross-border reviews: each participating board's agreement before the lead chair approves -------------
+
+
+def tor_agreement_record(
+    *, version: ToRVersion, user, board: Board, position: str, reasons: str = ""
+) -> ToRAgreement:
+    """A participating board's chair records the board's agreement or objection (with reasons) to a version
+    out for comment; recording again replaces the board's earlier position on that version (the history
+    keeps it). Noted on the timeline; the lead board's chair and business manager are told."""
+    with transaction.atomic():
+        version = _locked(version.pk)
+        review = version.review
+        if not can(user, "agree_terms_of_reference", review) or board.pk not in participating_boards_as(
+            user, review, Role.CHAIR
+        ):
+            raise ToRRefused("Only the chair of a board taking part in the review records its agreement.")
+        if not workflow.may_record_agreement(version):
+            raise ToRRefused(
+                f"Version {version.number} is {version.get_status_display().lower()}: a board agrees or objects "
+                "to a version while it is out for comment."
+            )
+        if position == ToRAgreement.Position.OBJECT and not reasons.strip():
+            raise ToRRefused("Say why your board objects.")
+        agreement = ToRAgreement.objects.filter(version=version, board=board).first() or ToRAgreement(
+            version=version, board=board
+        )
+        agreement.position, agreement.reasons = position, reasons.strip()
+        agreement.recorded_by, agreement.recorded_at = user, timezone.now()
+        agreement.full_clean()
+        agreement.save()
+        title = f"{board.name} {agreement.get_position_display().lower()} to terms of reference version {version.number}"
+        timeline_add(review=review, user=user, title=title, body=agreement.reasons)
+        notifications.notify(
+            review=review,
+            recipients=people_on_board(review.lead_board_id, (Role.CHAIR, Role.BUSINESS_MANAGER)),
+            kind=Notification.Kind.INFORMATION,
+            title=f"{review.reference}: {title}",
+            body=agreement.reasons,
+            path=reverse("tor_approve", args=[review.pk, version.number]),
+            key=f"tor:{version.pk}:agreement:{board.pk}:{agreement.recorded_at:%Y%m%d%H%M%S}",
+        )
+    return agreement
+
+
+def tor_agreement_waive(*, version: ToRVersion, user, reason: str) -> ToRAgreementWaiver:
+    """The lead board's chair records why a version may be approved without every participating board's
+    agreement or objection (for example a board that does not answer). Noted on the timeline."""
+    with transaction.atomic():
+        version = _locked(version.pk)
+        review = version.review
+        if not can(user, "approve_terms_of_reference", review):
+            raise ToRRefused("Only the lead board's chair can record this.")
+        if not workflow.is_commentable(version):
+            raise ToRRefused(
+                f"Version {version.number} is {version.get_status_display().lower()}: nothing to approve."
+            )
+        if not reason.strip():
+            raise ToRRefused("Say why approval goes ahead without every board's answer.")
+        waiver = ToRAgreementWaiver.objects.filter(version=version).first() or ToRAgreementWaiver(
+            version=version
+        )
+        waiver.reason, waiver.recorded_by, waiver.recorded_at = reason.strip(), user, timezone.now()
+        waiver.full_clean()
+        waiver.save()
+        timeline_add(
+            review=review,
+            user=user,
+            title=f"Terms of reference version {version.number}: approval to go ahead without every board's agreement",
+            body=waiver.reason,
+        )
+    return waiver

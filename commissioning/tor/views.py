@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.models import ToRSection, ToRVersion
-from reviews.access import can
+from reviews.access import can, participating_boards_as
+from reviews.models import Board, Role
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.dates import short_date, short_datetime
@@ -24,7 +25,16 @@ from scr_portal.pages import reshown, submitted
 
 from ..views import commissioning_crumb
 from . import diff, selectors, services, workflow
-from .forms import AddressForm, CommentForm, DraftCreateForm, ReplyForm, SectionForm, SendForCommentForm
+from .forms import (
+    AddressForm,
+    AgreementForm,
+    CommentForm,
+    DraftCreateForm,
+    ReplyForm,
+    SectionForm,
+    SendForCommentForm,
+    WaiverForm,
+)
 
 
 def _tor_trail(review, version=None) -> list[Crumb]:
@@ -97,9 +107,33 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_approve": may_approve and workflow.MACHINE.allows("approve", version),
         "can_create": may_edit and not workflow.is_editable(version),
         "unaddressed": selectors.unaddressed_count(version) if is_open else 0,
+        **_agreement_context(request, review, version),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version)),
     }
     return render(request, "commissioning/tor/version.html", ctx)
+
+
+def _chaired_boards(user, review) -> list[Board]:
+    """The boards taking part in the review that the person chairs (whose position they record)."""
+    return list(
+        Board.objects.filter(pk__in=participating_boards_as(user, review, Role.CHAIR)).order_by("name")
+    )
+
+
+def _agreement_context(request, review, version) -> dict:
+    """What the version page and the approval page show of a cross-border review's boards' positions, and
+    the agreement form for a participating board's chair."""
+    positions = selectors.positions_on(version) if review.participations.all() else []
+    may_agree = (
+        bool(positions)
+        and can(request.user, "agree_terms_of_reference", review)
+        and workflow.may_record_agreement(version)
+    )
+    return {
+        "positions": positions,
+        "waiver": selectors.waiver_of(version) if positions else None,
+        "agreement_form": AgreementForm(boards=_chaired_boards(request.user, review)) if may_agree else None,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,18 +312,56 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             messages.success(request, f"Version {version.number} is approved. It can no longer change.")
             return redirect("tor_version", review.pk, version.number)
     heading = f"Approve version {version.number} of the terms of reference"
+    agreement = _agreement_context(request, review, version)
     ctx = {
         "review": review,
         "version": version,
         "heading": heading,
         "error": error,
         "blockers": workflow.approval_blockers(version),
+        **agreement,
+        "can_waive": workflow.is_commentable(version)
+        and not agreement["waiver"]
+        and any(p.agreement is None for p in agreement["positions"]),
         "comments_still_open": bool(
             version.comments_close_on and version.comments_close_on >= timezone.localdate()
         ),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Approve", None)),
     }
     return render(request, "commissioning/tor/approve.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def tor_agreement(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "agree_terms_of_reference")
+    version = selectors.version_of(review, number)
+    form = AgreementForm(request.POST or None, boards=_chaired_boards(request.user, review))
+    write = partial(services.tor_agreement_record, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success=lambda agreement: (
+            f"Recorded: {agreement.board.name} {agreement.get_position_display().lower()} "
+            f"to version {version.number}. The lead board is told."
+        ),
+        to=reverse("tor_version", args=[review.pk, version.number]),
+    ) or _form_page(request, review, version, form, f"Your board's position on version {version.number}")
+
+
+@require_http_methods(["GET", "POST"])
+def tor_agreement_waive(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "approve_terms_of_reference")
+    version = selectors.version_of(review, number)
+    form = WaiverForm(request.POST or None)
+    write = partial(services.tor_agreement_waive, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success="Reason recorded. You can approve without every board's answer.",
+        to=reverse("tor_approve", args=[review.pk, version.number]),
+    ) or _form_page(request, review, version, form, "Approve without every board's agreement")
 
 
 @require_GET
