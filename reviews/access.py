@@ -283,8 +283,20 @@ def people_on_review(review: Review, roles: Iterable[str]) -> QuerySet:
 
 def people_on_board(board_id: int, roles: Iterable[str]) -> QuerySet:
     """Active people holding any of `roles` on one board (whom a board's invitation is sent to, for one)."""
-    members = Membership.objects.active().filter(user=OuterRef("pk"), board_id=board_id, role__in=set(roles))
+    return people_on_boards([board_id], roles)
+
+
+def people_on_boards(board_ids: Iterable[int], roles: Iterable[str]) -> QuerySet:
+    """Active people holding any of `roles` on any of the boards."""
+    members = Membership.objects.active().filter(
+        user=OuterRef("pk"), board_id__in=list(board_ids), role__in=set(roles)
+    )
     return get_user_model().objects.filter(Exists(members), is_active=True)
+
+
+def participating_board_ids(review: Review) -> list[int]:
+    """The boards taking part in the review other than its lead board."""
+    return review_board_ids(review)[1:]
 
 
 def invitation_parties(user, invitation: BoardInvitation) -> frozenset[str]:

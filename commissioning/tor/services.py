@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from commissioning.models import ToRAgreement, ToRAgreementWaiver, ToRComment, ToRSection, ToRVersion
 from reviews import notifications
-from reviews.access import can, participating_boards_as, people_on_board, roles_running
+from reviews.access import (
+    can,
+    participating_board_ids,
+    participating_boards_as,
+    people_on_board,
+    people_on_boards,
+    roles_running,
+)
 from reviews.models import BOARD_ROLES, Board, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
@@ -183,10 +190,10 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         path=path,
         key=f"tor:{version.pk}:out_for_comment",
     )
-    notifications.notify_roles(
-        review,
-        (Role.CHAIR,),
-        actor=actor,
+    lead_chairs = people_on_board(review.lead_board_id, (Role.CHAIR,)).exclude(pk=actor.pk)
+    notifications.notify(
+        review=review,
+        recipients=lead_chairs,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
@@ -196,6 +203,21 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         path=_version_path(version),
         key=f"tor:{version.pk}:approval_requested",
     )
+    # A cross-border review: each participating board's chair agrees or objects to this version first.
+    participating = participating_board_ids(review)
+    if participating:
+        notifications.notify(
+            review=review,
+            recipients=people_on_boards(participating, (Role.CHAIR,)).exclude(pk=actor.pk),
+            kind=Notification.Kind.ACTION_NEEDED,
+            title=f"{review.reference}: does your board agree to the terms of reference (version {version.number})?",
+            body=(
+                f"{review.lead_board.name} leads this review. Record your board's agreement or objection to "
+                f"version {version.number} before its chair approves it."
+            ),
+            path=_version_path(version) + "#your-position",
+            key=f"tor:{version.pk}:agreement_requested",
+        )
 
 
 # Comments --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,11 +114,9 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "commissioning/tor/version.html", ctx)
 
 
-def _chaired_boards(user, review) -> list[Board]:
+def _chaired_boards(user, review) -> QuerySet[Board]:
     """The boards taking part in the review that the person chairs (whose position they record)."""
-    return list(
-        Board.objects.filter(pk__in=participating_boards_as(user, review, Role.CHAIR)).order_by("name")
-    )
+    return Board.objects.filter(pk__in=participating_boards_as(user, review, Role.CHAIR)).order_by("name")
 
 
 def _agreement_context(request, review, version) -> dict:
