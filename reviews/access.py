@@ -175,6 +175,12 @@ def participating_boards_as(user, review: Review, *roles: str) -> list[int]:
     return [board for board in review_board_ids(review)[1:] if held.get(board, frozenset()) & wanted]
 
 
+def participating_boards_chaired(user, review: Review) -> list[int]:
+    """The boards taking part in the review (not its lead board) that the person chairs: those whose
+    agreement to the terms of reference they record."""
+    return participating_boards_as(user, review, Role.CHAIR)
+
+
 def role_labels_on_review(user, review: Review) -> list[str]:
     """The person's roles on the review, as the page names them."""
     return sorted(Role(r).label for r in roles_on_review(user, review))

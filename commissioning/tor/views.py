@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.models import ToRSection, ToRVersion
-from reviews.access import can, participating_boards_as
-from reviews.models import Board, Role
+from reviews.access import can, participating_boards_chaired
+from reviews.models import Board
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.dates import short_date, short_datetime
@@ -116,7 +116,7 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 def _chaired_boards(user, review) -> QuerySet[Board]:
     """The boards taking part in the review that the person chairs (whose position they record)."""
-    return Board.objects.filter(pk__in=participating_boards_as(user, review, Role.CHAIR)).order_by("name")
+    return Board.objects.filter(pk__in=participating_boards_chaired(user, review)).order_by("name")
 
 
 def _agreement_context(request, review, version) -> dict:
