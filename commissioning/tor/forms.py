@@ -105,15 +105,22 @@ class AgreementForm(PortalForm):
     )
 
     def __init__(self, *args, boards, **kwargs):
+        # The chair of one board taking part is not asked which board: it is that one.
+        boards = list(boards)
+        self.only_board = boards[0] if len(boards) == 1 else None
+        self.layout_fields = ["position", "reasons"] if self.only_board else None
         super().__init__(*args, **kwargs)
-        self.fields["board"].queryset = boards
-        if len(boards) == 1:  # the chair of one board taking part: no question to ask
-            self.fields["board"].widget = forms.HiddenInput()
-            self.fields["board"].initial = boards[0].pk
-            self.helper.layout[0] = Field("board")
+        if self.only_board:
+            del self.fields["board"]
+        else:
+            self.fields["board"].queryset = Board.objects.filter(pk__in=[b.pk for b in boards]).order_by(
+                "name"
+            )
 
     def clean(self):
         data = super().clean()
+        if self.only_board:
+            data["board"] = self.only_board
         if data.get("position") == "object" and not (data.get("reasons") or "").strip():
             self.add_error("reasons", "Say why your board objects")
         return data
