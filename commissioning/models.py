@@ -497,6 +497,61 @@ class ToRComment(models.Model):
         return f"Comment by {self.author} on {self.section}"
 
 
+class ToRAgreement(models.Model):
+    """A participating board's position on one version of a cross-border review's terms of reference,
+    recorded by its chair: agreement or objection, with reasons. The lead chair approves a version only
+    once every board taking part has recorded one on it, or after recording why approval goes ahead without
+    (`ToRAgreementWaiver`); declared in `commissioning/tor/workflow.py`."""
+
+    class Position(models.TextChoices):
+        AGREE = "agree", "Agrees"
+        OBJECT = "object", "Objects"
+
+    version = models.ForeignKey(ToRVersion, on_delete=models.CASCADE, related_name="agreements")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="+")
+    position = models.CharField(max_length=10, choices=Position.choices)
+    reasons = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["board__name"]
+        verbose_name = "board's agreement to the terms of reference"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "board"], name="tor_agreement_once_per_board"),
+            models.CheckConstraint(
+                condition=~Q(position="object") | ~Q(reasons=""),
+                name="tor_objection_gives_reasons",
+                violation_error_message="Say why the board objects.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} {self.get_position_display().lower()} to {self.version}"
+
+    @property
+    def is_objection(self) -> bool:
+        return self.position == self.Position.OBJECT
+
+
+class ToRAgreementWaiver(models.Model):
+    """The lead chair's reason for approving a version of a cross-border review's terms of reference
+    without every participating board's agreement or objection."""
+
+    version = models.OneToOneField(ToRVersion, on_delete=models.CASCADE, related_name="agreement_waiver")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "approval without every board's agreement"
+
+    def __str__(self) -> str:
+        return f"{self.version}: approved without every board's agreement"
+
+
 # Quality-marker self-check ---------------------------------------------------------------------------
 
 

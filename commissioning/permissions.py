@@ -7,13 +7,23 @@ from __future__ import annotations
 import rules
 
 from reviews import workflow
-from reviews.access import add_rule, anywhere, can, on_review, review_allows
+from reviews.access import (
+    add_rule,
+    anywhere,
+    can,
+    on_review,
+    participating_boards_as,
+    review_allows,
+    runs_review,
+)
 from reviews.models import BOARD_ROLES, Role
 
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
 
 review_participant = on_review(*BOARD_ROLES, Role.LEAD_REVIEWER)
-review_manager = on_review(BM)
+# In a cross-border review the lead board runs the commissioning: its business manager shapes the scope,
+# opens input rounds, appoints and drafts; its chair approves. Participating boards give input and comment.
+review_manager = runs_review(BM)
 review_open = review_allows(workflow.OPEN)
 commissioning_open = review_allows(workflow.COMMISSIONING_OPEN)
 
@@ -23,10 +33,24 @@ add_rule("open_input_round", review_manager & commissioning_open)
 add_rule("give_input", on_review(Role.BOARD_MEMBER, CHAIR) & commissioning_open)
 add_rule("appoint_lead_reviewer", review_manager & review_open)
 add_rule("propose_scope_change", on_review(Role.LEAD_REVIEWER) & review_open)
-add_rule("answer_proposal", on_review(BM, CHAIR) & review_open)
+add_rule("answer_proposal", runs_review(BM, CHAIR) & review_open)
 add_rule("edit_terms_of_reference", review_manager & commissioning_open)
 add_rule("comment_terms_of_reference", review_participant & commissioning_open)
-add_rule("approve_terms_of_reference", on_review(CHAIR) & commissioning_open)
+add_rule("approve_terms_of_reference", runs_review(CHAIR) & commissioning_open)
+
+
+# A cross-border review: each participating board's chair agrees or objects to a version of the terms of
+# reference before the lead board's chair approves it.
+@rules.predicate
+def chairs_a_participating_board(user, review) -> bool:
+    return bool(participating_boards_as(user, review, CHAIR))
+
+
+add_rule(
+    "agree_terms_of_reference",
+    chairs_a_participating_board & commissioning_open,
+    refusal="Only the chair of a board taking part in the review records its agreement or objection.",
+)
 # The lead reviewer registry is shared by all boards: business managers and chairs consult it.
 add_rule("view_registry", anywhere(BM, CHAIR))
 add_rule("manage_registry", anywhere(BM))

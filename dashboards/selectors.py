@@ -31,7 +31,7 @@ from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role, sees_review_of
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
-from reviews.selectors import board_summaries_for, reviews_visible_to
+from reviews.selectors import board_summaries_for, reviews_visible_to, waiting_invitations_count
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
 from scr_portal import workdays
 
@@ -320,6 +320,8 @@ def home_for(user) -> dict:
         "boards": list(board_summaries_for(user).order_by("name")),
         "review_count": reviews_visible_to(user).count(),
     }
+    if sections["is_manager"]:
+        sections["invitations_waiting"] = waiting_invitations_count(user)
     if sections["is_manager"] or sections["is_chair"]:
         sections["overdue"], sections["due_soon"] = due_soon(user)
         sections["chart"] = stage_chart(user)

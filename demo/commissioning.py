@@ -25,13 +25,15 @@ from commissioning.models import (
 from commissioning.registry.services import proposal_answer, proposal_make
 from commissioning.tor import workflow as tor_workflow
 from commissioning.tor.services import (
+    tor_agreement_record,
+    tor_agreement_waive,
     tor_approve,
     tor_close_comments_early,
     tor_comment_add,
     tor_draft_create,
     tor_send_for_comment,
 )
-from reviews.models import Agency, Review
+from reviews.models import Agency, Board, Membership, Review, Role
 from scr_portal import workdays
 
 User = get_user_model()
@@ -228,8 +230,30 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
             version=version, user=manager, closes_on=max(closes, timezone.localdate() + timedelta(days=1))
         )
         version.refresh_from_db()
+    _participating_boards_agree(review, version, chair)
     if tor_workflow.may_close_comments_early(version):
         tor_close_comments_early(
             version=version, user=chair, reason="The board agreed the terms of reference at its meeting."
         )
     tor_approve(version=version, user=chair)
+
+
+def _participating_boards_agree(review: Review, version, lead_chair) -> None:
+    """A cross-border review: each participating board's chair agrees to the version (or, for a board with no
+    chair, the lead chair records why approval goes ahead without), as approval requires."""
+    for board in Board.objects.filter(participations__review=review).order_by("name"):
+        board_chair = (
+            Membership.objects.active().filter(board=board, role=Role.CHAIR).select_related("user").first()
+        )
+        if board_chair is not None:
+            tor_agreement_record(
+                version=version,
+                user=board_chair.user,
+                board=board,
+                position="agree",
+                reasons="The scope covers the time the family lived in our area.",
+            )
+        else:
+            tor_agreement_waive(
+                version=version, user=lead_chair, reason=f"{board.name} has no chair in post to answer."
+            )

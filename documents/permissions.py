@@ -7,11 +7,12 @@ from __future__ import annotations
 import rules
 
 from reviews import workflow
-from reviews.access import add_rule, on_review, review_allows
+from reviews.access import add_rule, on_review, review_allows, runs_review
 from reviews.models import BOARD_ROLES, Role
 
 review_participant = on_review(*BOARD_ROLES, Role.LEAD_REVIEWER)
-make_documents = on_review(Role.BUSINESS_MANAGER) & review_allows(workflow.OPEN)
+# The lead board makes the documents of a cross-border review.
+make_documents = runs_review(Role.BUSINESS_MANAGER) & review_allows(workflow.OPEN)
 
 
 @rules.predicate

@@ -16,6 +16,7 @@ from reviews.access import (
     review_allows,
     review_board_ids,
     roles_on_review,
+    runs_review,
 )
 from reviews.models import BOARD_ROLES, Role
 
@@ -25,10 +26,11 @@ review_manager = on_review(BM)
 board_participant = on_board(*BOARD_ROLES)
 
 add_rule("view_response", on_review(*BOARD_ROLES))
-add_rule("change_findings", review_manager & review_allows(workflow.FINDINGS_OPEN))
+# The lead board records the findings, drafts the written response and signs it off.
+add_rule("change_findings", runs_review(BM) & review_allows(workflow.FINDINGS_OPEN))
 add_rule("manage_response", review_manager & review_allows(workflow.RESPONSE_OPEN))
-add_rule("edit_written_response", review_manager & review_allows(workflow.RESPONSE_DRAFTING))
-add_rule("sign_response", on_review(CHAIR) & review_allows(workflow.RESPONSE_DRAFTING))
+add_rule("edit_written_response", runs_review(BM) & review_allows(workflow.RESPONSE_DRAFTING))
+add_rule("sign_response", runs_review(CHAIR) & review_allows(workflow.RESPONSE_DRAFTING))
 
 
 @rules.predicate

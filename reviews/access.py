@@ -26,7 +26,16 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from scr_portal.queries import InIds
 
 from . import workflow
-from .models import BOARD_ROLES, Appointment, Board, Membership, ParticipatingBoard, Review, Role
+from .models import (
+    BOARD_ROLES,
+    Appointment,
+    Board,
+    BoardInvitation,
+    Membership,
+    ParticipatingBoard,
+    Review,
+    Role,
+)
 
 rule_set = rules.RuleSet()
 
@@ -147,6 +156,29 @@ def roles_on_review(user, review: Review) -> frozenset[str]:
         roles.add(Role.LEAD_REVIEWER)
     known[user.pk] = result = frozenset(roles)
     return result
+
+
+def roles_running(user, review: Review) -> frozenset[str]:
+    """The roles by which `user` runs the review: their board roles on its lead board, and lead reviewer
+    while appointed to it. A participating board's people take part in a cross-border review (input,
+    comments, their agencies' actions, reading the response), but appointments, approvals, sign-off,
+    documents and the lifecycle's steps stay with the lead board's roles."""
+    lead = board_roles(user).get(review.lead_board_id, frozenset()) & set(BOARD_ROLES)
+    return frozenset(lead | (roles_on_review(user, review) & {Role.LEAD_REVIEWER}))
+
+
+def participating_boards_as(user, review: Review, *roles: str) -> list[int]:
+    """The review's participating boards (never its lead board) on which the person holds any of `roles`:
+    the boards a participating chair speaks for, for one."""
+    held = board_roles(user)
+    wanted = set(roles)
+    return [board for board in review_board_ids(review)[1:] if held.get(board, frozenset()) & wanted]
+
+
+def participating_boards_chaired(user, review: Review) -> list[int]:
+    """The boards taking part in the review (not its lead board) that the person chairs: those whose
+    agreement to the terms of reference they record."""
+    return participating_boards_as(user, review, Role.CHAIR)
 
 
 def role_labels_on_review(user, review: Review) -> list[str]:
@@ -295,6 +327,41 @@ def people_on_review(review: Review, roles: Iterable[str]) -> QuerySet:
     return get_user_model().objects.filter(condition, is_active=True)
 
 
+def people_on_board(board_id: int, roles: Iterable[str]) -> QuerySet:
+    """Active people holding any of `roles` on one board (whom a board's invitation is sent to, for one)."""
+    return people_on_boards([board_id], roles)
+
+
+def people_on_boards(board_ids: Iterable[int], roles: Iterable[str]) -> QuerySet:
+    """Active people holding any of `roles` on any of the boards."""
+    members = Membership.objects.active().filter(
+        user=OuterRef("pk"), board_id__in=list(board_ids), role__in=set(roles)
+    )
+    return get_user_model().objects.filter(Exists(members), is_active=True)
+
+
+def participating_board_ids(review: Review) -> list[int]:
+    """The boards taking part in the review other than its lead board."""
+    return review_board_ids(review)[1:]
+
+
+def invitation_parties(user, invitation: BoardInvitation) -> frozenset[str]:
+    """Which side of an invitation the person is on (`workflow.LEAD_MANAGER`, `workflow.INVITED_MANAGER`):
+    a business manager of the review's lead board, or of the invited board."""
+    held = board_roles(user)
+    parties = set()
+    if Role.BUSINESS_MANAGER in held.get(invitation.review.lead_board_id, ()):
+        parties.add(workflow.LEAD_MANAGER)
+    if Role.BUSINESS_MANAGER in held.get(invitation.board_id, ()):
+        parties.add(workflow.INVITED_MANAGER)
+    return frozenset(parties)
+
+
+def invitations_to(user) -> QuerySet[BoardInvitation]:
+    """Invitations to the boards on which the person is business manager (who answers them)."""
+    return BoardInvitation.objects.filter(board_id__in=boards_where(user, Role.BUSINESS_MANAGER))
+
+
 def people_who_may_see(review: Review) -> QuerySet:
     """Everyone who may see the review: the same rule as `visible_reviews`, asked from the review's side."""
     return people_on_review(review, (*BOARD_ROLES, Role.LEAD_REVIEWER))
@@ -319,6 +386,17 @@ def on_review(*roles: str) -> rules.Predicate:
     @rules.predicate(name=f"on_review_as_{'_or_'.join(roles)}")
     def predicate(user, review: Review) -> bool:
         return bool(roles_on_review(user, review) & set(roles))
+
+    return predicate
+
+
+def runs_review(*roles: str) -> rules.Predicate:
+    """True when the person holds any of `roles` on the review's lead board (lead reviewer: while appointed
+    to it): the rules of what the lead board keeps to itself in a cross-border review (`roles_running`)."""
+
+    @rules.predicate(name=f"runs_review_as_{'_or_'.join(roles)}")
+    def predicate(user, review: Review) -> bool:
+        return bool(roles_running(user, review) & set(roles))
 
     return predicate
 
@@ -371,19 +449,20 @@ def require(user, action: str, obj=None) -> None:
 
 def may_take_step(user, review: Review, step: workflow.Transition) -> bool:
     """Whether the person may take this step of the review's lifecycle (the table names the roles)."""
-    return can(user, "take_review_step", review) and workflow.permitted(step, roles_on_review(user, review))
+    return can(user, "take_review_step", review) and workflow.permitted(step, roles_running(user, review))
 
 
 def require_step(user, review: Review, step: workflow.Transition) -> None:
     if not may_take_step(user, review, step):
-        raise PermissionDenied(f"Only a {workflow.roles_named(step)} can do this.")
+        raise PermissionDenied(f"Only the lead board's {workflow.roles_named(step)} can do this.")
 
 
 def step_options(user, review: Review) -> list[workflow.Option]:
-    """The lifecycle steps the person may take from the review's stage, each with what must happen first."""
+    """The lifecycle steps the person may take from the review's stage, each with what must happen first
+    (the lead board's people only: participating boards take part, the lead board runs the review)."""
     if not can(user, "take_review_step", review):
         return []
-    return workflow.options(review, roles_on_review(user, review))
+    return workflow.options(review, roles_running(user, review))
 
 
 def chairs_somewhere(user) -> bool:

@@ -5,8 +5,9 @@ Nor is it a second way to write a review: a review, a child or a parallel proces
 service as the portal's page (`reviews.services`), only by someone the portal's rules allow, and what the
 lifecycle's steps record is read-only here. Lead reviewers are appointed and their appointments ended in
 commissioning's admin, through the registry's checks. Rows without a service of their own (boards,
-memberships, participating boards) are checked by their models' validation on every save, and their history
-keeps who changed what."""
+memberships) are checked by their models' validation on every save, and their history keeps who changed
+what. Boards take part in a cross-border review only through the portal's invitations (invited, accepted,
+removed or withdrawn by `services.board_invite` / `services.invitation_move`): read-only here."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from scr_portal.accounts.admin import UserAdmin
-from scr_portal.admin import HistoryAdmin, ReadOnlyAdmin, adopt_saved
+from scr_portal.admin import HistoryAdmin, ReadOnly, ReadOnlyAdmin, adopt_saved
 
 from . import services
 from .access import can, manageable_boards, require, visible_reviews
@@ -27,6 +28,7 @@ from .models import (
     Agency,
     Appointment,
     Board,
+    BoardInvitation,
     Child,
     Membership,
     Notification,
@@ -128,21 +130,18 @@ class MembershipAdmin(HistoryAdmin):
         )
 
 
-class ParticipatingBoardInline(admin.TabularInline):
-    """Each row is checked by the model (not the lead board itself, once per review); changed only by
-    someone who may change the review."""
+class ParticipatingBoardInline(ReadOnly, admin.TabularInline):
+    """The boards taking part, read-only here: the lead board's business manager invites a board in the
+    portal ("Boards taking part" on the review), and that board's business manager accepts."""
 
     model = ParticipatingBoard
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return obj is not None and can(request.user, "change_review", obj)
-
-    def has_change_permission(self, request, obj=None):
-        return obj is not None and can(request.user, "change_review", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is not None and can(request.user, "change_review", obj)
+    fields = ["board", "joined_at"]
+    readonly_fields = fields
+    verbose_name_plural = (
+        'boards taking part (read-only here: invite or remove a board on the review\'s "Boards taking part" '
+        "page in the portal)"
+    )
 
 
 class AppointmentInline(admin.TabularInline):
@@ -328,9 +327,21 @@ class VisibleReviewRowsMixin(ScopedHistoryMixin):
 
 
 @admin.register(ParticipatingBoard)
-class ParticipatingBoardAdmin(VisibleReviewRowsMixin, HistoryAdmin):
+class ParticipatingBoardAdmin(VisibleReviewRowsMixin, ReadOnly, HistoryAdmin):
+    """Read-only: a board takes part by accepting the lead board's invitation in the portal."""
+
     list_display = ["review", "board", "joined_at"]
     list_filter = ["board"]
+    search_fields = ["review__reference", "board__name"]
+    list_select_related = ["review", "board"]
+
+
+@admin.register(BoardInvitation)
+class BoardInvitationAdmin(VisibleReviewRowsMixin, ReadOnly, HistoryAdmin):
+    """Read-only: invitations are sent, answered, removed and withdrawn in the portal."""
+
+    list_display = ["review", "board", "status", "invited_at", "answered_at"]
+    list_filter = ["status", "board"]
     search_fields = ["review__reference", "board__name"]
     list_select_related = ["review", "board"]
 
@@ -348,7 +359,13 @@ class ReviewAccessAdmin(VisibleReviewRowsMixin, ReadOnlyAdmin):
 
 
 # Models whose admin log entries name a review: shown only for reviews the administrator may see.
-REVIEW_MODELS = {Review: "pk", ParticipatingBoard: "review", Appointment: "review", ReviewAccess: "review"}
+REVIEW_MODELS = {
+    Review: "pk",
+    ParticipatingBoard: "review",
+    BoardInvitation: "review",
+    Appointment: "review",
+    ReviewAccess: "review",
+}
 
 
 @admin.register(LogEntry)

@@ -157,6 +157,75 @@ class TimescalesForm(PortalModelForm):
         fields = ["notification_working_days", "decision_months", "completion_months", "publication_months"]
 
 
+# Cross-border reviews: invitations to take part.
+
+
+class InviteBoardForm(PortalForm):
+    """The lead board's business manager chooses a board to invite, with a note to its business manager."""
+
+    submit_label = "Send the invitation"
+    board = forms.ModelChoiceField(
+        label="Which board do you want to invite?",
+        queryset=Board.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Choose the board to invite",
+            "invalid_choice": "Choose one of the boards listed",
+        },
+    )
+    note = forms.CharField(
+        label="Note to the board's business manager (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example why you are inviting them. Do not name the child.",
+    )
+
+    def __init__(self, *args, boards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards
+
+
+class InvitationAnswerForm(PortalForm):
+    """The invited board's business manager accepts, or declines with a reason."""
+
+    ANSWERS = [("accept", "Accept: our board takes part"), ("decline", "Decline")]
+    submit_label = "Send your answer"
+    answer = forms.ChoiceField(
+        label="Will your board take part?",
+        choices=ANSWERS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether your board takes part"},
+    )
+    reason = forms.CharField(
+        label="If you decline, why?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Both boards see it on the review's timeline.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why your board declines")
+        return data
+
+
+class ReasonForm(PortalForm):
+    """A reason, for removing a board from a review or withdrawing from one."""
+
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Both boards see it on the review's timeline.",
+        error_messages={"required": "Give a reason"},
+    )
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+
+
 # Forms for the lifecycle's steps. Each returns plain cleaned data; the workflow applies it.
 
 

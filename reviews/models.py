@@ -426,6 +426,65 @@ class ParticipatingBoard(models.Model):
             raise ValidationError({"board": "The lead board already takes part; choose another board."})
 
 
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", "Waiting for an answer"
+    ACCEPTED = "accepted", "Taking part"
+    DECLINED = "declined", "Declined"
+    REMOVED = "removed", "Removed by the lead board"
+    WITHDRAWN = "withdrawn", "Withdrew"
+
+
+# An invitation still in force: waiting for an answer, or accepted (the board takes part).
+LIVE_INVITATION_STATUSES = (InvitationStatus.INVITED, InvitationStatus.ACCEPTED)
+
+
+class BoardInvitation(models.Model):
+    """The lead board's invitation to another board to take part in a cross-border review, and what came of
+    it: the invited board accepts (it then takes part: a ParticipatingBoard row) or declines; the lead board
+    may remove a board (or cancel an invitation not yet answered), and a board taking part may withdraw.
+    Its statuses and moves are declared in `reviews.workflow.INVITATION`; services make every move."""
+
+    Status = InvitationStatus
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="invitations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
+    note = models.TextField("note to the board", blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    # The last answer or ending: who, when and why (a decline, a removal or a withdrawal gives a reason).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-invited_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=InvitationStatus.values),
+                name="board_invitation_status_valid",
+            ),
+            # One live invitation per board and review: waiting for an answer, or taking part.
+            models.UniqueConstraint(
+                fields=["review", "board"],
+                condition=Q(status__in=LIVE_INVITATION_STATUSES),
+                name="board_invitation_one_live",
+                violation_error_message="This board is already invited to this review, or takes part in it.",
+            ),
+        ]
+        indexes = [models.Index(fields=["board", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.board} invited to {self.review}"
+
+    def clean(self) -> None:
+        if self.review_id and self.board_id == self.review.lead_board_id:
+            raise ValidationError({"board": "The lead board already runs this review; choose another board."})
+
+
 class Appointment(models.Model):
     """A lead reviewer appointed to a review. Ending an appointment ends their access to it."""
 

@@ -3,8 +3,10 @@ set of `reviews.access`; loaded by the app's `ready()`."""
 
 from __future__ import annotations
 
+import rules
+
 from . import workflow
-from .access import add_rule, anywhere, on_board, on_review, review_allows
+from .access import add_rule, anywhere, invitation_parties, on_board, on_review, review_allows, runs_review
 from .models import BOARD_ROLES, Role
 
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
@@ -29,3 +31,24 @@ add_rule("change_review", review_manager & review_open)
 # Taking a step of the lifecycle: the entry check; the workflow table names the roles per step
 # (access.may_take_step).
 add_rule("take_review_step", review_participant & review_open)
+
+# Cross-border reviews: the lead board's business manager invites other boards and removes them; each
+# invited board's business manager answers (or withdraws) for their board.
+add_rule(
+    "invite_boards",
+    runs_review(BM) & review_open,
+    refusal="Only the lead board's business manager can invite or remove boards.",
+)
+add_rule("answer_invitations", anywhere(BM), refusal="Only a business manager answers invitations.")
+
+
+@rules.predicate
+def answers_for_invited_board(user, invitation) -> bool:
+    return workflow.INVITED_MANAGER in invitation_parties(user, invitation)
+
+
+add_rule(
+    "answer_invitation",
+    answers_for_invited_board,
+    refusal="Only the invited board's business manager can answer this invitation.",
+)

@@ -12,9 +12,20 @@ from django.utils import timezone
 
 from scr_portal.dates import short_datetime
 
-from .access import require, visible_boards, visible_reviews
+from . import workflow
+from .access import invitations_to, require, visible_boards, visible_reviews
 from .forms import ReviewFilterForm
-from .models import Agency, Appointment, Board, Child, Membership, Notification, ParticipatingBoard, Review
+from .models import (
+    Agency,
+    Appointment,
+    Board,
+    BoardInvitation,
+    Child,
+    Membership,
+    Notification,
+    ParticipatingBoard,
+    Review,
+)
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -186,3 +197,40 @@ def review_history_sources(review: Review) -> list:
             lambda row, labels: f"Lead reviewer: {_label(labels, user_model, row.reviewer_id)}",
         ),
     ]
+
+
+# Cross-border reviews: invitations to take part ----------------------------------------------------------
+
+
+def invitations_of(review: Review) -> QuerySet[BoardInvitation]:
+    """Every invitation the review's lead board has sent, newest first, with who sent and answered it."""
+    return review.invitations.select_related("board", "invited_by", "answered_by").order_by(
+        "-invited_at", "-pk"
+    )
+
+
+def boards_to_invite(review: Review) -> QuerySet[Board]:
+    """The boards the lead board may invite: any board but itself and those invited or taking part now.
+    The list of boards is a directory every business manager may read (names only)."""
+    live = BoardInvitation.objects.filter(review=review, status__in=workflow.LIVE_STATUSES).values("board_id")
+    return Board.objects.exclude(pk=review.lead_board_id).exclude(pk__in=live).order_by("name")
+
+
+def invitations_for(user) -> QuerySet[BoardInvitation]:
+    """Invitations to the person's boards (where they are business manager), newest first."""
+    return (
+        invitations_to(user)
+        .select_related("board", "review__lead_board", "invited_by", "answered_by")
+        .order_by("-invited_at", "-pk")
+    )
+
+
+def invitation_for(user, pk: int, action: str = "answer_invitation") -> BoardInvitation:
+    """An invitation to one of the person's boards, or 404; 403 when they may not do `action`."""
+    invitation = get_object_or_404(invitations_for(user), pk=pk)
+    require(user, action, invitation)
+    return invitation
+
+
+def waiting_invitations_count(user) -> int:
+    return invitations_to(user).filter(status__in=workflow.WAITING_STATUSES).count()

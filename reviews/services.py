@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from . import access, clocks, notifications, workflow
@@ -16,11 +17,15 @@ from .models import (
     Agency,
     Appointment,
     Board,
+    BoardInvitation,
     Child,
+    Notification,
     ParallelProcess,
+    ParticipatingBoard,
     Regime,
     Review,
     ReviewAccess,
+    Role,
     State,
     TimelineEntry,
 )
@@ -306,3 +311,139 @@ def notification_open(*, note) -> None:
 def notifications_mark_all_read(*, user) -> int:
     """Marks read what the person's list shows them (not what it hides: see notifications_of)."""
     return notifications_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+# Cross-border reviews: invitations to take part ----------------------------------------------------------
+
+
+class InvitationRefused(Exception):
+    """The invitation cannot be sent or moved now; the message says why. Nothing was changed. `field` names
+    the form field the message belongs beside, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _board_path(review: Review) -> str:
+    return reverse("review_boards", args=[review.pk])
+
+
+def _tell_board(board_id: int, **note) -> None:
+    """Tells a board's business managers (the invitation is not about a review they may see yet)."""
+    notifications.notify(
+        review=None, recipients=access.people_on_board(board_id, (Role.BUSINESS_MANAGER,)), **note
+    )
+
+
+@transaction.atomic
+def board_invite(*, review: Review, user, board: Board, note: str = "") -> BoardInvitation:
+    """The lead board's business manager invites `board` to take part in the review: one live invitation
+    per board, never the lead board itself. Noted on the timeline; the board's business managers are told,
+    with a link to answer."""
+    review = review_lock(review.pk)
+    if not access.can(user, "invite_boards", review):
+        raise InvitationRefused(
+            "Only the lead board's business manager can invite a board, while the review is open."
+        )
+    if board.pk == review.lead_board_id:
+        raise InvitationRefused(
+            f"{board.name} leads this review already. Choose another board.", field="board"
+        )
+    live = BoardInvitation.objects.filter(
+        review=review, board=board, status__in=workflow.LIVE_STATUSES
+    ).first()
+    if live is not None:
+        raise InvitationRefused(
+            f"{board.name} is already {'taking part' if workflow.is_taking_part(live) else 'invited'}.",
+            field="board",
+        )
+    invitation = BoardInvitation(review=review, board=board, note=note.strip(), invited_by=user)
+    invitation.full_clean()
+    invitation.save()
+    timeline_add(
+        review=review,
+        user=user,
+        title=f"{board.name} invited to take part",
+        body=invitation.note,
+    )
+    _tell_board(
+        board.pk,
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"{review.lead_board.name} invites {board.name} to take part in review {review.reference}",
+        body=invitation.note or "Accept or decline the invitation.",
+        path=reverse("invitation_answer", args=[invitation.pk]),
+        key=f"invitation:{invitation.pk}:invited",
+    )
+    return invitation
+
+
+# What each move writes on the timeline, and whom it tells (the lead board, or the invited board).
+_MOVE_TITLES = {
+    "accept": "{board} accepted the invitation and takes part",
+    "decline": "{board} declined the invitation",
+    "remove": "{board} removed from the review",
+    "withdraw": "{board} withdrew from the review",
+}
+
+
+def invitation_move(*, invitation: BoardInvitation, user, name: str, reason: str = "") -> BoardInvitation:
+    """Makes one move of the invitation's workflow (`workflow.INVITATION`): accept, decline, remove or
+    withdraw. Locks the review, checks the move starts from the invitation's status now and that the person
+    is on the side that makes it; a decline, a removal or a withdrawal needs a reason. Accepting makes the
+    board take part; removing or withdrawing a board that takes part ends its part (its people no longer
+    see the review). Noted on the timeline; the other side is told."""
+    move = workflow.INVITATION.transitions.get(name)
+    if move is None:
+        raise InvitationRefused("There is no such answer.")
+    with transaction.atomic():
+        review = review_lock(invitation.review_id)
+        current = BoardInvitation.objects.select_for_update().select_related("board").get(pk=invitation.pk)
+        current.review = review
+        if not workflow.INVITATION.allows(name, current):
+            raise InvitationRefused(
+                f"This invitation is now “{current.get_status_display().lower()}”, so "
+                f"“{move.label.lower()}” is no longer possible. Nothing was changed."
+            )
+        if not workflow.INVITATION.permitted(move, access.invitation_parties(user, current)):
+            who = " or ".join(workflow.INVITATION_PARTIES[p] for p in sorted(move.roles))
+            raise InvitationRefused(f"Only {who} can do this.")
+        if name != "accept" and not reason.strip():
+            raise InvitationRefused(
+                "Give a reason: both boards see it on the review's timeline.", field="reason"
+            )
+        if not workflow.allows(review, workflow.OPEN) and name in ("accept", "decline"):
+            raise InvitationRefused(
+                f"Review {review.reference} has ended, so the invitation can no longer be answered."
+            )
+        was_taking_part = workflow.is_taking_part(current)
+        workflow.INVITATION.apply(move, current)
+        current.answered_by, current.answered_at, current.reason = user, timezone.now(), reason.strip()
+        current.save()
+        board = current.board
+        if workflow.is_taking_part(current):
+            taking_part = ParticipatingBoard(review=review, board=board)
+            taking_part.full_clean()
+            taking_part.save()
+        elif was_taking_part:
+            ParticipatingBoard.objects.filter(review=review, board=board).delete()
+        title = _MOVE_TITLES[name].format(board=board.name)
+        timeline_add(review=review, user=user, title=title, body=current.reason)
+        note = {
+            "kind": Notification.Kind.INFORMATION,
+            "title": f"{review.reference}: {title}",
+            "body": current.reason,
+            "key": f"invitation:{current.pk}:{name}:{current.answered_at:%Y%m%d%H%M%S}",
+        }
+        if name == "remove":
+            _tell_board(board.pk, path=reverse("invitation_list"), **note)
+        else:
+            notifications.notify(
+                review=review,
+                recipients=access.people_on_board(review.lead_board_id, (Role.BUSINESS_MANAGER,)).exclude(
+                    pk=user.pk
+                ),
+                path=_board_path(review),
+                **note,
+            )
+    return current

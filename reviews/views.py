@@ -22,6 +22,7 @@ from scr_portal.pages import attempt, submitted
 from . import clocks, selectors, services, workflow
 from .access import (
     can,
+    invitation_parties,
     manageable_boards,
     require,
     require_step,
@@ -31,8 +32,11 @@ from .access import (
 )
 from .forms import (
     ChildForm,
+    InvitationAnswerForm,
+    InviteBoardForm,
     NewReviewForm,
     ParallelProcessForm,
+    ReasonForm,
     ReferralForm,
     ReviewFilterForm,
     TimescalesForm,
@@ -129,6 +133,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": _timeline_page(review, request.GET.get("timeline")),
         "can_edit": can(request.user, "change_review", review),
         "can_view_history": can(request.user, "view_review_history", review),
+        "can_invite": can(request.user, "invite_boards", review),
         "show_commissioning": workflow.allows(review, workflow.SCOPING_SHOWN),
         "show_documents": can(request.user, "view_documents", review)
         and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
@@ -303,6 +308,168 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": board_crumbs(board, ("Local targets", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
+
+
+# Cross-border reviews: the boards taking part, and invitations -------------------------------------
+
+
+@require_GET
+def review_boards(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk)
+    invitations = list(selectors.invitations_of(review))
+    can_invite = can(request.user, "invite_boards", review)
+    ctx = {
+        "review": review,
+        "taking_part": [i for i in invitations if workflow.is_taking_part(i)],
+        "waiting": [i for i in invitations if workflow.is_waiting(i)],
+        "ended": [i for i in invitations if not workflow.is_taking_part(i) and not workflow.is_waiting(i)],
+        # Boards that took part before invitations were made in the portal (no invitation row).
+        "joined_before": [
+            p for p in review.participations.all() if not any(i.board_id == p.board_id for i in invitations)
+        ],
+        "can_invite": can_invite,
+        "breadcrumbs": review_crumbs(review, ("Boards taking part", None)),
+    }
+    return render(request, "reviews/review_boards.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def review_board_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk, "invite_boards")
+    form = InviteBoardForm(request.POST or None, boards=selectors.boards_to_invite(review))
+    back = reverse("review_boards", args=[review.pk])
+    return submitted(
+        request,
+        form,
+        partial(services.board_invite, review=review, user=request.user),
+        success=lambda invitation: (
+            f"Invitation sent to {invitation.board.name}. Its business manager is told."
+        ),
+        to=back,
+        refused=services.InvitationRefused,
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": "Invite a board to take part",
+            "intro": "The board's business manager is asked to accept or decline. Your board still runs the "
+            "review: appointments, approvals, sign-off and documents stay with your board.",
+            "breadcrumbs": review_crumbs(
+                review, link("Boards taking part", "review_boards", review.pk), ("Invite a board", None)
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_board_remove(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk, "invite_boards")
+    invitation = get_object_or_404(selectors.invitations_of(review), pk=invitation_pk)
+    taking_part = workflow.is_taking_part(invitation)
+    label = "Remove the board" if taking_part else "Cancel the invitation"
+    form = ReasonForm(request.POST or None, submit_label=label)
+    back = reverse("review_boards", args=[review.pk])
+    return submitted(
+        request,
+        form,
+        partial(services.invitation_move, invitation=invitation, user=request.user, name="remove"),
+        success=f"{invitation.board.name} {'removed' if taking_part else 'is no longer invited'}. Its business manager is told.",
+        to=back,
+        refused=services.InvitationRefused,
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": f"{label}: {invitation.board.name}",
+            "intro": "Its people will no longer see the review."
+            if taking_part
+            else "The board has not answered yet. It will no longer be able to accept.",
+            "breadcrumbs": review_crumbs(
+                review, link("Boards taking part", "review_boards", review.pk), (label, None)
+            ),
+        },
+    )
+
+
+@require_GET
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "answer_invitations")
+    invitations = list(selectors.invitations_for(request.user))
+    ctx = {
+        "waiting": [i for i in invitations if workflow.is_waiting(i)],
+        "taking_part": [i for i in invitations if workflow.is_taking_part(i)],
+        "ended": [i for i in invitations if not workflow.is_taking_part(i) and not workflow.is_waiting(i)],
+        "breadcrumbs": crumbs(("Invitations to take part", None)),
+    }
+    return render(request, "reviews/invitation_list.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_for(request.user, pk)
+    waiting = workflow.is_waiting(invitation)
+    form = InvitationAnswerForm(request.POST or None) if waiting else None
+    done = (
+        submitted(
+            request,
+            form,
+            partial(services.invitation_move, invitation=invitation, user=request.user),
+            data=lambda: {"name": form.cleaned_data["answer"], "reason": form.cleaned_data["reason"]},
+            success=lambda saved: (
+                f"You accepted. {saved.board.name} now takes part in {saved.review.reference}."
+                if workflow.is_taking_part(saved)
+                else "You declined. The lead board is told."
+            ),
+            to=lambda saved: (
+                reverse("review_detail", args=[saved.review_id])
+                if workflow.is_taking_part(saved)
+                else reverse("invitation_list")
+            ),
+            refused=services.InvitationRefused,
+        )
+        if form is not None
+        else None
+    )
+    ctx = {
+        "invitation": invitation,
+        "form": form,
+        "can_withdraw": workflow.INVITATION.permitted(
+            workflow.INVITATION["withdraw"], invitation_parties(request.user, invitation)
+        )
+        and workflow.INVITATION.allows("withdraw", invitation),
+        "heading": f"Invitation to take part in review {invitation.review.reference}",
+        "breadcrumbs": crumbs(
+            link("Invitations to take part", "invitation_list"), (invitation.review.reference, None)
+        ),
+    }
+    return done or render(request, "reviews/invitation_answer.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_for(request.user, pk)
+    form = ReasonForm(request.POST or None, submit_label="Withdraw from the review")
+    return submitted(
+        request,
+        form,
+        partial(services.invitation_move, invitation=invitation, user=request.user, name="withdraw"),
+        success=f"{invitation.board.name} no longer takes part in {invitation.review.reference}. The lead board is told.",
+        to=reverse("invitation_list"),
+        refused=services.InvitationRefused,
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "heading": f"Withdraw {invitation.board.name} from review {invitation.review.reference}",
+            "intro": "Your board's people will no longer see the review. The lead board is told why.",
+            "breadcrumbs": crumbs(link("Invitations to take part", "invitation_list"), ("Withdraw", None)),
+        },
+    )
 
 
 # Notifications ---------------------------------------------------------------------------------------

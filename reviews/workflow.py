@@ -12,8 +12,11 @@ from datetime import date
 
 from django.utils import timezone
 
+from scr_portal.statemachine import Machine
+from scr_portal.statemachine import Transition as Move
+
 from . import forms
-from .models import TERMINAL_STATES, Decision, Review, Role, State
+from .models import TERMINAL_STATES, BoardInvitation, Decision, InvitationStatus, Review, Role, State
 
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
 OPEN_STATES = frozenset(s for s in State if s not in TERMINAL_STATES)
@@ -421,3 +424,73 @@ def roles_named(transition: Transition) -> str:
 
 def today() -> date:
     return timezone.localdate()
+
+
+# Invitations to take part in a cross-border review ----------------------------------------------------
+#
+# The lead board's business manager invites another board; that board's business manager accepts (the board
+# then takes part) or declines with a reason; the lead board's business manager removes a board (or cancels
+# an invitation not yet answered) with a reason, and a board taking part may withdraw with one. The parties
+# are named by their side of the invitation, not by a role on the review (the invited board sees nothing of
+# the review until it accepts): `access.invitation_parties` says which side a person is on.
+
+LEAD_MANAGER = "lead_business_manager"
+INVITED_MANAGER = "invited_business_manager"
+INVITATION_PARTIES = {
+    LEAD_MANAGER: "the lead board's business manager",
+    INVITED_MANAGER: "the invited board's business manager",
+}
+
+Invitation = InvitationStatus
+WAITING_STATUSES = (Invitation.INVITED,)  # waiting for the invited board's answer
+TAKING_PART_STATUSES = (Invitation.ACCEPTED,)  # the board takes part in the review
+LIVE_STATUSES = (Invitation.INVITED, Invitation.ACCEPTED)  # one at a time per board and review
+ENDED_STATUSES = (Invitation.DECLINED, Invitation.REMOVED, Invitation.WITHDRAWN)
+
+INVITATION: Machine[BoardInvitation] = Machine(
+    field="status",
+    states=Invitation.values,
+    transitions=[
+        Move(
+            name="accept",
+            label="Accept",
+            source=frozenset(WAITING_STATUSES),
+            target=Invitation.ACCEPTED,
+            roles=frozenset({INVITED_MANAGER}),
+        ),
+        Move(
+            name="decline",
+            label="Decline",
+            source=frozenset(WAITING_STATUSES),
+            target=Invitation.DECLINED,
+            roles=frozenset({INVITED_MANAGER}),
+        ),
+        Move(
+            name="remove",
+            label="Remove",
+            source=frozenset(LIVE_STATUSES),
+            target=Invitation.REMOVED,
+            roles=frozenset({LEAD_MANAGER}),
+        ),
+        Move(
+            name="withdraw",
+            label="Withdraw",
+            source=frozenset(TAKING_PART_STATUSES),
+            target=Invitation.WITHDRAWN,
+            roles=frozenset({INVITED_MANAGER}),
+        ),
+    ],
+)
+
+
+def is_waiting(invitation: BoardInvitation) -> bool:
+    return invitation.status in WAITING_STATUSES
+
+
+def is_taking_part(invitation: BoardInvitation) -> bool:
+    return invitation.status in TAKING_PART_STATUSES
+
+
+def invitation_moves(invitation: BoardInvitation, parties: frozenset[str]) -> list[Move]:
+    """The moves this person may make on the invitation now (what its pages offer)."""
+    return [m for m in INVITATION.from_state(invitation.status) if INVITATION.permitted(m, parties)]

@@ -92,6 +92,17 @@ def _tor_comment(w) -> dict:
     return {"pk": w.north_review.pk, "number": version.number, "comment_pk": comment.pk}
 
 
+def _invitation(w, review=None) -> dict:
+    """A waiting invitation from North to East to take part in North's cross-border review (made once)."""
+    from reviews import services
+
+    review = review or w.cross_border_review
+    made = review.invitations.filter(board=w.east).first() or services.board_invite(
+        review=review, user=w.north_manager, board=w.east, note="Join us"
+    )
+    return {"pk": review.pk, "invitation_pk": made.pk}
+
+
 ROUTES: dict[str, Route] = {
     # Portal
     "home": Route(),
@@ -299,6 +310,46 @@ ROUTES: dict[str, Route] = {
     "tor_comment_address": _object(
         _tor_comment, allowed="north_manager", denied=("east_manager", "north_member", "north_chair")
     ),
+    # Cross-border reviews: the lead board's business manager invites and removes boards; the invited board's
+    # business manager answers or withdraws.
+    "review_boards": _object(
+        lambda w: {"pk": w.cross_border_review.pk}, allowed="south_member", denied=("east_manager",)
+    ),
+    "review_board_invite": _object(
+        lambda w: {"pk": w.cross_border_review.pk},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair", "south_manager", "south_chair"),
+    ),
+    "review_board_remove": _object(
+        _invitation,
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair", "south_manager", "south_chair"),
+    ),
+    "invitation_list": Route(
+        allowed="east_manager", denied=("north_member", "north_chair", "north_reviewer")
+    ),
+    "invitation_answer": _object(
+        lambda w: {"pk": _invitation(w)["invitation_pk"]},
+        allowed="east_manager",
+        denied=("north_manager", "south_manager", "north_chair"),
+    ),
+    "invitation_withdraw": _object(
+        lambda w: {"pk": _invitation(w)["invitation_pk"]},
+        allowed="east_manager",
+        denied=("north_manager", "south_manager", "north_chair"),
+    ),
+    # A cross-border review's terms of reference: a participating board's chair agrees or objects to a
+    # version; the lead chair may record why approval goes ahead without every board's answer.
+    "tor_agreement": _object(
+        lambda w: _x_tor(w, "out_for_comment"),
+        allowed="south_chair",
+        denied=("east_manager", "north_chair", "north_manager", "south_manager", "south_member"),
+    ),
+    "tor_agreement_waive": _object(
+        lambda w: _x_tor(w, "out_for_comment"),
+        allowed="north_chair",
+        denied=("east_manager", "north_manager", "south_manager", "south_chair"),
+    ),
     # Notifications: only the recipient's own
     "notification_list": Route(),
     "notifications_read_all": Route(method="post"),
@@ -320,6 +371,131 @@ for _part in (
 ):
     assert not set(_part.ROUTES) & set(ROUTES), f"{_part.__name__} repeats names already in the table"
     ROUTES.update(_part.ROUTES)
+
+# The lead board runs a cross-border review: its appointments, approvals, sign-off, documents and lifecycle
+# steps are refused to the participating board's business manager and chair, however they hold the same
+# roles on their own board. Each row: a URL of the cross-border review (led by North, South taking part).
+
+
+def _x_at(w, state: str):
+    """The cross-border review at `state` (with a final report on file from the report on)."""
+    from tests.responses.helpers import at_stage
+
+    review = w.cross_border_review
+    if state in ("report_received", "response"):
+        return at_stage(review, state)
+    type(review).objects.filter(pk=review.pk).update(state=state)
+    review.refresh_from_db()
+    return review
+
+
+def _x_appointment(w) -> dict:
+    from tests.factories import AppointmentFactory
+
+    _x_at(w, "commissioning")
+    appointment = w.cross_border_review.appointments.first() or AppointmentFactory(
+        review=w.cross_border_review, reviewer=w.north_reviewer
+    )
+    return {"pk": w.cross_border_review.pk, "appointment_pk": appointment.pk}
+
+
+def _x_proposal(w) -> dict:
+    from commissioning.models import Proposal
+
+    _x_appointment(w)
+    proposal = Proposal.objects.create(
+        review=w.cross_border_review, author=w.north_reviewer, topic="scope", text="x"
+    )
+    return {"pk": w.cross_border_review.pk, "proposal_pk": proposal.pk}
+
+
+def _x_tor(w, status: str = "draft") -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commissioning.tor import services as tor
+
+    _x_at(w, "commissioning")
+    review = type(w.cross_border_review).objects.get(pk=w.cross_border_review.pk)
+    version = review.tor_versions.order_by("-number").first() or tor.tor_draft_create(
+        review=review, user=w.north_manager
+    )
+    if status == "out_for_comment" and version.status == "draft":
+        tor.tor_send_for_comment(
+            version=version, user=w.north_manager, closes_on=timezone.localdate() + timedelta(days=7)
+        )
+    return {"pk": review.pk, "number": version.number}
+
+
+def _x_response_draft(w) -> dict:
+    from responses.document import services
+    from tests.responses.helpers import finding
+
+    review = _x_at(w, "response")
+    if not review.findings.exists():
+        finding(review)
+    version = review.response_versions.filter(
+        signed_at__isnull=True
+    ).first() or services.response_version_create(review=review, user=w.north_manager)
+    return {"pk": review.pk, "number": version.number}
+
+
+PARTICIPATING = ("south_manager", "south_chair")
+LEAD_BOARD_ONLY: dict[str, Route] = {
+    "appointment_manage": _object(
+        lambda w: {"pk": _x_appointment(w)["pk"]}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "appointment_end": _object(_x_appointment, allowed="north_manager", denied=PARTICIPATING),
+    "proposal_answer": _object(_x_proposal, allowed="north_chair", denied=PARTICIPATING),
+    "tor_draft_create": _object(
+        lambda w: {"pk": _x_tor(w)["pk"]}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "tor_send": _object(_x_tor, allowed="north_manager", denied=PARTICIPATING),
+    "tor_approve": _object(
+        lambda w: _x_tor(w, "out_for_comment"), allowed="north_chair", denied=PARTICIPATING
+    ),
+    "review_step": _object(
+        lambda w: {"pk": _x_at(w, "commissioning").pk, "name": "withdraw"},
+        allowed="north_chair",
+        denied=PARTICIPATING,
+    ),
+    "response_version_sign": _object(_x_response_draft, allowed="north_chair", denied=PARTICIPATING),
+    "response_version_create": _object(
+        lambda w: {"pk": _x_at(w, "response").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "document_make": Route(
+        kwargs=lambda w: {"pk": _x_at(w, "response").pk},
+        method="post",
+        data={"kind": "board_pack"},
+        allowed="north_manager",
+        denied=PARTICIPATING,
+        ok_status=302,
+    ),
+}
+
+
+def _lead_request(client, name: str, world: World):
+    route = LEAD_BOARD_ONLY[name]
+    return getattr(client, route.method)(reverse(name, kwargs=route.kwargs(world)), route.data)
+
+
+@pytest.mark.parametrize(
+    ("name", "person"), sorted((n, p) for n, r in LEAD_BOARD_ONLY.items() for p in r.denied)
+)
+def test_a_participating_board_is_refused_what_the_lead_board_runs(client, world, name, person):
+    client.force_login(getattr(world, person))
+    response = _lead_request(client, name, world)
+    assert response.status_code == 403, f"{name} as {person}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(LEAD_BOARD_ONLY))
+def test_the_lead_board_runs_its_cross_border_review(client, world, name):
+    route = LEAD_BOARD_ONLY[name]
+    client.force_login(getattr(world, route.allowed))
+    response = _lead_request(client, name, world)
+    assert response.status_code == route.ok_status, f"{name} as {route.allowed}: {response.status_code}"
+
 
 ADMIN_NAMESPACE = "admin"
 # Values for the admin's URL parameters; any value reaches the view's own permission check first.

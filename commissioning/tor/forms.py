@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.utils import timezone
 
+from reviews.models import Board
 from scr_portal.forms import PortalForm, date_field
 
 
@@ -87,4 +88,62 @@ class CloseCommentsForm(PortalForm):
         "December and every agency has already commented.”",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why the comment period closes early"},
+    )
+
+
+class AgreementForm(PortalForm):
+    """A participating board's chair: the board agrees or objects to this version, with reasons."""
+
+    submit_label = "Record your board's position"
+    board = forms.ModelChoiceField(
+        label="For which board?",
+        queryset=Board.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the board you speak for"},
+    )
+    position = forms.ChoiceField(
+        label="Does your board agree to this version of the terms of reference?",
+        widget=forms.RadioSelect,
+        choices=[("agree", "Yes, my board agrees"), ("object", "No, my board objects")],
+        error_messages={"required": "Choose whether your board agrees or objects"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if your board objects. Both boards see them on the review's timeline.",
+    )
+
+    def __init__(self, *args, boards, **kwargs):
+        # The chair of one board taking part is not asked which board: it is that one.
+        boards = list(boards)
+        self.only_board = boards[0] if len(boards) == 1 else None
+        self.layout_fields = ["position", "reasons"] if self.only_board else None
+        super().__init__(*args, **kwargs)
+        if self.only_board:
+            del self.fields["board"]
+        else:
+            self.fields["board"].queryset = Board.objects.filter(pk__in=[b.pk for b in boards]).order_by(
+                "name"
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.only_board:
+            data["board"] = self.only_board
+        if data.get("position") == "object" and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", "Say why your board objects")
+        return data
+
+
+class WaiverForm(PortalForm):
+    """The lead chair: why approval goes ahead without every participating board's answer."""
+
+    submit_label = "Record the reason"
+    reason = forms.CharField(
+        label="Why should approval go ahead without every board's agreement or objection?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: the board was asked on 3 March and has not answered. Both boards see it.",
+        error_messages={"required": "Give the reason"},
     )

@@ -9,8 +9,15 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from commissioning.models import ToRCitedFactor, ToRComment, ToRSection, ToRVersion
-from reviews.models import Review
+from commissioning.models import (
+    ToRAgreement,
+    ToRAgreementWaiver,
+    ToRCitedFactor,
+    ToRComment,
+    ToRSection,
+    ToRVersion,
+)
+from reviews.models import Board, ParticipatingBoard, Review
 
 
 def versions_of(review: Review) -> QuerySet[ToRVersion]:
@@ -141,3 +148,38 @@ def unaddressed_count(version: ToRVersion) -> int:
     return ToRComment.objects.filter(
         section__version=version, parent__isnull=True, addressed_at__isnull=True
     ).count()
+
+
+# Cross-border reviews: the participating boards' agreement to a version ------------------------------
+
+
+@dataclass
+class BoardPosition:
+    """A board taking part, and its chair's agreement or objection to the version (None: not yet)."""
+
+    board: Board
+    agreement: ToRAgreement | None
+
+
+def positions_on(version: ToRVersion) -> list[BoardPosition]:
+    """Each board taking part in the review, by name, with what its chair recorded on this version."""
+    boards = [
+        p.board
+        for p in ParticipatingBoard.objects.filter(review_id=version.review_id)
+        .select_related("board")
+        .order_by("board__name")
+    ]
+    recorded = {
+        a.board_id: a for a in ToRAgreement.objects.filter(version=version).select_related("recorded_by")
+    }
+    return [BoardPosition(board, recorded.get(board.pk)) for board in boards]
+
+
+def boards_not_heard(version: ToRVersion) -> list[Board]:
+    """The boards taking part whose chair has recorded neither agreement nor objection on this version."""
+    return [p.board for p in positions_on(version) if p.agreement is None]
+
+
+def waiver_of(version: ToRVersion) -> ToRAgreementWaiver | None:
+    """The lead chair's reason for approving without every board's answer, when recorded."""
+    return ToRAgreementWaiver.objects.filter(version=version).select_related("recorded_by").first()

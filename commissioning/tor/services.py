@@ -14,10 +14,24 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import ToRCitedFactor, ToRComment, ToRSection, ToRVersion
+from commissioning.models import (
+    ToRAgreement,
+    ToRAgreementWaiver,
+    ToRCitedFactor,
+    ToRComment,
+    ToRSection,
+    ToRVersion,
+)
 from reviews import notifications
-from reviews.access import roles_on_review
-from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
+from reviews.access import (
+    can,
+    participating_board_ids,
+    participating_boards_as,
+    people_on_board,
+    people_on_boards,
+    roles_running,
+)
+from reviews.models import BOARD_ROLES, Board, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
 
@@ -60,9 +74,9 @@ def _transition(version: ToRVersion, name: str, user, step: workflow.Step, refus
 
 
 def _check_role(transition, version: ToRVersion, user) -> None:
-    if not workflow.MACHINE.permitted(transition, roles_on_review(user, version.review)):
+    if not workflow.MACHINE.permitted(transition, roles_running(user, version.review)):
         who = " or ".join(Role(r).label.lower() for r in sorted(transition.roles))
-        raise ToRRefused(f"Only the review's {who} can do this.")
+        raise ToRRefused(f"Only the lead board's {who} can do this.")
 
 
 def _notice_prefix(version: ToRVersion) -> str:
@@ -212,10 +226,10 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         path=path,
         key=_comment_key(version),
     )
-    notifications.notify_roles(
-        review,
-        (Role.CHAIR,),
-        actor=actor,
+    lead_chairs = people_on_board(review.lead_board_id, (Role.CHAIR,)).exclude(pk=actor.pk)
+    notifications.notify(
+        review=review,
+        recipients=lead_chairs,
         kind=Notification.Kind.ACTION_NEEDED,
         title=f"{review.reference}: your approval of the terms of reference will be needed",
         body=(
@@ -225,6 +239,21 @@ def _notify_out_for_comment(version: ToRVersion, actor, label: str) -> None:
         path=_version_path(version),
         key=f"{_notice_prefix(version)}approval_requested",
     )
+    # A cross-border review: each participating board's chair agrees or objects to this version first.
+    participating = participating_board_ids(review)
+    if participating:
+        notifications.notify(
+            review=review,
+            recipients=people_on_boards(participating, (Role.CHAIR,)).exclude(pk=actor.pk),
+            kind=Notification.Kind.ACTION_NEEDED,
+            title=f"{review.reference}: does your board agree to the terms of reference (version {version.number})?",
+            body=(
+                f"{review.lead_board.name} leads this review. Record your board's agreement or objection to "
+                f"version {version.number} before its chair approves it."
+            ),
+            path=_version_path(version) + "#your-position",
+            key=f"tor:{version.pk}:agreement_requested",
+        )
 
 
 # Comments --------------------------------------------------------------------------------------------
@@ -372,3 +401,76 @@ def tor_notifications_sweep() -> int:
             .values_list("pk", flat=True)
         ),
     )
+
+
+# Cross-border reviews: each participating board's agreement before the lead chair approves -------------
+
+
+def tor_agreement_record(
+    *, version: ToRVersion, user, board: Board, position: str, reasons: str = ""
+) -> ToRAgreement:
+    """A participating board's chair records the board's agreement or objection (with reasons) to a version
+    out for comment; recording again replaces the board's earlier position on that version (the history
+    keeps it). Noted on the timeline; the lead board's chair and business manager are told."""
+    with transaction.atomic():
+        version = _locked(version.pk)
+        review = version.review
+        if not can(user, "agree_terms_of_reference", review) or board.pk not in participating_boards_as(
+            user, review, Role.CHAIR
+        ):
+            raise ToRRefused("Only the chair of a board taking part in the review records its agreement.")
+        if not workflow.may_record_agreement(version):
+            raise ToRRefused(
+                f"Version {version.number} is {version.get_status_display().lower()}: a board agrees or objects "
+                "to a version while it is out for comment."
+            )
+        if position == ToRAgreement.Position.OBJECT and not reasons.strip():
+            raise ToRRefused("Say why your board objects.")
+        agreement = ToRAgreement.objects.filter(version=version, board=board).first() or ToRAgreement(
+            version=version, board=board
+        )
+        agreement.position, agreement.reasons = position, reasons.strip()
+        agreement.recorded_by, agreement.recorded_at = user, timezone.now()
+        agreement.full_clean()
+        agreement.save()
+        title = f"{board.name} {agreement.get_position_display().lower()} to terms of reference version {version.number}"
+        timeline_add(review=review, user=user, title=title, body=agreement.reasons)
+        notifications.notify(
+            review=review,
+            recipients=people_on_board(review.lead_board_id, (Role.CHAIR, Role.BUSINESS_MANAGER)),
+            kind=Notification.Kind.INFORMATION,
+            title=f"{review.reference}: {title}",
+            body=agreement.reasons,
+            path=reverse("tor_approve", args=[review.pk, version.number]),
+            key=f"tor:{version.pk}:agreement:{board.pk}:{agreement.recorded_at:%Y%m%d%H%M%S}",
+        )
+    return agreement
+
+
+def tor_agreement_waive(*, version: ToRVersion, user, reason: str) -> ToRAgreementWaiver:
+    """The lead board's chair records why a version may be approved without every participating board's
+    agreement or objection (for example a board that does not answer). Noted on the timeline."""
+    with transaction.atomic():
+        version = _locked(version.pk)
+        review = version.review
+        if not can(user, "approve_terms_of_reference", review):
+            raise ToRRefused("Only the lead board's chair can record this.")
+        if not workflow.is_commentable(version):
+            raise ToRRefused(
+                f"Version {version.number} is {version.get_status_display().lower()}: nothing to approve."
+            )
+        if not reason.strip():
+            raise ToRRefused("Say why approval goes ahead without every board's answer.")
+        waiver = ToRAgreementWaiver.objects.filter(version=version).first() or ToRAgreementWaiver(
+            version=version
+        )
+        waiver.reason, waiver.recorded_by, waiver.recorded_at = reason.strip(), user, timezone.now()
+        waiver.full_clean()
+        waiver.save()
+        timeline_add(
+            review=review,
+            user=user,
+            title=f"Terms of reference version {version.number}: approval to go ahead without every board's agreement",
+            body=waiver.reason,
+        )
+    return waiver

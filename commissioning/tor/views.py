@@ -8,6 +8,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.models import FactorKind, ToRSection, ToRVersion
-from reviews.access import can
+from reviews.access import can, participating_boards_chaired
+from reviews.models import Board
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 from scr_portal.dates import long_date, short_date, short_datetime
@@ -27,12 +29,14 @@ from ..views import commissioning_crumb
 from . import diff, selectors, services, workflow
 from .forms import (
     AddressForm,
+    AgreementForm,
     CloseCommentsForm,
     CommentForm,
     DraftCreateForm,
     ReplyForm,
     SectionForm,
     SendForCommentForm,
+    WaiverForm,
 )
 
 
@@ -124,9 +128,31 @@ def tor_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "create_blockers": create_blockers,
         "comments_open": workflow.comments_open(version),
         "unaddressed": selectors.unaddressed_count(version) if is_open else 0,
+        **_agreement_context(request, review, version),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version)),
     }
     return render(request, "commissioning/tor/version.html", ctx)
+
+
+def _chaired_boards(user, review) -> QuerySet[Board]:
+    """The boards taking part in the review that the person chairs (whose position they record)."""
+    return Board.objects.filter(pk__in=participating_boards_chaired(user, review)).order_by("name")
+
+
+def _agreement_context(request, review, version) -> dict:
+    """What the version page and the approval page show of a cross-border review's boards' positions, and
+    the agreement form for a participating board's chair."""
+    positions = selectors.positions_on(version) if review.participations.all() else []
+    may_agree = (
+        bool(positions)
+        and can(request.user, "agree_terms_of_reference", review)
+        and workflow.may_record_agreement(version)
+    )
+    return {
+        "positions": positions,
+        "waiver": selectors.waiver_of(version) if positions else None,
+        "agreement_form": AgreementForm(boards=_chaired_boards(request.user, review)) if may_agree else None,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -316,6 +342,7 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             messages.success(request, f"Version {version.number} is approved. It can no longer change.")
             return redirect("tor_version", review.pk, version.number)
     heading = f"Approve version {version.number} of the terms of reference"
+    agreement = _agreement_context(request, review, version)
     ctx = {
         "review": review,
         "version": version,
@@ -324,6 +351,10 @@ def tor_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "blockers": workflow.approval_blockers(version),
         "can_close_early": workflow.may_close_comments_early(version),
         "cited": _cited_by_kind(selectors.cited_factors_of(version)),
+        **agreement,
+        "can_waive": workflow.is_commentable(version)
+        and not agreement["waiver"]
+        and any(p.agreement is None for p in agreement["positions"]),
         "breadcrumbs": review_crumbs(review, *_tor_trail(review, version), ("Approve", None)),
     }
     return render(request, "commissioning/tor/approve.html", ctx)
@@ -355,6 +386,39 @@ def tor_close_comments(request: HttpRequest, pk: int, number: int) -> HttpRespon
         intro=f"Comments on version {version.number} are open until {long_date(version.comments_close_on)}. "
         "Closing early stops anyone commenting from now on; the reason goes on the review's timeline.",
     )
+
+
+@require_http_methods(["GET", "POST"])
+def tor_agreement(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "agree_terms_of_reference")
+    version = selectors.version_of(review, number)
+    form = AgreementForm(request.POST or None, boards=_chaired_boards(request.user, review))
+    write = partial(services.tor_agreement_record, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success=lambda agreement: (
+            f"Recorded: {agreement.board.name} {agreement.get_position_display().lower()} "
+            f"to version {version.number}. The lead board is told."
+        ),
+        to=reverse("tor_version", args=[review.pk, version.number]),
+    ) or _form_page(request, review, version, form, f"Your board's position on version {version.number}")
+
+
+@require_http_methods(["GET", "POST"])
+def tor_agreement_waive(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    review = review_for(request.user, pk, "approve_terms_of_reference")
+    version = selectors.version_of(review, number)
+    form = WaiverForm(request.POST or None)
+    write = partial(services.tor_agreement_waive, version=version, user=request.user)
+    return _submitted(
+        request,
+        form,
+        write,
+        success="Reason recorded. You can approve without every board's answer.",
+        to=reverse("tor_approve", args=[review.pk, version.number]),
+    ) or _form_page(request, review, version, form, "Approve without every board's agreement")
 
 
 @require_GET

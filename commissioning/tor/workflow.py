@@ -23,7 +23,7 @@ from reviews.models import Role
 from scr_portal.dates import long_date
 from scr_portal.statemachine import Machine, Transition
 
-from .selectors import cited_kinds_of, unaddressed_count
+from .selectors import boards_not_heard, cited_kinds_of, unaddressed_count, waiver_of
 
 Status = ToRVersion.Status
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
@@ -131,6 +131,25 @@ def _record_early_close(version: ToRVersion, step: Step) -> None:
     version.comments_closed_early_reason = step.reason.strip()
 
 
+def _participating_boards_heard(version: ToRVersion, step: Step) -> list[str]:
+    """In a cross-border review, every board taking part has agreed or objected to this version (its chair
+    records it), unless the lead chair has recorded why approval goes ahead without."""
+    missing = boards_not_heard(version)
+    if not missing or waiver_of(version) is not None:
+        return []
+    names = " and ".join(board.name for board in missing)
+    return [
+        f"{names} {'has' if len(missing) == 1 else 'have'} not yet agreed or objected to version "
+        f"{version.number}. Their chair records it on the version's page; or record why approval goes ahead "
+        "without it."
+    ]
+
+
+def _approval_guard(version: ToRVersion, step: Step) -> list[str]:
+    """Approval's conditions, each its own named check."""
+    return _ready_to_approve(version, step) + _participating_boards_heard(version, step)
+
+
 def _record_approval(version: ToRVersion, step: Step) -> None:
     version.approved_by = step.user
     version.approved_at = timezone.now()
@@ -175,7 +194,7 @@ MACHINE: Machine[ToRVersion] = Machine(
             source=frozenset(COMMENTABLE_STATUSES),
             target=Status.APPROVED,
             roles=frozenset({CHAIR}),
-            guard=_ready_to_approve,
+            guard=_approval_guard,
             effect=_record_approval,
         ),
         Transition(
@@ -260,3 +279,9 @@ def approval_blockers(version: ToRVersion) -> list[str]:
             "been out for comment can be approved."
         ]
     return MACHINE.blockers(MACHINE["approve"], version, Step())
+
+
+def may_record_agreement(version: ToRVersion) -> bool:
+    """A participating board's chair agrees or objects to a version while it is out for comment (the version
+    the lead chair may approve)."""
+    return is_commentable(version)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from responses.models import ResponseVersion, digest_of
 from reviews import notifications
-from reviews.access import roles_on_review
+from reviews.access import roles_running
 from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 
@@ -161,8 +161,8 @@ def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, a
         current = _locked(version)
         if not workflow.MACHINE.allows(sign.name, current):
             raise already_signed(current)
-        if not workflow.MACHINE.permitted(sign, roles_on_review(user, current.review)):
-            raise ResponseRefused("Only a chair of the review's boards can sign the board's response off.")
+        if not workflow.MACHINE.permitted(sign, roles_running(user, current.review)):
+            raise ResponseRefused("Only the lead board's chair can sign the board's response off.")
         if current.content_digest() != seen_digest:
             raise SignedTextChanged(
                 "The draft changed after you opened it, so it was not signed. Read it again as it is now "

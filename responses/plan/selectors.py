@@ -175,6 +175,30 @@ def _theme_ids_by_finding(findings: list[Finding]) -> dict[int, set[int]]:
     return by_finding
 
 
+def _one_copy_each(items: list[LearningItem], item_themes: dict[int, set[int]], review: Review) -> list:
+    """The same learning recorded by two of a cross-border review's boards (the same title, date and source)
+    is listed once: the lead board's copy when it has one, carrying the themes of every copy, with
+    `board_names` naming each board that holds it ("" when the review has one board: nothing to tell)."""
+    boards = review_board_ids(review)
+    cross_border = len(boards) > 1
+    rank = {board_id: n for n, board_id in enumerate(boards)}
+    copies: dict[tuple, list[LearningItem]] = {}
+    for item in items:
+        copies.setdefault((item.title.strip().casefold(), item.learned_on, item.source), []).append(item)
+    kept = []
+    for item in items:
+        same = copies[(item.title.strip().casefold(), item.learned_on, item.source)]
+        first = min(same, key=lambda i: (rank.get(i.board_id, len(rank)), items.index(i)))
+        if item is not first:
+            continue
+        for other in same:
+            item_themes[item.pk] |= item_themes[other.pk]
+        names = sorted({i.board.name for i in same}, key=lambda name: name != item.board.name)
+        item.board_names = " and ".join(names) if cross_border else ""
+        kept.append(item)
+    return kept
+
+
 def related_for_findings(review: Review, findings: Iterable[Finding]) -> dict[int, Related]:
     """For each finding (by id), the related learning and plan priorities:
 
@@ -225,6 +249,7 @@ def related_for_findings(review: Review, findings: Iterable[Finding]) -> dict[in
     )
     # Match on all of an item's themes, not only those it ranked under.
     item_themes = {item.pk: {t.pk for t in item.themes.all()} for item in items}
+    items = _one_copy_each(items, item_themes, review)
 
     today = timezone.localdate()
     priorities = list(

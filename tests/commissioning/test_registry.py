@@ -111,10 +111,12 @@ def test_who_may_use_each_page(client, world, page, person, status):
     assert client.get(url).status_code == status
 
 
-def test_a_business_manager_of_a_participating_board_can_appoint_to_a_cross_border_review(client, world):
+def test_only_the_lead_boards_business_manager_appoints_to_a_cross_border_review(client, world):
+    url = reverse("appointment_manage", args=[world.cross_border_review.pk])
     client.force_login(world.south_manager)
-    response = client.get(reverse("appointment_manage", args=[world.cross_border_review.pk]))
-    assert response.status_code == 200
+    assert client.get(url).status_code == 403  # South takes part; North runs the review
+    client.force_login(world.north_manager)
+    assert client.get(url).status_code == 200
 
 
 def test_nobody_is_appointed_to_a_closed_review(client, world):

@@ -26,8 +26,8 @@ from commissioning.models import (
     ToRVersion,
 )
 from commissioning.tor import services, workflow
-from reviews.models import Notification, Review, TimelineEntry
-from tests.factories import AgencyFactory, UserFactory
+from reviews.models import Notification, Review, Role, TimelineEntry
+from tests.factories import AgencyFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +276,13 @@ def test_sending_for_comment_tells_everyone_on_the_review_once(
             "recipient", flat=True
         )
     )
-    assert chairs == {world.north_chair.pk, world.south_chair.pk}
+    assert chairs == {world.north_chair.pk}  # the lead board's chair approves
+    asked_to_agree = set(
+        Notification.objects.filter(key=f"tor:{version.pk}:agreement_requested").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert asked_to_agree == {world.south_chair.pk}  # the participating board's chair agrees or objects
     assert review.timeline.filter(title="Terms of reference version 1 sent for comment").exists()
     with pytest.raises(services.ToRRefused, match="only a draft"):
         services.tor_send_for_comment(version=version, user=world.north_manager, closes_on=closes)
@@ -508,14 +514,15 @@ def test_chair_approves_with_both_kinds_of_factor_and_the_version_is_frozen(
 
 
 def test_the_second_of_two_chairs_approving_the_same_version_is_told(client, world):
-    version = _approvable(world, world.cross_border_review)
-    for chair in (world.north_chair, world.south_chair):
+    version = _approvable(world)
+    second_chair = member_of(world.north, Role.CHAIR, email="chair2@north.example", two_factor_waived=True)
+    for chair in (world.north_chair, second_chair):
         client.force_login(chair)
         assert client.get(_url("tor_approve", version)).status_code == 200  # both see the button
 
     client.force_login(world.north_chair)
     assert client.post(_url("tor_approve", version)).status_code == 302
-    client.force_login(world.south_chair)
+    client.force_login(second_chair)
     late = client.post(_url("tor_approve", version))
 
     assert "already approved" in late.content.decode()
@@ -543,7 +550,8 @@ def test_two_chairs_approving_at_once_yield_one_approved_version(world):
         # SQLite's shared in-memory test database answers concurrent writers with table locks, not waits:
         # real concurrent transactions are proven on PostgreSQL (the second run in CI).
         pytest.skip("needs PostgreSQL for real concurrent transactions")
-    version = _approvable(world, world.cross_border_review)
+    version = _approvable(world)
+    second_chair = member_of(world.north, Role.CHAIR, email="chair2@north.example", two_factor_waived=True)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -559,7 +567,7 @@ def test_two_chairs_approving_at_once_yield_one_approved_version(world):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=approve, args=(c,)) for c in (world.north_chair, world.south_chair)]
+    threads = [threading.Thread(target=approve, args=(c,)) for c in (world.north_chair, second_chair)]
     for t in threads:
         t.start()
     for t in threads:

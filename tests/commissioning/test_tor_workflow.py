@@ -56,7 +56,7 @@ def test_sections_are_frozen_exactly_in_the_frozen_statuses(world, status):
 def test_only_the_business_manager_sends_a_draft_for_comment(world):
     version = _draft(world)
     closes = timezone.localdate() + timedelta(days=14)
-    with pytest.raises(services.ToRRefused, match="Only the review's business manager"):
+    with pytest.raises(services.ToRRefused, match="Only the lead board's business manager"):
         services.tor_send_for_comment(version=version, user=world.north_member, closes_on=closes)
     version.refresh_from_db()
     assert version.status == Status.DRAFT

@@ -696,3 +696,32 @@ def test_the_framework_page_takes_the_same_number_of_queries_for_5_or_50_items(c
     assert _page_queries(client, url) == few
     assert _page_queries(client, url + f"?theme={theme('Neglect').pk}&source=audit") == few_filtered
     assert _page_queries(client, url + "?page=2") == few
+
+
+def test_the_same_learning_held_by_two_boards_of_a_cross_border_review_is_listed_once_naming_both(
+    world, client
+):
+    review = at_stage(world.cross_border_review)  # North leads, South takes part
+    f = finding(review, 1, themes=("Neglect",))
+    south_copy = learning(world.south, "Safe sleep audit", themes=("Neglect",), learned_on=LAST_YEAR)
+    north_copy = learning(world.north, "Safe sleep audit", themes=("Neglect",), learned_on=LAST_YEAR)
+    own = learning(world.south, "South's own audit", themes=("Neglect",), learned_on=LAST_YEAR)
+
+    related = related_for_findings(review, [f])[f.pk].learning
+
+    assert related == [own, north_copy]  # the lead board's copy, once
+    assert south_copy not in related
+    assert related[1].board_names == "North Safeguarding Children Board and South Safeguarding Children Board"
+    assert related[0].board_names == "South Safeguarding Children Board"
+    client.force_login(world.north_manager)
+    page = client.get(reverse("response_report", args=[review.pk])).content.decode()
+    assert page.count("Safe sleep audit") == 1
+    assert "North Safeguarding Children Board and South Safeguarding Children Board" in page
+
+
+def test_a_review_of_one_board_names_no_board_beside_its_learning(world):
+    review = at_stage(world.north_review)
+    f = finding(review, 1, themes=("Neglect",))
+    item = learning(world.north, "Neglect audit", themes=("Neglect",))
+    assert related_for_findings(review, [f])[f.pk].learning[0].board_names == ""
+    assert item.pk

@@ -16,10 +16,10 @@ from django.utils.html import escape
 from demo.responses import sign_off
 from responses.document import assemble, services, workflow
 from responses.models import ResponseVersion, SignedVersionError, digest_of
-from reviews.models import Notification, State, TimelineEntry
+from reviews.models import Notification, Role, State, TimelineEntry
 from reviews.services import TransitionRefused, review_transition
 from tests.accounts.helpers import valid_code, wrong_code
-from tests.factories import confirmed_totp_device, login_verified
+from tests.factories import confirmed_totp_device, login_verified, member_of
 from tests.responses.helpers import action, at_stage, finding
 
 
@@ -287,7 +287,8 @@ def test_two_chairs_signing_at_once_leave_one_signature(world):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sign, args=(c,)) for c in (world.north_chair, world.south_chair)]
+    second_chair = member_of(world.north, Role.CHAIR, email="chair2@north.example", two_factor_waived=True)
+    threads = [threading.Thread(target=sign, args=(c,)) for c in (world.north_chair, second_chair)]
     for t in threads:
         t.start()
     for t in threads:
@@ -353,17 +354,18 @@ def test_only_a_chair_of_the_review_s_boards_may_sign(draft, client, world, pers
     assert not ResponseVersion.objects.get(pk=draft.pk).is_signed
 
 
-def test_a_chair_of_a_participating_board_may_sign_a_cross_border_response(world, client):
+def test_a_chair_of_a_participating_board_may_not_sign_the_lead_boards_response(world, client):
     review = at_stage(world.cross_border_review, State.RESPONSE)
     finding(review)
     draft = services.response_version_create(review=review, user=world.north_manager)
     client.force_login(world.south_chair)
-    assert (
-        client.post(
-            reverse("response_version_sign", args=[review.pk, draft.number]), _sign_data(draft)
-        ).status_code
-        == 302
-    )
+    url = reverse("response_version_sign", args=[review.pk, draft.number])
+    assert client.post(url, _sign_data(draft)).status_code == 403
+    with pytest.raises(services.ResponseRefused, match="Only the lead board's chair"):
+        services.response_version_sign(
+            version=draft, user=world.south_chair, seen_digest=draft.content_digest()
+        )
+    assert not ResponseVersion.objects.get(pk=draft.pk).is_signed
 
 
 # Download and verification -----------------------------------------------------------------------------

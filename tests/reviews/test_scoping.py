@@ -376,7 +376,7 @@ def test_superuser_without_a_board_role_cannot_revert_a_review_in_the_admin(clie
     assert review.reference == "NSCB-X"
 
 
-@pytest.mark.parametrize("model_name", ["appointment", "participatingboard"])
+@pytest.mark.parametrize("model_name", ["appointment"])
 def test_superuser_without_a_board_role_is_offered_no_review_in_admin_add_forms(
     client, world, staff_user, model_name
 ):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from demo.commissioning import approve_terms
 from demo.pdf import DEMO_PDF
 from demo.responses import record_findings, sign_off
-from reviews import services, workflow
+from reviews import access, services, workflow
 from reviews.clocks import current_deadline
 from reviews.forms import ParallelProcessForm, PublishForm, TimescalesForm
 from reviews.models import (
@@ -378,28 +378,41 @@ BM_STEPS = [pytest.param(t.name, id=t.name) for t in TRANSITIONS.values() if Rol
 
 
 @pytest.mark.parametrize("name", BM_STEPS)
-def test_participating_boards_business_manager_may_take_business_manager_steps(world, name):
+def test_participating_boards_business_manager_may_not_take_the_lead_boards_steps(world, name):
+    review = at_state(world, nearest_source(name), review=world.cross_border_review)
+    before = review.state
+
+    message = refused(review, name, world.south_manager, step_data(review, name))
+
+    assert message.startswith("Only a")
+    review.refresh_from_db()
+    assert review.state == before
+
+
+@pytest.mark.parametrize("name", BM_STEPS)
+def test_the_lead_boards_business_manager_takes_the_steps_of_a_cross_border_review(world, name):
     review = at_state(world, nearest_source(name), review=world.cross_border_review)
 
     services.review_transition(
-        review_id=review.pk, name=name, user=world.south_manager, data=step_data(review, name)
+        review_id=review.pk, name=name, user=world.north_manager, data=step_data(review, name)
     )
 
     review.refresh_from_db()
     assert review.state == TRANSITIONS[name].target
-    assert review.timeline.latest("pk").actor == world.south_manager
 
 
-def test_participating_boards_chair_may_withdraw_cross_border_review(world):
+def test_participating_boards_chair_may_not_withdraw_the_lead_boards_review(world):
     review = make_ready(world.cross_border_review)
-    services.review_transition(
-        review_id=review.pk,
-        name="withdraw",
-        user=world.south_chair,
-        data={"end_reason": "Duplicate referral."},
-    )
+    with pytest.raises(services.TransitionRefused):
+        services.review_transition(
+            review_id=review.pk,
+            name="withdraw",
+            user=world.south_chair,
+            data={"end_reason": "Duplicate referral."},
+        )
     review.refresh_from_db()
-    assert review.state == State.WITHDRAWN
+    assert review.state != State.WITHDRAWN
+    assert access.step_options(world.south_chair, review) == []
 
 
 def test_unrelated_boards_business_manager_is_refused_on_cross_border_review(world):

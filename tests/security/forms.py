@@ -258,6 +258,13 @@ FORMS: dict[str, tuple[Target, ...]] = {
         Target("parallel_process_edit", BM),
     ),
     "reviews.forms.TimescalesForm": (Target("board_timescales", BM),),
+    # Cross-border reviews: invitations to take part
+    "reviews.forms.InviteBoardForm": (Target("review_board_invite", BM),),
+    "reviews.forms.InvitationAnswerForm": (Target("invitation_answer", "east_manager"),),
+    "reviews.forms.ReasonForm": (
+        Target("review_board_remove", BM),
+        Target("invitation_withdraw", "east_manager"),
+    ),
     "reviews.forms.ReviewFilterForm": (Target("review_list", BM, method="get"),),
     # Reviews: each step of the lifecycle, with the review where the step is offered and may be taken
     "reviews.forms.NoteForm": (
@@ -333,6 +340,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "commissioning.tor.forms.ReplyForm": (Target("tor_comment_reply", "north_member"),),
     "commissioning.tor.forms.AddressForm": (Target("tor_comment_address", BM),),
     "commissioning.tor.forms.CloseCommentsForm": (Target("tor_close_comments", "north_chair"),),
+    "commissioning.tor.forms.AgreementForm": (Target("tor_agreement", "south_chair"),),
+    "commissioning.tor.forms.WaiverForm": (Target("tor_agreement_waive", "north_chair"),),
     # The response: report and findings, discussion, engagement
     "responses.findings.forms.FindingForm": (Target("finding_add", BM), Target("finding_edit", BM)),
     "responses.findings.forms.ReportReplaceForm": (Target("report_replace", BM),),
