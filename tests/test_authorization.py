@@ -448,8 +448,9 @@ LEAD_BOARD_ONLY: dict[str, Route] = {
     ),
     "appointment_end": _object(_x_appointment, allowed="north_manager", denied=PARTICIPATING),
     "proposal_answer": _object(_x_proposal, allowed="north_chair", denied=PARTICIPATING),
+    # A draft is open already, so the lead manager is sent back to the list with the reason (not refused).
     "tor_draft_create": _object(
-        lambda w: {"pk": _x_tor(w)["pk"]}, allowed="north_manager", denied=PARTICIPATING
+        lambda w: {"pk": _x_tor(w)["pk"]}, allowed="north_manager", denied=PARTICIPATING, ok_status=302
     ),
     "tor_send": _object(_x_tor, allowed="north_manager", denied=PARTICIPATING),
     "tor_approve": _object(

@@ -164,7 +164,7 @@ def test_only_the_chair_closes_comments_early_and_only_while_they_are_open(clien
     version = _complete(world)
     client.force_login(world.north_manager)
     assert client.get(_url("tor_close_comments", version)).status_code == 403
-    with pytest.raises(services.ToRRefused, match="Only the review's chair"):
+    with pytest.raises(services.ToRRefused, match="Only the lead board's chair"):
         services.tor_close_comments_early(version=version, user=world.north_manager, reason="Hurry.")
 
     ToRVersion.objects.filter(pk=version.pk).update(
