@@ -102,7 +102,7 @@ class FollowingSelect(forms.Select):
     `follows` is the other field's name; `goes_with` maps an option's value to the values it goes with."""
 
     def __init__(self, *, follows: str, goes_with: dict[str, list] | None = None, attrs=None, choices=()):
-        super().__init__({"data-follows": f"id_{follows}", **(attrs or {})}, choices)
+        super().__init__({"class": "govuk-select", "data-follows": f"id_{follows}", **(attrs or {})}, choices)
         self.goes_with = goes_with or {}
 
     def __deepcopy__(self, memo):

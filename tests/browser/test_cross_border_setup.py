@@ -210,9 +210,17 @@ def test_a_cross_border_review_is_set_up_and_its_terms_approved_in_the_portal(
     assert_accessible(page)
     _shot(page, "version-agreed")
 
-    # 7. Westshire's chair approves.
+    # 7. Westshire's chair closes the comment period early, saying why (comments stay open for days yet),
+    # then approves.
     _switch_to(page, login_as, people["west_chair"])
     page.goto(f"{base}/commissioning/terms-of-reference/1/")
+    page.get_by_role("link", name="Close the comment period early").click()
+    page.get_by_label("Why close the comment period early?").fill(
+        "Both boards have agreed and every comment is addressed."
+    )
+    page.get_by_role("button", name="Close the comment period").click()
+    expect(_success(page)).to_contain_text("Comments on version 1 are closed.")
+    assert_accessible(page)
     page.get_by_role("link", name="Approve this version").click()
     expect(main(page)).to_contain_text("Agrees")
     expect(main(page)).to_contain_text("Ruth Lam")

@@ -83,7 +83,7 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     assert_accessible(page)
 
     # Send it for a decision.
-    page.get_by_role("link", name="Send for a decision").click()
+    page.get_by_role("link", name="Send for a decision", exact=True).click()
     expect(h1(page)).to_have_text("Send for a decision")
     assert_accessible(page)
     page.get_by_label("Note for the timeline (optional)").fill(
@@ -96,7 +96,7 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     assert_accessible(page)
 
     # Record the chair's decision to initiate, with the notifications made.
-    page.get_by_role("link", name="Record the decision to initiate a review").click()
+    page.get_by_role("link", name="Record the decision to initiate a review", exact=True).click()
     expect(h1(page)).to_have_text("Record the decision to initiate a review")
     assert_accessible(page)
 
