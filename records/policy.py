@@ -71,6 +71,7 @@ PARTS: tuple[Part, ...] = (
         plain=("transition",),
     ),
     Part("reviews.ParticipatingBoard", "review"),
+    Part("reviews.BoardInvitation", "review", clear=("note", "reason"), people=("invited_by", "answered_by")),
     Part("reviews.Appointment", "review", remove=True),
     Part("reviews.ReviewAccess", "review", remove=True),
     Part("reviews.Notification", "review", remove=True),
@@ -117,6 +118,20 @@ PARTS: tuple[Part, ...] = (
         "commissioning.ToRSection",
         clear=("text", "addressed_how"),
         people=("author", "addressed_by"),
+    ),
+    Part(
+        "commissioning.ToRAgreement",
+        "version",
+        "commissioning.ToRVersion",
+        clear=("reasons",),
+        people=("recorded_by",),
+    ),
+    Part(
+        "commissioning.ToRAgreementWaiver",
+        "version",
+        "commissioning.ToRVersion",
+        clear=("reason",),
+        people=("recorded_by",),
     ),
     Part("commissioning.SelfCheckAnswer", "review", clear=("comment",), people=("updated_by",)),
     # Response

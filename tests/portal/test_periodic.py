@@ -167,10 +167,12 @@ def test_each_job_runs_when_its_schedule_says():
         return {job.name for job in scheduler.due(datetime(2027, 3, 10, hour, minute, tzinfo=UTC))}
 
     sweeps = {"documents-requeue", "records-requeue", "emails-catch-up"}
-    assert due_at(6, 29) == sweeps  # missed 5-minute marks since yesterday; no daily job yet
-    assert due_at(6, 30) == sweeps | {"deadline-reminders"}
+    assert due_at(6, 19) == sweeps  # missed 5-minute marks since yesterday; no daily job yet
+    assert due_at(6, 29) == sweeps | {"notifications-resolve"}  # daily at 06:20
+    assert due_at(6, 30) == sweeps | {"deadline-reminders", "notifications-resolve"}
     assert due_at(7, 0) == sweeps | {
         "deadline-reminders",
+        "notifications-resolve",
         "input-reminders",
         "action-reminders",
         "daily-digests",
