@@ -261,7 +261,7 @@ def waiting_for(user, today: date | None = None, limit: int = WAITING_SHOWN) -> 
     # Django cannot annotate a union, hence the wrapping SELECT. Only the ORM's own compiled SQL and this
     # module's column names are put into the text; every value is a parameter.
     sql, params = union.query.sql_with_params()
-    wrapped = f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting"  # noqa: S608
+    wrapped = f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(f"{wrapped} ORDER BY w_since, w_review, w_target LIMIT %s", (*params, limit))
         fetched = cursor.fetchall()

@@ -37,7 +37,7 @@ class _PasswordHashWidget(auth_forms.ReadOnlyPasswordHashWidget):
     """Django's widget links to "../password/", which is right from the change page only: read on an old
     version's page it led to /history/password/. This one links to the password page itself."""
 
-    password_url = ""
+    password_url = ""  # nosec B105: the address of the page that sets a password, not a password
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
