@@ -308,7 +308,10 @@ def test_two_saves_of_one_terms_of_reference_draft_keep_exactly_one(postgresql, 
 
     with mock.patch.object(ToRSection, "save", overlap.wrap(ToRSection.save)):
         for n in range(ROUNDS):
-            keys = {"North's manager": "breadth", "South's manager": "breadth" if n % 2 == 0 else "period"}
+            keys = {
+                "North's manager": "breadth",
+                "North's other manager": "breadth" if n % 2 == 0 else "period",
+            }
             seen = ToRVersion.objects.get(pk=version.pk).revision
             before = {key: ToRSection.objects.get(pk=sections[key].pk).body for key in set(keys.values())}
             texts = {who: f"{who}'s words, round {n}." for who in people}
