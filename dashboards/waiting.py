@@ -84,6 +84,20 @@ def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, s
     )
 
 
+def _version_rows(versions: QuerySet, kind: str) -> QuerySet:
+    """A terms-of-reference version as a thing to do: on its review, since it went out, due when comments close."""
+    return _rows(
+        versions,
+        kind,
+        review="review",
+        target="pk",
+        number=F("number"),
+        label=None,
+        since="sent_for_comment_at",
+        due="comments_close_on",
+    )
+
+
 def _parts(user, today: date) -> list[QuerySet]:
     """One query for each kind of thing the person's roles may ask of them (each built in one filter and one
     values(): building querysets is most of what this list costs)."""
@@ -113,18 +127,7 @@ def _parts(user, today: date) -> list[QuerySet]:
         waiting = ToRVersion.objects.filter(
             commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN), Exists(unaddressed)
         )
-        parts.append(
-            _rows(
-                waiting,
-                ADDRESS,
-                review="review",
-                target="pk",
-                number=F("number"),
-                label=None,
-                since="sent_for_comment_at",
-                due="comments_close_on",
-            )
-        )
+        parts.append(_version_rows(waiting, ADDRESS))
         # make_documents: on_review(BM) & review_allows(OPEN); a failed document not made again since
         newer = Document.objects.filter(
             review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
@@ -154,18 +157,7 @@ def _parts(user, today: date) -> list[QuerySet]:
             ~Exists(mine),
             comments_close_on__gte=today,
         )
-        parts.append(
-            _rows(
-                due,
-                COMMENT,
-                review="review",
-                target="pk",
-                number=F("number"),
-                label=None,
-                since="sent_for_comment_at",
-                due="comments_close_on",
-            )
-        )
+        parts.append(_version_rows(due, COMMENT))
     if held & {MEMBER, CHAIR}:
         # give_input: on_review(BOARD_MEMBER, CHAIR) & review_allows(COMMISSIONING_OPEN)
         replied = InputReply.objects.filter(invitation=OuterRef("pk"))
@@ -210,18 +202,7 @@ def _parts(user, today: date) -> list[QuerySet]:
         said = ToRVersion.objects.filter(
             commentable, holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
         )
-        parts.append(
-            _rows(
-                said,
-                READ,
-                review="review",
-                target="pk",
-                number=F("number"),
-                label=None,
-                since="sent_for_comment_at",
-                due="comments_close_on",
-            )
-        )
+        parts.append(_version_rows(said, READ))
     return parts
 
 
