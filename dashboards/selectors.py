@@ -29,7 +29,7 @@ from django.utils import timezone
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ActionUpdate, ResponseVersion
-from reviews.access import boards_where, holds_role, sees_review_of
+from reviews.access import boards_where, holds_role
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to, waiting_invitations_count
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
@@ -233,7 +233,7 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     today = today or timezone.localdate()
     rows = list(
         actions.with_rag(
-            Action.objects.filter(actions.mine(user), sees_review_of(user), status__in=OPEN_STATUSES),
+            Action.objects.filter(actions.mine(user), actions.openable(user), status__in=OPEN_STATUSES),
             today,
         )
         # The latest progress (one row of the updates' action index each): whether it waits for an update.
@@ -317,6 +317,7 @@ def home_for(user) -> dict:
         "is_chair": holds_role(user, Role.CHAIR),
         "is_member": holds_role(user, Role.BOARD_MEMBER),
         "is_reviewer": holds_role(user, Role.LEAD_REVIEWER),
+        "is_action_owner": holds_role(user, Role.ACTION_OWNER),
         "boards": list(board_summaries_for(user).order_by("name")),
         "review_count": reviews_visible_to(user).count(),
     }

@@ -105,8 +105,10 @@ def _parts(user, today: date) -> list[QuerySet]:
     parts = []
     commentable = Q(status__in=tor_workflow.COMMENTABLE_STATUSES)
     if held & {BM, CHAIR}:
-        # answer_proposal: on_review(BM, CHAIR) & review_allows(OPEN)
-        proposals = Proposal.objects.filter(holds_on(user, BM, CHAIR, at=workflow.OPEN), answer="")
+        # answer_proposal: runs_review(BM, CHAIR) & review_allows(OPEN)
+        proposals = Proposal.objects.filter(
+            holds_on(user, BM, CHAIR, at=workflow.OPEN, running=True), answer=""
+        )
         parts.append(
             _rows(
                 proposals,
@@ -119,21 +121,21 @@ def _parts(user, today: date) -> list[QuerySet]:
             )
         )
     if BM in held:
-        # edit_terms_of_reference (marking comments addressed): on_review(BM) & review_allows(COMMISSIONING_OPEN);
+        # edit_terms_of_reference (marking comments addressed): runs_review(BM) & review_allows(COMMISSIONING_OPEN);
         # the threads' first comments not yet addressed, read from their partial index.
         unaddressed = ToRComment.objects.filter(
             section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
         )
         waiting = ToRVersion.objects.filter(
-            commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN), Exists(unaddressed)
+            commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN, running=True), Exists(unaddressed)
         )
         parts.append(_version_rows(waiting, ADDRESS))
-        # make_documents: on_review(BM) & review_allows(OPEN); a failed document not made again since
+        # make_documents: runs_review(BM) & review_allows(OPEN); a failed document not made again since
         newer = Document.objects.filter(
             review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
         )
         failed = Document.objects.filter(
-            holds_on(user, BM, at=workflow.OPEN), ~Exists(newer), status=Document.Status.FAILED
+            holds_on(user, BM, at=workflow.OPEN, running=True), ~Exists(newer), status=Document.Status.FAILED
         )
         parts.append(
             _rows(

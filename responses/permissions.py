@@ -20,17 +20,37 @@ from reviews.access import (
 )
 from reviews.models import BOARD_ROLES, Role
 
+from .actions.selectors import roles_on_action
+
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
 
-review_manager = on_review(BM)
 board_participant = on_board(*BOARD_ROLES)
 
 add_rule("view_response", on_review(*BOARD_ROLES))
 # The lead board records the findings, drafts the written response and signs it off.
 add_rule("change_findings", runs_review(BM) & review_allows(workflow.FINDINGS_OPEN))
-add_rule("manage_response", review_manager & review_allows(workflow.RESPONSE_OPEN))
+# Meetings, actions and the engagement plan of a cross-border review are the lead board's to record; the
+# participating boards read them and update their own agencies' actions.
+add_rule("manage_response", runs_review(BM) & review_allows(workflow.RESPONSE_OPEN))
 add_rule("edit_written_response", runs_review(BM) & review_allows(workflow.RESPONSE_DRAFTING))
 add_rule("sign_response", runs_review(CHAIR) & review_allows(workflow.RESPONSE_DRAFTING))
+
+
+@rules.predicate
+def owns_as_action_owner(user, action) -> bool:
+    """The action's named owner, acting as an action owner for its agency (the rule of
+    `responses.actions.selectors.owned_by`, asked of one action)."""
+    return Role.ACTION_OWNER in roles_on_action(user, action)
+
+
+@rules.predicate
+def reads_the_response(user, action) -> bool:
+    return bool(roles_on_review(user, action.review) & set(BOARD_ROLES))
+
+
+# An action's page: everyone who reads the review's response, and its action owner, who sees nothing else
+# of the review.
+add_rule("view_action", reads_the_response | owns_as_action_owner)
 
 
 @rules.predicate
@@ -42,7 +62,7 @@ def may_update_action(user, action) -> bool:
         return False
     held = roles_on_review(user, review)
     if action.owner_id == user.pk:
-        return bool(held)
+        return bool(held) or owns_as_action_owner(user, action)
     if BM in held:
         return True
     agencies = board_agencies(user)

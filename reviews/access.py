@@ -16,7 +16,8 @@ and nobody, however privileged in the admin, may see a review outside their boar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import rules
 from django.contrib.auth import get_user_model
@@ -71,18 +72,36 @@ def board_agencies(user) -> dict[int, frozenset[int]]:
     return known
 
 
+def action_owner_agencies(user) -> frozenset[int]:
+    """The agencies for which the person owns actions as an action owner (someone of a partner agency
+    without a board role, who sees only the actions they own: `responses.actions.selectors.owned_by`)."""
+    if not _active(user):
+        return frozenset()
+    known = getattr(user, "_owner_agencies", None)
+    if known is None:
+        _read_memberships(user)
+        known = user._owner_agencies
+    return known
+
+
 def _read_memberships(user) -> None:
     roles: dict[int, set[str]] = defaultdict(set)
     agencies: dict[int, set[int]] = defaultdict(set)
+    owner_agencies: set[int] = set()
     rows = (
         Membership.objects.active().filter(user=user).order_by().values_list("board_id", "role", "agency_id")
     )
     for board_id, role, agency_id in rows:
         roles[board_id].add(role)
-        if agency_id is not None:
+        if agency_id is None:
+            continue
+        if role == Role.ACTION_OWNER:
+            owner_agencies.add(agency_id)
+        else:
             agencies[board_id].add(agency_id)
     user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
     user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
+    user._owner_agencies = frozenset(owner_agencies)
 
 
 def roles_held(user) -> frozenset[str]:
@@ -267,11 +286,12 @@ def _seen(user, *, id_column: str, lead_board: str) -> Q:
     return visible
 
 
-def holds_on(user, *roles: str, at: str, field: str = "review") -> Q:
+def holds_on(user, *roles: str, at: str, field: str = "review", running: bool = False) -> Q:
     """The rule `on_review(*roles) & review_allows(at)` as a condition on rows whose `field` is a review
     (`field=""`: on reviews): the person holds one of `roles` on the row's review (a board role on its lead
     or a participating board; lead reviewer by current appointment) and its stage has capability `at`.
-    Lists of what a person may do are read with it, never with a list of reviews of their own.
+    With `running`, the rule `runs_review(*roles) & review_allows(at)`: board roles count on the lead board
+    only. Lists of what a person may do are read with it, never with a list of reviews of their own.
 
     On rows of another table it is one semi-join to reviews whose own conditions (ids, lead boards, stage)
     are all on the reviews table, so the database reads only the person's reviews by index, then their rows."""
@@ -282,7 +302,7 @@ def holds_on(user, *roles: str, at: str, field: str = "review") -> Q:
     joined = {
         review_id
         for review_id, through in _joined_through(user)
-        if through in boards or (appointed and through == _APPOINTED)
+        if (through in boards and not running) or (appointed and through == _APPOINTED)
     }
     condition = Q(InIds("pk", sorted(joined)))
     if boards:
@@ -291,6 +311,42 @@ def holds_on(user, *roles: str, at: str, field: str = "review") -> Q:
     if not field:
         return condition
     return Q(**{f"{field}_id__in": Review.objects.filter(condition).values("pk")})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """People told about a review without seeing it: an action owner, about the actions they own. Each app
+    that reaches people this way registers one from its ready() (`add_reach`), so this module imports no app
+    above it: `notifications(user)` is a condition on the person's notifications' `review` (None when it
+    reaches them about nothing), `people(review)` the ids of the people it reaches about the review."""
+
+    notifications: Callable[[object], Q | None]
+    people: Callable[[Review], QuerySet]
+
+
+_reaches: list[Reach] = []
+
+
+def add_reach(reach: Reach) -> None:
+    if reach not in _reaches:
+        _reaches.append(reach)
+
+
+def told_about(user) -> Q | None:
+    """Notifications the person may read about reviews they do not see (None: none such)."""
+    if not _active(user):
+        return None
+    condition = None
+    for reach in _reaches:
+        extra = reach.notifications(user)
+        if extra is not None:
+            condition = extra if condition is None else condition | extra
+    return condition
+
+
+def people_told_about(review: Review) -> list[int]:
+    """The ids of the people who may be told about the review without seeing it."""
+    return [pk for reach in _reaches for pk in reach.people(review)]
 
 
 def may_see_review(user, review_id: int) -> bool:

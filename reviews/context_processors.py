@@ -7,12 +7,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .access import can, visible_boards
+from .access import can, roles_held, visible_boards
+from .models import Role
 from .selectors import notifications_of
 
 
 def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
     current = request.resolver_match.url_name if request.resolver_match else None
+    # Someone who only owns actions for their agency opens nothing but those actions (from their home page).
+    only_actions = roles_held(request.user) == {Role.ACTION_OWNER}
     items = [
         ("Home", "home", {"home"}, 0),
         ("Reviews", "review_list", {"review_list", "review_detail", "review_history", "review_create"}, 0),
@@ -20,6 +23,8 @@ def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
         ("Notifications", "notification_list", {"notification_list"}, unread),
         ("Your account", "account", {"account", "two_factor_setup"}, 0),
     ]
+    if only_actions:
+        items = [item for item in items if item[1] not in ("review_list", "board_list")]
     nav = [
         {"label": label, "url": reverse(name), "active": current in names, "count": count}
         for label, name, names, count in items

@@ -23,11 +23,15 @@ class Role(models.TextChoices):
     BOARD_MEMBER = "board_member", "Board member"
     CHAIR = "chair", "Chair"
     LEAD_REVIEWER = "lead_reviewer", "Lead reviewer"
+    ACTION_OWNER = "action_owner", "Action owner"
 
 
-# Roles that make a person part of a board's own work; a lead reviewer's membership grants nothing by
-# itself: they see only the reviews they are appointed to.
+# Roles that make a person part of a board's own work. A lead reviewer's membership grants nothing by
+# itself: they see only the reviews they are appointed to. Nor does an action owner's: someone of a partner
+# agency (a police inspector, a named nurse) who owns actions of that agency and sees only those actions.
 BOARD_ROLES = (Role.BUSINESS_MANAGER, Role.BOARD_MEMBER, Role.CHAIR)
+# Roles held for an agency: the membership names the agency the person acts for.
+AGENCY_ROLES = (Role.BOARD_MEMBER, Role.ACTION_OWNER)
 
 
 class Board(models.Model):
@@ -141,7 +145,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
-        help_text="The agency a board member represents.",
+        help_text="The agency a board member represents, or an action owner works for.",
     )
     is_active = models.BooleanField(default=True, help_text="Untick when the person leaves the role.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -159,6 +163,11 @@ class Membership(models.Model):
                 condition=~Q(role=Role.BOARD_MEMBER) | Q(agency__isnull=False),
                 name="membership_board_member_has_agency",
                 violation_error_message="A board member represents an agency: choose one.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.ACTION_OWNER) | Q(agency__isnull=False),
+                name="membership_action_owner_has_agency",
+                violation_error_message="An action owner works for an agency: choose one.",
             ),
         ]
         indexes = [models.Index(fields=["user", "is_active"])]

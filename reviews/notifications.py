@@ -54,7 +54,7 @@ def notify(
         # Everyone who may see the review holds a board role on one of its boards or a current appointment:
         # the rule of Review.objects.visible_to, asked once for all recipients rather than once each.
         may_see = access.people_who_may_see(review).filter(pk__in=[u.pk for u in people])
-        visible = set(may_see.values_list("pk", flat=True))
+        visible = set(may_see.values_list("pk", flat=True)) | set(access.people_told_about(review))
         people = [u for u in people if u.pk in visible]
     if not people:
         return []
@@ -104,7 +104,10 @@ def still_may_know(note: Notification) -> bool:
     """Checked again when sending: someone who has left the board since, or was deactivated, is not told."""
     if not note.recipient.is_active:
         return False
-    return note.review_id is None or access.may_see_review(note.recipient, note.review_id)
+    if note.review_id is None or access.may_see_review(note.recipient, note.review_id):
+        return True
+    told = access.told_about(note.recipient)
+    return told is not None and Notification.objects.filter(told, pk=note.pk).exists()
 
 
 def message_id(note: Notification) -> str:

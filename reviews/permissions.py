@@ -27,7 +27,8 @@ add_rule("open_reviews", anywhere(BM), refusal="Only a business manager can open
 # Reviews
 add_rule("view_review", review_participant)
 add_rule("view_review_history", review_manager)
-add_rule("change_review", review_manager & review_open)
+# The lead board keeps the case record of a cross-border review (referral, children, parallel processes).
+add_rule("change_review", runs_review(BM) & review_open)
 # Taking a step of the lifecycle: the entry check; the workflow table names the roles per step
 # (access.may_take_step).
 add_rule("take_review_step", review_participant & review_open)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from scr_portal.dates import short_datetime
 
 from . import workflow
-from .access import invitations_to, require, visible_boards, visible_reviews
+from .access import invitations_to, require, told_about, visible_boards, visible_reviews
 from .forms import ReviewFilterForm
 from .models import (
     Agency,
@@ -49,9 +49,13 @@ def reviews_visible_to(user) -> QuerySet[Review]:
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    """The person's notifications about reviews they may still see, and those about no review: someone
-    who has left a board, or whose appointment ended, is shown nothing more of its reviews."""
+    """The person's notifications about reviews they may still see (or are told about: `access.told_about`), and
+    those about no review: someone who has left a board, or whose appointment ended, is shown nothing more
+    of its reviews."""
     about_visible = Q(review__isnull=True) | Q(review__in=reviews_visible_to(user).values("pk"))
+    told = told_about(user)
+    if told is not None:
+        about_visible |= told
     return Notification.objects.filter(about_visible, recipient=user)
 
 
@@ -96,21 +100,22 @@ def review_list_for(
     )
 
 
+def with_boards(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """Reviews read with what permission checks and page headers ask of them: the lead board, the boards
+    taking part and the current appointments (no further query when the rules are asked)."""
+    return reviews.select_related("lead_board").prefetch_related(
+        Prefetch("participations", queryset=ParticipatingBoard.objects.select_related("board")),
+        Prefetch(
+            "appointments",
+            queryset=Appointment.objects.filter(ended_at__isnull=True).select_related("reviewer"),
+            to_attr="current_appointments",
+        ),
+    )
+
+
 def review_for(user, pk: int, action: str = "view_review") -> Review:
     """The review, or 404 when the person cannot see it; 403 when they can but may not do `action`."""
-    review = get_object_or_404(
-        reviews_visible_to(user)
-        .select_related("lead_board")
-        .prefetch_related(
-            Prefetch("participations", queryset=ParticipatingBoard.objects.select_related("board")),
-            Prefetch(
-                "appointments",
-                queryset=Appointment.objects.filter(ended_at__isnull=True).select_related("reviewer"),
-                to_attr="current_appointments",
-            ),
-        ),
-        pk=pk,
-    )
+    review = get_object_or_404(with_boards(reviews_visible_to(user)), pk=pk)
     require(user, action, review)
     return review
 

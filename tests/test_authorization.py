@@ -164,8 +164,8 @@ ROUTES: dict[str, Route] = {
     ),
     "parallel_process_add": _object(
         lambda w: {"pk": w.cross_border_review.pk},
-        allowed="south_manager",
-        denied=("east_manager", "south_member"),
+        allowed="north_manager",
+        denied=("east_manager", "south_member", "south_manager"),
     ),
     "parallel_process_edit": _object(
         lambda w: {"pk": w.north_review.pk, "process_pk": w.north_process.pk},
@@ -473,6 +473,22 @@ LEAD_BOARD_ONLY: dict[str, Route] = {
         denied=PARTICIPATING,
         ok_status=302,
     ),
+    # The case record, meetings and actions of a cross-border review are the lead board's to record.
+    "review_edit": _object(
+        lambda w: {"pk": _x_at(w, "commissioning").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "child_add": _object(
+        lambda w: {"pk": _x_at(w, "commissioning").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "parallel_process_add": _object(
+        lambda w: {"pk": _x_at(w, "commissioning").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "meeting_create": _object(
+        lambda w: {"pk": _x_at(w, "response").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
+    "action_create": _object(
+        lambda w: {"pk": _x_at(w, "response").pk}, allowed="north_manager", denied=PARTICIPATING
+    ),
 }
 
 
@@ -571,6 +587,23 @@ def test_people_without_a_role_on_the_object_are_refused(client, world, name, pe
     client.force_login(getattr(world, person))
     response = _request(client, name, world)
     assert response.status_code in (403, 404), f"{name} as {person}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_an_action_owner_is_refused_everything_but_their_own_actions(client, world, name):
+    """An action owner of North's board member's agency, owning an action of each of North's reviews, gets
+    nothing of any page the walk has about a board, a review, or another person's action."""
+    from tests.responses.helpers import action, action_owner_for, agency_of
+
+    url = _url(name, world)  # the route's own objects first: the owner's actions come after them
+    agency = agency_of(world.north_member, world.north)
+    owner = action_owner_for(agency, world.north, email="owner@north.example")
+    for review in (world.north_review, world.cross_border_review):
+        action(review, owner, owner_agency=agency)
+    client.force_login(owner)
+    route = ROUTES[name]
+    response = getattr(client, route.method)(url, route.data)
+    assert response.status_code in (403, 404), f"{name} as an action owner: {response.status_code}"
 
 
 @pytest.mark.parametrize("name", OBJECT_ROUTES)

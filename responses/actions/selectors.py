@@ -17,7 +17,9 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -28,8 +30,27 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
-from reviews.access import board_agencies, can, review_board_ids, visible_reviews
-from reviews.models import BOARD_ROLES, Agency, Board, Membership, ParticipatingBoard, Review, Role
+from reviews.access import (
+    action_owner_agencies,
+    board_agencies,
+    can,
+    require,
+    review_board_ids,
+    roles_on_review,
+    sees_review_of,
+    visible_reviews,
+)
+from reviews.models import (
+    AGENCY_ROLES,
+    BOARD_ROLES,
+    Agency,
+    Board,
+    Membership,
+    ParticipatingBoard,
+    Review,
+    Role,
+)
+from reviews.selectors import with_boards
 from scr_portal.queries import InIds, InSubquery
 
 from . import workflow
@@ -108,6 +129,51 @@ def my_agency_ids(user) -> set[int]:
 def mine(user) -> Q:
     """Actions the person owns, or their agency owns."""
     return Q(owner=user) | Q(owner_agency_id__in=my_agency_ids(user))
+
+
+def owned_by(user) -> Q:
+    """Actions the person owns as an action owner, for an agency they act for as one: the only actions of a
+    review whose pages they may not open that they see (the rule `view_action` asks the same of one)."""
+    agencies = action_owner_agencies(user)
+    if not agencies:
+        return Q(pk__in=[])
+    return Q(owner=user, owner_agency_id__in=sorted(agencies))
+
+
+def roles_on_action(user, action: Action) -> frozenset[str]:
+    """The person's roles on the action's review, and action owner when they own the action as one (the
+    roles the action's workflow table names for each move)."""
+    roles = roles_on_review(user, action.review)
+    if action.owner_id == user.pk and action.owner_agency_id in action_owner_agencies(user):
+        roles |= {Role.ACTION_OWNER}
+    return roles
+
+
+def told_about_owned(user) -> Q | None:
+    """Notifications about the reviews of the actions the person owns as an action owner (see
+    `reviews.access.told_about`); None for everyone else."""
+    if not action_owner_agencies(user):
+        return None
+    return Q(review__in=Action.objects.filter(owned_by(user)).values("review_id"))
+
+
+def action_owners_of(review: Review) -> QuerySet:
+    """The ids of the people who own actions of the review as action owners (told about those actions)."""
+    return (
+        Action.objects.filter(
+            review=review,
+            owner__memberships__role=Role.ACTION_OWNER,
+            owner__memberships__is_active=True,
+            owner__memberships__agency_id=F("owner_agency_id"),
+        )
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+
+
+def openable(user) -> Q:
+    """Actions the person may open: those of reviews they see, and those they own as an action owner."""
+    return sees_review_of(user) | owned_by(user)
 
 
 # Filtering -------------------------------------------------------------------------------------------
@@ -620,6 +686,21 @@ def counts_of(groups: list[Group], filters: Filters, user) -> dict:
 # One action ------------------------------------------------------------------------------------------
 
 
+def action_for(user, pk: int, number: int, rule: str = "view_action") -> Action:
+    """Review `pk`'s action numbered `number` for a page about it: 404 when the person may see neither the
+    review nor the action (an action owner sees only their own actions of it), 403 when they may see it but
+    not do `rule`. The review is read as `review_for` reads it, for the rules and the page's header."""
+    candidates = Review.objects.filter(pk=pk)
+    reachable = visible_reviews(user, candidates)
+    if action_owner_agencies(user):
+        owned = Action.objects.filter(owned_by(user), review=OuterRef("pk"), number=number)
+        reachable = reachable | candidates.filter(Exists(owned))
+    review = get_object_or_404(with_boards(reachable))
+    action = action_of(review, number)
+    require(user, rule, action)
+    return action
+
+
 def action_of(review: Review, number: int) -> Action:
     """The review's action by its number, or 404 (actions of other reviews are never found here)."""
     action = get_object_or_404(
@@ -684,11 +765,15 @@ class Candidate:
 
 
 def owner_candidates(review: Review) -> dict[int, Candidate]:
-    """People with an active board role (business manager, board member, chair) on the review's boards,
-    by user id, in name order (one query)."""
+    """People with an active board role (business manager, board member, chair) on the review's boards, and
+    the action owners of their agencies, by user id, in name order (one query)."""
     rows = (
         Membership.objects.active()
-        .filter(board_id__in=review_board_ids(review), role__in=BOARD_ROLES, user__is_active=True)
+        .filter(
+            board_id__in=review_board_ids(review),
+            role__in=[*BOARD_ROLES, Role.ACTION_OWNER],
+            user__is_active=True,
+        )
         .select_related("user", "agency")
         .order_by("user__full_name", "user__email", "role")
     )
@@ -698,7 +783,7 @@ def owner_candidates(review: Review) -> dict[int, Candidate]:
         label = Role(m.role).label
         if label not in entry["roles"]:
             entry["roles"].append(label)
-        if m.role == Role.BOARD_MEMBER and m.agency_id:
+        if m.role in AGENCY_ROLES and m.agency_id:
             entry["agencies"][m.agency_id] = m.agency.name
     return {
         pk: Candidate(
@@ -716,13 +801,13 @@ def owner_problem(candidate: Candidate | None, agency: Agency | None) -> str:
     if candidate is None:
         return (
             "Choose someone with a role on the boards taking part in this review: a business manager, "
-            "chair or board member"
+            "chair, board member or action owner"
         )
     if agency is not None and candidate.agency_ids and agency.pk not in candidate.agency_ids:
         name = candidate.user.get_full_name() or candidate.user.email
         represents = " and ".join(candidate.agency_names)
         return (
-            f"{name} represents {represents} on the board, so they can only own actions of "
+            f"{name} acts for {represents}, so they can only own actions of "
             f"{represents}. Choose {represents} as the owner agency, or choose another person"
         )
     return ""

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority
 from reviews import access, notifications
-from reviews.access import roles_on_review
 from reviews.models import Agency, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
@@ -346,7 +345,7 @@ def _move(action: Action, user, target: str, move: workflow.Move) -> None:
     step = workflow.MACHINE.between(action.status, target)
     if step is None:
         raise ActionRefused(workflow.move_problem(action.status, target))
-    if not workflow.MACHINE.permitted(step, roles_on_review(user, action.review)):
+    if not workflow.MACHINE.permitted(step, selectors.roles_on_action(user, action)):
         raise ActionRefused(
             "Only the action's owner, their agency or the business manager can change its status."
         )

@@ -19,7 +19,7 @@ from responses.pages import form_page, response_crumb
 from reviews.access import can, require
 from reviews.selectors import board_for, review_for
 from reviews.services import review_access_record
-from scr_portal.breadcrumbs import Crumb, board_crumbs, link, review_crumbs
+from scr_portal.breadcrumbs import Crumb, board_crumbs, crumbs, link, review_crumbs
 from scr_portal.downloads import attachment
 from scr_portal.links import url_for_each
 from scr_portal.pages import reshown
@@ -40,6 +40,20 @@ def _action_trail(review, action: Action | None = None) -> list[Crumb]:
     if action is not None:
         trail.append(link(f"Action {action.number}", "action_detail", review.pk, action.number))
     return trail
+
+
+def _one_action_crumbs(request: HttpRequest, action: Action, *rest: Crumb) -> list[Crumb]:
+    """The trail of a page about one action: through the review's response for those who read it; for its
+    action owner, who sees nothing else of the review, from their home page."""
+    review = action.review
+    if can(request.user, "view_response", review):
+        if not rest:
+            return review_crumbs(review, *_action_trail(review), (f"Action {action.number}", None))
+        return review_crumbs(review, *_action_trail(review, action), *rest)
+    own = (f"Action {action.number} of {review.reference}", None)
+    if rest:
+        own = link(own[0], "action_detail", review.pk, action.number)
+    return crumbs(own, *rest)
 
 
 # Action plans ----------------------------------------------------------------------------------------
@@ -168,8 +182,8 @@ def board_action_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    review = review_for(request.user, pk, "view_response")
-    action = selectors.action_of(review, number)
+    action = selectors.action_for(request.user, pk, number, "view_action")
+    review = action.review
     may_update = can(request.user, "update_action", action)
     ctx = {
         "review": review,
@@ -182,7 +196,8 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_update": may_update,
         "can_change_status": may_update and bool(workflow.moves_from(action.status)),
         "can_edit": can(request.user, "manage_response", review),
-        "breadcrumbs": review_crumbs(review, *_action_trail(review), (f"Action {action.number}", None)),
+        "reads_response": can(request.user, "view_response", review),
+        "breadcrumbs": _one_action_crumbs(request, action),
     }
     return render(request, "responses/actions/detail.html", ctx)
 
@@ -269,7 +284,7 @@ def _update_page(request: HttpRequest, review, action: Action, form, heading: st
         heading,
         back=reverse("action_detail", args=[review.pk, action.number]),
         back_label="Back to the action without saving",
-        crumb_trail=review_crumbs(review, *_action_trail(review, action), (heading, None)),
+        crumb_trail=_one_action_crumbs(request, action, (heading, None)),
         template="responses/actions/update_form.html",
         action=action,
         status_class=selectors.STATUS_TAG_CLASSES[action.status],
@@ -277,10 +292,9 @@ def _update_page(request: HttpRequest, review, action: Action, form, heading: st
 
 
 def _load_for_update(request: HttpRequest, pk: int, number: int):
-    review = review_for(request.user, pk, "view_response")
-    action = selectors.action_of(review, number)
+    action = selectors.action_for(request.user, pk, number, "view_action")
     require(request.user, "update_action", action)
-    return review, action
+    return action.review, action
 
 
 def _save_progress(request: HttpRequest, action: Action, form, on):
@@ -354,8 +368,9 @@ def action_status(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_GET
 def action_evidence(request: HttpRequest, pk: int, number: int, evidence_pk: int) -> FileResponse:
-    """An evidence file, to everyone who may read the response (never from a public URL)."""
-    review = review_for(request.user, pk, "view_response")
+    """An evidence file, to everyone who may read the response and to the action's owner (never from a
+    public URL)."""
+    review = selectors.action_for(request.user, pk, number, "view_action").review
     evidence = selectors.evidence_of(review, number, evidence_pk)
     response = attachment(evidence.file, evidence.name)
     review_access_record(review=review, user=request.user, request=request)

@@ -16,7 +16,7 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
 from responses.models import Action, Evidence, Rag
-from reviews.models import BOARD_ROLES
+from reviews.models import BOARD_ROLES, Role
 from scr_portal.statemachine import Machine, Transition
 
 Status = Action.Status
@@ -27,9 +27,10 @@ DONE_STATUSES = (Status.COMPLETED, Status.IMPACT_EVIDENCED)  # done: dated, alwa
 DEFERRED_STATUSES = (Status.DEFERRED,)  # put off by the board, with a reason and a date to look again
 EVIDENCED_STATUSES = (Status.IMPACT_EVIDENCED,)  # reached only with at least one evidence file
 
-# Who may move an action on: board people (the named owner is one). Which of them may, action by action
-# (the owner, their agency's board member, the business manager), is the `update_action` rule.
-WHO = frozenset(BOARD_ROLES)
+# Who may move an action on: board people, and the named owner when they own it as an action owner (someone
+# of the agency without a board role). Which of them may, action by action (the owner, their agency's board
+# member, the business manager), is the `update_action` rule.
+WHO = frozenset({*BOARD_ROLES, Role.ACTION_OWNER})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from demo.pdf import DEMO_PDF
 from responses.models import Action, Finding, PlanPeriod, PlanPriority, Theme
 from responses.themes import ensure_standard_themes
 from reviews.models import Agency, Membership, Review, Role
+from tests.factories import MembershipFactory, UserFactory
 
 PDF_BYTES = DEMO_PDF  # a small, valid PDF: uploads of PDFs are parsed
 
@@ -71,6 +72,14 @@ def agency_of(user, board) -> Agency:
         agency = Agency.objects.create(name=f"{board.name} council", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
         agency.boards.add(board)
     return agency
+
+
+def action_owner_for(agency: Agency, board, **user_fields):
+    """A person of `agency` who owns actions for it, with no other role (an action owner on `board`)."""
+    user_fields.setdefault("full_name", "Olu Owner")
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, board=board, role=Role.ACTION_OWNER, agency=agency)
+    return user
 
 
 def action(review: Review, owner, *, findings=None, number: int | None = None, **fields) -> Action:

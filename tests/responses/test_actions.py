@@ -191,9 +191,7 @@ def test_a_board_member_can_only_own_their_own_agencys_actions(client, world, re
 
     assert response.status_code == 200
     represents = agency_of(world.north_member, world.north).name
-    assert f"represents {represents} on the board, so they can only own actions of {represents}" in _errors(
-        response
-    )
+    assert f"acts for {represents}, so they can only own actions of {represents}" in _errors(response)
     assert not Action.objects.exists()
 
 
