@@ -21,4 +21,6 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's shared in-memory database: there a second connection (a document made in a
     # thread of the server process) gets "database table is locked" at once instead of waiting its turn.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"scr-test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"scr-test-{os.getpid()}.sqlite3")
+    }
