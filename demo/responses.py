@@ -27,7 +27,7 @@ from responses.models import (
     ResponseVersion,
     Theme,
 )
-from reviews.models import Membership, Review, Role
+from reviews.models import Agency, Membership, Review, Role
 
 
 def record_findings(review: Review, manager, texts: list[tuple[str, str, list[str]]] | None = None) -> None:
@@ -199,6 +199,13 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
     )
     if owner_agency is None:
         return
+    # The police's action is owned by the police's action owner on the board, when it has one.
+    police = (
+        Membership.objects.active()
+        .filter(board=review.lead_board, role=Role.ACTION_OWNER, agency__kind=Agency.Kind.POLICE)
+        .select_related("user", "agency")
+        .first()
+    )
     plan = [
         (
             "Share police intelligence about adults in the household at every strategy discussion.",
@@ -249,8 +256,8 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
             kind=kind,
             function=function,
             level=level,
-            owner_agency=owner_agency,
-            owner=owner,
+            owner_agency=police.agency if police and number == 1 else owner_agency,
+            owner=police.user if police and number == 1 else owner,
             priority=priority,
             priority_reason="Agreed at the extraordinary meeting, weighed against the business plan.",
             plan_priority=priorities.get(plan_number),

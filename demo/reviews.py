@@ -64,8 +64,17 @@ def _board_people(manager: str, member: tuple[str, str, str], chair: str, review
 
 NORTH_MEMBER = ("Tom Okafor", "Head of Safeguarding", "North City Council Children's Services")
 SOUTH_MEMBER = ("Aisha Rahman", "Detective Chief Inspector, Public Protection", "Shire Constabulary")
+# An action owner: a police officer without a seat on North's board who owns the police's actions of
+# North's reviews and sees only those.
+NORTH_ACTION_OWNER = (
+    "owner",
+    "Ravi Patel",
+    "Detective Inspector, Child Protection",
+    Role.ACTION_OWNER,
+    "Shire Constabulary",
+)
 PEOPLE = {
-    "North": _board_people("Priya Shah", NORTH_MEMBER, "Helen Marsh", "David Lowe"),
+    "North": [*_board_people("Priya Shah", NORTH_MEMBER, "Helen Marsh", "David Lowe"), NORTH_ACTION_OWNER],
     "South": _board_people("Gareth Evans", SOUTH_MEMBER, "Margaret O'Neill", "Sam Whitfield"),
 }
 
