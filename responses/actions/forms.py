@@ -103,9 +103,11 @@ class ActionForm(PortalForm):
     )
     owner = forms.ChoiceField(
         label="Named owner",
-        help_text="A business manager, chair or board member of the boards taking part. A board member can "
-        "only own actions of the agency they represent: once you choose the agency, only the people who "
-        "can own its actions are listed.",
+        help_text="A business manager, chair or board member of the boards taking part, or an action owner: "
+        "someone of the agency without a seat on the board. Board members and action owners can only own "
+        "actions of their own agency: once you choose the agency, only the people who can own its actions "
+        "are listed. Someone missing? Ask the portal's administrator to add them as an action owner for "
+        "their agency.",
         widget=FollowingSelect(follows="owner_agency"),
         error_messages={"required": "Select the named owner"},
     )

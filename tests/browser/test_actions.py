@@ -138,3 +138,62 @@ def test_agree_an_action_record_progress_with_evidence_and_see_it_in_the_plan(
     expect(main(page).get_by_role("link", name="NSCB-1 action 1")).to_be_visible()
     assert_accessible(page)
     _shot(page, "home-member")
+
+
+def test_an_action_owner_without_a_board_seat_finds_and_updates_their_action(
+    login_as, page: Page, world: World, tmp_path
+):
+    """Someone of the police, known to the portal as an action owner only: named on an action, they find it
+    from their home page, record progress with evidence and move it on; nothing else of the review is
+    offered to them. Every page is checked with axe."""
+    from responses.themes import ensure_standard_themes
+    from tests.responses.helpers import action, action_owner_for
+
+    ensure_standard_themes()
+    review = at_stage(world.north_review)
+    finding(review, 1, title="Police intelligence was not shared")
+    police = AgencyFactory(name="Shire Constabulary", boards=[world.north])
+    officer = action_owner_for(police, world.north, email="owner@north.example", full_name="Ravi Patel")
+    made = action(
+        review,
+        officer,
+        owner_agency=police,
+        description="Share police intelligence at every strategy discussion.",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+
+    login_as(officer)
+    page.goto("/")
+    expect(h1(page)).to_have_text("Your work")
+    navigation = page.get_by_role("navigation", name="Main menu")
+    expect(navigation.get_by_role("link", name="Reviews")).to_have_count(0)
+    expect(navigation.get_by_role("link", name="Boards")).to_have_count(0)
+    assert_accessible(page)
+    _shot(page, "owner-home")
+    expect(main(page).get_by_role("link", name=f"Record progress on action {made.number}")).to_be_visible()
+    main(page).get_by_role("link", name=f"NSCB-1 action {made.number}").click()
+
+    expect(h1(page)).to_have_text(f"Action {made.number}")
+    breadcrumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(breadcrumbs).to_contain_text(f"Action {made.number} of NSCB-1")
+    expect(breadcrumbs.get_by_role("link", name="NSCB-1")).to_have_count(0)
+    expect(main(page).get_by_role("link", name="Back to the action plan")).to_have_count(0)
+    assert_accessible(page)
+    _shot(page, "owner-action")
+
+    evidence = tmp_path / "Strategy discussions audit.pdf"
+    evidence.write_bytes(PDF_BYTES)
+    page.get_by_role("link", name="Add a progress update").click()
+    expect(h1(page)).to_have_text("Add a progress update")
+    assert_accessible(page)
+    page.get_by_label("Progress made").fill("Police attended all 12 strategy discussions this month.")
+    page.get_by_label("In progress").check()
+    choose_files(page, "Evidence files (optional)", str(evidence))
+    page.get_by_role("button", name="Save the progress update").click()
+
+    expect(main(page)).to_contain_text(f"Your progress update on action {made.number} is saved")
+    expect(main(page).get_by_role("link", name="Strategy discussions audit.pdf")).to_be_visible()
+    assert_accessible(page)
+    made.refresh_from_db()
+    assert made.status == Action.Status.IN_PROGRESS
+    assert Evidence.objects.get().update.author == officer

@@ -26,6 +26,7 @@ PEOPLE = (
     "chair@north.example",
     "member@north.example",
     "reviewer@north.example",
+    "owner@north.example",
     "manager@south.example",
 )
 # Links that lead to files, to leaving, or to the administration site (Django's own pages).
