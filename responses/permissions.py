@@ -16,6 +16,7 @@ from reviews.access import (
     review_allows,
     review_board_ids,
     roles_on_review,
+    roles_running,
     runs_review,
 )
 from reviews.models import BOARD_ROLES, Role
@@ -55,15 +56,15 @@ add_rule("view_action", reads_the_response | owns_as_action_owner)
 
 @rules.predicate
 def may_update_action(user, action) -> bool:
-    """The named owner, a board member for the owning agency on one of the review's boards, or the review's
-    business manager; while the review's response is open."""
+    """The named owner, a board member for the owning agency on one of the review's boards, or the business
+    manager of the review's lead board; while the review's response is open."""
     review = action.review
     if not workflow.allows(review, workflow.RESPONSE_OPEN):
         return False
     held = roles_on_review(user, review)
     if action.owner_id == user.pk:
         return bool(held) or owns_as_action_owner(user, action)
-    if BM in held:
+    if BM in roles_running(user, review):  # the lead board's business manager, who manages the actions
         return True
     agencies = board_agencies(user)
     return any(action.owner_agency_id in agencies.get(board_id, ()) for board_id in review_board_ids(review))

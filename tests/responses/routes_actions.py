@@ -67,7 +67,9 @@ ROUTES: dict[str, Route] = {
     "action_progress": _object(_action_kwargs, allowed="north_member", denied=(*OUTSIDERS, "north_chair")),
     # On the cross-border review South's board member sees the action but represents another agency.
     "action_status": _object(
-        _cross_border_action, allowed="north_member", denied=("east_manager", "south_member", "south_chair")
+        _cross_border_action,
+        allowed="north_member",
+        denied=("east_manager", "south_member", "south_chair", "south_manager"),
     ),
     "action_evidence": _object(_evidence, allowed="north_chair", denied=OUTSIDERS),
     "board_action_plan": _object(_board, allowed="north_member", denied=("east_manager", "north_reviewer")),
