@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from responses.actions import selectors as actions
-from responses.actions.workflow import OPEN_STATUSES
+from responses.actions.workflow import OPEN_STATUSES, rag_of
 from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
@@ -220,6 +220,7 @@ MY_ACTION_FIELDS = (
     "description",
     "due_on",
     "status",
+    "deferred_until",
     "owner_agency_id",
     "review__reference",
     "review__state",
@@ -232,10 +233,7 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     query), each with `rag_item` for its RAG tag."""
     today = today or timezone.localdate()
     rows = list(
-        actions.with_rag(
-            Action.objects.filter(actions.mine(user), actions.openable(user), status__in=OPEN_STATUSES),
-            today,
-        )
+        Action.objects.filter(actions.mine(user), actions.openable(user), status__in=OPEN_STATUSES)
         # The latest progress (one row of the updates' action index each): whether it waits for an update.
         .annotate(
             progress_on=Subquery(
@@ -247,7 +245,8 @@ def my_actions(user, today: date | None = None, limit: int = 20) -> list:
         .order_by("due_on", "priority", "review__reference", "number")[:limit]
     )
     for action in rows:
-        action.rag_item = actions.RAG_BY_VALUE[action.rag_value]
+        # Twenty rows at most: coloured here, by the rule the lists' SQL follows (`workflow.rag_for`).
+        action.rag_item = actions.RAG_BY_VALUE[rag_of(action, today)]
     return rows
 
 
