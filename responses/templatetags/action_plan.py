@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from responses.actions.selectors import PlanRow
+from scr_portal.dates import long_date
 
 register = template.Library()
 
 
 def _date(value) -> str:
-    return date_format(value) if value else ""
+    # The portal's DATE_FORMAT ("j F Y") written directly, as `scr_portal.dates.long_date` does: through
+    # Django's formatter each date cost a lookup of the format and a parse of it, 50 times a page.
+    return long_date(value)
 
 
 @register.simple_tag
