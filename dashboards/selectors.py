@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DateField,
     DurationField,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -64,17 +66,30 @@ def open_reviews(user) -> QuerySet:
 def stage_chart(user, today: date | None = None) -> list[Bar]:
     """Open reviews by stage, with the average time each has spent in its current stage: counted and averaged
     by the database (one query, a row per stage), however many reviews the person sees."""
+    return stage_chart_and_total(user, today)[0]
+
+
+def stage_chart_and_total(user, today: date | None = None) -> tuple[list[Bar], int]:
+    """The stage chart, and how many reviews the person may open in all (closed ones too), from the same
+    query: a row per stage, the open stages averaged."""
     today = today or timezone.localdate()
     in_stage = ExpressionWrapper(
         Value(today, output_field=DateField()) - TruncDate("state_changed_at"), output_field=DurationField()
     )
-    rows = open_reviews(user).order_by().values("state").annotate(n=Count("pk"), days=Avg(in_stage))
+    rows = list(
+        reviews_visible_to(user)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"), days=Avg(in_stage, filter=~Q(state__in=TERMINAL_STATES)))
+    )
+    total = sum(row["n"] for row in rows)
+    rows = [row for row in rows if row["state"] not in TERMINAL_STATES]
     counts = {row["state"]: row["n"] for row in rows}
     days = {
         row["state"]: round(row["days"].total_seconds() / 86400) for row in rows if row["days"] is not None
     }
     largest = max(counts.values(), default=0)
-    return [
+    bars = [
         Bar(
             label=s.label,
             count=counts.get(s, 0),
@@ -84,6 +99,7 @@ def stage_chart(user, today: date | None = None) -> list[Bar]:
         for s in MAIN_PATH
         if s not in TERMINAL_STATES
     ]
+    return bars, total
 
 
 @dataclass(frozen=True)
@@ -256,13 +272,9 @@ class BoardOverdue:
     overdue: int
 
 
-def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverdue]:
-    """For each board where the person is business manager or chair: how many open actions are past their due
-    date, across the reviews of that board (lead or participating) they may see (one query)."""
-    today = today or timezone.localdate()
-    boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
-    if not boards:
-        return []
+def _overdue_on_board(today: date):
+    """How many open actions of a board's reviews (lead or participating) are past their due date, as an
+    annotation of boards."""
 
     # A business manager or chair sees every review their board leads or takes part in, so the board alone
     # says which reviews count. Counted as two sums (led, taking part; a lead board never also takes part)
@@ -282,8 +294,37 @@ def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverd
             )
         )
     )
-    rows = Board.objects.filter(pk__in=boards).annotate(overdue=led + taking_part).order_by("name")
-    return [BoardOverdue(b, b.overdue or 0) for b in rows]
+    return led + taking_part
+
+
+def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverdue]:
+    """For each board where the person is business manager or chair: how many open actions are past their due
+    date, across the reviews of that board (lead or participating) they may see (one query). (The home page
+    reads them with its board summaries: `boards_with_overdue`.)"""
+    boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
+    if not boards:
+        return []
+    rows = Board.objects.filter(pk__in=boards).annotate(
+        overdue=_overdue_on_board(today or timezone.localdate())
+    )
+    return [BoardOverdue(b, b.overdue or 0) for b in rows.order_by("name")]
+
+
+def boards_with_overdue(user, today: date | None = None) -> tuple[list, list[BoardOverdue]]:
+    """The home page's board summaries, and for the boards where the person is business manager or chair
+    their overdue actions as `overdue_actions_by_board` counts them: one query for both. (A business manager
+    or chair sees every review their board leads or takes part in, so the board alone says which count.)"""
+    overseen = {*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)}
+    summaries = board_summaries_for(user).order_by("name")
+    if overseen:
+        summaries = summaries.annotate(
+            overdue=Case(
+                When(pk__in=sorted(overseen), then=_overdue_on_board(today or timezone.localdate())),
+                default=Value(0),
+            )
+        )
+    boards = list(summaries)
+    return boards, [BoardOverdue(b, b.overdue or 0) for b in boards if b.pk in overseen]
 
 
 def action_sections(user, today: date | None = None) -> dict:
@@ -317,15 +358,16 @@ def home_for(user) -> dict:
         "is_member": holds_role(user, Role.BOARD_MEMBER),
         "is_reviewer": holds_role(user, Role.LEAD_REVIEWER),
         "is_action_owner": holds_role(user, Role.ACTION_OWNER),
-        "boards": list(board_summaries_for(user).order_by("name")),
-        "review_count": reviews_visible_to(user).count(),
     }
+    sections["boards"], overdue_actions = boards_with_overdue(user)
     if sections["is_manager"]:
         sections["invitations_waiting"] = waiting_invitations_count(user)
     if sections["is_manager"] or sections["is_chair"]:
         sections["overdue"], sections["due_soon"] = due_soon(user)
-        sections["chart"] = stage_chart(user)
-        sections["overdue_actions"] = overdue_actions_by_board(user)
+        sections["chart"], sections["review_count"] = stage_chart_and_total(user)
+        sections["overdue_actions"] = overdue_actions
+    else:
+        sections["review_count"] = reviews_visible_to(user).count()
     if sections["is_chair"]:
         sections["awaiting_chair"] = list(awaiting_chair(user)[:AWAITING_SHOWN])
         sections["waiting_counts"] = waiting_for_chair_counts(user)
