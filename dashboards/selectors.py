@@ -32,7 +32,7 @@ from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES, rag_of
 from responses.models import Action, ActionUpdate, ResponseVersion
 from reviews.access import boards_where, holds_role
-from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Role, State
+from reviews.models import TERMINAL_STATES, Appointment, ParticipatingBoard, Role, State
 from reviews.selectors import board_summaries_for, reviews_visible_to, waiting_invitations_count
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
 from scr_portal import workdays
@@ -297,23 +297,11 @@ def _overdue_on_board(today: date):
     return led + taking_part
 
 
-def overdue_actions_by_board(user, today: date | None = None) -> list[BoardOverdue]:
-    """For each board where the person is business manager or chair: how many open actions are past their due
-    date, across the reviews of that board (lead or participating) they may see (one query). (The home page
-    reads them with its board summaries: `boards_with_overdue`.)"""
-    boards = sorted({*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)})
-    if not boards:
-        return []
-    rows = Board.objects.filter(pk__in=boards).annotate(
-        overdue=_overdue_on_board(today or timezone.localdate())
-    )
-    return [BoardOverdue(b, b.overdue or 0) for b in rows.order_by("name")]
-
-
 def boards_with_overdue(user, today: date | None = None) -> tuple[list, list[BoardOverdue]]:
     """The home page's board summaries, and for the boards where the person is business manager or chair
-    their overdue actions as `overdue_actions_by_board` counts them: one query for both. (A business manager
-    or chair sees every review their board leads or takes part in, so the board alone says which count.)"""
+    how many open actions of the reviews their board leads or takes part in are past their due date: one
+    query for both. (A business manager or chair sees every review their board leads or takes part in, so the
+    board alone says which count.)"""
     overseen = {*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)}
     summaries = board_summaries_for(user).order_by("name")
     if overseen:
