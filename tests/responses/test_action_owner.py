@@ -46,18 +46,9 @@ def owner(world: World, agency):
     return action_owner_for(agency, world.north, email="owner@north.example", full_name="Olu Owner")
 
 
-def _detail(a: Action) -> str:
-    return reverse("action_detail", args=[a.review_id, a.number])
-
-
-def test_the_owner_list_offers_action_owners_under_their_agency_and_names_them(
-    client, world, review, agency, owner, django_capture_on_commit_callbacks
-):
-    client.force_login(world.north_manager)
-    page = client.get(reverse("action_create", args=[review.pk]))
-    assert f"Olu Owner ({agency.name})" in page.text
-
-    data = {
+def _agreed(review: Review, agency, owner) -> dict:
+    """The "Agree an action" form filled in for an action of `agency` owned by `owner`."""
+    return {
         "findings": [review.findings.get().pk],
         "description": "Audit how officers refer bruising in non-mobile babies.",
         "kind": Action.Kind.PRACTICAL,
@@ -70,8 +61,21 @@ def test_the_owner_list_offers_action_owners_under_their_agency_and_names_them(
         "plan_priority": "",
         **_date("due_on", TODAY() + timedelta(days=90)),
     }
+
+
+def _detail(a: Action) -> str:
+    return reverse("action_detail", args=[a.review_id, a.number])
+
+
+def test_the_owner_list_offers_action_owners_under_their_agency_and_names_them(
+    client, world, review, agency, owner, django_capture_on_commit_callbacks
+):
+    client.force_login(world.north_manager)
+    page = client.get(reverse("action_create", args=[review.pk]))
+    assert f"Olu Owner ({agency.name})" in page.text
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("action_create", args=[review.pk]), data)
+        response = client.post(reverse("action_create", args=[review.pk]), _agreed(review, agency, owner))
 
     assert response.status_code == 302, response.context["form"].errors
     made = Action.objects.get(review=review)
@@ -90,19 +94,7 @@ def test_the_owner_list_offers_action_owners_under_their_agency_and_names_them(
 def test_an_action_owner_owns_only_actions_of_their_own_agency(client, world, review, owner):
     other = AgencyFactory(boards=[world.north], name="North Probation")
     client.force_login(world.north_manager)
-    data = {
-        "findings": [review.findings.get().pk],
-        "description": "x",
-        "kind": Action.Kind.PRACTICAL,
-        "function": Action.Function.MONITOR,
-        "level": Action.Level.SINGLE_AGENCY,
-        "owner_agency": other.pk,
-        "owner": owner.pk,
-        "priority": Action.Priority.HIGH,
-        "priority_reason": "x",
-        **_date("due_on", TODAY() + timedelta(days=90)),
-    }
-    response = client.post(reverse("action_create", args=[review.pk]), data)
+    response = client.post(reverse("action_create", args=[review.pk]), _agreed(review, other, owner))
 
     assert response.status_code == 200
     assert "Olu Owner acts for" in response.text and "so they can only own actions of" in response.text
