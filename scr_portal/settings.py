@@ -105,7 +105,7 @@ TEMPLATES = [
                 "reviews.context_processors.portal",
             ],
             # The GOV.UK table component, used by every app's pages, needs no {% load %}.
-            "builtins": ["scr_portal.templatetags.govuk_table"],
+            "builtins": ["scr_portal.templatetags.govuk_table", "scr_portal.templatetags.portal_dates"],
         },
     },
 ]

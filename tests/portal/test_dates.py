@@ -45,3 +45,20 @@ def test_nothing_reads_as_what_is_missing():
     assert (
         short_datetime(None, "never") == short_date(None, "never") == long_datetime(None, "never") == "never"
     )
+
+
+def test_the_long_date_filter_writes_what_the_date_filter_writes():
+    """`|long_date` (the home page's lists) and Django's `|date` give the same text for dates, for moments
+    either side of midnight in London in summer and winter, and for nothing."""
+    both = Template("{{ value|date }}|{{ value|long_date }}")
+    values = [
+        date(2026, 3, 7),
+        date(2026, 12, 31),
+        datetime(2026, 6, 30, 23, 30, tzinfo=UTC),  # 1 July in London (summer time)
+        datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # still 31 December in London
+        datetime(2026, 3, 28, 23, 59, tzinfo=UTC),
+        None,
+    ]
+    for value in values:
+        plain, fast = both.render(Context({"value": value})).split("|")
+        assert fast == plain, value
