@@ -63,15 +63,10 @@ def open_reviews(user) -> QuerySet:
     return reviews_visible_to(user).exclude(state__in=TERMINAL_STATES)
 
 
-def stage_chart(user, today: date | None = None) -> list[Bar]:
-    """Open reviews by stage, with the average time each has spent in its current stage: counted and averaged
-    by the database (one query, a row per stage), however many reviews the person sees."""
-    return stage_chart_and_total(user, today)[0]
-
-
 def stage_chart_and_total(user, today: date | None = None) -> tuple[list[Bar], int]:
-    """The stage chart, and how many reviews the person may open in all (closed ones too), from the same
-    query: a row per stage, the open stages averaged."""
+    """Open reviews by stage, with the average time each has spent in its current stage, and how many reviews
+    the person may open in all (closed ones too): counted and averaged by the database (one query, a row per
+    stage), however many reviews the person sees."""
     today = today or timezone.localdate()
     in_stage = ExpressionWrapper(
         Value(today, output_field=DateField()) - TruncDate("state_changed_at"), output_field=DurationField()

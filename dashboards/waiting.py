@@ -69,8 +69,20 @@ class Waiting:
     due: date | None = None
 
 
-def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, since: str, due=None, n=None):
-    """The query's rows as the union's columns (the same names, types and order in every part), in one step."""
+def _rows(
+    qs: QuerySet,
+    kind: str,
+    *,
+    since: str,
+    review="review",
+    target="pk",
+    number=None,
+    label=None,
+    due=None,
+    n=None,
+):
+    """The query's rows as the union's columns (the same names, types and order in every part), in one step:
+    by default each row is about its own review (`review`) and leads to itself (`target`)."""
     return qs.order_by().values(
         w_kind=Value(kind, output_field=CharField()),
         w_review=F(f"{review}_id"),
@@ -86,16 +98,7 @@ def _rows(qs: QuerySet, kind: str, *, review: str, target: str, number, label, s
 
 def _version_rows(versions: QuerySet, kind: str) -> QuerySet:
     """A terms-of-reference version as a thing to do: on its review, since it went out, due when comments close."""
-    return _rows(
-        versions,
-        kind,
-        review="review",
-        target="pk",
-        number=F("number"),
-        label=None,
-        since="sent_for_comment_at",
-        due="comments_close_on",
-    )
+    return _rows(versions, kind, number=F("number"), since="sent_for_comment_at", due="comments_close_on")
 
 
 def _parts(user, today: date) -> list[QuerySet]:
@@ -113,9 +116,6 @@ def _parts(user, today: date) -> list[QuerySet]:
             _rows(
                 proposals,
                 PROPOSAL,
-                review="review",
-                target="pk",
-                number=None,
                 label=F("topic"),
                 since="created_at",
             )
@@ -141,9 +141,6 @@ def _parts(user, today: date) -> list[QuerySet]:
             _rows(
                 failed,
                 DOCUMENT,
-                review="review",
-                target="pk",
-                number=None,
                 label=F("label"),
                 since="requested_at",
             )
@@ -175,8 +172,6 @@ def _parts(user, today: date) -> list[QuerySet]:
                 INPUT,
                 review="round__review",
                 target="round_id",
-                number=None,
-                label=None,
                 since="round__opened_at",
                 due="round__closes_on",
             )
@@ -192,9 +187,6 @@ def _parts(user, today: date) -> list[QuerySet]:
             _rows(
                 answered,
                 ANSWERED,
-                review="review",
-                target="pk",
-                number=None,
                 label=F("answer"),
                 since="answered_at",
             )

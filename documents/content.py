@@ -30,7 +30,7 @@ from responses.models import (
     Theme,
 )
 from responses.plan.selectors import related_for_findings
-from reviews.models import Appointment, Board, Child, ParticipatingBoard, Review
+from reviews.models import Appointment, Child, ParticipatingBoard, Review
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 HANDLING = (
@@ -103,9 +103,17 @@ def _review(pk: int) -> Review:
     )
 
 
-def _boards(review: Review) -> tuple[Board, list[Board]]:
-    """The lead board and the participating boards, by name."""
-    return review.lead_board, [p.board for p in review.participations.all()]
+def _frame(kind: str, review: Review) -> dict:
+    """What every document's context begins with: its kind, the protective marking and handling, the review,
+    its lead board and the participating boards (by name)."""
+    return {
+        "kind": kind,
+        "protective_marking": PROTECTIVE_MARKING,
+        "handling": HANDLING,
+        "review": review,
+        "board": review.lead_board,
+        "participating_boards": [p.board for p in review.participations.all()],
+    }
 
 
 def tor_context(version: ToRVersion) -> dict:
@@ -113,7 +121,6 @@ def tor_context(version: ToRVersion) -> dict:
     is marked DRAFT on every page; a superseded one says so. Four queries."""
     version = ToRVersion.objects.select_related("created_by", "approved_by").get(pk=version.pk)
     review = version.review = _review(version.review_id)
-    board, participating = _boards(review)
     sections = [
         Section(anchor=f"section-{s.key}", title=s.title, blocks=text_blocks(s.body))
         for s in version.sections.order_by("order", "pk")
@@ -121,12 +128,7 @@ def tor_context(version: ToRVersion) -> dict:
     approved = tor_workflow.is_approved(version)
     marking = "" if approved else "SUPERSEDED" if tor_workflow.is_superseded(version) else "DRAFT"
     return {
-        "kind": "tor",
-        "protective_marking": PROTECTIVE_MARKING,
-        "handling": HANDLING,
-        "review": review,
-        "board": board,
-        "participating_boards": participating,
+        **_frame("tor", review),
         "version": version,
         "version_number": version.number,
         "status": version.get_status_display(),
@@ -242,7 +244,6 @@ def board_pack_context(review: Review) -> dict:
     engagement plan, the quality-marker self-checks and the chair's sign-off. A fixed number of queries
     however many findings, actions and activities the review has."""
     review = _review(review.pk)
-    board, participating = _boards(review)
     children = list(Child.objects.filter(review=review).order_by("pseudonym"))
     reviewers = [
         a.reviewer.get_full_name()
@@ -345,12 +346,7 @@ def board_pack_context(review: Review) -> dict:
         AgendaItem(7, "sign-off", "The chair's sign-off of the board's response", "For decision"),
     ]
     return {
-        "kind": "board_pack",
-        "protective_marking": PROTECTIVE_MARKING,
-        "handling": HANDLING,
-        "review": review,
-        "board": board,
-        "participating_boards": participating,
+        **_frame("board_pack", review),
         "regime": review.get_regime_display(),
         "stage": review.get_state_display(),
         "agenda": agenda,
@@ -381,14 +377,8 @@ def response_context(version: ResponseVersion) -> dict:
     if not version.is_signed:
         raise ValueError("Only a signed version of the response is printed.")
     review = _review(version.review_id)
-    board, participating = _boards(review)
     return {
-        "kind": "response",
-        "protective_marking": PROTECTIVE_MARKING,
-        "handling": HANDLING,
-        "review": review,
-        "board": board,
-        "participating_boards": participating,
+        **_frame("response", review),
         "regime": review.get_regime_display(),
         "version": version,
         "blocks": assemble.blocks(version.content),

@@ -54,7 +54,11 @@ def notify(
         # Everyone who may see the review holds a board role on one of its boards or a current appointment:
         # the rule of Review.objects.visible_to, asked once for all recipients rather than once each.
         may_see = access.people_who_may_see(review).filter(pk__in=[u.pk for u in people])
-        visible = set(may_see.values_list("pk", flat=True)) | set(access.people_told_about(review))
+        visible = set(may_see.values_list("pk", flat=True))
+        if any(
+            u.pk not in visible for u in people
+        ):  # told without seeing it (an action owner)? Asked only then.
+            visible |= set(access.people_told_about(review))
         people = [u for u in people if u.pk in visible]
     if not people:
         return []

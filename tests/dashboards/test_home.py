@@ -243,7 +243,7 @@ def test_stage_chart_counts_open_reviews_per_stage_on_the_persons_boards_with_av
     _set(world.south_review, state=State.DECISION, state_changed_at=_at(today - timedelta(days=50)))
     _review(world.east, "ESCB-1", state=State.RESPONSE)
 
-    bars = dashboards.stage_chart(world.north_manager, today=today)
+    bars, _ = dashboards.stage_chart_and_total(world.north_manager, today=today)
 
     assert [(b.label, b.count, b.average_days) for b in bars] == [
         ("Referral", 0, None),

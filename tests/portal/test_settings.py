@@ -27,8 +27,9 @@ def _run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_is_clean_with_production_values():
-    result = _run_manage(
+def _check_deploy(*, base_url: str) -> subprocess.CompletedProcess:
+    """`check --deploy` failing on warnings, with production values and `base_url` as PORTAL_BASE_URL."""
+    return _run_manage(
         "check",
         "--deploy",
         "--fail-level",
@@ -36,23 +37,18 @@ def test_check_deploy_is_clean_with_production_values():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example",
-        PORTAL_BASE_URL="https://portal.example",
+        PORTAL_BASE_URL=base_url,
     )
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = _check_deploy(base_url="https://portal.example")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_warns_when_emails_would_link_to_this_machine():
-    result = _run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portal.example",
-        PORTAL_BASE_URL="",
-    )
+    result = _check_deploy(base_url="")
     assert result.returncode != 0
     assert "scr_portal.W001" in result.stdout + result.stderr
 
