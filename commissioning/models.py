@@ -401,6 +401,15 @@ class ToRVersion(models.Model):
                 name="tor_early_close_says_who_and_why",
             ),
         ]
+        indexes = [
+            # The versions out for comment, by review: what "waiting for you" lists for commenting and
+            # addressing, read without scanning every version ever written.
+            models.Index(
+                fields=["review"],
+                condition=Q(status=ToRStatus.OUT_FOR_COMMENT),
+                name="tor_version_out_for_comment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review} terms of reference v{self.number}"
@@ -485,6 +494,9 @@ class ToRComment(models.Model):
                 condition=Q(parent__isnull=True, addressed_at__isnull=True),
                 name="tor_comment_unaddressed",
             ),
+            # Whether a person has commented on a version yet: "waiting for you" asks it of every version
+            # out for comment on their reviews, one probe per section, without reading the others' comments.
+            models.Index(fields=["author", "section"], name="tor_comment_by_author"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,8 +24,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from responses.actions import selectors as actions
@@ -114,25 +115,31 @@ DEADLINE_NAMES = {
 
 
 def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[DueItem], list[DueItem]]:
-    """Overdue deadlines, and those due within a fortnight, of the person's open reviews (two queries, so
-    a long overdue list never hides what falls due soon)."""
+    """Overdue deadlines, and those due within a fortnight, of the person's open reviews: at most `limit` of
+    each, numbered within each list by the database, so a long overdue list never hides what falls due soon
+    (one query)."""
     today = today or timezone.localdate()
-    reviews = (
+    overdue = Q(due_on__lt=today)
+    rows = (
         open_reviews(user)
-        .filter(due_on__isnull=False)
+        .filter(due_on__isnull=False, due_on__lte=today + timedelta(days=FORTNIGHT))
         .only("pk", "reference", "due_on", "due_kind")  # what a deadline line shows
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=Case(When(overdue, then=Value(True)), default=Value(False)),
+                order_by=(F("due_on").asc(), F("reference").asc()),
+            )
+        )
+        .filter(place__lte=limit)
         .order_by("due_on", "reference")
     )
-
-    def items(qs) -> list[DueItem]:
-        return [
+    lists: tuple[list[DueItem], list[DueItem]] = ([], [])
+    for r in rows:
+        lists[0 if r.due_on < today else 1].append(
             DueItem(r, workdays.clock(r.due_on, today), DEADLINE_NAMES.get(r.due_kind, "Deadline"))
-            for r in qs[:limit]
-        ]
-
-    overdue = items(reviews.filter(due_on__lt=today))
-    soon = items(reviews.filter(due_on__gte=today, due_on__lte=today + timedelta(days=FORTNIGHT)))
-    return overdue, soon
+        )
+    return lists
 
 
 # How many of the reviews waiting for a chair the home page lists; the rest are counted by board and stage,
