@@ -32,11 +32,12 @@ from django.utils import timezone
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES, rag_of
 from responses.models import Action, ActionUpdate, ResponseVersion
-from reviews.access import boards_where, holds_role
-from reviews.models import TERMINAL_STATES, Appointment, ParticipatingBoard, Role, State
-from reviews.selectors import board_summaries_for, reviews_visible_to, waiting_invitations_count
+from reviews.access import PersonIds, boards_where, holds_role, participant_board_ids, sees_anyone
+from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Review, Role, State
+from reviews.selectors import board_summaries, reviews_visible_to, waiting_invitations_count
 from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
 from scr_portal import workdays
+from scr_portal.queries import InParam, Param, values_shape
 
 from . import waiting
 
@@ -64,26 +65,47 @@ def open_reviews(user) -> QuerySet:
     return reviews_visible_to(user).exclude(state__in=TERMINAL_STATES)
 
 
+# What changes from one person or day to the next in the home page's queries, each built once and run for
+# anyone (scr_portal.queries.values_shape): the person (their boards and reviews, read by the access rules'
+# `PersonIds`) and the day.
+TODAY = Param("today", DateField())
+FORTNIGHT_END = Param("fortnight_end", DateField())
+
+
+def _values(user, today: date) -> dict:
+    return {
+        "user": user,
+        "user_id": user.pk,
+        "today": today,
+        "fortnight_end": today + timedelta(days=FORTNIGHT),
+    }
+
+
+def _visible() -> QuerySet:
+    """The reviews the person may see (`reviews_visible_to`), for a query built once."""
+    return Review.objects.filter(sees_anyone())
+
+
+def _stage_rows() -> QuerySet:
+    in_stage = ExpressionWrapper(TODAY - TruncDate("state_changed_at"), output_field=DurationField())
+    return (
+        _visible()
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"), days=Avg(in_stage, filter=~Q(state__in=TERMINAL_STATES)))
+    )
+
+
 def stage_chart_and_total(user, today: date | None = None) -> tuple[list[Bar], int]:
     """Open reviews by stage, with the average time each has spent in its current stage, and how many reviews
     the person may open in all (closed ones too): counted and averaged by the database (one query, a row per
     stage), however many reviews the person sees."""
     today = today or timezone.localdate()
-    in_stage = ExpressionWrapper(
-        Value(today, output_field=DateField()) - TruncDate("state_changed_at"), output_field=DurationField()
-    )
-    rows = list(
-        reviews_visible_to(user)
-        .order_by()
-        .values("state")
-        .annotate(n=Count("pk"), days=Avg(in_stage, filter=~Q(state__in=TERMINAL_STATES)))
-    )
-    total = sum(row["n"] for row in rows)
-    rows = [row for row in rows if row["state"] not in TERMINAL_STATES]
-    counts = {row["state"]: row["n"] for row in rows}
-    days = {
-        row["state"]: round(row["days"].total_seconds() / 86400) for row in rows if row["days"] is not None
-    }
+    rows = values_shape(("stage chart",), _stage_rows).rows(_values(user, today))
+    total = sum(row.n for row in rows)
+    rows = [row for row in rows if row.state not in TERMINAL_STATES]
+    counts = {row.state: row.n for row in rows}
+    days = {row.state: round(row.days.total_seconds() / 86400) for row in rows if row.days is not None}
     largest = max(counts.values(), default=0)
     bars = [
         Bar(
@@ -114,28 +136,30 @@ DEADLINE_NAMES = {
 }
 
 
+def _deadline_rows(limit: int) -> QuerySet:
+    place = Window(
+        RowNumber(),
+        partition_by=Case(When(due_on__lt=TODAY, then=Value(True)), default=Value(False)),
+        order_by=(F("due_on").asc(), F("reference").asc()),
+    )
+    return (
+        _visible()
+        .exclude(state__in=TERMINAL_STATES)
+        .filter(due_on__isnull=False, due_on__lte=FORTNIGHT_END)
+        .annotate(place=place)
+        .filter(place__lte=limit)
+        .order_by("due_on", "reference")
+        .values("pk", "reference", "due_on", "due_kind")  # what a deadline line shows
+    )
+
+
 def due_soon(user, today: date | None = None, limit: int = 20) -> tuple[list[DueItem], list[DueItem]]:
     """Overdue deadlines, and those due within a fortnight, of the person's open reviews: at most `limit` of
     each, numbered within each list by the database, so a long overdue list never hides what falls due soon
     (one query)."""
     today = today or timezone.localdate()
-    overdue = Q(due_on__lt=today)
-    rows = (
-        open_reviews(user)
-        .filter(due_on__isnull=False, due_on__lte=today + timedelta(days=FORTNIGHT))
-        .only("pk", "reference", "due_on", "due_kind")  # what a deadline line shows
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=Case(When(overdue, then=Value(True)), default=Value(False)),
-                order_by=(F("due_on").asc(), F("reference").asc()),
-            )
-        )
-        .filter(place__lte=limit)
-        .order_by("due_on", "reference")
-    )
     lists: tuple[list[DueItem], list[DueItem]] = ([], [])
-    for r in rows:
+    for r in values_shape(("deadlines", limit), lambda: _deadline_rows(limit)).rows(_values(user, today)):
         lists[0 if r.due_on < today else 1].append(
             DueItem(r, workdays.clock(r.due_on, today), DEADLINE_NAMES.get(r.due_kind, "Deadline"))
         )
@@ -156,39 +180,48 @@ class Waiting:
     count: int
 
 
-def awaiting_chair(user) -> QuerySet:
-    """Reviews on the chair's boards that wait on a chair: a decision, starting the review, the response;
-    the one waiting longest first."""
-    boards = _boards_with(user, Role.CHAIR)
-    draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
-    return (
-        _waiting_for_chair(user, boards)
-        .annotate(draft_response=Subquery(draft))
-        .select_related("lead_board")
-        .only("pk", "reference", "state", "state_changed_at", "lead_board__name")  # what the list shows
-        .order_by("state_changed_at", "pk")
+def _waiting_for_chair() -> QuerySet:
+    """Reviews on the chair's boards that wait on a chair, for a query built once."""
+    return _visible().filter(
+        InParam("lead_board_id", PersonIds("boards", Role.CHAIR)), state__in=_acting(Role.CHAIR)
     )
 
 
-def _waiting_for_chair(user, boards: list[int]) -> QuerySet:
-    return reviews_visible_to(user).filter(lead_board_id__in=boards, state__in=_acting(Role.CHAIR))
+def _awaiting_rows() -> QuerySet:
+    draft = ResponseVersion.objects.filter(review=OuterRef("pk"), signed_at__isnull=True).values("number")[:1]
+    return (
+        _waiting_for_chair()
+        .annotate(draft_response=Subquery(draft))
+        .order_by("state_changed_at", "pk")
+        # what the list shows
+        .values("pk", "reference", "state", "state_changed_at", "lead_board__name", "draft_response")[
+            :AWAITING_SHOWN
+        ]
+    )
 
 
-def waiting_for_chair_counts(user) -> list[Waiting]:
-    """How many reviews wait for the chair, by board and stage (one query, grouped in the database)."""
-    rows = (
-        _waiting_for_chair(user, _boards_with(user, Role.CHAIR))
+def awaiting_chair(user) -> list:
+    """Reviews on the chair's boards that wait on a chair (a decision, starting the review, the response), the
+    one waiting longest first: the first AWAITING_SHOWN of them (one query)."""
+    return values_shape(("awaiting chair",), _awaiting_rows).rows(_values(user, timezone.localdate()))
+
+
+def _chair_count_rows() -> QuerySet:
+    return (
+        _waiting_for_chair()
         .order_by()
         .values("lead_board_id", "lead_board__name", "state")
         .annotate(n=Count("pk"))
     )
+
+
+def waiting_for_chair_counts(user) -> list[Waiting]:
+    """How many reviews wait for the chair, by board and stage (one query, grouped in the database)."""
+    rows = values_shape(("chair counts",), _chair_count_rows).rows(_values(user, timezone.localdate()))
     labels = dict(State.choices)
     order = {state: i for i, state in enumerate(MAIN_PATH)}
     return sorted(
-        (
-            Waiting(r["lead_board_id"], r["lead_board__name"], r["state"], labels[r["state"]], r["n"])
-            for r in rows
-        ),
+        (Waiting(r.lead_board_id, r.lead_board.name, r.state, labels[r.state], r.n) for r in rows),
         key=lambda w: (w.board_name, order.get(w.state, len(order))),
     )
 
@@ -246,22 +279,22 @@ MY_ACTION_FIELDS = (
 )
 
 
+def _my_action_rows(limit: int) -> QuerySet:
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-on").values("on")[:1]
+    return (
+        Action.objects.filter(actions.mine_anyone(), actions.openable_anyone(), status__in=OPEN_STATUSES)
+        # The latest progress (one row of the updates' action index each): whether it waits for an update.
+        .annotate(progress_on=Subquery(latest))
+        .order_by("due_on", "priority", "review__reference", "number")
+        .values(*MY_ACTION_FIELDS, "progress_on")[:limit]
+    )
+
+
 def my_actions(user, today: date | None = None, limit: int = 20) -> list:
     """Open actions the person owns or their agency owns, of reviews they may see, overdue first (one
     query), each with `rag_item` for its RAG tag."""
     today = today or timezone.localdate()
-    rows = list(
-        Action.objects.filter(actions.mine(user), actions.openable(user), status__in=OPEN_STATUSES)
-        # The latest progress (one row of the updates' action index each): whether it waits for an update.
-        .annotate(
-            progress_on=Subquery(
-                ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-on").values("on")[:1]
-            )
-        )
-        .select_related("review", "owner_agency")
-        .only(*MY_ACTION_FIELDS)
-        .order_by("due_on", "priority", "review__reference", "number")[:limit]
-    )
+    rows = values_shape(("my actions", limit), lambda: _my_action_rows(limit)).rows(_values(user, today))
     for action in rows:
         # Twenty rows at most: coloured here, by the rule the lists' SQL follows (`workflow.rag_for`).
         action.rag_item = actions.RAG_BY_VALUE[rag_of(action, today)]
@@ -274,9 +307,9 @@ class BoardOverdue:
     overdue: int
 
 
-def _overdue_on_board(today: date):
-    """How many open actions of a board's reviews (lead or participating) are past their due date, as an
-    annotation of boards."""
+def _overdue_on_board():
+    """How many open actions of a board's reviews (lead or participating) are past their due date (`TODAY`),
+    as an annotation of boards."""
 
     # A business manager or chair sees every review their board leads or takes part in, so the board alone
     # says which reviews count. Counted as two sums (led, taking part; a lead board never also takes part)
@@ -287,7 +320,7 @@ def _overdue_on_board(today: date):
         n = rows.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
         return Coalesce(Subquery(n.values("n")), 0)
 
-    overdue = Action.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    overdue = Action.objects.filter(status__in=OPEN_STATUSES, due_on__lt=TODAY)
     led = count(overdue.filter(review__lead_board_id=OuterRef("pk")))
     taking_part = count(
         overdue.filter(
@@ -299,21 +332,27 @@ def _overdue_on_board(today: date):
     return led + taking_part
 
 
+def _board_rows() -> QuerySet:
+    overseen = InParam("pk", PersonIds("boards", Role.BUSINESS_MANAGER, Role.CHAIR))
+    return (
+        board_summaries(Board.objects.filter(InParam("pk", PersonIds("boards"))))
+        .annotate(overdue=Case(When(overseen, then=_overdue_on_board()), default=Value(0)))
+        .order_by("name")
+        .values("pk", "name", "review_count", "member_count", "overdue")
+    )
+
+
 def boards_with_overdue(user, today: date | None = None) -> tuple[list, list[BoardOverdue]]:
     """The home page's board summaries, and for the boards where the person is business manager or chair
     how many open actions of the reviews their board leads or takes part in are past their due date: one
     query for both. (A business manager or chair sees every review their board leads or takes part in, so the
     board alone says which count.)"""
+    if not participant_board_ids(user):
+        return [], []  # no board: nothing to read
     overseen = {*_boards_with(user, Role.BUSINESS_MANAGER), *_boards_with(user, Role.CHAIR)}
-    summaries = board_summaries_for(user).order_by("name")
-    if overseen:
-        summaries = summaries.annotate(
-            overdue=Case(
-                When(pk__in=sorted(overseen), then=_overdue_on_board(today or timezone.localdate())),
-                default=Value(0),
-            )
-        )
-    boards = list(summaries)
+    boards = values_shape(("board summaries",), _board_rows).rows(
+        _values(user, today or timezone.localdate())
+    )
     return boards, [BoardOverdue(b, b.overdue or 0) for b in boards if b.pk in overseen]
 
 
@@ -359,7 +398,7 @@ def home_for(user) -> dict:
     else:
         sections["review_count"] = reviews_visible_to(user).count()
     if sections["is_chair"]:
-        sections["awaiting_chair"] = list(awaiting_chair(user)[:AWAITING_SHOWN])
+        sections["awaiting_chair"] = awaiting_chair(user)
         sections["waiting_counts"] = waiting_for_chair_counts(user)
         sections["waiting_total"] = sum(w.count for w in sections["waiting_counts"])
         sections["waiting_many_boards"] = len({w.board_id for w in sections["waiting_counts"]}) > 1

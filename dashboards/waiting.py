@@ -10,6 +10,7 @@ the oldest first, limited, with the count of them all on each row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,6 +18,7 @@ from django.db import connection
 from django.db.models import (
     CharField,
     DateField,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -31,11 +33,12 @@ from commissioning.models import InputInvitation, InputReply, Proposal, ToRComme
 from commissioning.tor import workflow as tor_workflow
 from documents.models import Document
 from reviews import workflow
-from reviews.access import holds_on, roles_held
+from reviews.access import holds_on_anyone, roles_held
 from reviews.models import Role
 from reviews.next_step import OwnStep
 from scr_portal.dates import long_date
 from scr_portal.links import url_for_each
+from scr_portal.queries import Param, bound, shaped
 
 BM, CHAIR, MEMBER, REVIEWER = Role.BUSINESS_MANAGER, Role.CHAIR, Role.BOARD_MEMBER, Role.LEAD_REVIEWER
 
@@ -101,16 +104,23 @@ def _version_rows(versions: QuerySet, kind: str) -> QuerySet:
     return _rows(versions, kind, number=F("number"), since="sent_for_comment_at", due="comments_close_on")
 
 
-def _parts(user, today: date) -> list[QuerySet]:
-    """One query for each kind of thing the person's roles may ask of them (each built in one filter and one
-    values(): building querysets is most of what this list costs)."""
-    held = roles_held(user)
+# The values a "waiting for you" query is run with (scr_portal.queries.shaped): built once per shape, from
+# these parameters, whoever asks.
+USER = Param("user_id", IntegerField())
+TODAY = Param("today", DateField())
+ANSWERED_SINCE = Param("answered_since", DateTimeField())
+REVIEW = Param("review_id", IntegerField())
+
+
+def _parts(held: frozenset[str]) -> list[QuerySet]:
+    """One query for each kind of thing the roles `held` may ask of a person (each built in one filter and
+    one values()), with the person, the day and their boards and reviews as parameters."""
     parts = []
     commentable = Q(status__in=tor_workflow.COMMENTABLE_STATUSES)
     if held & {BM, CHAIR}:
         # answer_proposal: runs_review(BM, CHAIR) & review_allows(OPEN)
         proposals = Proposal.objects.filter(
-            holds_on(user, BM, CHAIR, at=workflow.OPEN, running=True), answer=""
+            holds_on_anyone(BM, CHAIR, at=workflow.OPEN, running=True), answer=""
         )
         parts.append(
             _rows(
@@ -127,7 +137,9 @@ def _parts(user, today: date) -> list[QuerySet]:
             section__version=OuterRef("pk"), parent__isnull=True, addressed_at__isnull=True
         )
         waiting = ToRVersion.objects.filter(
-            commentable, holds_on(user, BM, at=workflow.COMMISSIONING_OPEN, running=True), Exists(unaddressed)
+            commentable,
+            holds_on_anyone(BM, at=workflow.COMMISSIONING_OPEN, running=True),
+            Exists(unaddressed),
         )
         parts.append(_version_rows(waiting, ADDRESS))
         # make_documents: runs_review(BM) & review_allows(OPEN); a failed document not made again since
@@ -135,7 +147,9 @@ def _parts(user, today: date) -> list[QuerySet]:
             review=OuterRef("review"), kind=OuterRef("kind"), requested_at__gt=OuterRef("requested_at")
         )
         failed = Document.objects.filter(
-            holds_on(user, BM, at=workflow.OPEN, running=True), ~Exists(newer), status=Document.Status.FAILED
+            holds_on_anyone(BM, at=workflow.OPEN, running=True),
+            ~Exists(newer),
+            status=Document.Status.FAILED,
         )
         parts.append(
             _rows(
@@ -149,22 +163,22 @@ def _parts(user, today: date) -> list[QuerySet]:
     # the business manager runs the round, so it is the others who are asked to comment.
     commenters = (MEMBER, CHAIR, REVIEWER)
     if held & set(commenters):
-        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author=user)
+        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author_id=USER)
         due = ToRVersion.objects.filter(
             commentable,
-            holds_on(user, *commenters, at=workflow.COMMISSIONING_OPEN),
+            holds_on_anyone(*commenters, at=workflow.COMMISSIONING_OPEN),
             ~Exists(mine),
-            comments_close_on__gte=today,
+            comments_close_on__gte=TODAY,
         )
         parts.append(_version_rows(due, COMMENT))
     if held & {MEMBER, CHAIR}:
         # give_input: on_review(BOARD_MEMBER, CHAIR) & review_allows(COMMISSIONING_OPEN)
         replied = InputReply.objects.filter(invitation=OuterRef("pk"))
         invited = InputInvitation.objects.filter(
-            holds_on(user, MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
+            holds_on_anyone(MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
             ~Exists(replied),
-            member=user,
-            round__closes_on__gte=today,
+            member_id=USER,
+            round__closes_on__gte=TODAY,
         )
         parts.append(
             _rows(
@@ -179,9 +193,9 @@ def _parts(user, today: date) -> list[QuerySet]:
     if REVIEWER in held:
         # The lead reviewer's own proposals, answered lately (propose_scope_change: on_review(LEAD_REVIEWER))
         answered = Proposal.objects.filter(
-            holds_on(user, REVIEWER, at=workflow.OPEN),
-            author=user,
-            answered_at__gte=timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
+            holds_on_anyone(REVIEWER, at=workflow.OPEN),
+            author_id=USER,
+            answered_at__gte=ANSWERED_SINCE,
         )
         parts.append(
             _rows(
@@ -192,54 +206,115 @@ def _parts(user, today: date) -> list[QuerySet]:
             )
         )
         # What others said on the terms of reference out for comment (view_commissioning)
-        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(author=user)
+        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(author_id=USER)
         said = ToRVersion.objects.filter(
-            commentable, holds_on(user, REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
+            commentable, holds_on_anyone(REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
         )
         parts.append(_version_rows(said, READ))
     return parts
 
 
-def _union(user, today: date, review_id: int | None = None) -> QuerySet | None:
-    parts = _parts(user, today)
-    if review_id is not None:
-        parts = [part.filter(w_review=review_id) for part in parts]
-    if not parts:
-        return None
+ASKED = frozenset({BM, CHAIR, MEMBER, REVIEWER})  # the roles `_parts` asks things of
+ORDER = "w_since, w_review, w_target"
+
+
+def _union_sql(held: frozenset[str], *, on_review: bool) -> tuple[str, list]:
+    """The UNION of `_parts(held)` as SQL with its parameters (`Param`s among them), limited to one review
+    (`REVIEW`) when `on_review`."""
+    parts = _parts(held)
+    if on_review:
+        parts = [part.filter(w_review=REVIEW) for part in parts]
     first, *rest = parts
-    return first.union(*rest, all=True) if rest else first
+    union = first.union(*rest, all=True) if rest else first
+    return union.query.sql_with_params()
+
+
+def _shape(user, *, on_review: bool = False) -> tuple[str, tuple, frozenset[str]] | None:
+    """The person's "waiting for you" UNION, compiled once for everyone whose roles ask the same kinds of
+    things (None for someone asked nothing): its SQL, its parameters and the roles it was built for."""
+    held = frozenset(roles_held(user) & ASKED)
+    if not held:
+        return None
+    sql, params = shaped(("waiting", held, on_review), lambda: _union_sql(held, on_review=on_review))
+    return sql, params, held
+
+
+def _values(user, today: date, review_id: int | None = None) -> dict:
+    return {
+        "user": user,
+        "user_id": user.pk,
+        "today": today,
+        "answered_since": timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
+        "review_id": review_id,
+    }
+
+
+def _run(sql: str, params: Sequence) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def first_on_review(user, review) -> OwnStep | None:
     """The thing waiting longest for the person on this review, as the review page's "your next step"
     (one query; registered with `reviews.next_step` by the app's ready())."""
-    union = _union(user, timezone.localdate(), review.pk)
-    if union is None:
+    shape = _shape(user, on_review=True)
+    if shape is None:
         return None
-    first = described(union.order_by("w_since", "w_review", "w_target")[:1])
-    return OwnStep(f"{first[0].what}.", first[0].url) if first else None
+    sql, params, _ = shape
+    # Only the ORM's own compiled SQL and this module's names are put into the text; values are parameters.
+    first = _run(
+        f"SELECT {', '.join(COLUMNS)} FROM ({sql}) waiting ORDER BY {ORDER} LIMIT 1",  # noqa: S608  # nosec B608
+        bound(params, _values(user, timezone.localdate(), review.pk)),
+    )
+    items = described([_as_read(row) for row in first])
+    return OwnStep(f"{items[0].what}.", items[0].url) if items else None
 
 
-def all_waiting(user, today: date | None = None) -> QuerySet | list:
+class _AllWaiting:
+    """Every thing waiting for the person, the oldest first, as a Paginator reads it: counted, then sliced
+    (one query each)."""
+
+    def __init__(self, sql: str, params: list) -> None:
+        self.sql, self.params = sql, params
+
+    def count(self) -> int:
+        return _run(f"SELECT COUNT(*) FROM ({self.sql}) waiting", self.params)[0][0]  # noqa: S608  # nosec B608
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        start, stop = window.start or 0, window.stop
+        rows = _run(
+            f"SELECT {', '.join(COLUMNS)} FROM ({self.sql}) waiting ORDER BY {ORDER} "  # noqa: S608  # nosec B608
+            "LIMIT %s OFFSET %s",
+            [*self.params, stop - start, start],
+        )
+        return [_as_read(row) for row in rows]
+
+
+def all_waiting(user, today: date | None = None) -> _AllWaiting | list:
     """Every thing waiting for the person, the oldest first, as rows for `described` (for a paginated list)."""
-    union = _union(user, today or timezone.localdate())
-    return [] if union is None else union.order_by("w_since", "w_review", "w_target")
+    shape = _shape(user)
+    if shape is None:
+        return []
+    sql, params, _ = shape
+    return _AllWaiting(sql, bound(params, _values(user, today or timezone.localdate())))
 
 
 def waiting_for(user, today: date | None = None, limit: int = WAITING_SHOWN) -> tuple[list[Waiting], int]:
     """The things waiting for the person, the oldest first (at most `limit`), and how many there are in all:
     one query whatever the data (none for someone with no role that is asked anything)."""
-    union = _union(user, today or timezone.localdate())
-    if union is None:
+    shape = _shape(user)
+    if shape is None:
         return [], 0
-    # The count rides on the rows (a window over the union), so the union is built, planned and run once;
-    # Django cannot annotate a union, hence the wrapping SELECT. Only the ORM's own compiled SQL and this
-    # module's column names are put into the text; every value is a parameter.
-    sql, params = union.query.sql_with_params()
-    wrapped = f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(f"{wrapped} ORDER BY w_since, w_review, w_target LIMIT %s", (*params, limit))
-        fetched = cursor.fetchall()
+    sql, params, _ = shape
+    # The count rides on the rows (a window over the union), so the union is planned and run once. Only the
+    # ORM's own compiled SQL and this module's column names are put into the text; every value is a
+    # parameter.
+    fetched = _run(
+        f"SELECT {', '.join(COLUMNS)}, COUNT(*) OVER () FROM ({sql}) waiting "  # noqa: S608  # nosec B608
+        f"ORDER BY {ORDER} LIMIT %s",
+        [*bound(params, _values(user, today or timezone.localdate())), limit],
+    )
     # A database without time zones gives the union's times as they are stored: read them back as Django does.
     rows = [_as_read(row[:-1]) for row in fetched]
     return described(rows), fetched[0][-1] if fetched else 0

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, Expression, IntegerField, OuterRef, Q, QuerySet, Value
 
-from scr_portal.queries import InIds
+from scr_portal.queries import IdsParam, InIds, InParam
 
 from . import workflow
 from .models import (
@@ -277,6 +277,34 @@ def sees_review_of(user, field: str = "review") -> Q:
     return _seen(user, id_column=f"{field}_id", lead_board=f"{field}__lead_board_id")
 
 
+def sees_anyone(*, id_column: str = "pk", lead_board: str = "lead_board_id") -> Q:
+    """`visible_reviews`'s rule (as `sees_review_of` writes it on another model's columns) for a query built
+    once and run for anyone (scr_portal.queries.shaped): the reviews the person joined, or led by their
+    boards, given when the query runs from the values' "user"."""
+    return Q(InParam(id_column, PersonIds("reviews joined"))) | Q(InParam(lead_board, PersonIds("boards")))
+
+
+class PersonIds(IdsParam):
+    """Ids this module reads of the person (`values["user"]`) for a query built once and run for anyone:
+    the reviews they joined other than through their boards' lead (`reviews_joined`), the boards they take
+    part in (`participant_board_ids`), the boards where they hold one of `roles` (`boards_where`), or the
+    agencies they own actions for as an action owner (`action_owner_agencies`)."""
+
+    def __init__(self, what: str, *roles: str) -> None:
+        self.what, self.roles = what, tuple(sorted(roles))
+        super().__init__(f"{what} {'+'.join(self.roles)}".strip())
+
+    def value(self, values) -> list[int]:
+        user = values["user"]
+        if self.what == "reviews joined":
+            return sorted(reviews_joined(user))
+        if self.what == "boards":
+            return participant_board_ids(user) if not self.roles else boards_where(user, *self.roles)
+        if self.what == "owner agencies":
+            return sorted(action_owner_agencies(user))
+        raise ValueError(f"PersonIds: nothing called {self.what!r}")
+
+
 def _seen(user, *, id_column: str, lead_board: str) -> Q:
     """The rule itself, on a review's id and its lead board's: the reviews joined, or led by their boards."""
     visible = Q(InIds(id_column, sorted(reviews_joined(user))))
@@ -297,6 +325,39 @@ def holds_on(user, *roles: str, at: str, field: str = "review", running: bool = 
     are all on the reviews table, so the database reads only the person's reviews by index, then their rows."""
     if not _active(user):
         return Q(pk__in=[])
+    boards, joined = held_on(user, *roles, running=running)
+    return _holds(InIds("pk", joined), Q(lead_board_id__in=boards) if boards else None, at=at, field=field)
+
+
+def holds_on_anyone(*roles: str, at: str, field: str = "review", running: bool = False) -> Q:
+    """`holds_on` for a query built once and run for anyone (scr_portal.queries.shaped): the same rule,
+    with the person's boards and reviews as parameters (`HeldIds`) that `bound` reads from the values'
+    "user" when the query runs."""
+    return _holds(
+        InParam("pk", HeldIds("reviews", roles, running)),
+        Q(InParam("lead_board_id", HeldIds("boards", roles, running))),
+        at=at,
+        field=field,
+    )
+
+
+def _holds(joined: Expression, boards: Q | None, *, at: str, field: str) -> Q:
+    """`holds_on`'s condition from its two halves: the reviews joined, or led by the boards."""
+    condition = Q(joined)
+    if boards is not None:
+        condition |= boards
+    condition &= Q(state__in=workflow.states_allowing(at))
+    if not field:
+        return condition
+    return Q(**{f"{field}_id__in": Review.objects.filter(condition).values("pk")})
+
+
+def held_on(user, *roles: str, running: bool = False) -> tuple[list[int], list[int]]:
+    """What `holds_on` reads of the person: the boards on which they hold one of `roles` (board roles), and
+    the reviews they hold one on other than through those boards' lead: taking part through those boards
+    (not with `running`), or appointed as lead reviewer when `roles` has it. Empty for someone inactive."""
+    if not _active(user):
+        return [], []
     boards = set(boards_where(user, *(set(roles) & set(BOARD_ROLES))))
     appointed = Role.LEAD_REVIEWER in roles
     joined = {
@@ -304,13 +365,20 @@ def holds_on(user, *roles: str, at: str, field: str = "review", running: bool = 
         for review_id, through in _joined_through(user)
         if (through in boards and not running) or (appointed and through == _APPOINTED)
     }
-    condition = Q(InIds("pk", sorted(joined)))
-    if boards:
-        condition |= Q(lead_board_id__in=sorted(boards))
-    condition &= Q(state__in=workflow.states_allowing(at))
-    if not field:
-        return condition
-    return Q(**{f"{field}_id__in": Review.objects.filter(condition).values("pk")})
+    return sorted(boards), sorted(joined)
+
+
+class HeldIds(IdsParam):
+    """The boards (`part="boards"`) or the reviews (`part="reviews"`) of `held_on(values["user"], *roles,
+    running=running)`, given when a `holds_on_anyone` query runs."""
+
+    def __init__(self, part: str, roles: Iterable[str], running: bool) -> None:
+        self.part, self.roles, self.running = part, tuple(sorted(roles)), running
+        super().__init__(f"held {part} {'+'.join(self.roles)}{' running' if running else ''}")
+
+    def value(self, values) -> list[int]:
+        boards, reviews = held_on(values["user"], *self.roles, running=self.running)
+        return boards if self.part == "boards" else reviews
 
 
 @dataclass(frozen=True)

@@ -122,15 +122,21 @@ def review_for(user, pk: int, action: str = "view_review") -> Review:
 
 def board_summaries_for(user) -> QuerySet[Board]:
     """The person's boards with counts for the home page; counts only include reviews they may see."""
+    return board_summaries(boards_visible_to(user))
 
-    # These are the person's own boards, every review of which they may see: each count is a subquery read by
-    # index, not a join of every membership with every review (which grew as their product).
+
+def board_summaries(boards: QuerySet[Board]) -> QuerySet[Board]:
+    """The person's boards (`boards`: those they take part in, every review of which they may see) with how
+    many reviews each leads and how many people it has."""
+
+    # Each count is a subquery read by index, not a join of every membership with every review (which grew
+    # as their product).
     def count(qs) -> Coalesce:
         # COUNT(*), not COUNT(id): an index on the board's column then answers alone (index-only scan).
         n = qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
         return Coalesce(Subquery(n), 0)
 
-    return boards_visible_to(user).annotate(
+    return boards.annotate(
         review_count=count(Review.objects.filter(lead_board_id=OuterRef("pk"))),
         member_count=count(Membership.objects.filter(board_id=OuterRef("pk"), is_active=True)),
     )

@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -31,12 +32,14 @@ from django.utils.text import Truncator
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import (
+    PersonIds,
     action_owner_agencies,
     board_agencies,
     can,
     require,
     review_board_ids,
     roles_on_review,
+    sees_anyone,
     sees_review_of,
     visible_reviews,
 )
@@ -51,7 +54,7 @@ from reviews.models import (
     Role,
 )
 from reviews.selectors import with_boards
-from scr_portal.queries import InIds, InSubquery
+from scr_portal.queries import IdsParam, InIds, InParam, InSubquery, Param
 
 from . import workflow
 from .workflow import OPEN_STATUSES, rag_expression
@@ -129,6 +132,31 @@ def my_agency_ids(user) -> set[int]:
 def mine(user) -> Q:
     """Actions the person owns, or their agency owns."""
     return Q(owner=user) | Q(owner_agency_id__in=my_agency_ids(user))
+
+
+class MyAgencies(IdsParam):
+    """`my_agency_ids` of `values["user"]`, given when a query built once (scr_portal.queries.shaped) runs."""
+
+    def __init__(self) -> None:
+        super().__init__("my agencies")
+
+    def value(self, values) -> list[int]:
+        return sorted(my_agency_ids(values["user"]))
+
+
+# The person, in a query built once and run for anyone.
+USER = Param("user_id", IntegerField())
+
+
+def mine_anyone() -> Q:
+    """`mine`'s rule for a query built once and run for anyone: the person is `values["user"]`."""
+    return Q(owner_id=USER) | Q(InParam("owner_agency_id", MyAgencies()))
+
+
+def openable_anyone() -> Q:
+    """`openable`'s rule for a query built once and run for anyone: the person is `values["user"]`."""
+    owned = Q(owner_id=USER) & Q(InParam("owner_agency_id", PersonIds("owner agencies")))
+    return sees_anyone(id_column="review_id", lead_board="review__lead_board_id") | owned
 
 
 def owned_by(user) -> Q:
