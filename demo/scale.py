@@ -55,6 +55,7 @@ from commissioning.models import (
 from commissioning.tor.assemble import SECTIONS
 from demo.pdf import DEMO_PDF
 from demo.scale_history import ScaleHistory, write_rows
+from responses.actions.services import export_columns_refresh
 from responses.actions.workflow import DEFERRED_STATUSES, DONE_STATUSES, EVIDENCED_STATUSES
 from responses.models import (
     Action,
@@ -425,6 +426,7 @@ class Builder:
             ("findings and meetings", self.findings_and_meetings),
             ("actions", self.actions),
             ("progress updates", self.updates),
+            ("what exports read of findings and progress", self.export_columns),
             ("written responses", self.responses),
             ("notifications", self.notifications),
             ("review access log", self.access_log),
@@ -1216,6 +1218,11 @@ class Builder:
 
         self.insert(ActionUpdate, updates())
         del self.progressing
+
+    def export_columns(self) -> None:
+        """The actions' findings and latest progress as exports read them, kept on each action as the
+        services keep them."""
+        export_columns_refresh(action_ids=Action.objects.values_list("pk", flat=True))
 
     def responses(self) -> None:
         if not default_storage.exists(REPORT_NAME):

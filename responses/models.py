@@ -359,7 +359,15 @@ class Action(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(m2m_fields=[findings])
+    # Kept by the services (responses.actions.services.export_columns_refresh) in the transaction that changes
+    # them, for exports, which read a board's thousands of actions at once: the findings as an export writes
+    # them ("1. title; 2. title": finding titles are kept by retention, so this holds nothing retention would
+    # clear), and the latest progress update (a reference: its text stays where retention clears it).
+    findings_label = models.TextField("findings, as exports write them", blank=True, editable=False)
+    latest_update = models.ForeignKey(
+        "ActionUpdate", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[findings], excluded_fields=["findings_label", "latest_update"])
 
     class Meta:
         ordering = ["review", "priority", "due_on", "number"]

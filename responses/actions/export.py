@@ -139,7 +139,7 @@ COLUMNS = [
     Column("Review", lambda r: r["reference"], 12, text_cell("r.reference")),
     Column("Action", lambda r: r["number"], 8, plain_cell("number")),
     Column("What will be done", lambda r: r["description"], 60, text_cell("r.description")),
-    Column("Findings", lambda r: r["findings"], 40, text_cell("r.findings")),
+    Column("Findings", lambda r: r["findings_label"], 40, text_cell("r.findings_label")),
     Column("Kind", lambda r: KINDS.get(r["kind"], r["kind"]), 12, label_cell("kind", KINDS)),
     Column(
         "Board function",

@@ -455,6 +455,8 @@ EXPORT_FIELDS = (
     "deferred_until",
     "deferred_reason",
     "completed_on",
+    "findings_label",
+    "latest_update_id",
 )
 EXPORT_RELATED = {
     "reference": F("review__reference"),
@@ -473,11 +475,12 @@ FINDINGS_SEPARATOR = "; "
 
 def for_export(actions: QuerySet[Action], chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
     """The plan's rows as an export writes them, in the page's order: one dict per action holding
-    EXPORT_FIELDS, the EXPORT_RELATED names, the latest progress update's date and text, and `findings`
-    ("1. title; 2. title"). Rows are read `chunk_size` at a time from one query's cursor (server-side on
-    PostgreSQL), each chunk's findings with one more query; plain values, no model instances, so a board's
-    thousands of actions take a fraction of the time and the memory. Nothing is read until the first row
-    is asked for."""
+    EXPORT_FIELDS and the EXPORT_RELATED names, its findings ("1. title; 2. title", `findings_label`) and
+    its latest progress update's date and text (`latest_on`, `latest_text`), the last two read by the
+    update's id, which the services keep on the action (`export_columns_refresh`). Rows are read `chunk_size`
+    at a time from one query's cursor (server-side on PostgreSQL), each chunk's updates with one more query;
+    plain values, no model instances, so a board's thousands of actions take a fraction of the time and the
+    memory. Nothing is read until the first row is asked for."""
     if "rag_value" not in actions.query.annotations:
         actions = with_rag(actions)
     rows = (
@@ -486,12 +489,13 @@ def for_export(actions: QuerySet[Action], chunk_size: int = EXPORT_CHUNK_SIZE) -
         .iterator(chunk_size=chunk_size)
     )
     while batch := list(islice(rows, chunk_size)):
-        ids = [row["pk"] for row in batch]
-        findings = _findings_of(ids)
-        latest = _latest_updates_of(ids)
+        wanted = [row["latest_update_id"] for row in batch if row["latest_update_id"] is not None]
+        latest = {
+            pk: (on, text)
+            for pk, on, text in ActionUpdate.objects.filter(pk__in=wanted).values_list("pk", "on", "text")
+        }
         for row in batch:
-            row["findings"] = findings.get(row["pk"], "")
-            row["latest_on"], row["latest_text"] = latest.get(row["pk"], (None, None))
+            row["latest_on"], row["latest_text"] = latest.get(row["latest_update_id"], (None, None))
         yield from batch
 
 
@@ -513,7 +517,6 @@ EXPORT_ORDER = tuple(
 EXPORT_NAMES = (
     *EXPORT_ORDER,
     *(name for name in (*EXPORT_FIELDS, *EXPORT_RELATED) if name not in EXPORT_ORDER),
-    "findings",
     "latest_on",
     "latest_text",
 )
@@ -522,18 +525,15 @@ EXPORT_NAMES = (
 def export_rows_sql(today: date) -> tuple[str, list]:
     """PostgreSQL only: a query (SQL and its parameters) for the rows of the actions whose ids are the
     last parameter, still to be given (an array of bigint, e.g. "{3,1,2}"), in the page's order. Each row
-    holds EXPORT_NAMES: every name a row of `for_export` holds, with `findings` (in number order, joined
-    as `_findings_of` joins them) and `latest_on` and `latest_text` (the update `_latest_updates_of`
-    chooses: the latest date, then the last written). The text holds only the ORM's SQL and names from
-    the models; every value is a parameter. One text for any ids: an export builds it once and reads its
-    chunks with it.
+    holds EXPORT_NAMES: every name a row of `for_export` holds, the findings and latest progress among them
+    (kept on the action by the services, so no lookup per action). The text holds only the ORM's SQL and
+    names from the models; every value is a parameter. One text for any ids: an export builds it once and
+    reads its chunks with it.
 
-    How PostgreSQL reads it, on a board's plan: the actions by id (in id order, so that each one's
-    findings and latest update, looked up by its id through their indexes, are read from neighbouring
-    index pages), then sorted, with the order's columns first: a sort compares rows by their first
-    columns cheaply and by a column after text slowly, and the sort was a third of the time without
-    the findings and updates. OFFSET 0 keeps the query a unit of its own, so a caller's query over it
-    keeps those columns; a caller ordering by EXPORT_ORDER again costs no second sort."""
+    How PostgreSQL reads it, on a board's plan: the actions by id, then sorted, with the order's columns
+    first: a sort compares rows by their first columns cheaply and by a column after text slowly. OFFSET 0
+    keeps the query a unit of its own, so a caller's query over it keeps those columns; a caller ordering
+    by EXPORT_ORDER again costs no second sort."""
     rows, params = (
         with_rag(Action.objects.all(), today)
         .order_by()
@@ -541,44 +541,35 @@ def export_rows_sql(today: date) -> tuple[str, list]:
         .query.sql_with_params()
     )
     q = connection.ops.quote_name
-    link = Action.findings.through._meta
-    finding, update = Finding._meta, ActionUpdate._meta
-    link_action, link_finding = (q(link.get_field(n).column) for n in ("action", "finding"))
-    on, text, update_action = (q(update.get_field(n).column) for n in ("on", "text", "action"))
-    number, title = q(finding.get_field("number").column), q(finding.get_field("title").column)
-    columns = ", ".join(f"a.{q(name)}" for name in EXPORT_NAMES[:-3])
+    update = ActionUpdate._meta
+    on, text = (q(update.get_field(n).column) for n in ("on", "text"))
+    columns = ", ".join(f"a.{q(name)}" for name in EXPORT_NAMES[:-2])
     order = ", ".join(f"a.{q(name)}" for name in EXPORT_ORDER)
+    # The latest update is looked up by its id, one index probe per action: as a plain join (or a LATERAL one
+    # it may flatten into one: LIMIT 1 keeps it apart) PostgreSQL hashed every update there is (300,000 at
+    # national scale) for each chunk.
     sql = (
-        f"SELECT {columns}, fi.findings, lu.latest_on, lu.latest_text "  # noqa: S608  # nosec B608
-        f"FROM ({rows}) AS a "
-        "LEFT JOIN LATERAL ("
-        f"SELECT string_agg(f.{number}::text || %s || f.{title}, %s ORDER BY f.{number}) AS findings"
-        f" FROM {q(link.db_table)} AS af JOIN {q(finding.db_table)} AS f"
-        f" ON f.{q(finding.pk.column)} = af.{link_finding} WHERE af.{link_action} = a.pk"
-        ") AS fi ON true "
-        "LEFT JOIN LATERAL ("
-        f"SELECT u.{on} AS latest_on, u.{text} AS latest_text FROM {q(update.db_table)} AS u"
-        f" WHERE u.{update_action} = a.pk ORDER BY u.{on} DESC, u.{q(update.pk.column)} DESC LIMIT 1"
-        ") AS lu ON true "
+        f"SELECT {columns}, lu.latest_on, lu.latest_text FROM ({rows}) AS a "  # noqa: S608  # nosec B608
+        f"LEFT JOIN LATERAL (SELECT u.{on} AS latest_on, u.{text} AS latest_text FROM {q(update.db_table)} AS u"
+        f" WHERE u.{q(update.pk.column)} = a.{q('latest_update_id')} LIMIT 1) AS lu ON true "
         f"WHERE a.pk = ANY(%s::bigint[]) ORDER BY {order} OFFSET 0"
     )
-    return sql, [*params, FINDING_NUMBER_SEPARATOR, FINDINGS_SEPARATOR]
+    return sql, list(params)
 
 
-def _latest_updates_of(action_ids: list[int]) -> dict[int, tuple]:
-    """Each action's latest progress update, (date, text), by action id (one query; on PostgreSQL one
-    index lookup per action, DISTINCT ON, rather than two correlated subqueries per exported row)."""
-    updates = ActionUpdate.objects.filter(action_id__in=action_ids)
+def latest_update_ids(action_ids: list[int]) -> dict[int, int]:
+    """Each action's latest progress update (the latest date, then the last written), by action id (one
+    query)."""
+    updates = ActionUpdate.objects.filter(action_id__in=action_ids).order_by("action_id", "-on", "-pk")
     if connection.features.can_distinct_on_fields:
-        latest = updates.order_by("action_id", "-on", "-pk").distinct("action_id")
-        return {pk: (on, text) for pk, on, text in latest.values_list("action_id", "on", "text")}
-    found: dict[int, tuple] = {}
-    for pk, on, text in updates.order_by("action_id", "-on", "-pk").values_list("action_id", "on", "text"):
-        found.setdefault(pk, (on, text))
+        return dict(updates.distinct("action_id").values_list("action_id", "pk"))
+    found: dict[int, int] = {}
+    for action_id, pk in updates.values_list("action_id", "pk"):
+        found.setdefault(action_id, pk)
     return found
 
 
-def _findings_of(action_ids: list[int]) -> dict[int, str]:
+def findings_labels(action_ids: list[int]) -> dict[int, str]:
     """Each action's findings as an export shows them, "1. title; 2. title" (one query)."""
     labels: dict[int, list[str]] = {}
     linked = (

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Max
 
+from responses.actions.services import export_columns_refresh
 from responses.models import Finding, Theme
 from reviews.models import Review, TimelineEntry
 from reviews.services import review_lock, timeline_add
@@ -44,6 +45,9 @@ def finding_save(
         finding.number, finding.title, finding.text = number, title, text
         finding.save()
         finding.themes.set(themes)
+        if not adding:
+            # The actions responding to it show its number and title in exports.
+            export_columns_refresh(action_ids=finding.actions.values_list("pk", flat=True))
         timeline_add(
             review=review,
             user=user,

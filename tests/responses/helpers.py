@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from demo.pdf import DEMO_PDF
+from responses.actions.services import export_columns_refresh
 from responses.models import Action, Finding, PlanPeriod, PlanPriority, Theme
 from responses.themes import ensure_standard_themes
 from reviews.models import Agency, Membership, Review, Role
@@ -107,6 +108,7 @@ def action(review: Review, owner, *, findings=None, number: int | None = None, *
         **fields,
     )
     made.findings.set(findings if findings is not None else [finding(review)])
+    export_columns_refresh(action_ids=[made.pk])  # as the services keep what exports read
     return made
 
 

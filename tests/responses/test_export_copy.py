@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses.actions import export, selectors
+from responses.actions.services import export_columns_refresh
 from responses.models import Action, ActionUpdate
 from tests.factories import AgencyFactory, ReviewFactory, UserFactory
 from tests.responses.helpers import action, at_stage, finding, plan_priority
@@ -127,6 +128,7 @@ def hostile(world):
     blank.priority_reason = ""
     blank.save()
     ActionUpdate.objects.create(action=made[4], author=world.north_member, on=today, text="")
+    export_columns_refresh(action_ids=[a.pk for a in made])  # as the services keep what exports read
     return {"reviews": reviews, "police": police, "unnamed": unnamed, "actions": made}
 
 

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from demo.commissioning import seed_demo as seed_commissioning
 from demo.reviews import seed_demo
+from responses.actions.services import export_columns_refresh
+from responses.models import Action
 from reviews import notifications
 
 
@@ -17,6 +19,8 @@ class Command(BaseCommand):
         with notifications.muted():
             counts = seed_demo(password)
             seed_commissioning()
+            # The demo writes its actions' findings and progress directly: what exports read of them, once.
+            export_columns_refresh(action_ids=Action.objects.values_list("pk", flat=True))
         self.stdout.write(
             self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         )
