@@ -142,7 +142,8 @@ PARTS: tuple[Part, ...] = (
     Part(
         "responses.Action",
         "review",
-        keep=("description",),
+        # findings_label: the findings' numbers and titles as exports write them, which are kept.
+        keep=("description", "findings_label"),
         clear=("priority_reason", "deferred_reason"),
         people=("owner", "created_by"),
     ),
