@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Func, QuerySet, Subquery
+from django.utils import timezone
 
 T = TypeVar("T")
 
@@ -143,7 +144,8 @@ def shaped(key: tuple, build: Callable[[], T]) -> T:
     """What `build` gives for `key` (a query's name and whatever decides its shape, such as which parts a
     UNION has), built once per process and database: a query whose values are `Param`s, bound when it runs
     (`bound`), so that one compiled text serves everyone."""
-    key = (connection.vendor, *key)
+    # The database and the time zone are compiled into the text (dates truncated in the current time zone).
+    key = (connection.vendor, timezone.get_current_timezone_name(), *key)
     found = _shapes.get(key)
     if found is None:
         found = _shapes[key] = build()
