@@ -241,3 +241,25 @@ def test_an_error_page_that_cannot_be_drawn_falls_back_to_plain_words(client):
     assert "Nothing you saved before this is lost." in body
     assert "manifest" not in body and SECRET not in body
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_each_request_refused_in_an_outage_is_logged_once_at_warning_without_a_traceback(
+    client, manager, caplog
+):
+    client.force_login(manager)
+    review = manager.memberships.get().board.led_reviews.get()
+    with database_down, caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert_database_unavailable(client.get(reverse("home")))
+        assert_database_unavailable(
+            client.post(reverse("child_add", args=[review.pk]), {"pseudonym": "Child Y", "outcome": "died"})
+        )
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.name, r.levelname) for r in logged] == [("django.request", "WARNING")] * 4
+    assert all(r.exc_info is None and "Traceback" not in r.getMessage() for r in logged)
+    assert [r.getMessage().split(" (")[0] for r in logged] == [
+        "Service Unavailable: /",
+        "Service Unavailable: /",
+        "Service Unavailable: /",
+        f"Service Unavailable: /reviews/{review.pk}/children/add/",
+    ]
