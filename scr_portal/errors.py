@@ -3,8 +3,9 @@ the portal, and the database out of reach.
 
 Every page here is rendered without the request's context processors, so it needs neither the database,
 the session nor the signed-in person: those may be what failed. A database that cannot be reached answers
-503 with Retry-After (it is usually back within minutes); any other fault answers 500. Django logs both
-with the traceback (logger `django.request`); the page itself never shows it.
+503 with Retry-After (it is usually back within minutes); any other fault answers 500. Django logs a fault
+with the traceback (logger `django.request`); a known outage is logged once, at WARNING, in one line
+(`OutageLogFilter`). The page itself never shows either.
 """
 
 from __future__ import annotations
