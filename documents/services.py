@@ -15,6 +15,7 @@ import logging
 import tempfile
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -221,10 +222,16 @@ def documents_next_lease_end(now=None) -> datetime | None:
     )
 
 
+def _sweep_minutes() -> int:
+    """Minutes between two runs of the periodic catch-up that hands documents out again."""
+    minutes = sorted(settings.CELERY_BEAT_SCHEDULE["documents-requeue"]["schedule"].minute)
+    return minutes[1] - minutes[0] if len(minutes) > 1 else 60
+
+
 def document_progress_note(document: Document, now=None) -> str:
     """What the status page says about a document on its way, truthfully: how long it may still take."""
     now = now or timezone.now()
-    sweep_minutes = 5  # the documents-requeue periodic job's period (CELERY_BEAT_SCHEDULE)
+    sweep_minutes = _sweep_minutes()
     if document.status == Status.RENDERING and leases.expired(document.claimed_by, document.lease_until, now):
         return (
             "A worker stopped while making this document. It will be made again within "

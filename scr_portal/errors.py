@@ -99,11 +99,9 @@ class OutageLogFilter(logging.Filter):
             if getattr(request, "_outage_logged", False):
                 return False
             request._outage_logged = True
+        first_line = next(iter(str(exc).strip().splitlines()), "")
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         record.msg = f"{record.msg} (database unavailable: %s)"
-        record.args = (
-            *(record.args or ()),
-            f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
-        )
+        record.args = (*(record.args or ()), f"{type(exc).__name__}: {first_line}")
         record.exc_info, record.exc_text = None, None
         return True

@@ -200,3 +200,23 @@ def test_a_dead_web_process_upload_folder_is_removed_by_gunicorn_child_exit(medi
     (folder / "tmp.upload.pdf").write_bytes(b"%PDF-")
     config["child_exit"](None, mock.Mock(pid=999_999))
     assert not folder.exists()
+
+
+def test_a_corrected_final_report_stored_before_a_failure_is_removed_and_the_first_kept(review, world):
+    from responses.findings import services as findings
+
+    first = review.final_report.name
+    upload = SimpleUploadedFile("Corrected.pdf", PDF_BYTES, content_type="application/pdf")
+    upload.display_name = "Corrected.pdf"
+    storage = Review._meta.get_field("final_report").storage
+    with (
+        mock.patch.object(storage, "save", wraps=storage.save) as save,
+        mock.patch.object(findings, "timeline_add", side_effect=OperationalError("gone")),
+        pytest.raises(OperationalError),
+    ):
+        findings.report_replace(review=review, user=world.north_manager, upload=upload, reason="Typo.")
+    (written,) = [call.args[0] for call in save.call_args_list]
+    assert written.startswith("reports/") and not default_storage.exists(written)  # written, then removed
+    review.refresh_from_db()
+    assert review.final_report.name == first and default_storage.exists(first)
+    assert files.orphans() == []
