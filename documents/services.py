@@ -222,30 +222,20 @@ def documents_next_lease_end(now=None) -> datetime | None:
     )
 
 
-def _sweep_minutes() -> int:
+def sweep_minutes() -> int:
     """Minutes between two runs of the periodic catch-up that hands documents out again."""
     minutes = sorted(settings.CELERY_BEAT_SCHEDULE["documents-requeue"]["schedule"].minute)
     return minutes[1] - minutes[0] if len(minutes) > 1 else 60
 
 
-def document_progress_note(document: Document, now=None) -> str:
-    """What the status page says about a document on its way, truthfully: how long it may still take."""
+def document_progress(document: Document, now=None) -> str:
+    """Where a document on its way stands, for its status page to say truthfully how long it may take:
+    "stopped" (its worker stopped: it is made again by the next catch-up, within `sweep_minutes()`),
+    "making" (a live worker has it), "waiting long" (the queue is busy or away) or "waiting"."""
     now = now or timezone.now()
-    sweep_minutes = _sweep_minutes()
-    if document.status == Status.RENDERING and leases.expired(document.claimed_by, document.lease_until, now):
-        return (
-            "A worker stopped while making this document. It will be made again within "
-            f"{sweep_minutes} minutes: you do not need to do anything."
-        )
     if document.status == Status.RENDERING:
-        return "A worker is making it now. Most documents take less than a minute."
-    if document.requested_at < now - STALE_QUEUED:
-        return (
-            "This is taking longer than usual because the portal's task queue is busy or not answering. "
-            "This is not an error and you do not need to do anything: the portal keeps trying and will make "
-            f"it automatically, within {sweep_minutes} minutes of the queue answering again."
-        )
-    return "The portal makes documents in the background, usually within a minute."
+        return "stopped" if leases.expired(document.claimed_by, document.lease_until, now) else "making"
+    return "waiting long" if document.requested_at < now - STALE_QUEUED else "waiting"
 
 
 # Exports ---------------------------------------------------------------------------------------------

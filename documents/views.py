@@ -128,7 +128,8 @@ def _status_context(request, pk: int, document_pk: int) -> dict:
         "can_retry": can(request.user, "make_documents", review)
         and document.status == Document.Status.FAILED,
         # How long it may still take, truthfully: a stopped worker or a queue away says so.
-        "progress_note": services.document_progress_note(document) if document.is_pending else "",
+        "progress": services.document_progress(document) if document.is_pending else "",
+        "sweep_minutes": services.sweep_minutes(),
     }
 
 
