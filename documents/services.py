@@ -137,9 +137,9 @@ def document_render(document_pk: int) -> str:
                 .select_related("review", "requested_by")
                 .get(pk=document_pk)
             )
-            if document.status == Status.READY or document.claimed_by != me:  # another run finished first
-                files.remove(stored)
-                return "already ready"
+            if document.status == Status.READY or document.claimed_by != me:  # another run finished first,
+                files.remove(stored)  # or took it over when this one's lease ran out
+                return "already ready" if document.status == Status.READY else "taken over by another worker"
             document.file.name = stored[0]
             document.sha256, document.size, document.pages = digest, len(rendered.pdf), rendered.pages
             document.status, document.finished_at = Status.READY, timezone.now()
@@ -209,14 +209,15 @@ def documents_requeue_stale(now=None) -> int:
     return count
 
 
-def documents_next_lease_end(now=None) -> datetime | None:
-    """When the first lease of a document being made runs out if not renewed (None when there is none):
-    the catch-up looks again then, so a worker that stopped elsewhere is replaced without waiting for
+def documents_last_lease_end(now=None) -> datetime | None:
+    """When the last of the leases held now on documents being made runs out if not renewed (None when
+    there is none). By then every holder that has stopped has lost its lease (only live ones renew), so
+    the catch-up looks again then and replaces any worker that stopped elsewhere without waiting for
     the next periodic run."""
     now = now or timezone.now()
     return (
         Document.objects.filter(status=Status.RENDERING, lease_until__gt=now)
-        .order_by("lease_until")
+        .order_by("-lease_until")
         .values_list("lease_until", flat=True)
         .first()
     )

@@ -54,11 +54,11 @@ def make_export(self, export_pk: int) -> str:
 def requeue_stale(self, at_start: bool = False) -> int:
     """Every few minutes (and when a worker starts): documents and exports the queue missed are handed out
     again, and exports made more than a day ago are removed with their files. At a worker's start it
-    looks once more when the first lease of a document being made runs out, so a document whose worker
+    looks once more when the leases held on documents being made have run out, so a document whose worker
     stopped on another machine is taken over then, not at the next periodic run."""
     services.exports_sweep()
     handed_out = services.documents_requeue_stale() + services.exports_requeue_stale()
-    lease_end = services.documents_next_lease_end() if at_start else None
+    lease_end = services.documents_last_lease_end() if at_start else None
     if lease_end is not None:
         wait = max(1.0, (lease_end - timezone.now()).total_seconds() + 1)
         self.apply_async(countdown=wait)
