@@ -30,6 +30,8 @@ gunicorn's own variable) and WEB_THREADS.
   average 4) the slowest requests were the sign-ins at the very start, 5 to 9 s (ten at once, each
   hashing a password, on workers just started); every other request took under 1.6 s. 30 s leaves a
   wide margin.
+- child_exit: when a worker process ends, however it ends (killed at the timeout, SIGKILLed), the
+  uploads it was receiving are removed (scr_portal/files.py writes them to a folder of its own).
 - keepalive = 5 s: a browser's next request (or the load run's simulated person, who waits 1 to 3 s
   between pages) reuses its connection rather than opening a new one; longer would hold threads idle.
 """
@@ -42,3 +44,11 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
+
+
+def child_exit(server, worker) -> None:
+    """Removes the uploads the exited worker process was receiving (scr_portal/files.py)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_portal.settings")
+    from scr_portal.files import remove_upload_folder  # settings only: no Django setup in the arbiter
+
+    remove_upload_folder(worker.pid)

@@ -83,6 +83,12 @@ class Document(Job):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     html = models.TextField(help_text="The content to render, fixed when the document was asked for.")
     file = models.FileField(upload_to=document_upload_to, blank=True)
+    claimed_by = models.CharField(
+        max_length=200, blank=True, help_text="The worker making the document (machine:process)."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Until when that worker's claim holds; renewed while it works."
+    )
     sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -29,17 +30,18 @@ from reviews import notifications
 from reviews.models import Board, Notification, Review, TimelineEntry
 from reviews.selectors import board_for, review_for
 from reviews.services import timeline_add
-from scr_portal import outbox
+from scr_portal import files, leases, outbox
 
 from . import render
-from .models import Document, Export
+from .models import Document, Export, document_upload_to, export_upload_to
 
 log = logging.getLogger(__name__)
 Status = Document.Status
 
 # A queued document not picked up after this long is handed out again by the sweep.
 STALE_QUEUED = timedelta(minutes=2)
-# A render that has not finished after this long is taken to have died with its worker.
+# An export or other job (records) not finished after this long is taken to have died with its worker
+# (documents carry a lease instead: scr_portal/leases.py).
 STALE_RENDERING = timedelta(minutes=20)
 
 
@@ -97,34 +99,55 @@ def document_retry(*, document: Document, user) -> Document:
 
 
 def document_render(document_pk: int) -> str:
-    """Renders the document if nobody has finished it yet. Returns what happened, for logs and tests."""
+    """Renders the document if nobody has finished it yet and no live worker is making it. Returns what
+    happened, for logs and tests.
+
+    The worker claims the document with a lease (scr_portal/leases.py), renewed while it renders; a
+    document whose lease ran out, or whose holder's process is gone, is taken over. The file is stored
+    before the transaction that records it and removed again if that fails; if this process dies in
+    between, the file sweep removes it (scr_portal/files.py)."""
+    me = leases.holder()
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_pk).first()
         if document is None:
             return "missing"
         if document.status == Status.READY:
             return "already ready"
+        if document.status == Status.RENDERING and not leases.expired(
+            document.claimed_by, document.lease_until
+        ):
+            return "being made by another worker"
         document.status = Status.RENDERING
         document.started_at = timezone.now()
+        document.claimed_by, document.lease_until = me, document.started_at + leases.length()
         document.attempts += 1
         document.error = ""
-        document.save(update_fields=["status", "started_at", "attempts", "error"])
-        html = document.html
-    rendered = render.pdf_from_html(html)  # the long part: outside any transaction
-    digest = hashlib.sha256(rendered.pdf).hexdigest()
-    with transaction.atomic():
-        document = (
-            Document.objects.select_for_update().select_related("review", "requested_by").get(pk=document_pk)
+        document.save(
+            update_fields=["status", "started_at", "claimed_by", "lease_until", "attempts", "error"]
         )
-        if document.status == Status.READY:  # another run finished first
-            return "already ready"
-        document.file.save(document.download_name, ContentFile(rendered.pdf), save=False)
-        document.sha256, document.size, document.pages = digest, len(rendered.pdf), rendered.pages
-        document.status, document.finished_at = Status.READY, timezone.now()
-        if rendered.refused:
-            log.warning("Document %s: the renderer refused %d URL(s)", document.pk, len(rendered.refused))
-        document.save()
-        _announce(document)
+        html = document.html
+    with leases.renewed(Document.objects.filter(pk=document_pk), me):
+        rendered = render.pdf_from_html(html)  # the long part: outside any transaction
+    digest = hashlib.sha256(rendered.pdf).hexdigest()
+    with files.removed_unless_recorded([]) as stored:
+        stored.append(default_storage.save(document_upload_to(document, ""), ContentFile(rendered.pdf)))
+        with transaction.atomic():
+            document = (
+                Document.objects.select_for_update()
+                .select_related("review", "requested_by")
+                .get(pk=document_pk)
+            )
+            if document.status == Status.READY or document.claimed_by != me:  # another run finished first,
+                files.remove(stored)  # or took it over when this one's lease ran out
+                return "already ready" if document.status == Status.READY else "taken over by another worker"
+            document.file.name = stored[0]
+            document.sha256, document.size, document.pages = digest, len(rendered.pdf), rendered.pages
+            document.status, document.finished_at = Status.READY, timezone.now()
+            document.lease_until = None
+            if rendered.refused:
+                log.warning("Document %s: the renderer refused %d URL(s)", document.pk, len(rendered.refused))
+            document.save()
+            _announce(document)
     return "made"
 
 
@@ -164,16 +187,56 @@ def _announce(document: Document) -> None:
 
 
 def documents_requeue_stale(now=None) -> int:
-    """Hands out again documents left queued (the broker was away) or rendering far too long (the worker
-    died and its message was lost). Safe to run at any time: making is idempotent."""
+    """Hands out again, at once, documents the task queue no longer holds while they wait (Redis restarted
+    empty, or was away when they were asked for), and documents whose worker stopped while making them
+    (their lease ran out, or its process is gone). When the queue cannot be read, a waiting document is
+    handed out again once it has waited STALE_QUEUED. Safe to run at any time: making is idempotent."""
     now = now or timezone.now()
-    stale = Document.objects.filter(
-        status=Status.QUEUED, requested_at__lt=now - STALE_QUEUED
-    ) | Document.objects.filter(status=Status.RENDERING, started_at__lt=now - STALE_RENDERING)
+    queued = Document.objects.filter(status=Status.QUEUED)
+    held = outbox.held_by_queue("documents.render_document")
+    if held is None:
+        queued = queued.filter(requested_at__lt=now - STALE_QUEUED)
+    else:
+        queued = queued.exclude(pk__in=held)
+    stopped = [
+        d.pk
+        for d in Document.objects.filter(status=Status.RENDERING).only("pk", "claimed_by", "lease_until")
+        if leases.expired(d.claimed_by, d.lease_until, now)
+    ]
     count = 0
-    for pk in stale.values_list("pk", flat=True):
+    for pk in [*queued.values_list("pk", flat=True), *stopped]:
         count += document_dispatch(pk)
     return count
+
+
+def documents_last_lease_end(now=None) -> datetime | None:
+    """When the last of the leases held now on documents being made runs out if not renewed (None when
+    there is none). By then every holder that has stopped has lost its lease (only live ones renew), so
+    the catch-up looks again then and replaces any worker that stopped elsewhere without waiting for
+    the next periodic run."""
+    now = now or timezone.now()
+    return (
+        Document.objects.filter(status=Status.RENDERING, lease_until__gt=now)
+        .order_by("-lease_until")
+        .values_list("lease_until", flat=True)
+        .first()
+    )
+
+
+def sweep_minutes() -> int:
+    """Minutes between two runs of the periodic catch-up that hands documents out again."""
+    minutes = sorted(settings.CELERY_BEAT_SCHEDULE["documents-requeue"]["schedule"].minute)
+    return minutes[1] - minutes[0] if len(minutes) > 1 else 60
+
+
+def document_progress(document: Document, now=None) -> str:
+    """Where a document on its way stands, for its status page to say truthfully how long it may take:
+    "stopped" (its worker stopped: it is made again by the next catch-up, within `sweep_minutes()`),
+    "making" (a live worker has it), "waiting long" (the queue is busy or away) or "waiting"."""
+    now = now or timezone.now()
+    if document.status == Status.RENDERING:
+        return "stopped" if leases.expired(document.claimed_by, document.lease_until, now) else "making"
+    return "waiting long" if document.requested_at < now - STALE_QUEUED else "waiting"
 
 
 # Exports ---------------------------------------------------------------------------------------------
@@ -288,14 +351,17 @@ def export_make(export_pk: int) -> str:
         )
         size = handle.tell()
         handle.seek(0)
-        with transaction.atomic():
-            export = Export.objects.select_for_update().get(pk=export_pk)
-            if export.status == Export.Status.READY:  # another run finished first
-                return "already ready"
-            export.file.save("plan.xlsx", File(handle), save=False)
-            export.size, export.rows_done, export.rows_total = size, written, written
-            export.status, export.finished_at = Export.Status.READY, timezone.now()
-            export.save()
+        with files.removed_unless_recorded([]) as stored:  # stored first, kept only once recorded
+            stored.append(default_storage.save(export_upload_to(export, "plan.xlsx"), File(handle)))
+            with transaction.atomic():
+                export = Export.objects.select_for_update().get(pk=export_pk)
+                if export.status == Export.Status.READY:  # another run finished first
+                    files.remove(stored)
+                    return "already ready"
+                export.file.name = stored[0]
+                export.size, export.rows_done, export.rows_total = size, written, written
+                export.status, export.finished_at = Export.Status.READY, timezone.now()
+                export.save()
     return "made"
 
 

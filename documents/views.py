@@ -127,9 +127,9 @@ def _status_context(request, pk: int, document_pk: int) -> dict:
         "document": document,
         "can_retry": can(request.user, "make_documents", review)
         and document.status == Document.Status.FAILED,
-        # Not picked up in the usual time: most likely the task queue is away (the sweep hands it out again).
-        "waiting_long": document.status == Document.Status.QUEUED
-        and document.requested_at < timezone.now() - services.STALE_QUEUED,
+        # How long it may still take, truthfully: a stopped worker or a queue away says so.
+        "progress": services.document_progress(document) if document.is_pending else "",
+        "sweep_minutes": services.sweep_minutes(),
     }
 
 

@@ -1,7 +1,10 @@
 """Checks that what the database says about signed and stored things still holds: every signed version of a
 board's response hashes to its signature's digest and is found by the portal's own verification, every
 generated document's file is present and matches its SHA-256, and every other stored file the database
-names is present. Run after restoring a backup (`manage.py verify_integrity`) and by the restore test."""
+names is present; and, the other way round, that every file in the media store is named by a row (a file
+whose writer died before committing is one no retention, anonymisation or subject-access export would
+ever reach; the file sweep removes it after its grace period, see scr_portal/files.py). Run after
+restoring a backup (`manage.py verify_integrity`) and by the restore test."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from documents.models import Document
 from responses.document import workflow
 from responses.document.services import response_copy_verify
 from responses.models import ResponseVersion
+from scr_portal import files
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Report:
     signatures_checked: int = 0
     documents_checked: int = 0
     files_checked: int = 0
+    files_stored: int = 0
+    orphans: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -74,4 +80,11 @@ def check() -> Report:
                     report.problems.append(
                         f"{model._meta.verbose_name.capitalize()}: stored file {name} is missing."
                     )
+    report.orphans = [orphan.describe() for orphan in files.orphans()]
+    report.files_stored = sum(1 for _ in files.stored())
+    for orphan in report.orphans:
+        report.problems.append(
+            f"Stored file {orphan} is named by no record: the file sweep removes it once it is "
+            f"{files.grace().total_seconds() / 60:.0f} minutes old."
+        )
     return report

@@ -43,9 +43,9 @@ from django.utils import timezone
 from documents.services import EXPORT_KEPT, STALE_QUEUED, STALE_RENDERING
 from responses.actions.export import neutralise
 from reviews.access import can
-from scr_portal import outbox
+from scr_portal import files, outbox
 
-from .models import Channel, SubjectAccessExport, SubjectAccessRequest
+from .models import Channel, SubjectAccessExport, SubjectAccessRequest, subject_access_upload_to
 from .policy import BY_LABEL, text_fields
 from .services import name_pattern
 
@@ -583,19 +583,23 @@ def account_export_make(export_pk: int) -> str:
         found = write_account_export(job.subject, handle, progress)
         size = handle.tell()
         digest = _sha256_of(handle)
-        with transaction.atomic():
-            job = (
-                SubjectAccessExport.objects.select_for_update()
-                .select_related("subject", "requested_by")
-                .get(pk=export_pk)
-            )
-            if job.status == Status.READY:  # another run finished first
-                return "already ready"
-            job.file.save("export.zip", File(handle), save=False)
-            job.size, job.sha256, job.found = size, digest, found
-            job.status, job.finished_at = Status.READY, timezone.now()
-            job.save()
-            _recorded(job, SubjectAccessRequest.Step.DONE, found, digest)
+        handle.seek(0)
+        with files.removed_unless_recorded([]) as stored:  # stored first, kept only once recorded
+            stored.append(default_storage.save(subject_access_upload_to(job, "export.zip"), File(handle)))
+            with transaction.atomic():
+                job = (
+                    SubjectAccessExport.objects.select_for_update()
+                    .select_related("subject", "requested_by")
+                    .get(pk=export_pk)
+                )
+                if job.status == Status.READY:  # another run finished first
+                    files.remove(stored)
+                    return "already ready"
+                job.file.name = stored[0]
+                job.size, job.sha256, job.found = size, digest, found
+                job.status, job.finished_at = Status.READY, timezone.now()
+                job.save()
+                _recorded(job, SubjectAccessRequest.Step.DONE, found, digest)
     return "made"
 
 

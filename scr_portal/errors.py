@@ -3,8 +3,9 @@ the portal, and the database out of reach.
 
 Every page here is rendered without the request's context processors, so it needs neither the database,
 the session nor the signed-in person: those may be what failed. A database that cannot be reached answers
-503 with Retry-After (it is usually back within minutes); any other fault answers 500. Django logs both
-with the traceback (logger `django.request`); the page itself never shows it.
+503 with Retry-After (it is usually back within minutes); any other fault answers 500. Django logs a fault
+with the traceback (logger `django.request`); a known outage is logged once, at WARNING, in one line
+(`OutageLogFilter`). The page itself never shows either.
 """
 
 from __future__ import annotations
@@ -82,3 +83,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid security token: usually a page left open too long, or a signed-out tab."""
     return _page("403_csrf.html", 403)
+
+
+class OutageLogFilter(logging.Filter):
+    """On the `django.request` logger: a request refused because the database is out of reach (or gave up
+    waiting, see DATABASE_STATEMENT_TIMEOUT) is a known outage, not a fault in the portal. It is logged once,
+    at WARNING, in one line without the traceback; faults keep their ERROR and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not database_unavailable(exc):
+            return True
+        request = getattr(record, "request", None)
+        if request is not None:
+            if getattr(request, "_outage_logged", False):
+                return False
+            request._outage_logged = True
+        first_line = next(iter(str(exc).strip().splitlines()), "")
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.msg = f"{record.msg} (database unavailable: %s)"
+        record.args = (*(record.args or ()), f"{type(exc).__name__}: {first_line}")
+        record.exc_info, record.exc_text = None, None
+        return True

@@ -13,10 +13,13 @@ at once and the person watches the status page move from queued to ready as with
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 import threading
 from contextvars import ContextVar
 
+import redis
 from celery.signals import worker_ready
 from django.conf import settings
 from django.contrib import messages
@@ -43,6 +46,9 @@ EXPORT_DELAYED = (
 )
 # Periodic tasks that hand out again whatever the queue missed; also run when a worker starts.
 CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale", "records.requeue_stale")
+# Kombu's Redis transport keeps a queue's messages of priority N (1-9) in the list "<queue>\x06\x16N", and
+# the messages handed to a worker and not yet acknowledged in the hash "unacked".
+_PRIORITY_SEPARATOR = "\x06\x16"
 
 # What to tell the person making the current request (None outside a request: a worker, a command).
 _delays: ContextVar[list[str] | None] = ContextVar("outbox_delays", default=None)
@@ -98,6 +104,37 @@ def send(task_name: str, *args, delayed: str, background: bool = False) -> bool:
     return True
 
 
+def held_by_queue(task_name: str) -> set | None:
+    """The first argument (a row's id) of every message for `task_name` the task queue still holds: waiting
+    on the portal's queue, or handed to a worker that has not acknowledged it. None when that cannot be
+    told (no broker, or it does not answer): callers then fall back on how long the work has waited."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.REDIS_URL:
+        return None
+    queue = app.conf.task_default_queue
+    keys = [queue, *(f"{queue}{_PRIORITY_SEPARATOR}{n}" for n in range(1, 10))]
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+        messages_held = [m for key in keys for m in client.lrange(key, 0, -1)]
+        messages_held += list(client.hvals("unacked"))
+    except redis.RedisError as error:
+        log.warning("Could not read the task queue: %s", error)
+        return None
+    held = set()
+    for raw in messages_held:
+        try:
+            message = json.loads(raw)
+            if isinstance(message, list):  # an unacknowledged one: [message, exchange, routing key]
+                message = message[0]
+            headers = message.get("headers") or {}
+            if headers.get("task") == task_name:
+                args = ast.literal_eval(headers.get("argsrepr") or "()")
+                if args:
+                    held.add(args[0])
+        except (ValueError, TypeError, AttributeError, IndexError, SyntaxError):
+            continue  # not one of ours
+    return held
+
+
 class DelayMessagesMiddleware:
     """Tells the person, once per kind, which of their actions' queued work was delayed. The message is
     added after the view has run (the work is queued once its transaction commits), so it shows on the
@@ -123,4 +160,6 @@ def catch_up_when_a_worker_starts(sender, **kwargs) -> None:
     rather than at the next periodic run, on the first queue it consumes, so it does the catch-up itself."""
     queue = next(iter(sender.app.amqp.queues.consume_from))
     for name in CATCH_UP_TASKS:
-        sender.app.send_task(name, queue=queue)
+        # The documents' catch-up also looks again when the leases of documents being made run out.
+        kwargs = {"at_start": True} if name == "documents.requeue_stale" else {}
+        sender.app.send_task(name, queue=queue, kwargs=kwargs)

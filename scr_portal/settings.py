@@ -120,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # board's export set it off and spent 27 ms compiling a query that then ran in less.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # The web processes (scr_portal/wsgi.py sets it) give up on a statement after this many seconds, well
+    # under gunicorn's 30-second timeout: a long lock wait ends in the 503 page, not a dropped connection.
+    # Workers and commands (migrations, the scale seed) have no such limit unless it is set for them.
+    STATEMENT_TIMEOUT_SECONDS = env.int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if STATEMENT_TIMEOUT_SECONDS:
+        options["options"] += f" -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: take the write lock at the start of each transaction instead, so two
     # conflicting writes queue rather than one failing with "database is locked".
@@ -173,6 +179,16 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Large uploads are written while they arrive to a folder of each web process's own under this one, removed
+# when the process exits however it exits (scr_portal/files.py, gunicorn.conf.py's child_exit).
+FILE_UPLOAD_TEMP_DIR = str(env.path("FILE_UPLOAD_TEMP_DIR", default=str(VAR_DIR / "uploads")))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "scr_portal.files.ProcessTemporaryFileUploadHandler",
+]
+# A stored file no row names (its writer died before committing) is removed by the sweep after this long.
+ORPHAN_FILE_GRACE_SECONDS = env.int("ORPHAN_FILE_GRACE_SECONDS", default=60 * 60)
 
 # Redis: Celery broker and result backend when REDIS_URL is set; otherwise tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -215,6 +231,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # kept would also make queuing subscribe to them in Redis, which retries for 19 s with Redis away.
 CELERY_TASK_IGNORE_RESULT = True
 # The queue tasks are sent to, and which workers consume by default (tests give their workers one each).
+# A worker making a document holds a lease on it for this long, renewed while it works: a worker that
+# stopped is known within this time, and another takes the document over (scr_portal/leases.py).
+WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=60)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -227,6 +246,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "documents-requeue": {"task": "documents.requeue_stale", "schedule": crontab(minute="*/5")},
     # Retention decisions and subject-access exports likewise; exports more than a day old are removed.
     "records-requeue": {"task": "records.requeue_stale", "schedule": crontab(minute="*/5")},
+    # Stored files no record names (their writer died before committing), after a grace period.
+    "files-sweep": {"task": "portal.sweep_files", "schedule": crontab(minute="*/15")},
     # Immediate emails whose task could not be queued (the broker was away) are sent once it is back.
     "emails-catch-up": {"task": "reviews.send_pending_emails", "schedule": crontab(minute="*/5")},
     # "Action needed" notifications whose action is no longer possible (closed review, stage left).
@@ -317,10 +338,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"outage": {"()": "scr_portal.errors.OutageLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # A request refused during a database outage: one line at WARNING, no traceback.
+        "django.request": {"filters": ["outage"]},
         # WeasyPrint logs every page of every layout pass at INFO: keep its warnings (refused URLs) only.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -8,6 +8,8 @@ from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 
+from scr_portal import files
+
 
 @shared_task(name="portal.heartbeat", ignore_result=False)
 def heartbeat() -> dict:
@@ -20,3 +22,9 @@ def heartbeat() -> dict:
         "database": connection.settings_dict["NAME"],
         "at": timezone.now().isoformat(),
     }
+
+
+@shared_task(name="portal.sweep_files")
+def sweep_files() -> int:
+    """Every quarter of an hour: stored files no record names, past their grace period, are removed."""
+    return files.orphans_sweep()

@@ -7,7 +7,6 @@ message and changes nothing (files already written for a refused update are remo
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -19,11 +18,12 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority
+from responses.models import Action, ActionUpdate, Evidence, Finding, PlanPriority, evidence_upload_to
 from reviews import access, notifications
 from reviews.models import Agency, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 from scr_portal.dates import long_date
+from scr_portal.files import removed_unless_recorded
 from scr_portal.uploads import Kind, safe_display_name
 
 from . import selectors, workflow
@@ -301,8 +301,12 @@ def action_progress_record(
         raise ActionRefused("The date of the progress cannot be in the future.")
     if not text:
         raise ActionRefused("Enter the progress made.")
-    stored: list[str] = []
-    try:
+    # The files are stored before the transaction (no lock is held while they are written) and removed if
+    # it fails; a process killed in between leaves them to the file sweep (scr_portal/files.py).
+    with removed_unless_recorded([]) as stored:
+        storage = Evidence._meta.get_field("file").storage
+        for upload in files:
+            stored.append(storage.save(evidence_upload_to(None, upload.file.name), upload.file))
         with transaction.atomic():
             locked = Action.objects.select_for_update().get(pk=action.pk)
             locked.review = action.review
@@ -326,15 +330,13 @@ def action_progress_record(
             export_columns_refresh(action_ids=[locked.pk])
             # Progress is recorded: what the action's notices asked (take it on, look at it again) is done.
             notifications.resolve(review=locked.review_id, prefix=f"action:{locked.pk}:")
-            for upload in files:
-                evidence = Evidence(
+            for upload, name in zip(files, stored, strict=True):
+                Evidence.objects.create(
                     update=update,
-                    file=upload.file,
+                    file=name,
                     name=safe_display_name(upload.file.name, upload.kind),
                     size=upload.file.size,
                 )
-                evidence.save()
-                stored.append(evidence.file.name)
             timeline_add(
                 review=action.review,
                 user=user,
@@ -349,9 +351,6 @@ def action_progress_record(
             )
             if moving:
                 transaction.on_commit(lambda: _notify_moved(locked, update, user))
-    except Exception:
-        _remove_files(stored)
-        raise
     return update
 
 
@@ -378,14 +377,6 @@ def _move(action: Action, user, target: str, move: workflow.Move) -> None:
     if blockers:
         raise ActionRefused(" ".join(blockers))
     workflow.MACHINE.apply(step, action, move)
-
-
-def _remove_files(names: list[str]) -> None:
-    """Deletes files written for an update that was then refused or failed (nothing is left behind)."""
-    storage = Evidence._meta.get_field("file").storage
-    for name in names:
-        with contextlib.suppress(OSError):  # a missing file is already what we want
-            storage.delete(name)
 
 
 def _notify_moved(action: Action, update: ActionUpdate, actor) -> None:

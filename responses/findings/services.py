@@ -10,8 +10,9 @@ from django.db.models import Max
 
 from responses.actions.services import export_columns_refresh
 from responses.models import Finding, Theme
-from reviews.models import Review, TimelineEntry
+from reviews.models import Review, TimelineEntry, report_upload_to
 from reviews.services import review_lock, timeline_add
+from scr_portal.files import removed_unless_recorded
 
 
 class FindingRefused(Exception):
@@ -80,17 +81,22 @@ def finding_delete(*, review: Review, user, finding: Finding) -> None:
 def report_replace(*, review: Review, user, upload, reason: str) -> Review:
     """Files a corrected final report in place of the one held; the old file is kept in the review's history
     (django-simple-history keeps the previous file reference) and the reason goes on the timeline."""
-    with transaction.atomic():
-        review = review_lock(review.pk)
-        old = review.final_report_name or "the previous file"
-        review.final_report_name = upload.display_name
-        review.final_report.save(upload.display_name, upload, save=False)
-        review.save(update_fields=["final_report", "final_report_name"])
-        timeline_add(
-            review=review,
-            user=user,
-            kind=TimelineEntry.Kind.DOCUMENT,
-            title="Final report replaced",
-            body=f"{old} was replaced by {upload.display_name}. {reason}".strip(),
-        )
+    # Stored before the transaction (no lock held while it is written), removed if that fails; a process
+    # killed in between leaves it to the file sweep (scr_portal/files.py).
+    with removed_unless_recorded([]) as stored:
+        storage = Review._meta.get_field("final_report").storage
+        stored.append(storage.save(report_upload_to(review, upload.display_name), upload))
+        with transaction.atomic():
+            review = review_lock(review.pk)
+            old = review.final_report_name or "the previous file"
+            review.final_report_name = upload.display_name
+            review.final_report.name = stored[0]
+            review.save(update_fields=["final_report", "final_report_name"])
+            timeline_add(
+                review=review,
+                user=user,
+                kind=TimelineEntry.Kind.DOCUMENT,
+                title="Final report replaced",
+                body=f"{old} was replaced by {upload.display_name}. {reason}".strip(),
+            )
     return review

@@ -5,7 +5,9 @@ starts on the same queue, and the document ends ready, one row, one file, its SH
 Two ways back from a dead worker are proved: Redis handing the unacknowledged message out again after the
 broker's visibility timeout (set low here through CELERY_VISIBILITY_TIMEOUT, which only the consuming
 workers use: kombu restores unacknowledged messages in the consumer, on a worker's start and then on a
-timer), and, when the message is lost altogether, the periodic sweep (`documents.services.documents_requeue_stale`)."""
+timer), and, when the message is lost altogether, the new worker's start-up catch-up, which takes over a
+document whose lease holder is gone (`documents.services.documents_requeue_stale`): at once when the holder
+was a process of this machine, when its lease runs out otherwise."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from documents import services as documents
 from documents.models import Document
@@ -193,33 +194,66 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_board_pack_is_made_once(
     )
 
 
-def test_when_the_message_is_lost_too_the_sweep_hands_the_document_out_again(workers, world):
-    """As when Redis restarted without persistence while the worker was dying: no message is left to
-    redeliver, the row stays "rendering", and the periodic sweep hands it out again once it is stale."""
+def _lose_the_message(workers: Workers) -> None:
+    """Removes the dead worker's unacknowledged message, as when Redis restarted without persistence while
+    the worker was dying: nothing is left to redeliver."""
     import redis
 
-    document, timings = _ask_and_kill_mid_render(world, workers)
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     lost = [tag for tag, payload in client.hgetall("unacked").items() if workers.queue.encode() in payload]
     assert lost, "the dead worker's message should be waiting, unacknowledged"
     client.hdel("unacked", *lost)
     client.zrem("unacked_index", *lost)
 
+
+def test_when_the_message_is_lost_too_a_new_worker_takes_the_document_over_at_its_start(workers, world):
+    """The row stays "rendering" under the dead worker's lease; its holder (the killed pool process of
+    this machine) is gone, so the next worker's start-up catch-up hands it out again at once."""
+    document, timings = _ask_and_kill_mid_render(world, workers)
+    _lose_the_message(workers)
+    started = time.monotonic()
     second = workers.start()
-    time.sleep(3)
-    assert _status(document.pk) == Document.Status.RENDERING  # nothing to redeliver: it waits for the sweep
-    assert documents.documents_requeue_stale() == 0  # not stale yet: a render may be slow
-    later = timezone.now() + documents.STALE_RENDERING + timedelta(minutes=1)
-    assert documents.documents_requeue_stale(now=later) == 1
-    timings["to ready"] = _wait_for(
-        "the sweep's task to finish the board pack",
+    _wait_for(
+        "the new worker to take the board pack over and finish it",
         lambda: _status(document.pk) == Document.Status.READY,
-        180,
+        120,
         interval=0.2,
         details=workers.logs,
     )
+    timings["worker start to ready"] = time.monotonic() - started
     made = _assert_made_once(document)
+    assert made.lease_until is None  # ready: nobody holds it any more
+    assert timings["worker start to ready"] < 120
     assert "Task documents.render_document" in second.log.read_text(errors="replace")
+    assert documents.documents_requeue_stale() == 0  # nothing left to hand out
     print(
-        f"\nsweep after a lost message: {made.pages} pages, timings (s) {json.dumps({k: round(v, 1) for k, v in timings.items()})}"
+        f"\ntaken over at a worker's start: {made.pages} pages, timings (s) {json.dumps({k: round(v, 1) for k, v in timings.items()})}"
+    )
+
+
+def test_a_document_whose_worker_stopped_on_another_machine_is_taken_over_when_its_lease_runs_out(
+    workers, world
+):
+    """The holder is on another machine, so only its lease tells: the worker's start-up catch-up looks
+    again when the lease runs out (WORK_LEASE_SECONDS, 60 s) and hands the document out then, well within
+    two minutes of the worker starting rather than at the sweep's next run."""
+    document, timings = _ask_and_kill_mid_render(world, workers)
+    _lose_the_message(workers)
+    Document.objects.filter(pk=document.pk).update(claimed_by="another-machine.example:4242")
+    lease_until = Document.objects.get(pk=document.pk).lease_until
+    started = time.monotonic()
+    workers.start()
+    _wait_for(
+        "the lease to run out and the board pack to be made",
+        lambda: _status(document.pk) == Document.Status.READY,
+        120,
+        interval=0.5,
+        details=workers.logs,
+    )
+    timings["worker start to ready"] = time.monotonic() - started
+    made = _assert_made_once(document)
+    assert made.started_at >= lease_until  # not taken from a holder whose lease still ran
+    assert timings["worker start to ready"] < 120
+    print(
+        f"\ntaken over when the lease ran out: timings (s) {json.dumps({k: round(v, 1) for k, v in timings.items()})}"
     )

@@ -157,9 +157,12 @@ def test_a_fault_in_the_portal_gives_the_500_page(client, caplog, kind):
 def test_a_lost_database_connection_gives_the_503_page(client, caplog, kind):
     response = client.get(f"/test-errors/fail/{kind}/")
     assert_database_unavailable(response)
-    logged = [r for r in caplog.records if r.name == "django.request" and r.levelno == logging.ERROR]
-    assert [r.status_code for r in logged] == [503]
-    assert SECRET in str(logged[0].exc_info[1])
+    # A known outage: one line at WARNING for whoever runs the portal, naming the error, no traceback.
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.status_code, r.levelno) for r in logged] == [(503, logging.WARNING)]
+    assert logged[0].exc_info is None
+    assert "Service Unavailable: /test-errors/fail/" in logged[0].getMessage()
+    assert "database unavailable" in logged[0].getMessage()
 
 
 def assert_database_unavailable(response) -> None:
@@ -238,3 +241,25 @@ def test_an_error_page_that_cannot_be_drawn_falls_back_to_plain_words(client):
     assert "Nothing you saved before this is lost." in body
     assert "manifest" not in body and SECRET not in body
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_each_request_refused_in_an_outage_is_logged_once_at_warning_without_a_traceback(
+    client, manager, caplog
+):
+    client.force_login(manager)
+    review = manager.memberships.get().board.led_reviews.get()
+    with database_down, caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert_database_unavailable(client.get(reverse("home")))
+        assert_database_unavailable(
+            client.post(reverse("child_add", args=[review.pk]), {"pseudonym": "Child Y", "outcome": "died"})
+        )
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.name, r.levelname) for r in logged] == [("django.request", "WARNING")] * 4
+    assert all(r.exc_info is None and "Traceback" not in r.getMessage() for r in logged)
+    assert [r.getMessage().split(" (")[0] for r in logged] == [
+        "Service Unavailable: /",
+        "Service Unavailable: /",
+        "Service Unavailable: /",
+        f"Service Unavailable: /reviews/{review.pk}/children/add/",
+    ]

@@ -166,7 +166,7 @@ def test_each_job_runs_when_its_schedule_says():
     def due_at(hour: int, minute: int) -> set[str]:
         return {job.name for job in scheduler.due(datetime(2027, 3, 10, hour, minute, tzinfo=UTC))}
 
-    sweeps = {"documents-requeue", "records-requeue", "emails-catch-up"}
+    sweeps = {"documents-requeue", "records-requeue", "emails-catch-up", "files-sweep"}
     assert due_at(6, 19) == sweeps  # missed 5-minute marks since yesterday; no daily job yet
     assert due_at(6, 29) == sweeps | {"notifications-resolve"}  # daily at 06:20
     assert due_at(6, 30) == sweeps | {"deadline-reminders", "notifications-resolve"}

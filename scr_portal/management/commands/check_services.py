@@ -1,4 +1,5 @@
-"""Checks the services this installation is configured to use: database, Redis and a Celery worker."""
+"""Checks the services this installation is configured to use: database, Redis and a Celery worker, and
+says which settings a Celery worker or beat would refuse to start without (scr_portal/startup.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scr_portal import health
+from scr_portal import health, startup
 from scr_portal.tasks import heartbeat
 
 
@@ -22,6 +23,15 @@ class Command(BaseCommand):
         for name, state in states.items():
             self.stdout.write(f"{name}: {state}")
         failed = not health.healthy(states)
+        # What a Celery worker and beat would say at their start (they refuse to start on any of it).
+        problems = startup.problems()
+        if problems:
+            self.stdout.write("worker and beat would refuse to start:")
+            for problem in problems:
+                self.stdout.write(f"  - {problem}")
+            failed = failed or bool(settings.REDIS_URL)  # the embedded default runs no worker or beat
+        else:
+            self.stdout.write("worker and beat: their settings are complete and the services answer")
         if settings.CELERY_TASK_ALWAYS_EAGER:
             self.stdout.write("worker: tasks run in-process (no REDIS_URL)")
         elif not failed:
