@@ -76,7 +76,6 @@ FORTNIGHT_END = Param("fortnight_end", DateField())
 def _values(user, today: date) -> dict:
     return {
         "user": user,
-        "user_id": user.pk,
         "today": today,
         "fortnight_end": today + timedelta(days=FORTNIGHT),
     }

@@ -2,7 +2,7 @@
 linking straight to the page where they do it.
 
 Each kind of thing is read with the rule that decides whether the person may do it, as a condition
-(`access.holds_on(user, *roles, at=capability)` is the rule `on_review(*roles) & review_allows(capability)`
+(`access.holds_on_anyone(*roles, at=capability)` is the rule `on_review(*roles) & review_allows(capability)`
 that the app's permissions.py declares: for example `answer_proposal` is `on_review(BM, CHAIR) &
 review_allows(OPEN)`) and the workflow's own groups of statuses, so a thing is listed exactly when the
 person may act on it. All kinds are read together in one query whatever the number of reviews: a UNION,
@@ -33,7 +33,7 @@ from commissioning.models import InputInvitation, InputReply, Proposal, ToRComme
 from commissioning.tor import workflow as tor_workflow
 from documents.models import Document
 from reviews import workflow
-from reviews.access import holds_on_anyone, roles_held
+from reviews.access import PERSON_ID, holds_on_anyone, roles_held
 from reviews.models import Role
 from reviews.next_step import OwnStep
 from scr_portal.dates import long_date
@@ -106,7 +106,6 @@ def _version_rows(versions: QuerySet, kind: str) -> QuerySet:
 
 # The values a "waiting for you" query is run with (scr_portal.queries.shaped): built once per shape, from
 # these parameters, whoever asks.
-USER = Param("user_id", IntegerField())
 TODAY = Param("today", DateField())
 ANSWERED_SINCE = Param("answered_since", DateTimeField())
 REVIEW = Param("review_id", IntegerField())
@@ -163,7 +162,7 @@ def _parts(held: frozenset[str]) -> list[QuerySet]:
     # the business manager runs the round, so it is the others who are asked to comment.
     commenters = (MEMBER, CHAIR, REVIEWER)
     if held & set(commenters):
-        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author_id=USER)
+        mine = ToRComment.objects.filter(section__version=OuterRef("pk"), author_id=PERSON_ID)
         due = ToRVersion.objects.filter(
             commentable,
             holds_on_anyone(*commenters, at=workflow.COMMISSIONING_OPEN),
@@ -177,7 +176,7 @@ def _parts(held: frozenset[str]) -> list[QuerySet]:
         invited = InputInvitation.objects.filter(
             holds_on_anyone(MEMBER, CHAIR, at=workflow.COMMISSIONING_OPEN, field="round__review"),
             ~Exists(replied),
-            member_id=USER,
+            member_id=PERSON_ID,
             round__closes_on__gte=TODAY,
         )
         parts.append(
@@ -194,7 +193,7 @@ def _parts(held: frozenset[str]) -> list[QuerySet]:
         # The lead reviewer's own proposals, answered lately (propose_scope_change: on_review(LEAD_REVIEWER))
         answered = Proposal.objects.filter(
             holds_on_anyone(REVIEWER, at=workflow.OPEN),
-            author_id=USER,
+            author_id=PERSON_ID,
             answered_at__gte=ANSWERED_SINCE,
         )
         parts.append(
@@ -206,7 +205,9 @@ def _parts(held: frozenset[str]) -> list[QuerySet]:
             )
         )
         # What others said on the terms of reference out for comment (view_commissioning)
-        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(author_id=USER)
+        said_by_others = ToRComment.objects.filter(section__version=OuterRef("pk")).exclude(
+            author_id=PERSON_ID
+        )
         said = ToRVersion.objects.filter(
             commentable, holds_on_anyone(REVIEWER, at=workflow.COMMISSIONING_OPEN), Exists(said_by_others)
         )
@@ -229,20 +230,18 @@ def _union_sql(held: frozenset[str], *, on_review: bool) -> tuple[str, list]:
     return union.query.sql_with_params()
 
 
-def _shape(user, *, on_review: bool = False) -> tuple[str, tuple, frozenset[str]] | None:
+def _shape(user, *, on_review: bool = False) -> tuple[str, tuple] | None:
     """The person's "waiting for you" UNION, compiled once for everyone whose roles ask the same kinds of
-    things (None for someone asked nothing): its SQL, its parameters and the roles it was built for."""
+    things (None for someone asked nothing): its SQL and its parameters."""
     held = frozenset(roles_held(user) & ASKED)
     if not held:
         return None
-    sql, params = shaped(("waiting", held, on_review), lambda: _union_sql(held, on_review=on_review))
-    return sql, params, held
+    return shaped(("waiting", held, on_review), lambda: _union_sql(held, on_review=on_review))
 
 
 def _values(user, today: date, review_id: int | None = None) -> dict:
     return {
         "user": user,
-        "user_id": user.pk,
         "today": today,
         "answered_since": timezone.now() - timedelta(days=ANSWER_SHOWN_DAYS),
         "review_id": review_id,
@@ -261,7 +260,7 @@ def first_on_review(user, review) -> OwnStep | None:
     shape = _shape(user, on_review=True)
     if shape is None:
         return None
-    sql, params, _ = shape
+    sql, params = shape
     # Only the ORM's own compiled SQL and this module's names are put into the text; values are parameters.
     first = _run(
         f"SELECT {', '.join(COLUMNS)} FROM ({sql}) waiting ORDER BY {ORDER} LIMIT 1",  # noqa: S608  # nosec B608
@@ -296,7 +295,7 @@ def all_waiting(user, today: date | None = None) -> _AllWaiting | list:
     shape = _shape(user)
     if shape is None:
         return []
-    sql, params, _ = shape
+    sql, params = shape
     return _AllWaiting(sql, bound(params, _values(user, today or timezone.localdate())))
 
 
@@ -306,7 +305,7 @@ def waiting_for(user, today: date | None = None, limit: int = WAITING_SHOWN) -> 
     shape = _shape(user)
     if shape is None:
         return [], 0
-    sql, params, _ = shape
+    sql, params = shape
     # The count rides on the rows (a window over the union), so the union is planned and run once. Only the
     # ORM's own compiled SQL and this module's column names are put into the text; every value is a
     # parameter.

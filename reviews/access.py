@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Expression, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 
-from scr_portal.queries import IdsParam, InIds, InParam
+from scr_portal.queries import IdsParam, InIds, InParam, Param
 
 from . import workflow
 from .models import (
@@ -284,6 +284,19 @@ def sees_anyone(*, id_column: str = "pk", lead_board: str = "lead_board_id") -> 
     return Q(InParam(id_column, PersonIds("reviews joined"))) | Q(InParam(lead_board, PersonIds("boards")))
 
 
+class PersonId(Param):
+    """The person's id (`values["user"].pk`) in a query built once and run for anyone."""
+
+    def __init__(self) -> None:
+        super().__init__("person", IntegerField())
+
+    def value(self, values) -> int:
+        return values["user"].pk
+
+
+PERSON_ID = PersonId()
+
+
 class PersonIds(IdsParam):
     """Ids this module reads of the person (`values["user"]`) for a query built once and run for anyone:
     the reviews they joined other than through their boards' lead (`reviews_joined`), the boards they take
@@ -314,38 +327,20 @@ def _seen(user, *, id_column: str, lead_board: str) -> Q:
     return visible
 
 
-def holds_on(user, *roles: str, at: str, field: str = "review", running: bool = False) -> Q:
-    """The rule `on_review(*roles) & review_allows(at)` as a condition on rows whose `field` is a review
-    (`field=""`: on reviews): the person holds one of `roles` on the row's review (a board role on its lead
-    or a participating board; lead reviewer by current appointment) and its stage has capability `at`.
-    With `running`, the rule `runs_review(*roles) & review_allows(at)`: board roles count on the lead board
-    only. Lists of what a person may do are read with it, never with a list of reviews of their own.
-
-    On rows of another table it is one semi-join to reviews whose own conditions (ids, lead boards, stage)
-    are all on the reviews table, so the database reads only the person's reviews by index, then their rows."""
-    if not _active(user):
-        return Q(pk__in=[])
-    boards, joined = held_on(user, *roles, running=running)
-    return _holds(InIds("pk", joined), Q(lead_board_id__in=boards) if boards else None, at=at, field=field)
-
-
 def holds_on_anyone(*roles: str, at: str, field: str = "review", running: bool = False) -> Q:
-    """`holds_on` for a query built once and run for anyone (scr_portal.queries.shaped): the same rule,
-    with the person's boards and reviews as parameters (`HeldIds`) that `bound` reads from the values'
-    "user" when the query runs."""
-    return _holds(
-        InParam("pk", HeldIds("reviews", roles, running)),
-        Q(InParam("lead_board_id", HeldIds("boards", roles, running))),
-        at=at,
-        field=field,
+    """The rule `on_review(*roles) & review_allows(at)` as a condition on rows whose `field` is a review
+    (`field=""`: on reviews), for a query built once and run for anyone (scr_portal.queries.shaped): the
+    person (`values["user"]`) holds one of `roles` on the row's review (a board role on its lead or a
+    participating board; lead reviewer by current appointment) and its stage has capability `at`. With
+    `running`, the rule `runs_review(*roles) & review_allows(at)`: board roles count on the lead board only.
+    Lists of what a person may do are read with it, never with a list of reviews of their own.
+
+    The person's boards and reviews are parameters (`HeldIds`) read when the query runs. On rows of another
+    table it is one semi-join to reviews whose own conditions (ids, lead boards, stage) are all on the
+    reviews table, so the database reads only the person's reviews by index, then their rows."""
+    condition = Q(InParam("pk", HeldIds("reviews", roles, running))) | Q(
+        InParam("lead_board_id", HeldIds("boards", roles, running))
     )
-
-
-def _holds(joined: Expression, boards: Q | None, *, at: str, field: str) -> Q:
-    """`holds_on`'s condition from its two halves: the reviews joined, or led by the boards."""
-    condition = Q(joined)
-    if boards is not None:
-        condition |= boards
     condition &= Q(state__in=workflow.states_allowing(at))
     if not field:
         return condition
@@ -353,9 +348,10 @@ def _holds(joined: Expression, boards: Q | None, *, at: str, field: str) -> Q:
 
 
 def held_on(user, *roles: str, running: bool = False) -> tuple[list[int], list[int]]:
-    """What `holds_on` reads of the person: the boards on which they hold one of `roles` (board roles), and
-    the reviews they hold one on other than through those boards' lead: taking part through those boards
-    (not with `running`), or appointed as lead reviewer when `roles` has it. Empty for someone inactive."""
+    """What `holds_on_anyone` reads of the person: the boards on which they hold one of `roles` (board
+    roles), and the reviews they hold one on other than through those boards' lead: taking part through
+    those boards (not with `running`), or appointed as lead reviewer when `roles` has it. Empty for someone
+    inactive."""
     if not _active(user):
         return [], []
     boards = set(boards_where(user, *(set(roles) & set(BOARD_ROLES))))

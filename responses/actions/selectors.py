@@ -19,7 +19,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -32,6 +31,7 @@ from django.utils.text import Truncator
 
 from responses.models import Action, ActionUpdate, Evidence, Finding, Rag
 from reviews.access import (
+    PERSON_ID,
     PersonIds,
     action_owner_agencies,
     board_agencies,
@@ -54,7 +54,7 @@ from reviews.models import (
     Role,
 )
 from reviews.selectors import with_boards
-from scr_portal.queries import IdsParam, InIds, InParam, InSubquery, Param
+from scr_portal.queries import IdsParam, InIds, InParam, InSubquery
 
 from . import workflow
 from .workflow import OPEN_STATUSES, rag_expression
@@ -144,18 +144,14 @@ class MyAgencies(IdsParam):
         return sorted(my_agency_ids(values["user"]))
 
 
-# The person, in a query built once and run for anyone.
-USER = Param("user_id", IntegerField())
-
-
 def mine_anyone() -> Q:
     """`mine`'s rule for a query built once and run for anyone: the person is `values["user"]`."""
-    return Q(owner_id=USER) | Q(InParam("owner_agency_id", MyAgencies()))
+    return Q(owner_id=PERSON_ID) | Q(InParam("owner_agency_id", MyAgencies()))
 
 
 def openable_anyone() -> Q:
     """`openable`'s rule for a query built once and run for anyone: the person is `values["user"]`."""
-    owned = Q(owner_id=USER) & Q(InParam("owner_agency_id", PersonIds("owner agencies")))
+    owned = Q(owner_id=PERSON_ID) & Q(InParam("owner_agency_id", PersonIds("owner agencies")))
     return sees_anyone(id_column="review_id", lead_board="review__lead_board_id") | owned
 
 
