@@ -185,11 +185,28 @@ class ValuesShape:
             fetched = cursor.fetchall()
         return [self._row(row) for row in fetched]
 
-    def _row(self, values: tuple) -> Row:
+    def tuples(self, values: Mapping, *, limit: int | None = None, offset: int = 0) -> list[tuple]:
+        """The query's rows for `values` as tuples, converted as `rows` converts them (one query); `limit` rows
+        from `offset` when given, as parameters, so that every page of a list shares one compiled text."""
+        sql, params = self.sql, bound(self.params, values)
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        if not self.converters:
+            return fetched
+        return [self._converted(row) for row in fetched]
+
+    def _converted(self, values: tuple) -> tuple:
         values = list(values)
         for position, (functions, expression) in self.converters.items():
             for convert in functions:
                 values[position] = convert(values[position], expression, connection)
+        return tuple(values)
+
+    def _row(self, values: tuple) -> Row:
+        values = self._converted(values) if self.converters else values
         row = Row()
         for path, value in zip(self.names, values, strict=True):
             target = row

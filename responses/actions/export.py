@@ -215,9 +215,7 @@ def plan_of(user, query: Mapping, *, review: Review | None = None, board: Board 
     if review is not None:
         scoped, reviews, stem = selectors.actions_of_review(review), None, review.reference
     else:
-        reviews = list(
-            selectors.board_reviews(user, board).order_by("reference").values_list("pk", "reference")
-        )
+        reviews = selectors.board_review_names(user, board)
         scoped, stem = selectors.actions_of_board(user, board, [pk for pk, _ in reviews]), board.name
     # The owners and agencies in the plan (two queries) are only needed to check an owner or agency filter.
     if query and (query.get("owner") or query.get("owner_agency")):

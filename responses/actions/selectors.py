@@ -16,9 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
+    DateField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -54,7 +57,7 @@ from reviews.models import (
     Role,
 )
 from reviews.selectors import with_boards
-from scr_portal.queries import IdsParam, InIds, InParam, InSubquery
+from scr_portal.queries import IdsParam, InIds, InParam, InSubquery, Param, values_shape
 
 from . import workflow
 from .workflow import OPEN_STATUSES, rag_expression
@@ -103,16 +106,36 @@ def actions_of_review(review: Review) -> QuerySet[Action]:
     return Action.objects.filter(review=review)
 
 
+BOARD = Param("board", IntegerField())
+
+
+def _of_board(board) -> Q:
+    """Reviews whose lead or a participating board is `board` (an id, or the `BOARD` parameter)."""
+    return Q(lead_board_id=board) | Q(
+        InSubquery("pk", ParticipatingBoard.objects.filter(board_id=board).values("review_id"))
+    )
+
+
 def board_reviews(user, board: Board) -> QuerySet[Review]:
     """Reviews the person may see whose lead or a participating board is `board`. Someone who takes part in
     the board's work sees all of them, so for them the board alone decides (a query the planner estimates
     well); anyone else, only those of them they may see."""
-    of_board = Q(lead_board=board) | Q(
-        InSubquery("pk", ParticipatingBoard.objects.filter(board=board).values("review_id"))
-    )
+    of_board = _of_board(board.pk)
     if can(user, "view_action_plan", board):
         return Review.objects.filter(of_board)
     return visible_reviews(user).filter(of_board)
+
+
+def board_review_names(user, board: Board) -> list[tuple[int, str]]:
+    """`board_reviews` as (id, reference) pairs in reference order. For those who take part in the board's
+    work (everyone who opens its plan's page) one query built once, its board bound when it runs."""
+    if not can(user, "view_action_plan", board):
+        return list(board_reviews(user, board).order_by("reference").values_list("pk", "reference"))
+
+    def build() -> QuerySet:
+        return Review.objects.filter(_of_board(BOARD)).order_by("reference").values_list("pk", "reference")
+
+    return values_shape(("board reviews",), build).tuples({"board": board.pk})
 
 
 def actions_of_board(user, board: Board, review_ids: list[int] | None = None) -> QuerySet[Action]:
@@ -245,29 +268,39 @@ def with_rag(actions: QuerySet[Action], today: date | None = None) -> QuerySet[A
     return actions.annotate(rag_value=rag_expression(today or timezone.localdate()))
 
 
+def filter_condition(filters: Filters, mine_rule: Q | None, today, soon) -> Q:
+    """What the filters keep, as one condition: the one home of each filter's rule, for the ORM's queries
+    (`apply_filters`) and for the plan page's queries built once (`plan_page`), where the values are
+    parameters. `mine_rule` is the person's `mine` (or its form for anyone), `soon` the amber window's end."""
+    condition = Q()
+    if filters.mine:
+        condition &= mine_rule
+    if filters.owner:
+        condition &= Q(owner_id=filters.owner)
+    if filters.owner_agency:
+        condition &= Q(owner_agency_id=filters.owner_agency)
+    if filters.status:
+        condition &= Q(status=filters.status)
+    if filters.rag:
+        condition &= workflow.rag_condition(filters.rag, today, soon)
+    if filters.overdue:
+        condition &= Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    if filters.priority:
+        condition &= Q(priority=filters.priority)
+    if filters.review:
+        condition &= Q(review_id=filters.review)
+    return condition
+
+
 def apply_filters(
     actions: QuerySet[Action], filters: Filters, user, today: date | None = None
 ) -> QuerySet[Action]:
     """The actions matching the filters, with `rag_value` annotated."""
     today = today or timezone.localdate()
-    qs = with_rag(actions, today)
-    if filters.mine:
-        qs = qs.filter(mine(user))
-    if filters.owner:
-        qs = qs.filter(owner_id=filters.owner)
-    if filters.owner_agency:
-        qs = qs.filter(owner_agency_id=filters.owner_agency)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.rag:
-        qs = qs.filter(workflow.rag_condition(filters.rag, today))
-    if filters.overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=today)
-    if filters.priority:
-        qs = qs.filter(priority=filters.priority)
-    if filters.review:
-        qs = qs.filter(review_id=filters.review)
-    return qs
+    mine_rule = mine(user) if filters.mine else None
+    return with_rag(actions, today).filter(
+        filter_condition(filters, mine_rule, today, workflow.amber_end(today))
+    )
 
 
 # Priority, then due date; actions of the same priority and date by review (the oldest first) and number.
@@ -276,26 +309,123 @@ def apply_filters(
 DISPLAY_ORDER = ("priority", "due_on", "review_id", "number")
 
 
-def for_display(actions: QuerySet[Action]) -> QuerySet[Action]:
-    """What a plan row shows, sorted by priority then due date (two queries however many rows)."""
-    return (
-        actions.select_related("review", "owner", "owner_agency", "plan_priority", "plan_priority__period")
-        .prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.only("pk", "review_id", "number", "title"))
-        )
-        .order_by(*DISPLAY_ORDER)
-    )
+# The plan's page -------------------------------------------------------------------------------------
+#
+# A plan page's queries are the same for every plan and person but for their values (the plan's reviews,
+# the person, the day, the filters' values): each is built once per process and shape (which filters are
+# set) with parameters in place of the values (scr_portal.queries.values_shape) and run with them bound.
+# Building and compiling them with the ORM on every request took longer than running them: on the largest
+# board's plan, about 7 ms of Python for 6 ms of SQL.
+
+PLAN = IdsParam("plan")  # the plan's reviews, when given as a list
+TODAY = Param("today", DateField())
+AMBER_END = Param("amber end", DateField())
+PAGE = IdsParam("page")  # the actions of a page
+OWNERS = IdsParam("owners")
+AGENCIES = IdsParam("agencies")
+# The filters whose value is a parameter; the others (mine, overdue, RAG) choose the query's shape.
+FILTER_PARAMS = {
+    "owner": IntegerField(),
+    "owner_agency": IntegerField(),
+    "status": CharField(),
+    "priority": IntegerField(),
+    "review": IntegerField(),
+}
 
 
-def plan_page(actions: QuerySet[Action], number, per_page: int, *, count: int | None = None) -> Page:
-    """The page asked for of a plan as `for_display` shows it (a bad or too-high number gives the nearest
-    page), its ids not yet read: no query when `count` (the total `counts` has read already) is given.
-    `page_rows` then reads the page's ids, sorting only the narrow columns of the order (a board's
-    thousands of actions take a few milliseconds), and just those rows. Sorting the whole joined rows
-    instead took ten times as long on the largest board."""
-    paginator = Paginator(actions.order_by(*DISPLAY_ORDER).values_list("pk", flat=True), per_page)
-    if count is not None:
-        paginator.count = count  # a cached property: the known total stands in for a COUNT query
+@dataclass(frozen=True)
+class PlanScope:
+    """Whose actions a plan page shows: `reviews`, a list of reviews (one review's plan; a board's reviews);
+    with `board`, they are every review of that board (what those who take part in its work see)."""
+
+    reviews: tuple[int, ...]
+    board: int | None = None
+
+    def condition(self, *, by_board: bool = False) -> Q:
+        """The scope as a condition on actions, with a parameter for its value: the list of reviews, or with
+        `by_board` (for a board's scope) the board's reviews read inside the query, as `board_review_names`
+        reads them.
+
+        PostgreSQL runs that small query first and reads the reviews' actions by index, as it does a list
+        of their ids, without parsing and planning a list of hundreds of ids: the largest board's counts
+        (`plan_groups`) take 1 ms less so. Its page of ids, though, is read better from the list, whose
+        length the planner then knows: it walks the index in display order until it has a page, where
+        with the query it reads and sorts every action of the plan (1.7 ms against 4 ms)."""
+        if by_board and self.board is not None:
+            return Q(InSubquery("review_id", Review.objects.filter(_of_board(BOARD)).values("pk")))
+        return Q(InParam("review_id", PLAN))
+
+    def shape(self, *, by_board: bool = False) -> str:
+        return "board" if by_board and self.board is not None else "reviews"
+
+    def values(self) -> dict:
+        return {"board": self.board, "plan": list(self.reviews)}
+
+
+def plan_scope(user, board: Board, reviews: list[tuple[int, str]]) -> PlanScope:
+    """The scope of the board's plan for the person, `reviews` being `board_review_names`: for those who take
+    part in its work, they are the whole board's."""
+    ids = tuple(pk for pk, _ in reviews)
+    return PlanScope(ids, board.pk if can(user, "view_action_plan", board) else None)
+
+
+def plan_values(
+    scope: PlanScope, user=None, filters: Filters | None = None, today: date | None = None
+) -> dict:
+    """The values the plan page's queries are run with."""
+    today = today or timezone.localdate()
+    values = {**scope.values(), "user": user, "today": today, "amber end": workflow.amber_end(today)}
+    for name in FILTER_PARAMS:
+        if filters is not None and getattr(filters, name):
+            values[f"filter {name}"] = getattr(filters, name)
+    return values
+
+
+def _filters_shaped(filters: Filters) -> tuple[tuple, Filters]:
+    """The shape of `filters` (a key for `values_shape`) and the filters with parameters for their values."""
+    params = {
+        name: Param(f"filter {name}", field)
+        for name, field in FILTER_PARAMS.items()
+        if getattr(filters, name)
+    }
+    shaped_filters = Filters(mine=filters.mine, overdue=filters.overdue, rag=filters.rag, **params)
+    return (filters.mine, filters.overdue, filters.rag, *sorted(params)), shaped_filters
+
+
+class PlanIds:
+    """A plan's action ids under its filters in display order, read a page at a time (a slice is one query
+    with the page's bounds as parameters): what a plan page's paginator pages through."""
+
+    def __init__(self, scope: PlanScope, filters: Filters, user, today: date | None = None) -> None:
+        key, shaped_filters = _filters_shaped(filters)
+
+        def build() -> QuerySet:
+            condition = filter_condition(shaped_filters, mine_anyone(), TODAY, AMBER_END)
+            return (
+                Action.objects.filter(scope.condition())
+                .filter(condition)
+                .order_by(*DISPLAY_ORDER)
+                .values_list("pk")
+            )
+
+        self.shape = values_shape(("plan ids", *key), build)
+        self.values = plan_values(scope, user, filters, today)
+
+    def __getitem__(self, window: slice) -> list[int]:
+        start, stop = window.start or 0, window.stop
+        if stop is not None and stop <= start:
+            return []
+        limit = None if stop is None else stop - start
+        return [pk for (pk,) in self.shape.tuples(self.values, limit=limit, offset=start)]
+
+
+def plan_page(ids: PlanIds, number, per_page: int, *, count: int) -> Page:
+    """The page asked for of a plan (a bad or too-high number gives the nearest page), `count` being its
+    total (which `counts_of` has read already: no COUNT query). Its ids are read by sorting only the narrow
+    columns of the order, which an index holds (`action_plan_order`), and then just those rows
+    (`page_rows`): sorting the whole joined rows instead took ten times as long on the largest board."""
+    paginator = Paginator(ids, per_page)  # type: ignore[arg-type]
+    paginator.count = count  # a cached property: the known total stands in for a COUNT query
     return paginator.get_page(number)
 
 
@@ -355,16 +485,10 @@ class Names:
     agencies: dict[int, str]
 
 
-def page_rows(page: Page, names: Names | None = None, today: date | None = None) -> list[PlanRow]:
-    """The rows of a `plan_page`, in order (three queries: the page's ids, their rows, their findings; a
-    fourth only for names that `names` lacks, as when an action changed owner since the lists were read)."""
-    today = today or timezone.localdate()
-    ids = list(page.object_list)
-    # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
-    # board's hundreds of review ids would only cost compiling and planning that list a second time.
-    values = list(
-        Action.objects.filter(pk__in=ids)
-        .order_by()  # put in the page's order below: no sorting here
+def _row_query() -> QuerySet:
+    return (
+        Action.objects.filter(InParam("pk", PAGE))
+        .order_by()  # put in the page's order by `page_rows`: no sorting here
         .values_list(
             "pk",
             "review_id",
@@ -379,10 +503,29 @@ def page_rows(page: Page, names: Names | None = None, today: date | None = None)
             "plan_priority__number",
         )
     )
+
+
+def _row_findings_query() -> QuerySet:
+    return (
+        Action.findings.through.objects.filter(InParam("action_id", PAGE))
+        .order_by("finding__number")
+        .values_list("action_id", "finding__number")
+    )
+
+
+def page_rows(page: Page, names: Names | None = None, today: date | None = None) -> list[PlanRow]:
+    """The rows of a `plan_page`, in order (three queries: the page's ids, their rows, their findings; a
+    fourth only for names that `names` lacks, as when an action changed owner since the lists were read)."""
+    today = today or timezone.localdate()
+    ids = list(page.object_list)
+    # The ids came from the plan's own actions, so the rows are read by id alone: filtering again by a
+    # board's hundreds of review ids would only cost compiling and planning that list a second time.
+    if not ids:
+        return []
+    values = values_shape(("plan rows",), _row_query).tuples({"page": ids})
     names = _with_missing(names or Names({}, {}, {}), values)
     findings: dict[int, list[int]] = defaultdict(list)
-    linked = Action.findings.through.objects.filter(action_id__in=ids).order_by("finding__number")
-    for action_id, number in linked.values_list("action_id", "finding__number"):
+    for action_id, number in values_shape(("plan row findings",), _row_findings_query).tuples({"page": ids}):
         findings[action_id].append(number)
     rows = {
         pk: PlanRow(
@@ -599,22 +742,27 @@ def counts(actions: QuerySet[Action]) -> dict:
     return _summary({(status, rag): n for status, rag, n in grid})
 
 
-def _named_choices(owner_ids: set[int], agency_ids: set[int]) -> dict:
-    """The filter lists' (id, name) pairs for these owners and agencies, in name order (one query, by id)."""
-    # One query for both lists (UNION ALL), put in alphabetical order here (ignoring case): a plan has tens of
-    # owners and agencies.
+def _names_query() -> QuerySet:
     owners = (
-        User.objects.filter(pk__in=owner_ids)
+        User.objects.filter(InParam("pk", OWNERS))
         .order_by()
         .values_list(Value("owners"), "pk", "full_name", "email")
     )
     agencies = (
-        Agency.objects.filter(pk__in=agency_ids)
+        Agency.objects.filter(InParam("pk", AGENCIES))
         .order_by()
         .values_list(Value("agencies"), "pk", "name", "name")
     )
+    return owners.union(agencies, all=True)
+
+
+def _named_choices(owner_ids: set[int], agency_ids: set[int]) -> dict:
+    """The filter lists' (id, name) pairs for these owners and agencies, in name order (one query, by id)."""
+    # One query for both lists (UNION ALL), put in alphabetical order here (ignoring case): a plan has tens of
+    # owners and agencies.
     named: dict[str, list] = {"owners": [], "agencies": []}
-    for kind, pk, name, email in owners.union(agencies, all=True):
+    ids = {"owners": sorted(owner_ids), "agencies": sorted(agency_ids)}
+    for kind, pk, name, email in values_shape(("plan names",), _names_query).tuples(ids):
         named[kind].append((name or email, pk))
     return {
         kind: [(pk, name) for name, pk in sorted(pairs, key=lambda item: (item[0].casefold(), item[1]))]
@@ -645,7 +793,16 @@ class Group:
     n: int
 
 
-def plan_groups(actions: QuerySet[Action], today: date | None = None) -> list[Group]:
+def _groups_query(scope: PlanScope) -> QuerySet:
+    return (
+        Action.objects.filter(scope.condition(by_board=True))
+        .order_by()
+        .values_list("status", "owner_id", "owner_agency_id", "priority")
+        .annotate(n=Count("*"), **workflow.rag_tallies(TODAY, AMBER_END))
+    )
+
+
+def plan_groups(scope: PlanScope, today: date | None = None) -> list[Group]:
     """The plan's actions counted by status, RAG, owner, agency and priority (one query, one reading of the
     actions). The groups are as many as the plan's owners, not its actions, and from them come the filter
     lists (`choices_of`) and the counts under every filter but the review (`counts_of`): a board's plan
@@ -653,12 +810,8 @@ def plan_groups(actions: QuerySet[Action], today: date | None = None) -> list[Gr
     # Grouped by the action's own columns, with the date counts each colour needs (`workflow.rag_tallies`),
     # rather than by each action's colour worked out in SQL: fewer, cheaper groups (a board's 9,000 actions
     # in 190 groups, read in 4.4 ms rather than 350 in 5.5 ms), split by colour here.
-    today = today or timezone.localdate()
-    rows = (
-        actions.order_by()
-        .values_list("status", "owner_id", "owner_agency_id", "priority")
-        .annotate(n=Count("*"), **workflow.rag_tallies(today))
-    )
+    shape = values_shape(("plan groups", scope.shape(by_board=True)), lambda: _groups_query(scope))
+    rows = shape.tuples(plan_values(scope, today=today))
     return [
         Group(status, rag.value, owner_id, agency_id, priority, count)
         for status, owner_id, agency_id, priority, n, *tallies in rows

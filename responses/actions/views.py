@@ -59,14 +59,10 @@ def _one_action_crumbs(request: HttpRequest, action: Action, *rest: Crumb) -> li
 # Action plans ----------------------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, scoped, reviews=None, *, choices: dict | None = None):
-    """The filter form and the filtered actions (with `rag_value`)."""
-    choices = choices or selectors.filter_choices(scoped)
-    form = PlanFilterForm(
+def _filter_form(request: HttpRequest, choices: dict, reviews=None) -> PlanFilterForm:
+    return PlanFilterForm(
         request.GET or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )
-    filters = form.filters()
-    return form, filters, selectors.apply_filters(scoped, filters, request.user)
 
 
 def _query(request: HttpRequest, **changes) -> str:
@@ -87,19 +83,23 @@ def _shown(rows: list[selectors.PlanRow]) -> list[selectors.PlanRow]:
     return rows
 
 
-def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews=None) -> HttpResponse:
+def _plan_page(request: HttpRequest, scope: selectors.PlanScope, *, review=None, board=None, reviews=None):
     # The plan's actions are read once, grouped, for both the filter lists and the counts under any
     # filter; only a filter by review (which the groups are not by) counts the filtered actions again.
-    groups = selectors.plan_groups(scoped)
+    groups = selectors.plan_groups(scope)
     choices = selectors.choices_of(groups)
-    form, filters, actions = _filtered(request, scoped, reviews, choices=choices)
+    form = _filter_form(request, choices, reviews)
+    filters = form.filters()
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")
     if filters.review:
-        summary = selectors.counts(actions)
+        # Only a board's plan filters by review: the reviews are its filter's list.
+        scoped = Action.objects.filter(review_id__in=[pk for pk, _ in reviews])
+        summary = selectors.counts(selectors.apply_filters(scoped, filters, request.user))
     else:
         summary = selectors.counts_of(groups, filters, request.user)
-    page = selectors.plan_page(actions, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
+    ids = selectors.PlanIds(scope, filters, request.user)
+    page = selectors.plan_page(ids, request.GET.get("page"), PAGE_SIZE, count=summary["total"])
     names = selectors.Names(
         references=dict(reviews) if reviews is not None else {review.pk: review.reference},
         owners=dict(choices["owners"]),
@@ -142,24 +142,19 @@ def _plan_page(request: HttpRequest, scoped, *, review=None, board=None, reviews
     return render(request, "responses/actions/plan.html", ctx)
 
 
-def _board_reviews(request: HttpRequest, board) -> list[tuple[int, str]]:
-    return list(
-        selectors.board_reviews(request.user, board).order_by("reference").values_list("pk", "reference")
-    )
-
-
 @require_GET
 def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
-    return _plan_page(request, selectors.actions_of_review(review), review=review)
+    return _plan_page(request, selectors.PlanScope((review.pk,)), review=review)
 
 
 @require_GET
 def board_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     board = board_for(request.user, pk, "view_action_plan")
-    reviews = _board_reviews(request, board)
-    scoped = selectors.actions_of_board(request.user, board, [pk for pk, _ in reviews])
-    return _plan_page(request, scoped, board=board, reviews=reviews)
+    reviews = selectors.board_review_names(request.user, board)
+    return _plan_page(
+        request, selectors.plan_scope(request.user, board, reviews), board=board, reviews=reviews
+    )
 
 
 @require_GET

@@ -184,7 +184,7 @@ def rag_for(status: str, due_on: date, deferred_until: date | None, on: date | N
         return Rag.RED if deferred_until and deferred_until < on else Rag.GREY
     if due_on < on:
         return Rag.RED
-    if due_on <= on + timedelta(days=Action.DUE_SOON_DAYS):
+    if due_on <= amber_end(on):
         return Rag.AMBER
     return Rag.GREEN
 
@@ -193,14 +193,20 @@ def rag_of(action: Action, on: date | None = None) -> Rag:
     return rag_for(action.status, action.due_on, action.deferred_until, on)
 
 
-def rag_condition(rag: str, today: date) -> Q:
+def amber_end(today: date) -> date:
+    """The last due date of the amber window that starts `today`."""
+    return today + timedelta(days=Action.DUE_SOON_DAYS)
+
+
+def rag_condition(rag: str, today: date, soon: date | None = None) -> Q:
     """The actions `rag_for` gives the colour `rag`, as conditions on their own columns: the same sets as
     filtering on `rag_expression`, but PostgreSQL can estimate them from the columns' statistics and read
     them by index (a filter on the CASE expression it takes for a handful of rows, and a board's 8,000
-    green actions were then read one by one)."""
+    green actions were then read one by one). `soon` is `amber_end(today)` unless given (as a query built once
+    gives both dates as parameters)."""
     deferred = Q(status__in=DEFERRED_STATUSES)
     others = Q(status__in=OPEN_STATUSES)  # neither done nor deferred: the database allows no other status
-    soon = today + timedelta(days=Action.DUE_SOON_DAYS)
+    soon = amber_end(today) if soon is None else soon
     return {
         Rag.GREEN: Q(status__in=DONE_STATUSES) | (others & Q(due_on__gt=soon)),
         # Red also says, redundantly, that the action is not done: PostgreSQL then sees that the partial index
@@ -213,12 +219,12 @@ def rag_condition(rag: str, today: date) -> Q:
     }[Rag(rag)]
 
 
-def rag_tallies(today: date) -> dict[str, Count]:
+def rag_tallies(today: date, soon: date | None = None) -> dict[str, Count]:
     """The counts that `rag_split` needs of a group of actions (aggregates for `annotate`): how many are past
     their due date, due by the end of the amber window, and deferred past their date. A plan's counts by
     colour then come from grouping its actions by their other columns only, without working out each
-    action's colour in the database."""
-    soon = today + timedelta(days=Action.DUE_SOON_DAYS)
+    action's colour in the database. `soon` as for `rag_condition`."""
+    soon = amber_end(today) if soon is None else soon
     # Each counts the column its condition is on (never empty where the condition holds), not the id: with no
     # need of the id, a covering index answers alone (`action_plan_groups`).
     return {
@@ -245,7 +251,7 @@ def rag_expression(today: date) -> Case:
         When(status__in=DEFERRED_STATUSES, deferred_until__lt=today, then=Value(Rag.RED.value)),
         When(status__in=DEFERRED_STATUSES, then=Value(Rag.GREY.value)),
         When(due_on__lt=today, then=Value(Rag.RED.value)),
-        When(due_on__lte=today + timedelta(days=Action.DUE_SOON_DAYS), then=Value(Rag.AMBER.value)),
+        When(due_on__lte=amber_end(today), then=Value(Rag.AMBER.value)),
         default=Value(Rag.GREEN.value),
         output_field=CharField(),
     )

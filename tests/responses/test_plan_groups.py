@@ -4,9 +4,11 @@ exactly what counting the filtered actions in the database gives."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import astuple
 from datetime import timedelta
 
 import pytest
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from responses.actions import selectors, workflow
@@ -55,7 +57,7 @@ def _filters(world) -> list[selectors.Filters]:
 
 def test_counts_from_the_groups_equal_counting_the_filtered_actions(world, mixed_plan):
     scoped = selectors.actions_of_review(mixed_plan)
-    groups = selectors.plan_groups(scoped)
+    groups = selectors.plan_groups(selectors.PlanScope((mixed_plan.pk,)))
     assert sum(g.n for g in groups) == scoped.count() == 2 * 7 * 4 * 3
     for filters in _filters(world):
         expected = selectors.counts(selectors.apply_filters(scoped, filters, world.north_member))
@@ -64,7 +66,9 @@ def test_counts_from_the_groups_equal_counting_the_filtered_actions(world, mixed
 
 def test_the_groups_give_the_plans_owners_and_agencies(world, mixed_plan):
     scoped = selectors.actions_of_review(mixed_plan)
-    assert selectors.choices_of(selectors.plan_groups(scoped)) == selectors.filter_choices(scoped)
+    choices = selectors.choices_of(selectors.plan_groups(selectors.PlanScope((mixed_plan.pk,))))
+    assert choices == selectors.filter_choices(scoped)
+    assert choices["owners"] and choices["agencies"]
 
 
 def test_a_filter_by_review_is_counted_in_the_database_not_from_the_groups(world, mixed_plan):
@@ -106,18 +110,62 @@ def test_the_groups_colours_are_each_actions_own():
 
 def test_a_pages_rows_read_any_name_they_were_not_given(world, mixed_plan):
     """Names come from the lists the page has read; any missing (an action given a new owner since) is read."""
-    scoped = selectors.actions_of_review(mixed_plan)
-    choices = selectors.choices_of(selectors.plan_groups(scoped))
+    choices = selectors.choices_of(selectors.plan_groups(selectors.PlanScope((mixed_plan.pk,))))
     given = selectors.Names(
         references={mixed_plan.pk: mixed_plan.reference},
         owners=dict(choices["owners"]),
         agencies=dict(choices["agencies"]),
     )
-    with_names = selectors.page_rows(selectors.plan_page(scoped, 1, 25), given)
-    without = selectors.page_rows(selectors.plan_page(scoped, 1, 25), selectors.Names({}, {}, {}))
+    scope = selectors.PlanScope((mixed_plan.pk,))
+    ids = selectors.PlanIds(scope, selectors.Filters(), world.north_member)
+    with_names = selectors.page_rows(selectors.plan_page(ids, 1, 25, count=168), given)
+    without = selectors.page_rows(selectors.plan_page(ids, 1, 25, count=168), selectors.Names({}, {}, {}))
     assert with_names == without and len(with_names) == 25
     assert {row.owner_name for row in with_names} <= {
         world.north_member.full_name,
         world.north_manager.full_name,
     }
     assert {row.reference for row in with_names} == {mixed_plan.reference}
+
+
+def test_the_pages_ids_are_the_filtered_actions_in_display_order(world, mixed_plan):
+    """The page's query, built once with parameters, keeps what `apply_filters` keeps, in display order, for
+    each filter and person; each page is its window of that order."""
+    plans = [mixed_plan.pk, world.south_review.pk]
+    scoped = Action.objects.filter(review_id__in=plans)
+    for user in (world.north_member, world.north_manager):
+        for filters in [*_filters(world), selectors.Filters(review=mixed_plan.pk)]:
+            expected = list(
+                selectors.apply_filters(scoped, filters, user)
+                .order_by(*selectors.DISPLAY_ORDER)
+                .values_list("pk", flat=True)
+            )
+            ids = selectors.PlanIds(selectors.PlanScope(tuple(plans)), filters, user)
+            assert ids[0 : len(expected) + 5] == expected, filters
+            assert ids[10:35] == expected[10:35], filters
+            page = selectors.plan_page(ids, 2, 25, count=len(expected))
+            second = Paginator(expected, 25).get_page(2)  # the last page when there is no second
+            assert list(page.object_list) == list(second.object_list), filters
+
+
+def test_a_board_plans_reviews_are_read_by_one_query_whoever_asks(world):
+    """The board plan's reviews, read by the query built once, are `board_reviews`' for its manager."""
+    board = world.north_review.lead_board
+    manager = world.north_manager
+    expected = list(
+        selectors.board_reviews(manager, board).order_by("reference").values_list("pk", "reference")
+    )
+    assert selectors.board_review_names(manager, board) == expected and expected
+
+
+def test_a_whole_boards_plan_is_its_reviews_actions(world, mixed_plan):
+    """Counted by its board inside the query, a board's plan is the actions of the reviews it leads or takes
+    part in, as when they are given as a list."""
+    board = mixed_plan.lead_board
+    reviews = selectors.board_review_names(world.north_manager, board)
+    by_board = selectors.plan_scope(world.north_manager, board, reviews)
+    by_list = selectors.PlanScope(by_board.reviews)
+    assert by_board.board == board.pk and mixed_plan.pk in by_board.reviews
+    assert sorted(map(astuple, selectors.plan_groups(by_board))) == sorted(
+        map(astuple, selectors.plan_groups(by_list))
+    )
