@@ -85,7 +85,7 @@ def test_the_catch_up_at_a_worker_start_looks_again_when_the_first_lease_runs_ou
 
     until = timezone.now() + timedelta(seconds=40)
     _rendering(document, "another-machine:4242", until)
-    assert services.documents_last_lease_end() == until
+    assert services.DOCUMENTS.last_lease_end() == until
     with mock.patch.object(requeue_stale, "apply_async") as again:
         assert requeue_stale.apply(kwargs={"at_start": True}).get() == 0
     (call,) = again.call_args_list
