@@ -24,7 +24,8 @@ class Job(models.Model):
     """What every piece of work done by a worker records, whatever it makes: who asked and when, when it
     started and finished, how many tries it took and why the last failed. Documents, exports, subject-access
     exports and retention decisions share these columns and their order (newest first); each has its own
-    status and `PENDING`, the statuses in which it is still on its way."""
+    status and `PENDING`, the statuses in which it is still on its way. The worker doing it holds a lease
+    on it (scr_portal/leases.py): who claimed it, until when."""
 
     PENDING: tuple[str, ...] = ()
 
@@ -34,6 +35,12 @@ class Job(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=200, blank=True, help_text="The worker doing it, or that last did (machine:process)."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Until when that worker's claim holds; renewed while it works."
+    )
 
     class Meta:
         abstract = True
@@ -83,12 +90,6 @@ class Document(Job):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     html = models.TextField(help_text="The content to render, fixed when the document was asked for.")
     file = models.FileField(upload_to=document_upload_to, blank=True)
-    claimed_by = models.CharField(
-        max_length=200, blank=True, help_text="The worker making the document (machine:process)."
-    )
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="Until when that worker's claim holds; renewed while it works."
-    )
     sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)

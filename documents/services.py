@@ -6,16 +6,17 @@ queued and hands its id to a worker after the commit. If the broker cannot be re
 queued and a periodic sweep hands it out again; nothing is lost and nobody sees an error page.
 
 Making is idempotent: a ready document is never made twice, and a worker that dies mid-render leaves the
-row "rendering" for the task's rerun (acks_late) to finish: one row, one file."""
+row "rendering" for the task's rerun (acks_late) or the catch-up to finish: one row, one file. A worker
+claims a document or an export with a lease (scr_portal/leases.py), so work whose worker stopped is taken
+over at once, and work a live worker holds never is."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -38,11 +39,14 @@ from .models import Document, Export, document_upload_to, export_upload_to
 log = logging.getLogger(__name__)
 Status = Document.Status
 
-# A queued document not picked up after this long is handed out again by the sweep.
-STALE_QUEUED = timedelta(minutes=2)
-# An export or other job (records) not finished after this long is taken to have died with its worker
-# (documents carry a lease instead: scr_portal/leases.py).
-STALE_RENDERING = timedelta(minutes=20)
+# The work workers claim here, under the lease rule (scr_portal/leases.py), handed out again by the
+# documents' catch-up.
+DOCUMENTS = leases.Work(
+    Document, task="documents.render_document", working=Status.RENDERING, catch_up="documents-requeue"
+)
+EXPORTS = leases.Work(
+    Export, task="documents.make_export", working=Export.Status.RENDERING, catch_up="documents-requeue"
+)
 
 
 class DocumentRefused(Exception):
@@ -102,7 +106,7 @@ def document_render(document_pk: int) -> str:
     """Renders the document if nobody has finished it yet and no live worker is making it. Returns what
     happened, for logs and tests.
 
-    The worker claims the document with a lease (scr_portal/leases.py), renewed while it renders; a
+    The worker claims the document with a lease (scr_portal/leases.py), renewed while it works; a
     document whose lease ran out, or whose holder's process is gone, is taken over. The file is stored
     before the transaction that records it and removed again if that fails; if this process dies in
     between, the file sweep removes it (scr_portal/files.py)."""
@@ -113,21 +117,17 @@ def document_render(document_pk: int) -> str:
             return "missing"
         if document.status == Status.READY:
             return "already ready"
-        if document.status == Status.RENDERING and not leases.expired(
-            document.claimed_by, document.lease_until
-        ):
+        if not DOCUMENTS.claim(document):
             return "being made by another worker"
-        document.status = Status.RENDERING
-        document.started_at = timezone.now()
-        document.claimed_by, document.lease_until = me, document.started_at + leases.length()
-        document.attempts += 1
         document.error = ""
-        document.save(
-            update_fields=["status", "started_at", "claimed_by", "lease_until", "attempts", "error"]
-        )
+        document.save(update_fields=[*leases.CLAIM_FIELDS, "error"])
         html = document.html
-    with leases.renewed(Document.objects.filter(pk=document_pk), me):
-        rendered = render.pdf_from_html(html)  # the long part: outside any transaction
+    with DOCUMENTS.renewed(document_pk, me):
+        return _document_make(document, html, me)
+
+
+def _document_make(document: Document, html: str, me: str) -> str:
+    rendered = render.pdf_from_html(html)  # the long part: outside any transaction
     digest = hashlib.sha256(rendered.pdf).hexdigest()
     with files.removed_unless_recorded([]) as stored:
         stored.append(default_storage.save(document_upload_to(document, ""), ContentFile(rendered.pdf)))
@@ -135,7 +135,7 @@ def document_render(document_pk: int) -> str:
             document = (
                 Document.objects.select_for_update()
                 .select_related("review", "requested_by")
-                .get(pk=document_pk)
+                .get(pk=document.pk)
             )
             if document.status == Status.READY or document.claimed_by != me:  # another run finished first,
                 files.remove(stored)  # or took it over when this one's lease ran out
@@ -155,12 +155,12 @@ def document_fail(document_pk: int, error: BaseException) -> None:
     """Records that making the document failed, in words the person can act on."""
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_pk).first()
-        if document is None or document.status == Status.READY:
+        if document is None or document.status == Status.READY or DOCUMENTS.held_by_another(document):
             return
         document.status = Status.FAILED
-        document.finished_at = timezone.now()
+        document.finished_at, document.lease_until = timezone.now(), None
         document.error = f"{type(error).__name__}: {error}"[:2000]
-        document.save(update_fields=["status", "finished_at", "error"])
+        document.save(update_fields=["status", "finished_at", "lease_until", "error"])
 
 
 def _announce(document: Document) -> None:
@@ -187,56 +187,10 @@ def _announce(document: Document) -> None:
 
 
 def documents_requeue_stale(now=None) -> int:
-    """Hands out again, at once, documents the task queue no longer holds while they wait (Redis restarted
-    empty, or was away when they were asked for), and documents whose worker stopped while making them
-    (their lease ran out, or its process is gone). When the queue cannot be read, a waiting document is
-    handed out again once it has waited STALE_QUEUED. Safe to run at any time: making is idempotent."""
-    now = now or timezone.now()
-    queued = Document.objects.filter(status=Status.QUEUED)
-    held = outbox.held_by_queue("documents.render_document")
-    if held is None:
-        queued = queued.filter(requested_at__lt=now - STALE_QUEUED)
-    else:
-        queued = queued.exclude(pk__in=held)
-    stopped = [
-        d.pk
-        for d in Document.objects.filter(status=Status.RENDERING).only("pk", "claimed_by", "lease_until")
-        if leases.expired(d.claimed_by, d.lease_until, now)
-    ]
-    count = 0
-    for pk in [*queued.values_list("pk", flat=True), *stopped]:
-        count += document_dispatch(pk)
-    return count
-
-
-def documents_last_lease_end(now=None) -> datetime | None:
-    """When the last of the leases held now on documents being made runs out if not renewed (None when
-    there is none). By then every holder that has stopped has lost its lease (only live ones renew), so
-    the catch-up looks again then and replaces any worker that stopped elsewhere without waiting for
-    the next periodic run."""
-    now = now or timezone.now()
-    return (
-        Document.objects.filter(status=Status.RENDERING, lease_until__gt=now)
-        .order_by("-lease_until")
-        .values_list("lease_until", flat=True)
-        .first()
-    )
-
-
-def sweep_minutes() -> int:
-    """Minutes between two runs of the periodic catch-up that hands documents out again."""
-    minutes = sorted(settings.CELERY_BEAT_SCHEDULE["documents-requeue"]["schedule"].minute)
-    return minutes[1] - minutes[0] if len(minutes) > 1 else 60
-
-
-def document_progress(document: Document, now=None) -> str:
-    """Where a document on its way stands, for its status page to say truthfully how long it may take:
-    "stopped" (its worker stopped: it is made again by the next catch-up, within `sweep_minutes()`),
-    "making" (a live worker has it), "waiting long" (the queue is busy or away) or "waiting"."""
-    now = now or timezone.now()
-    if document.status == Status.RENDERING:
-        return "stopped" if leases.expired(document.claimed_by, document.lease_until, now) else "making"
-    return "waiting long" if document.requested_at < now - STALE_QUEUED else "waiting"
+    """Hands out again, at once, documents the task queue no longer holds while they wait, and documents
+    whose worker stopped while making them (the lease rule: scr_portal/leases.py). Safe to run at any
+    time: making is idempotent."""
+    return sum(document_dispatch(pk) for pk in DOCUMENTS.to_hand_out(now))
 
 
 # Exports ---------------------------------------------------------------------------------------------
@@ -321,26 +275,34 @@ def export_plan(export: Export) -> action_export.Plan:
 
 
 def export_make(export_pk: int) -> str:
-    """Writes the export's file unless it is ready already. Returns what happened, for logs and tests.
-    Progress (rows written of the total) is saved every few hundred rows, outside any transaction, so the
-    status page sees it while the file is written. A rerun after a worker died starts the file again."""
+    """Writes the export's file unless it is ready already or a live worker is writing it. Returns what
+    happened, for logs and tests. Progress (rows written of the total) is saved every few hundred rows,
+    outside any transaction, so the status page sees it while the file is written. The worker claims the
+    export with a lease, as for a document; one that takes it over after a worker stopped starts the
+    file again."""
+    me = leases.holder()
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_pk).first()
         if export is None:
             return "missing"
         if export.status == Export.Status.READY:
             return "already ready"
-        export.status, export.started_at = Export.Status.RENDERING, timezone.now()
-        export.attempts += 1
+        if not EXPORTS.claim(export):
+            return "being made by another worker"
         export.error, export.rows_done, export.rows_total = "", 0, None
-        export.save(update_fields=["status", "started_at", "attempts", "error", "rows_done", "rows_total"])
+        export.save(update_fields=[*leases.CLAIM_FIELDS, "error", "rows_done", "rows_total"])
+    with EXPORTS.renewed(export_pk, me):
+        return _export_write(export_pk, me)
+
+
+def _export_write(export_pk: int, me: str) -> str:
     export = Export.objects.select_related("requested_by", "review", "board").get(pk=export_pk)
     plan = export_plan(export)
     total = plan.count()
-    Export.objects.filter(pk=export_pk).update(rows_total=total)
+    Export.objects.filter(pk=export_pk, claimed_by=me).update(rows_total=total)
 
     def progress(done: int) -> None:
-        Export.objects.filter(pk=export_pk).update(rows_done=done)
+        Export.objects.filter(pk=export_pk, claimed_by=me).update(rows_done=done)
 
     with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
         written = action_export.write_xlsx(
@@ -355,12 +317,17 @@ def export_make(export_pk: int) -> str:
             stored.append(default_storage.save(export_upload_to(export, "plan.xlsx"), File(handle)))
             with transaction.atomic():
                 export = Export.objects.select_for_update().get(pk=export_pk)
-                if export.status == Export.Status.READY:  # another run finished first
-                    files.remove(stored)
-                    return "already ready"
+                if export.status == Export.Status.READY or export.claimed_by != me:  # another run finished
+                    files.remove(stored)  # first, or took it over when this one's lease ran out
+                    return (
+                        "already ready"
+                        if export.status == Export.Status.READY
+                        else "taken over by another worker"
+                    )
                 export.file.name = stored[0]
                 export.size, export.rows_done, export.rows_total = size, written, written
                 export.status, export.finished_at = Export.Status.READY, timezone.now()
+                export.lease_until = None
                 export.save()
     return "made"
 
@@ -369,22 +336,19 @@ def export_fail(export_pk: int, error: BaseException) -> None:
     """Records that making the export failed, in words the person can act on."""
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_pk).first()
-        if export is None or export.status == Export.Status.READY:
+        if export is None or export.status == Export.Status.READY or EXPORTS.held_by_another(export):
             return
-        export.status, export.finished_at = Export.Status.FAILED, timezone.now()
+        export.status, export.finished_at, export.lease_until = Export.Status.FAILED, timezone.now(), None
         export.error = str(error) if isinstance(error, ExportRefused) else f"{type(error).__name__}: {error}"
         export.error = export.error[:2000]
-        export.save(update_fields=["status", "finished_at", "error"])
+        export.save(update_fields=["status", "finished_at", "lease_until", "error"])
 
 
 def exports_requeue_stale(now=None) -> int:
-    """Hands out again exports left queued (the broker was away) or being made far too long (the worker
-    died and its message was lost). Safe to run at any time: making is idempotent."""
-    now = now or timezone.now()
-    stale = Export.objects.filter(
-        status=Export.Status.QUEUED, requested_at__lt=now - STALE_QUEUED
-    ) | Export.objects.filter(status=Export.Status.RENDERING, started_at__lt=now - STALE_RENDERING)
-    return sum(export_dispatch(pk) for pk in stale.values_list("pk", flat=True))
+    """Hands out again, at once, exports the task queue no longer holds while they wait, and exports whose
+    worker stopped while making them (the lease rule: scr_portal/leases.py). Safe to run at any time:
+    making is idempotent."""
+    return sum(export_dispatch(pk) for pk in EXPORTS.to_hand_out(now))
 
 
 def exports_sweep(now=None) -> int:

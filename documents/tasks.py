@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from celery import shared_task
-from django.utils import timezone
+
+from scr_portal import leases
 
 from . import services
 
@@ -52,14 +53,12 @@ def make_export(self, export_pk: int) -> str:
 
 @shared_task(bind=True, name="documents.requeue_stale")
 def requeue_stale(self, at_start: bool = False) -> int:
-    """Every few minutes (and when a worker starts): documents and exports the queue missed are handed out
-    again, and exports made more than a day ago are removed with their files. At a worker's start it
-    looks once more when the leases held on documents being made have run out, so a document whose worker
-    stopped on another machine is taken over then, not at the next periodic run."""
+    """Every few minutes (and when a worker starts): documents and exports the queue missed, or whose worker
+    stopped, are handed out again, and exports made more than a day ago are removed with their files. At a
+    worker's start it looks once more when the leases held on documents and exports being made have run
+    out, so work whose worker stopped on another machine is taken over then, not at the next periodic run."""
     services.exports_sweep()
     handed_out = services.documents_requeue_stale() + services.exports_requeue_stale()
-    lease_end = services.documents_last_lease_end() if at_start else None
-    if lease_end is not None:
-        wait = max(1.0, (lease_end - timezone.now()).total_seconds() + 1)
-        self.apply_async(countdown=wait)
+    if at_start:
+        leases.looked_at_again(self, [services.DOCUMENTS, services.EXPORTS])
     return handed_out

@@ -128,8 +128,8 @@ def _status_context(request, pk: int, document_pk: int) -> dict:
         "can_retry": can(request.user, "make_documents", review)
         and document.status == Document.Status.FAILED,
         # How long it may still take, truthfully: a stopped worker or a queue away says so.
-        "progress": services.document_progress(document) if document.is_pending else "",
-        "sweep_minutes": services.sweep_minutes(),
+        "progress": services.DOCUMENTS.progress(document) if document.is_pending else "",
+        "sweep_minutes": services.DOCUMENTS.sweep_minutes(),
     }
 
 
@@ -222,9 +222,9 @@ def _export_context(request: HttpRequest, export_pk: int) -> dict:
         "review": review,
         "plan_url": _plan_url(export),
         "can_retry": export.status == Export.Status.FAILED,
-        # Not picked up in the usual time: most likely the task queue is away (the sweep hands it out again).
-        "waiting_long": export.status == Export.Status.QUEUED
-        and export.requested_at < timezone.now() - services.STALE_QUEUED,
+        # How long it may still take, truthfully: a stopped worker or a queue away says so.
+        "progress": services.EXPORTS.progress(export) if export.is_pending else "",
+        "sweep_minutes": services.EXPORTS.sweep_minutes(),
         "kept_hours": int(services.EXPORT_KEPT.total_seconds() // 3600),
     }
 

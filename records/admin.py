@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from documents.services import EXPORT_KEPT, STALE_QUEUED
+from documents.services import EXPORT_KEPT
 from reviews.access import participant_board_ids, require
 from scr_portal.accounts.models import User
 from scr_portal.admin import ReadOnlyAdmin
@@ -98,9 +98,9 @@ class SubjectAccessRequestAdmin(ReadOnlyAdmin):
             "job": job,
             "ready": job.status == SubjectAccessExport.Status.READY,
             "failed": job.status == SubjectAccessExport.Status.FAILED,
-            # Not picked up in the usual time: most likely the task queue is away (the catch-up hands it out).
-            "waiting_long": job.status == SubjectAccessExport.Status.QUEUED
-            and job.requested_at < timezone.now() - STALE_QUEUED,
+            # How long it may still take, truthfully: a stopped worker or a queue away says so.
+            "progress": subject_access.SUBJECT_ACCESS_EXPORTS.progress(job) if job.is_pending else "",
+            "sweep_minutes": subject_access.SUBJECT_ACCESS_EXPORTS.sweep_minutes(),
             "kept_hours": KEPT_HOURS,
         }
 

@@ -25,12 +25,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from documents.services import STALE_QUEUED, STALE_RENDERING
 from responses.models import Attendance, Finding, Meeting, ResponseVersion
 from reviews.access import can
 from reviews.models import Board, Child, Review
 from reviews.services import review_lock, timeline_add
-from scr_portal import outbox
+from scr_portal import leases, outbox
 
 from .models import Disposal, DisposalRequest
 from .policy import BY_LABEL, NAME_REMOVED, PARTS, REMOVED, R
@@ -395,6 +394,13 @@ def review_delete(*, review_id: int, board: Board, user, typed_reference: str, c
 # transaction holding the request row and the review locked: applied once, or not at all. If the task
 # queue is away the request stays queued and the periodic catch-up hands it out again.
 
+# Applying a decision is work a worker claims under the lease rule (scr_portal/leases.py).
+DISPOSALS = leases.Work(
+    DisposalRequest,
+    task="records.apply_disposal",
+    working=DisposalRequest.Status.WORKING,
+    catch_up="records-requeue",
+)
 RETENTION_DELAYED = (
     "The portal's task queue is not answering just now, so your decision is waiting to be applied. Nothing "
     "is lost: the portal will apply it automatically once the queue is back; this page shows when it is done."
@@ -448,24 +454,29 @@ def disposal_dispatch(request_pk: int) -> bool:
 def _disposal_finish(request: DisposalRequest, status: str, error: str = "") -> None:
     """Ends the request: the names given are personal data and are not kept once they have been used."""
     request.status, request.error, request.other_names = status, error[:2000], []
-    request.finished_at = timezone.now()
-    request.save(update_fields=["status", "error", "other_names", "finished_at", "disposal"])
+    request.finished_at, request.lease_until = timezone.now(), None
+    request.save(update_fields=["status", "error", "other_names", "finished_at", "lease_until", "disposal"])
 
 
 def disposal_apply(request_pk: int) -> str:
-    """Applies the decision unless it has been applied (or refused) already. Returns what happened, for logs
-    and tests. The work and the request's end are one transaction: a worker that dies part-way leaves
-    nothing changed and the request "being applied" for the rerun (acks_late) or the catch-up."""
+    """Applies the decision unless it has been applied (or refused) already, or a live worker is applying
+    it. Returns what happened, for logs and tests. The worker claims the decision with a lease, as for a
+    document (scr_portal/leases.py). The work and the request's end are one transaction holding the
+    request locked: a worker that dies part-way leaves nothing changed and the request "being applied"
+    for the rerun (acks_late) or the catch-up; one that takes over from a worker still in that
+    transaction (it outlasted its lease, which cannot be renewed while the row is locked) waits for it,
+    then finds the decision applied."""
+    me = leases.holder()
     with transaction.atomic():
         request = DisposalRequest.objects.select_for_update().filter(pk=request_pk).first()
         if request is None:
             return "missing"
         if request.status not in ON_ITS_WAY:
             return f"already {request.status}"
-        request.status, request.started_at = DisposalRequest.Status.WORKING, timezone.now()
-        request.attempts += 1
-        request.save(update_fields=["status", "started_at", "attempts"])
-    with transaction.atomic():
+        if not DISPOSALS.claim(request):
+            return "being applied by another worker"
+        request.save(update_fields=list(leases.CLAIM_FIELDS))
+    with DISPOSALS.renewed(request_pk, me), transaction.atomic():
         request = (
             DisposalRequest.objects.select_for_update()
             .select_related("board", "requested_by")
@@ -473,6 +484,8 @@ def disposal_apply(request_pk: int) -> str:
         )
         if request.status not in ON_ITS_WAY:  # another run finished while this one waited for the lock
             return f"already {request.status}"
+        if request.claimed_by != me:  # taken over when this one's lease ran out
+            return "taken over by another worker"
         decision = {
             "review_id": request.review_id,
             "board": request.board,
@@ -498,21 +511,16 @@ def disposal_fail(request_pk: int, error: BaseException) -> None:
     they can confirm the decision again."""
     with transaction.atomic():
         request = DisposalRequest.objects.select_for_update().filter(pk=request_pk).first()
-        if request is None or request.status not in ON_ITS_WAY:
+        if request is None or request.status not in ON_ITS_WAY or DISPOSALS.held_by_another(request):
             return
         _disposal_finish(request, DisposalRequest.Status.FAILED, f"{type(error).__name__}: {error}")
 
 
 def disposals_requeue_stale(now=None) -> int:
-    """Hands out again decisions left queued (the task queue was away) or being applied far too long (the
-    worker died and its message was lost). Safe at any time: applying is idempotent."""
-    now = now or timezone.now()
-    stale = DisposalRequest.objects.filter(
-        status=DisposalRequest.Status.QUEUED, requested_at__lt=now - STALE_QUEUED
-    ) | DisposalRequest.objects.filter(
-        status=DisposalRequest.Status.WORKING, started_at__lt=now - STALE_RENDERING
-    )
-    return sum(disposal_dispatch(pk) for pk in stale.values_list("pk", flat=True))
+    """Hands out again, at once, decisions the task queue no longer holds while they wait, and decisions
+    whose worker stopped while applying them (the lease rule: scr_portal/leases.py). Safe at any time:
+    applying is idempotent."""
+    return sum(disposal_dispatch(pk) for pk in DISPOSALS.to_hand_out(now))
 
 
 def describe_removed(removed: dict) -> list[str]:

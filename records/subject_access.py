@@ -40,10 +40,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from documents.services import EXPORT_KEPT, STALE_QUEUED, STALE_RENDERING
+from documents.services import EXPORT_KEPT
 from responses.actions.export import neutralise
 from reviews.access import can
-from scr_portal import files, outbox
+from scr_portal import files, leases, outbox
 
 from .models import Channel, SubjectAccessExport, SubjectAccessRequest, subject_access_upload_to
 from .policy import BY_LABEL, text_fields
@@ -491,6 +491,13 @@ SUBJECT_ACCESS_DELAYED = (
     "lost: the portal will make it automatically once the queue is back; this page shows when it is ready."
 )
 Status = SubjectAccessExport.Status
+# Making an export is work a worker claims under the lease rule (scr_portal/leases.py).
+SUBJECT_ACCESS_EXPORTS = leases.Work(
+    SubjectAccessExport,
+    task="records.make_subject_access_export",
+    working=Status.RENDERING,
+    catch_up="records-requeue",
+)
 
 
 class SubjectAccessRefused(Exception):
@@ -556,20 +563,27 @@ def _sha256_of(handle: BinaryIO) -> str:
 
 
 def account_export_make(export_pk: int) -> str:
-    """Writes the export's zip unless it is ready already, and records it as made. Returns what happened,
-    for logs and tests. Progress is saved as each kind of record is looked through, outside any
-    transaction, so the status page sees it. A rerun after a worker died starts the file again; the
-    export is recorded as made once, with the file that is kept."""
+    """Writes the export's zip unless it is ready already or a live worker is writing it, and records it as
+    made. Returns what happened, for logs and tests. Progress is saved as each kind of record is looked
+    through, outside any transaction, so the status page sees it. The worker claims the export with a
+    lease, as for a document (scr_portal/leases.py); one that takes it over after a worker stopped starts
+    the file again. The export is recorded as made once, with the file that is kept."""
+    me = leases.holder()
     with transaction.atomic():
         job = SubjectAccessExport.objects.select_for_update().filter(pk=export_pk).first()
         if job is None:
             return "missing"
         if job.status == Status.READY:
             return "already ready"
-        job.status, job.started_at = Status.RENDERING, timezone.now()
-        job.attempts += 1
+        if not SUBJECT_ACCESS_EXPORTS.claim(job):
+            return "being made by another worker"
         job.error, job.steps_done, job.steps_total = "", 0, None
-        job.save(update_fields=["status", "started_at", "attempts", "error", "steps_done", "steps_total"])
+        job.save(update_fields=[*leases.CLAIM_FIELDS, "error", "steps_done", "steps_total"])
+    with SUBJECT_ACCESS_EXPORTS.renewed(export_pk, me):
+        return _account_export_write(export_pk, me)
+
+
+def _account_export_write(export_pk: int, me: str) -> str:
     job = SubjectAccessExport.objects.select_related("subject", "requested_by").get(pk=export_pk)
     if not can(job.requested_by, "export_subject_access"):
         raise SubjectAccessRefused(
@@ -577,7 +591,9 @@ def account_export_make(export_pk: int) -> str:
         )
 
     def progress(done: int, total: int) -> None:
-        SubjectAccessExport.objects.filter(pk=export_pk).update(steps_done=done, steps_total=total)
+        SubjectAccessExport.objects.filter(pk=export_pk, claimed_by=me).update(
+            steps_done=done, steps_total=total
+        )
 
     with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
         found = write_account_export(job.subject, handle, progress)
@@ -592,12 +608,13 @@ def account_export_make(export_pk: int) -> str:
                     .select_related("subject", "requested_by")
                     .get(pk=export_pk)
                 )
-                if job.status == Status.READY:  # another run finished first
-                    files.remove(stored)
-                    return "already ready"
+                if job.status == Status.READY or job.claimed_by != me:  # another run finished first, or
+                    files.remove(stored)  # took it over when this one's lease ran out
+                    return "already ready" if job.status == Status.READY else "taken over by another worker"
                 job.file.name = stored[0]
                 job.size, job.sha256, job.found = size, digest, found
                 job.status, job.finished_at = Status.READY, timezone.now()
+                job.lease_until = None
                 job.save()
                 _recorded(job, SubjectAccessRequest.Step.DONE, found, digest)
     return "made"
@@ -607,24 +624,21 @@ def account_export_fail(export_pk: int, error: BaseException) -> None:
     """Records that making the export failed, in words the administrator can act on."""
     with transaction.atomic():
         job = SubjectAccessExport.objects.select_for_update().filter(pk=export_pk).first()
-        if job is None or job.status == Status.READY:
+        if job is None or job.status == Status.READY or SUBJECT_ACCESS_EXPORTS.held_by_another(job):
             return
-        job.status, job.finished_at = Status.FAILED, timezone.now()
+        job.status, job.finished_at, job.lease_until = Status.FAILED, timezone.now(), None
         job.error = (
             str(error) if isinstance(error, SubjectAccessRefused) else f"{type(error).__name__}: {error}"
         )
         job.error = job.error[:2000]
-        job.save(update_fields=["status", "finished_at", "error"])
+        job.save(update_fields=["status", "finished_at", "lease_until", "error"])
 
 
 def account_exports_requeue_stale(now=None) -> int:
-    """Hands out again exports left queued (the task queue was away) or being made far too long (the
-    worker died and its message was lost). Safe at any time: making is idempotent."""
-    now = now or timezone.now()
-    stale = SubjectAccessExport.objects.filter(
-        status=Status.QUEUED, requested_at__lt=now - STALE_QUEUED
-    ) | SubjectAccessExport.objects.filter(status=Status.RENDERING, started_at__lt=now - STALE_RENDERING)
-    return sum(account_export_dispatch(pk) for pk in stale.values_list("pk", flat=True))
+    """Hands out again, at once, exports the task queue no longer holds while they wait, and exports whose
+    worker stopped while making them (the lease rule: scr_portal/leases.py). Safe at any time: making is
+    idempotent."""
+    return sum(account_export_dispatch(pk) for pk in SUBJECT_ACCESS_EXPORTS.to_hand_out(now))
 
 
 def account_exports_sweep(now=None) -> int:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from documents.services import STALE_QUEUED
 from reviews import selectors
 from reviews.models import Board, Review
 from scr_portal.breadcrumbs import board_crumbs, link
@@ -139,9 +137,9 @@ def _decision_context(request: HttpRequest, pk: int, request_pk: int) -> dict:
         "removed": services.describe_removed(decision.disposal.removed) if done else [],
         # Failed (nothing was changed): the manager may decide again while the review is still due.
         "decide_again": review is not None and retention.is_due(review, board) is not None,
-        # Not picked up in the usual time: most likely the task queue is away (the catch-up hands it out).
-        "waiting_long": decision.status == DisposalRequest.Status.QUEUED
-        and decision.requested_at < timezone.now() - STALE_QUEUED,
+        # How long it may still take, truthfully: a stopped worker or a queue away says so.
+        "progress": services.DISPOSALS.progress(decision) if decision.is_pending else "",
+        "sweep_minutes": services.DISPOSALS.sweep_minutes(),
     }
 
 

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from scr_portal import files
+
 from . import access, clocks, notifications, workflow
 from .models import (
     REFERRAL_FIELDS,
@@ -236,10 +238,37 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
     """Takes one step of the lifecycle: locks the review, checks the stage, the person's role and the
     step's preconditions, applies the step's data, moves the stage and writes one timeline entry.
 
-    Raises TransitionRefused with a plain message when any check fails; nothing is changed then."""
+    Raises TransitionRefused with a plain message when any check fails; nothing is changed then. A file the
+    step keeps (the final report) is stored before the transaction, with no lock held while it is written,
+    and removed again if the step is refused or fails; a process killed in between leaves it to the file
+    sweep (scr_portal/files.py)."""
     step = workflow.TRANSITIONS.get(name)
     if step is None:
         raise TransitionRefused("There is no such step.")
+    with files.removed_unless_recorded([]) as stored:
+        kept = _step_files_store(step, review_id, data, stored)
+        return _step_take(step, review_id, user, data, kept)
+
+
+def _step_files_store(
+    step: workflow.Transition, review_id: int, data: dict, stored: list[str]
+) -> dict[str, str]:
+    """Stores the uploads the step keeps (`step.stores`), appending each name to `stored`: the review's file
+    field -> the name its file was stored under."""
+    uploads = {name: data[name] for name in step.stores if data.get(name)}
+    if not uploads:
+        return {}
+    # Where the review's files go (its lead board's folder); read without a lock, as nothing is held yet.
+    review = Review.objects.only("pk", "lead_board_id").get(pk=review_id)
+    kept = {}
+    for field_name, upload in uploads.items():
+        kept[field_name] = files.store(review, field_name, upload, upload.display_name)
+        stored.append(kept[field_name])
+    return kept
+
+
+def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept: dict[str, str]) -> Review:
+    """The step's transaction, naming on the review the files stored for it (`kept`)."""
     with transaction.atomic():
         review = review_lock(review_id)
         if review.state not in step.source:
@@ -258,6 +287,8 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
             raise TransitionRefused(" ".join(problems.values()))
         before = review.state
         step.effect(review, data, user)
+        for field_name, stored_name in kept.items():
+            getattr(review, field_name).name = stored_name
         review.state = step.target
         review.state_changed_at = timezone.now()
         review_refresh_due(review)

@@ -130,9 +130,8 @@ def _record_decision(decision: str | None):
 
 
 def _record_report(review: Review, data: dict, user) -> None:
-    upload = data["final_report"]
-    review.final_report_name = upload.display_name
-    review.final_report.save(upload.display_name, upload, save=False)
+    # The file itself is stored before the step's transaction (the step `stores` it) and named by then.
+    review.final_report_name = data["final_report"].display_name
     review.report_received_on = data["report_received_on"]
 
 
@@ -167,6 +166,10 @@ class Transition:
     # A step that ends the review ends its lead reviewers' appointments with it: they keep no access to a
     # review they no longer work on.
     ends_appointments: bool = False
+    # Form fields holding an upload (with its display_name) that the step keeps in the review's file field
+    # of the same name: `services.review_transition` stores each before the step's transaction, removes it
+    # if that fails, and names it on the review inside it (files follow their rows: scr_portal/files.py).
+    stores: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -229,6 +232,7 @@ TRANSITIONS: dict[str, Transition] = {
             form_class=forms.ReceiveReportForm,
             explanation="Upload the lead reviewer's final report. The publication clock starts on the date received.",
             effect=_record_report,
+            stores=("final_report",),
         ),
         Transition(
             name="begin_response",

@@ -1,7 +1,7 @@
 """Files follow their rows: a stored file is kept only while a row names it.
 
 Services write a file to the media store before the transaction that records it (never while holding a
-lock) and remove it again if that transaction fails (`removed_unless_recorded`). A process killed between
+lock; `store`) and remove it again if that transaction fails (`removed_unless_recorded`). A process killed between
 the two (a worker SIGKILLed, a request cut off by the web server) leaves a file no row names: nobody can
 see it, but it would escape retention, anonymisation and subject-access exports, so `orphans` finds such
 files and the periodic sweep (`orphans_sweep`) removes those older than ORPHAN_FILE_GRACE, logging each.
@@ -48,6 +48,17 @@ def remove(names: Iterable[str]) -> None:
         if name:
             with contextlib.suppress(OSError):
                 default_storage.delete(name)
+
+
+def store(instance: models.Model, field_name: str, content, filename: str) -> str:
+    """Writes `content` where the file field `field_name` of `instance` keeps its files (its storage, under
+    the name its `upload_to` makes of `filename`) and returns the name it was stored under, for the caller
+    to name on the row inside the transaction that records it. (`FieldFile.save` would write the file
+    wherever it is called: inside that transaction, while it holds its locks.)"""
+    field = instance._meta.get_field(field_name)
+    return field.storage.save(
+        field.generate_filename(instance, filename), content, max_length=field.max_length
+    )
 
 
 @contextlib.contextmanager

@@ -46,6 +46,9 @@ EXPORT_DELAYED = (
 )
 # Periodic tasks that hand out again whatever the queue missed; also run when a worker starts.
 CATCH_UP_TASKS = ("reviews.send_pending_emails", "documents.requeue_stale", "records.requeue_stale")
+# Those of them that hand out work claimed under a lease (scr_portal/leases.py): at a worker's start they
+# also look again when the leases held now run out.
+LEASED_CATCH_UP_TASKS = ("documents.requeue_stale", "records.requeue_stale")
 # Kombu's Redis transport keeps a queue's messages of priority N (1-9) in the list "<queue>\x06\x16N", and
 # the messages handed to a worker and not yet acknowledged in the hash "unacked".
 _PRIORITY_SEPARATOR = "\x06\x16"
@@ -160,6 +163,5 @@ def catch_up_when_a_worker_starts(sender, **kwargs) -> None:
     rather than at the next periodic run, on the first queue it consumes, so it does the catch-up itself."""
     queue = next(iter(sender.app.amqp.queues.consume_from))
     for name in CATCH_UP_TASKS:
-        # The documents' catch-up also looks again when the leases of documents being made run out.
-        kwargs = {"at_start": True} if name == "documents.requeue_stale" else {}
+        kwargs = {"at_start": True} if name in LEASED_CATCH_UP_TASKS else {}
         sender.app.send_task(name, queue=queue, kwargs=kwargs)

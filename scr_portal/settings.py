@@ -233,10 +233,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Nobody waits for a task's result (except `check_services`' heartbeat, which asks for its own). Results
 # kept would also make queuing subscribe to them in Redis, which retries for 19 s with Redis away.
 CELERY_TASK_IGNORE_RESULT = True
-# The queue tasks are sent to, and which workers consume by default (tests give their workers one each).
-# A worker making a document holds a lease on it for this long, renewed while it works: a worker that
-# stopped is known within this time, and another takes the document over (scr_portal/leases.py).
+# A worker doing a piece of work (making a document, an export or a subject-access export, applying a
+# retention decision) holds a lease on it for this long, renewed while it works: a worker that stopped is
+# known within this time, and another takes the work over (scr_portal/leases.py).
 WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=60)
+# The queue tasks are sent to, and which workers consume by default (tests give their workers one each).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -245,7 +246,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "input-reminders": {"task": "commissioning.send_input_reminders", "schedule": crontab(hour=6, minute=45)},
     "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
-    # Documents whose worker died or whose broker was away are handed out again.
+    # Documents and exports the queue no longer holds, or whose worker stopped, are handed out again.
     "documents-requeue": {"task": "documents.requeue_stale", "schedule": crontab(minute="*/5")},
     # Retention decisions and subject-access exports likewise; exports more than a day old are removed.
     "records-requeue": {"task": "records.requeue_stale", "schedule": crontab(minute="*/5")},

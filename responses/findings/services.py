@@ -10,9 +10,9 @@ from django.db.models import Max
 
 from responses.actions.services import export_columns_refresh
 from responses.models import Finding, Theme
-from reviews.models import Review, TimelineEntry, report_upload_to
+from reviews.models import Review, TimelineEntry
 from reviews.services import review_lock, timeline_add
-from scr_portal.files import removed_unless_recorded
+from scr_portal import files
 
 
 class FindingRefused(Exception):
@@ -83,9 +83,8 @@ def report_replace(*, review: Review, user, upload, reason: str) -> Review:
     (django-simple-history keeps the previous file reference) and the reason goes on the timeline."""
     # Stored before the transaction (no lock held while it is written), removed if that fails; a process
     # killed in between leaves it to the file sweep (scr_portal/files.py).
-    with removed_unless_recorded([]) as stored:
-        storage = Review._meta.get_field("final_report").storage
-        stored.append(storage.save(report_upload_to(review, upload.display_name), upload))
+    with files.removed_unless_recorded([]) as stored:
+        stored.append(files.store(review, "final_report", upload, upload.display_name))
         with transaction.atomic():
             review = review_lock(review.pk)
             old = review.final_report_name or "the previous file"

@@ -397,11 +397,19 @@ def test_stale_exports_are_handed_out_again(world, monkeypatch):
     review = at_stage(world.north_review)
     action(review, world.north_member)
     now = timezone.now()
-    fresh, stale, died = (
-        Export.objects.create(review=review, label="x", requested_by=world.north_member) for _ in range(3)
+    fresh, stale, died, alive = (
+        Export.objects.create(review=review, label="x", requested_by=world.north_member) for _ in range(4)
     )
     Export.objects.filter(pk=stale.pk).update(requested_at=now - timedelta(minutes=5))
-    Export.objects.filter(pk=died.pk).update(status=Status.RENDERING, started_at=now - timedelta(hours=1))
+    Export.objects.filter(pk=died.pk).update(
+        status=Status.RENDERING, claimed_by="another-machine:4242", lease_until=now - timedelta(seconds=1)
+    )
+    Export.objects.filter(pk=alive.pk).update(  # started long ago, but its worker still renews its lease
+        status=Status.RENDERING,
+        started_at=now - timedelta(hours=1),
+        claimed_by="another-machine:4243",
+        lease_until=now + timedelta(seconds=30),
+    )
     sent = []
     monkeypatch.setattr(
         services.outbox,
@@ -412,7 +420,7 @@ def test_stale_exports_are_handed_out_again(world, monkeypatch):
     assert services.exports_requeue_stale(now) == 2
 
     assert sorted(sent) == sorted([("documents.make_export", stale.pk), ("documents.make_export", died.pk)])
-    assert fresh.pk not in {pk for _, pk in sent}
+    assert {fresh.pk, alive.pk}.isdisjoint(pk for _, pk in sent)
 
 
 def test_exports_made_more_than_a_day_ago_are_removed_with_their_files(

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from responses.actions import services as actions
 from responses.models import Evidence
-from reviews.models import Review
+from reviews import workflow
+from reviews.models import Review, State
 from scr_portal import files
 from scr_portal.uploads import PDF
 from tests.conftest import World
@@ -220,3 +221,77 @@ def test_a_corrected_final_report_stored_before_a_failure_is_removed_and_the_fir
     review.refresh_from_db()
     assert review.final_report.name == first and default_storage.exists(first)
     assert files.orphans() == []
+
+
+@pytest.fixture
+def in_progress(world: World, media) -> Review:
+    """A review whose lead reviewer is writing the report: the next step records it."""
+    from tests.reviews.test_workflow import at_state
+
+    return at_state(world, State.IN_PROGRESS)
+
+
+def _receive_report(review: Review, user) -> Review:
+    from reviews import services as review_services
+    from tests.reviews.test_workflow import step_data
+
+    data = step_data(review, "receive_report")
+    return review_services.review_transition(review_id=review.pk, name="receive_report", user=user, data=data)
+
+
+def test_a_final_report_is_stored_before_the_step_and_kept_once_recorded(in_progress, world, media):
+    storage = Review._meta.get_field("final_report").storage
+    with mock.patch.object(storage, "save", wraps=storage.save) as save:
+        review = _receive_report(in_progress, world.north_manager)
+    (written,) = [call.args[0] for call in save.call_args_list]
+    assert review.final_report.name == written and default_storage.exists(written)
+    assert files.orphans() == []
+
+
+def test_a_final_report_stored_before_the_step_fails_is_removed_and_nothing_is_left(
+    in_progress, world, media
+):
+    from reviews import services as review_services
+
+    before = sum(1 for _ in files.stored())
+    storage = Review._meta.get_field("final_report").storage
+    with (
+        mock.patch.object(storage, "save", wraps=storage.save) as save,
+        # Inside the step's transaction, after the review was saved naming the file: the database goes.
+        mock.patch.object(review_services, "timeline_add", side_effect=OperationalError("gone")),
+        pytest.raises(OperationalError),
+    ):
+        _receive_report(in_progress, world.north_manager)
+    (written,) = [call.args[0] for call in save.call_args_list]
+    assert written.startswith("reports/") and not default_storage.exists(written)  # written, then removed
+    review = Review.objects.get(pk=in_progress.pk)
+    assert (review.state, review.final_report.name) == (State.IN_PROGRESS, "")
+    assert sum(1 for _ in files.stored()) == before
+    text, ok = _verify()
+    assert ok, text
+    assert "named by no record: 0" in text
+
+
+def test_a_final_report_stored_for_a_refused_step_is_removed(in_progress, world, media):
+    from reviews.services import TransitionRefused
+
+    with pytest.raises(TransitionRefused, match="Only a business manager"):
+        _receive_report(in_progress, world.north_member)  # not theirs to record
+    assert not any((media / "reports").rglob("*.pdf"))
+    assert files.orphans() == []
+
+
+def test_a_final_report_left_by_a_process_killed_before_the_step_committed_is_swept(in_progress, world):
+    from reviews import services as review_services
+    from tests.reviews.test_workflow import step_data
+
+    data = step_data(in_progress, "receive_report")
+    # What a process killed between storing the report and committing the step leaves: the file alone.
+    kept = review_services._step_files_store(workflow.TRANSITIONS["receive_report"], in_progress.pk, data, [])
+    left = kept["final_report"]
+    text, ok = _verify()
+    assert not ok and f"Stored file {left} (" in text
+    assert files.orphans_sweep(now=_later()) == 1
+    assert not default_storage.exists(left)
+    text, ok = _verify()
+    assert ok, text

@@ -198,11 +198,17 @@ def test_a_decision_that_fails_part_way_leaves_the_review_as_it_was_and_can_be_m
 def test_decisions_the_queue_missed_are_handed_out_again_and_applied_once(rich, world):
     now = timezone.now()
     decision = _request(world, rich.review)  # applied at once only on commit, which never comes here
-    # A worker took it and died: "being applied" for an hour, nothing changed (its transaction was lost).
+    # A worker on another machine took it and died: "being applied", nothing changed (its transaction was
+    # lost), and its lease runs out in 30 seconds.
     DisposalRequest.objects.filter(pk=decision.pk).update(
-        status=Status.WORKING, started_at=now - timedelta(hours=1), attempts=1
+        status=Status.WORKING,
+        started_at=now,
+        attempts=1,
+        claimed_by="another-machine:4242",
+        lease_until=now + timedelta(seconds=30),
     )
-    assert services.disposals_requeue_stale(now - timedelta(hours=2)) == 0  # not stale then
+    assert services.disposals_requeue_stale(now) == 0  # its lease still runs: it may be alive
+    DisposalRequest.objects.filter(pk=decision.pk).update(lease_until=now - timedelta(seconds=1))
 
     assert requeue_stale.apply().get() == 1
 

@@ -232,13 +232,19 @@ def test_a_failed_export_says_why_and_can_be_tried_again(
 
 def test_stale_exports_are_handed_out_again(world, staff_user, monkeypatch):
     now = timezone.now()
-    _fresh, stale, died = (
+    _fresh, stale, died, alive = (
         SubjectAccessExport.objects.create(subject=world.north_member, requested_by=staff_user)
-        for _ in range(3)
+        for _ in range(4)
     )
     SubjectAccessExport.objects.filter(pk=stale.pk).update(requested_at=now - timedelta(minutes=5))
     SubjectAccessExport.objects.filter(pk=died.pk).update(
-        status=Status.RENDERING, started_at=now - timedelta(hours=1)
+        status=Status.RENDERING, claimed_by="another-machine:4242", lease_until=now - timedelta(seconds=1)
+    )
+    SubjectAccessExport.objects.filter(pk=alive.pk).update(  # long under way, its worker still renewing
+        status=Status.RENDERING,
+        started_at=now - timedelta(hours=1),
+        claimed_by="another-machine:4243",
+        lease_until=now + timedelta(seconds=30),
     )
     sent = []
     monkeypatch.setattr(
