@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -45,10 +45,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 # Rows read per round trip from the database's cursor (and per query for their findings).
 CHUNK_SIZE = selectors.EXPORT_CHUNK_SIZE
-# Rows PostgreSQL writes per COPY (csv_copy_chunks): about 1.7 MB of CSV at most. Fewer, larger chunks
-# cost fewer plans and fewer reads of the small tables the rows join; 4,000 took 10 ms less than 2,000
-# on the largest board's plan (9,332 actions).
-COPY_CHUNK_SIZE = 4000
+# Rows PostgreSQL writes per COPY (csv_copy_chunks): about 4.3 MB of CSV at most, the largest board's plan
+# (9,332 actions) in one statement. Fewer, larger chunks cost fewer plans and fewer reads of the small
+# tables the rows join.
+COPY_CHUNK_SIZE = 10000
 # Rows of CSV sent to the browser at a time.
 CSV_ROWS_PER_WRITE = 200
 # How often the Excel writer reports how far it has got.
@@ -200,10 +200,6 @@ class Plan:
         are iterated (selectors.for_export)."""
         return selectors.for_export(self.filtered, CHUNK_SIZE)
 
-    def ids(self) -> list[int]:
-        """The actions' ids in the page's order (one query)."""
-        return selectors.ids_in_order(self.filtered)
-
     def count(self) -> int:
         return self.filtered.order_by().count()
 
@@ -287,42 +283,54 @@ class _CopiedRows(list):
     write = list.append
 
 
-def _copy_rows(statement: str, params: list, ids: list[int]) -> list[bytes]:
-    """The rows of the actions `ids` as CSV lines that PostgreSQL wrote (`statement` and `params`:
-    csv_copy_chunks' query, whose last parameter is the ids), in the page's order, each still ending with
-    COPY's "\n"."""
+def _copy_rows(statement: str, params: list) -> list[bytes]:
+    """The rows `statement` selects (with `params`) as CSV lines that PostgreSQL wrote, each still ending with
+    COPY's "\n". The sort runs in memory: a board's rows are about 4 MB, PostgreSQL's default work_mem,
+    which sent the sort to disk (external merge) and cost a tenth of the export's time."""
     copied = _CopiedRows()
-    with connection.cursor() as cursor:
-        # The ids are bound as one parameter, an array literal of integers, by the driver (compose_sql:
-        # psycopg2's mogrify); COPY takes no parameters of its own.
-        array = "{" + ",".join(map(str, ids)) + "}"
-        query = connection.ops.compose_sql(statement, [*params, array])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        # Parallel workers cost more to start (about 19 ms) than they save on a plan's few thousand rows.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        # The parameters are bound by the driver (compose_sql: psycopg2's mogrify): COPY takes none of its own.
+        query = connection.ops.compose_sql(statement, params)
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", copied)
     return copied
 
 
 def csv_copy_chunks(plan: Plan) -> Iterator[bytes]:
-    """`csv_chunks` of the plan, byte for byte, with its rows written by PostgreSQL: the ids in the page's
-    order are read first (one query), then COPY_CHUNK_SIZE rows at a time are COPYed as CSV (one statement
-    each, the rows sorted as the page sorts them) and sent CSV_ROWS_PER_WRITE at a time. Python only ends
-    each line as csv.writer does ("\r\n", where COPY writes "\n"): no Python work per cell."""
+    """`csv_chunks` of the plan, byte for byte, with its rows written by PostgreSQL in the page's order, sent
+    CSV_ROWS_PER_WRITE at a time. Python only ends each line as csv.writer does ("\r\n", where COPY writes
+    "\n"): no Python work per cell.
+
+    A plan of COPY_CHUNK_SIZE actions or fewer (the largest board's) is one statement: no list of its ids is
+    read or sent first. A larger one is COPYed COPY_CHUNK_SIZE rows at a time, each chunk the actions after
+    the last of the one before by the order's values (which are unique). The plan is counted first (a few
+    milliseconds, from an index) to know which: with a LIMIT, PostgreSQL reads even a single chunk by nested
+    loops rather than hash joins, 10 ms slower on the largest board."""
     pending = _Pending()
     yield _header(csv.writer(pending, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END), pending)
-    ids = plan.ids()
-    source, source_params = selectors.export_rows_sql(plan.today)
     order = ", ".join(f"r.{name}" for name in selectors.EXPORT_ORDER)
-    # The text holds only this module's cell SQL, the selector's and names from the models; every value is
-    # a parameter.
-    statement = f"SELECT {CELLS_SQL} FROM ({source}) AS r ORDER BY {order}"  # noqa: S608  # nosec B608
-    params = [*CELLS_PARAMS, *source_params]
-    end, waiting = LINE_END.encode(), []
-    for start in range(0, len(ids), COPY_CHUNK_SIZE):
-        waiting.extend(_copy_rows(statement, params, ids[start : start + COPY_CHUNK_SIZE]))
+    end, chunked = LINE_END.encode(), plan.count() > COPY_CHUNK_SIZE
+    actions, waiting = plan.filtered, []
+    while True:
+        source, params = selectors.export_rows_sql(actions, COPY_CHUNK_SIZE if chunked else None)
+        # The text holds only this module's cell SQL, the selector's and names from the models; every value
+        # is a parameter.
+        statement = f"SELECT {CELLS_SQL} FROM ({source}) AS r ORDER BY {order}"  # noqa: S608  # nosec B608
+        copied = _copy_rows(statement, [*CELLS_PARAMS, *params])
+        waiting.extend(copied)
         sent = 0
         while len(waiting) - sent >= CSV_ROWS_PER_WRITE:
             yield end.join([row[:-1] for row in waiting[sent : sent + CSV_ROWS_PER_WRITE]]) + end
             sent += CSV_ROWS_PER_WRITE
         del waiting[:sent]
+        if not chunked or len(copied) < COPY_CHUNK_SIZE:
+            break
+        # The last row's place in the order, read from the order's index (one query).
+        ordered = actions.order_by(*selectors.DISPLAY_ORDER).values_list(*selectors.DISPLAY_ORDER)
+        last = ordered[COPY_CHUNK_SIZE - 1]
+        actions = actions.filter(selectors.after_in_order(last))
     if waiting:
         yield end.join([row[:-1] for row in waiting]) + end
 

@@ -638,15 +638,6 @@ def for_export(actions: QuerySet[Action], chunk_size: int = EXPORT_CHUNK_SIZE) -
         yield from batch
 
 
-def ids_in_order(actions: QuerySet[Action]) -> list[int]:
-    """The actions' ids in the page's order (one query over the order's narrow columns, read as plain
-    tuples: no model machinery per id)."""
-    sql, params = actions.order_by(*DISPLAY_ORDER).values_list("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 # The page's order by the names of a row as an export reads it ("review__reference" is "reference").
 EXPORT_ORDER = tuple(
     {expression.name: name for name, expression in EXPORT_RELATED.items()}.get(field, field)
@@ -661,37 +652,39 @@ EXPORT_NAMES = (
 )
 
 
-def export_rows_sql(today: date) -> tuple[str, list]:
-    """PostgreSQL only: a query (SQL and its parameters) for the rows of the actions whose ids are the
-    last parameter, still to be given (an array of bigint, e.g. "{3,1,2}"), in the page's order. Each row
-    holds EXPORT_NAMES: every name a row of `for_export` holds, the findings and latest progress among them
-    (kept on the action by the services, so no lookup per action). The text holds only the ORM's SQL and
-    names from the models; every value is a parameter. One text for any ids: an export builds it once and
-    reads its chunks with it.
+def after_in_order(values: tuple) -> Q:
+    """The actions after the one whose DISPLAY_ORDER values are `values`, in that order (which is unique)."""
+    after = Q()
+    for position, name in enumerate(DISPLAY_ORDER):
+        equal = dict(zip(DISPLAY_ORDER[:position], values, strict=False))
+        after |= Q(**equal, **{f"{name}__gt": values[position]})
+    return after
 
-    How PostgreSQL reads it, on a board's plan: the actions by id, then sorted, with the order's columns
-    first: a sort compares rows by their first columns cheaply and by a column after text slowly. OFFSET 0
-    keeps the query a unit of its own, so a caller's query over it keeps those columns; a caller ordering
-    by EXPORT_ORDER again costs no second sort."""
-    rows, params = (
-        with_rag(Action.objects.all(), today)
-        .order_by()
-        .values(*EXPORT_FIELDS, **EXPORT_RELATED)
-        .query.sql_with_params()
-    )
+
+def export_rows_sql(actions: QuerySet[Action], first: int | None = None) -> tuple[str, list]:
+    """PostgreSQL only: a query (SQL and its parameters) for the rows of `actions` (a plan's filtered actions,
+    with `rag_value`), unordered (with `first`, the first `first` of them in DISPLAY_ORDER). Each row holds EXPORT_NAMES: every name a row of `for_export` holds, the
+    findings and latest progress among them (kept on the action by the services, so no lookup per
+    action). The text holds only the ORM's SQL and names from the models; every value is a parameter.
+
+    How PostgreSQL reads it, on a board's plan: the plan's actions by their reviews' index (with the
+    filters), the small tables they point at hashed once, and each action's latest update by its id. A
+    caller sorts it by EXPORT_ORDER, which it holds first."""
+    rows = actions.order_by().values(*EXPORT_FIELDS, **EXPORT_RELATED)
+    if first is not None:  # only the first `first` actions in DISPLAY_ORDER, read from its index
+        rows = rows.order_by(*DISPLAY_ORDER)[:first]
+    rows, params = rows.query.sql_with_params()
     q = connection.ops.quote_name
     update = ActionUpdate._meta
     on, text = (q(update.get_field(n).column) for n in ("on", "text"))
     columns = ", ".join(f"a.{q(name)}" for name in EXPORT_NAMES[:-2])
-    order = ", ".join(f"a.{q(name)}" for name in EXPORT_ORDER)
     # The latest update is looked up by its id, one index probe per action: as a plain join (or a LATERAL one
     # it may flatten into one: LIMIT 1 keeps it apart) PostgreSQL hashed every update there is (300,000 at
-    # national scale) for each chunk.
+    # national scale).
     sql = (
         f"SELECT {columns}, lu.latest_on, lu.latest_text FROM ({rows}) AS a "  # noqa: S608  # nosec B608
         f"LEFT JOIN LATERAL (SELECT u.{on} AS latest_on, u.{text} AS latest_text FROM {q(update.db_table)} AS u"
-        f" WHERE u.{q(update.pk.column)} = a.{q('latest_update_id')} LIMIT 1) AS lu ON true "
-        f"WHERE a.pk = ANY(%s::bigint[]) ORDER BY {order} OFFSET 0"
+        f" WHERE u.{q(update.pk.column)} = a.{q('latest_update_id')} LIMIT 1) AS lu ON true"
     )
     return sql, list(params)
 

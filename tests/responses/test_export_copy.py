@@ -246,3 +246,15 @@ def test_every_columns_sql_has_its_parameters():
         used = set(re.findall(r"\br\.(\w+)", column.cell.sql))
         assert used and used <= names, (column.header, used - names)
     assert selectors.EXPORT_ORDER == ("priority", "due_on", "review_id", "number")
+
+
+def test_postgresql_writes_the_same_bytes_whatever_the_chunks_size(postgresql, world, hostile, monkeypatch):
+    """Every chunk size from one row to more than the plan, a plan that ends on a chunk's last row among
+    them: each chunk starts after the last of the one before, and none is lost or written twice."""
+    plan = export.plan_of(world.north_manager, {}, review=hostile["reviews"][0])
+    expected = b"".join(export.csv_chunks(plan.rows()))
+    total = plan.count()
+    assert total >= 4
+    for size in range(1, total + 2):
+        monkeypatch.setattr(export, "COPY_CHUNK_SIZE", size)
+        assert b"".join(export.csv_copy_chunks(plan)) == expected, size
