@@ -144,7 +144,8 @@ PARTS: tuple[Part, ...] = (
         "review",
         # findings_label: the findings' numbers and titles as exports write them, which are kept.
         keep=("description", "findings_label"),
-        clear=("priority_reason", "deferred_reason"),
+        # latest_progress: a copy of the latest progress update's text, cleared as the update's own is.
+        clear=("priority_reason", "deferred_reason", "latest_progress"),
         people=("owner", "created_by"),
     ),
     Part("responses.ActionUpdate", "action", "responses.Action", clear=("text",), people=("author",)),

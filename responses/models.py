@@ -362,12 +362,18 @@ class Action(models.Model):
     # Kept by the services (responses.actions.services.export_columns_refresh) in the transaction that changes
     # them, for exports, which read a board's thousands of actions at once: the findings as an export writes
     # them ("1. title; 2. title": finding titles are kept by retention, so this holds nothing retention would
-    # clear), and the latest progress update (a reference: its text stays where retention clears it).
+    # clear), and the latest progress update, with its date and text (retention clears this copy of the text
+    # with the update's own: records.policy).
     findings_label = models.TextField("findings, as exports write them", blank=True, editable=False)
     latest_update = models.ForeignKey(
         "ActionUpdate", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
-    history = HistoricalRecords(m2m_fields=[findings], excluded_fields=["findings_label", "latest_update"])
+    latest_progress_on = models.DateField("latest progress on", null=True, blank=True, editable=False)
+    latest_progress = models.TextField("latest progress", blank=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[findings],
+        excluded_fields=["findings_label", "latest_update", "latest_progress_on", "latest_progress"],
+    )
 
     class Meta:
         ordering = ["review", "priority", "due_on", "number"]

@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
-from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
@@ -595,7 +594,6 @@ EXPORT_FIELDS = (
     "deferred_reason",
     "completed_on",
     "findings_label",
-    "latest_update_id",
 )
 EXPORT_RELATED = {
     "reference": F("review__reference"),
@@ -605,6 +603,8 @@ EXPORT_RELATED = {
     "plan_period": F("plan_priority__period__title"),
     "plan_number": F("plan_priority__number"),
     "plan_title": F("plan_priority__title"),
+    "latest_on": F("latest_progress_on"),
+    "latest_text": F("latest_progress"),
 }
 EXPORT_CHUNK_SIZE = 2000
 # An action's findings in an export: "1. title; 2. title".
@@ -615,27 +615,17 @@ FINDINGS_SEPARATOR = "; "
 def for_export(actions: QuerySet[Action], chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
     """The plan's rows as an export writes them, in the page's order: one dict per action holding
     EXPORT_FIELDS and the EXPORT_RELATED names, its findings ("1. title; 2. title", `findings_label`) and
-    its latest progress update's date and text (`latest_on`, `latest_text`), the last two read by the
-    update's id, which the services keep on the action (`export_columns_refresh`). Rows are read `chunk_size`
-    at a time from one query's cursor (server-side on PostgreSQL), each chunk's updates with one more query;
-    plain values, no model instances, so a board's thousands of actions take a fraction of the time and the
-    memory. Nothing is read until the first row is asked for."""
+    its latest progress update's date and text (`latest_on`, `latest_text`), which the services keep on the
+    action (`export_columns_refresh`). Rows are read `chunk_size` at a time from one query's cursor
+    (server-side on PostgreSQL); plain values, no model instances, so a board's thousands of actions take a
+    fraction of the time and the memory. Nothing is read until the first row is asked for."""
     if "rag_value" not in actions.query.annotations:
         actions = with_rag(actions)
-    rows = (
+    return (
         actions.order_by(*DISPLAY_ORDER)
         .values(*EXPORT_FIELDS, **EXPORT_RELATED)
         .iterator(chunk_size=chunk_size)
     )
-    while batch := list(islice(rows, chunk_size)):
-        wanted = [row["latest_update_id"] for row in batch if row["latest_update_id"] is not None]
-        latest = {
-            pk: (on, text)
-            for pk, on, text in ActionUpdate.objects.filter(pk__in=wanted).values_list("pk", "on", "text")
-        }
-        for row in batch:
-            row["latest_on"], row["latest_text"] = latest.get(row["latest_update_id"], (None, None))
-        yield from batch
 
 
 # The page's order by the names of a row as an export reads it ("review__reference" is "reference").
@@ -647,8 +637,6 @@ EXPORT_ORDER = tuple(
 EXPORT_NAMES = (
     *EXPORT_ORDER,
     *(name for name in (*EXPORT_FIELDS, *EXPORT_RELATED) if name not in EXPORT_ORDER),
-    "latest_on",
-    "latest_text",
 )
 
 
@@ -663,41 +651,29 @@ def after_in_order(values: tuple) -> Q:
 
 def export_rows_sql(actions: QuerySet[Action], first: int | None = None) -> tuple[str, list]:
     """PostgreSQL only: a query (SQL and its parameters) for the rows of `actions` (a plan's filtered actions,
-    with `rag_value`), unordered (with `first`, the first `first` of them in DISPLAY_ORDER). Each row holds EXPORT_NAMES: every name a row of `for_export` holds, the
-    findings and latest progress among them (kept on the action by the services, so no lookup per
-    action). The text holds only the ORM's SQL and names from the models; every value is a parameter.
-
-    How PostgreSQL reads it, on a board's plan: the plan's actions by their reviews' index (with the
-    filters), the small tables they point at hashed once, and each action's latest update by its id. A
-    caller sorts it by EXPORT_ORDER, which it holds first."""
+    with `rag_value`), unordered (with `first`, the first `first` of them in DISPLAY_ORDER). Each row holds
+    EXPORT_NAMES, the order's first: every name a row of `for_export` holds, the findings and the latest
+    progress among them (kept on the action by the services: no lookup per action, where looking up the
+    latest update by its id cost a quarter of the largest board's CSV). The text holds only the ORM's SQL
+    and names from the models; every value is a parameter."""
     rows = actions.order_by().values(*EXPORT_FIELDS, **EXPORT_RELATED)
     if first is not None:  # only the first `first` actions in DISPLAY_ORDER, read from its index
         rows = rows.order_by(*DISPLAY_ORDER)[:first]
     rows, params = rows.query.sql_with_params()
-    q = connection.ops.quote_name
-    update = ActionUpdate._meta
-    on, text = (q(update.get_field(n).column) for n in ("on", "text"))
-    columns = ", ".join(f"a.{q(name)}" for name in EXPORT_NAMES[:-2])
-    # The latest update is looked up by its id, one index probe per action: as a plain join (or a LATERAL one
-    # it may flatten into one: LIMIT 1 keeps it apart) PostgreSQL hashed every update there is (300,000 at
-    # national scale).
-    sql = (
-        f"SELECT {columns}, lu.latest_on, lu.latest_text FROM ({rows}) AS a "  # noqa: S608  # nosec B608
-        f"LEFT JOIN LATERAL (SELECT u.{on} AS latest_on, u.{text} AS latest_text FROM {q(update.db_table)} AS u"
-        f" WHERE u.{q(update.pk.column)} = a.{q('latest_update_id')} LIMIT 1) AS lu ON true"
-    )
-    return sql, list(params)
+    columns = ", ".join(f"a.{connection.ops.quote_name(name)}" for name in EXPORT_NAMES)
+    return f"SELECT {columns} FROM ({rows}) AS a", list(params)  # noqa: S608  # nosec B608
 
 
-def latest_update_ids(action_ids: list[int]) -> dict[int, int]:
-    """Each action's latest progress update (the latest date, then the last written), by action id (one
-    query)."""
+def latest_updates(action_ids: list[int]) -> dict[int, tuple[int, date, str]]:
+    """Each action's latest progress update (the latest date, then the last written) as its id, date and
+    text, by action id (one query)."""
     updates = ActionUpdate.objects.filter(action_id__in=action_ids).order_by("action_id", "-on", "-pk")
+    columns = ("action_id", "pk", "on", "text")
     if connection.features.can_distinct_on_fields:
-        return dict(updates.distinct("action_id").values_list("action_id", "pk"))
-    found: dict[int, int] = {}
-    for action_id, pk in updates.values_list("action_id", "pk"):
-        found.setdefault(action_id, pk)
+        return {row[0]: row[1:] for row in updates.distinct("action_id").values_list(*columns)}
+    found: dict[int, tuple[int, date, str]] = {}
+    for row in updates.values_list(*columns):
+        found.setdefault(row[0], row[1:])
     return found
 
 

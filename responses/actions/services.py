@@ -80,19 +80,25 @@ EXPORT_REFRESH_CHUNK = 2000
 
 def export_columns_refresh(*, action_ids: Iterable[int]) -> None:
     """Writes on each action what exports read of its other rows: its findings as exports write them
-    ("1. title; 2. title") and its latest progress update. Every service that changes them calls it, in
+    ("1. title; 2. title") and its latest progress update, with the update's date and text. Every service that changes them calls it, in
     its own transaction: agreeing or changing an action, recording progress, changing a finding; so a
     board's export of thousands of actions reads them with the actions instead of one lookup per action."""
     ids = sorted(set(action_ids))
     for start in range(0, len(ids), EXPORT_REFRESH_CHUNK):
         chunk = ids[start : start + EXPORT_REFRESH_CHUNK]
-        labels, latest = selectors.findings_labels(chunk), selectors.latest_update_ids(chunk)
+        labels, latest = selectors.findings_labels(chunk), selectors.latest_updates(chunk)
         Action.objects.bulk_update(
             [
-                Action(pk=pk, findings_label=labels.get(pk, ""), latest_update_id=latest.get(pk))
+                Action(
+                    pk=pk,
+                    findings_label=labels.get(pk, ""),
+                    latest_update_id=latest[pk][0] if pk in latest else None,
+                    latest_progress_on=latest[pk][1] if pk in latest else None,
+                    latest_progress=latest[pk][2] if pk in latest else "",
+                )
                 for pk in chunk
             ],
-            ["findings_label", "latest_update"],
+            ["findings_label", "latest_update", "latest_progress_on", "latest_progress"],
         )
 
 

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from responses.actions.services import export_columns_refresh
 from tests.conftest import World
 
 # Values that identify someone and must not survive anonymising anywhere in the database.
@@ -224,6 +225,8 @@ def build_rich_review(w: World) -> Rich:
         status_from="in_progress",
         status_to="completed",
     )
+    # As the services keep them: the latest update's text copied on the action, for exports.
+    export_columns_refresh(action_ids=[action.pk])
     evidence = Evidence(update=update, name=f"{FAMILY} audit.pdf", size=len(PDF))
     evidence.file.save("audit.pdf", ContentFile(PDF), save=False)
     evidence.save()
