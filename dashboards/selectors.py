@@ -37,10 +37,11 @@ from django.utils import timezone
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES, rag_of
 from responses.models import Action, ActionUpdate, ResponseVersion
+from reviews import workflow
 from reviews.access import PersonIds, boards_where, holds_role, participant_board_ids, sees_anyone
 from reviews.models import TERMINAL_STATES, Appointment, Board, ParticipatingBoard, Review, Role, State
 from reviews.selectors import board_summaries, reviews_visible_to, waiting_invitations_count
-from reviews.workflow import ACTORS, MAIN_PATH, NEXT_STEPS, RESPONSE_OPEN, allows
+from reviews.workflow import MAIN_PATH, RESPONSE_OPEN, allows, states_acting
 from scr_portal import workdays
 from scr_portal.queries import InParam, Param, values_shape
 
@@ -58,8 +59,8 @@ class Bar:
 
 
 def _acting(role: str) -> list[str]:
-    """The stages at which `role` is asked to act (the workflow's ACTORS)."""
-    return [state for state, roles in ACTORS.items() if role in roles]
+    """The stages at which `role` is asked to act (the regimes' tables of actors)."""
+    return states_acting(role)
 
 
 def _boards_with(user, role: str) -> list[int]:
@@ -256,7 +257,7 @@ def for_lead_reviewer(user) -> QuerySet:
 
 
 def next_step(review) -> str:
-    who_what = NEXT_STEPS.get(review.state)
+    who_what = workflow.next_step(review)
     return f"{who_what[0]}: {who_what[1]}" if who_what else ""
 
 

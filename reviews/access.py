@@ -29,6 +29,7 @@ from scr_portal.queries import IdsParam, InIds, InParam, Param
 from . import workflow
 from .models import (
     BOARD_ROLES,
+    ROLE_IMPLIES,
     Appointment,
     Board,
     BoardInvitation,
@@ -93,6 +94,7 @@ def _read_memberships(user) -> None:
     )
     for board_id, role, agency_id in rows:
         roles[board_id].add(role)
+        roles[board_id].update(ROLE_IMPLIES.get(role, ()))
         if agency_id is None:
             continue
         if role == Role.ACTION_OWNER:
@@ -102,6 +104,20 @@ def _read_memberships(user) -> None:
     user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
     user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
     user._owner_agencies = frozenset(owner_agencies)
+
+
+def with_implied(roles: Iterable[str]) -> set[str]:
+    """`roles` and every role that counts as one of them (a statutory partner counts as a member), for
+    queries on memberships themselves."""
+    wanted = set(roles)
+    return wanted | {role for role, implied in ROLE_IMPLIES.items() if wanted & set(implied)}
+
+
+def _labelled(roles: Iterable[str]) -> list[str]:
+    """Role names as pages show them: a role held only because another implies it is not named."""
+    held = set(roles)
+    implied = {r for role in held for r in ROLE_IMPLIES.get(role, ())}
+    return sorted(Role(r).label for r in held if r not in implied)
 
 
 def roles_held(user) -> frozenset[str]:
@@ -202,11 +218,11 @@ def participating_boards_chaired(user, review: Review) -> list[int]:
 
 def role_labels_on_review(user, review: Review) -> list[str]:
     """The person's roles on the review, as the page names them."""
-    return sorted(Role(r).label for r in roles_on_review(user, review))
+    return _labelled(roles_on_review(user, review))
 
 
 def role_labels_on_board(user, board: Board) -> list[str]:
-    return sorted(Role(r).label for r in roles_on_board(user, board))
+    return _labelled(roles_on_board(user, board))
 
 
 def manageable_boards(user) -> list[Board]:
@@ -433,7 +449,7 @@ def people_on_review(review: Review, roles: Iterable[str]) -> QuerySet:
         *ParticipatingBoard.objects.filter(review=review).values_list("board_id", flat=True),
     ]
     condition = Q(pk__in=[])
-    on_boards = roles & set(BOARD_ROLES)
+    on_boards = with_implied(roles) & set(BOARD_ROLES)
     if on_boards:
         condition |= Exists(
             Membership.objects.active().filter(
@@ -455,7 +471,7 @@ def people_on_board(board_id: int, roles: Iterable[str]) -> QuerySet:
 def people_on_boards(board_ids: Iterable[int], roles: Iterable[str]) -> QuerySet:
     """Active people holding any of `roles` on any of the boards."""
     members = Membership.objects.active().filter(
-        user=OuterRef("pk"), board_id__in=list(board_ids), role__in=set(roles)
+        user=OuterRef("pk"), board_id__in=list(board_ids), role__in=with_implied(roles)
     )
     return get_user_model().objects.filter(Exists(members), is_active=True)
 

@@ -179,10 +179,23 @@ LIFECYCLE_FIELDS = [
     "decided_by",
     "national_panel_notified_on",
     "inspectorate_notified_on",
+    "reviewers_named",
+    "incident_notified_on",
+    "incident_notified_by",
+    "rapid_review_meeting_on",
+    "immediate_safety_actions",
+    "learning_identified",
+    "recommendation",
+    "recommendation_reasons",
+    "sent_to_panel_on",
+    "panel_reply",
+    "panel_replied_on",
+    "panel_reply_reasons",
     "started_on",
     "final_report",
     "final_report_name",
     "report_received_on",
+    "publication_notice_on",
     "report_published_on",
     "response_published_on",
     "closed_on",
@@ -207,7 +220,7 @@ class ReviewAdmin(ScopedHistoryMixin, HistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["lead_board", *services.REFERRAL_FIELDS]})]
+            return [(None, {"fields": ["lead_board", "regime", *services.REFERRAL_FIELDS]})]
         return [
             (None, {"fields": ["reference", "lead_board", "regime"]}),
             (
@@ -234,7 +247,8 @@ class ReviewAdmin(ScopedHistoryMixin, HistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["lead_board", *LIFECYCLE_FIELDS]
+        # The regime decides the stages: chosen when the review is opened, never changed.
+        return [] if obj is None else ["lead_board", "regime", *LIFECYCLE_FIELDS]
 
     def get_inlines(self, request, obj):
         # A review's other boards and lead reviewers are added once it exists.
@@ -268,6 +282,8 @@ class ReviewAdmin(ScopedHistoryMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in services.REFERRAL_FIELDS}
+        if not change:
+            fields["regime"] = form.cleaned_data["regime"]
         if change:
             saved = services.review_update(
                 review=obj, user=request.user, agencies_known=form.cleaned_data["agencies_known"], **fields

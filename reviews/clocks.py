@@ -1,18 +1,20 @@
-"""The statutory and local timescales of a review, computed from its dates and its lead board's targets.
+"""The statutory and local timescales of a review, computed from its dates and its lead board's targets,
+by its regime: a Serious Case Review's (Working Together 2015) or a practice review's (2018 and 2023).
 
-Notification is counted in working days (England and Wales bank holidays skipped); the others in calendar
-months, as the guidance sets them. Each clock reads green, amber or red, or met / missed once done."""
+Notification and the rapid review are counted in working days (England and Wales bank holidays skipped);
+the others in calendar days or months, as the guidance sets them. Each clock reads green, amber or red,
+or met / missed once done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from scr_portal import workdays
 
-from .models import TERMINAL_STATES, Decision, Review
+from .models import TERMINAL_STATES, Decision, Regime, Review
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,29 @@ def _both(a: date | None, b: date | None) -> date | None:
 CLOCKS = {
     "notification": ("Notify the national panel and Ofsted", "learning of the incident"),
     "decision": ("Decide whether to hold a review", "learning of the incident"),
+    "not_initiated_notice": (
+        "Tell the national panel of the decision not to initiate, with reasons",
+        "the decision",
+    ),
     "completion": ("Receive the final report", "the decision"),
     "publication": ("Publish the report and the board's response", "receiving the report"),
+    # A practice review's (Working Together 2018 and 2023)
+    "incident_notification": (
+        "Notify the national Panel and Ofsted of the serious incident",
+        "the local authority becoming aware",
+    ),
+    "rapid_review": ("Complete the rapid review and send it to the Panel", "the notification"),
+    "completion_target": ("Complete the review (a target, not law)", "the partners' decision"),
+    "partners_publication": ("Publish the report and the partners' response", "receiving the report"),
 }
+
+# Days within which the national panel is told of a decision not to initiate a Serious Case Review
+# (Working Together 2015, ch. 4 para 15); calendar days.
+NOT_INITIATED_NOTICE_DAYS = 14
 
 
 def review_clocks(review: Review, today: date | None = None) -> list[ReviewClock]:
+    """The review's clocks under its regime, each with its due date and where it stands on `today`."""
     today = today or timezone.localdate()
     board = review.lead_board
     clocks: list[ReviewClock] = []
@@ -52,14 +71,59 @@ def review_clocks(review: Review, today: date | None = None) -> list[ReviewClock
         rule = f"within {count} {unit}{'s' if count != 1 else ''} of {since}"
         if unit == "working day":
             due = workdays.add_working_days(start, count)
+        elif unit == "day":
+            due = start + timedelta(days=count)
         else:
             due = workdays.add_months(start, count)
         clocks.append(ReviewClock(key, name, rule, due, workdays.clock(due, today, done_on=done_on)))
+
+    if review.regime == Regime.PRACTICE_REVIEW:
+        if aware := review.notification_date:
+            add(
+                "incident_notification",
+                board.notification_working_days,
+                "working day",
+                aware,
+                review.incident_notified_on,
+            )
+        if notified := review.incident_notified_on:
+            add(
+                "rapid_review",
+                board.rapid_review_working_days,
+                "working day",
+                notified,
+                review.sent_to_panel_on,
+            )
+        if review.decision == Decision.INITIATE and review.decision_date:
+            add(
+                "completion_target",
+                board.completion_months,
+                "month",
+                review.decision_date,
+                review.report_received_on,
+            )
+        if received := review.report_received_on:
+            add(
+                "partners_publication",
+                board.publication_months,
+                "month",
+                received,
+                review.report_published_on,
+            )
+        return clocks
 
     if review.notification_date:
         told = _both(review.national_panel_notified_on, review.inspectorate_notified_on)
         add("notification", board.notification_working_days, "working day", review.notification_date, told)
         add("decision", board.decision_months, "month", review.notification_date, review.decision_date)
+    if review.decision and review.decision != Decision.INITIATE and review.decision_date:
+        add(
+            "not_initiated_notice",
+            NOT_INITIATED_NOTICE_DAYS,
+            "day",
+            review.decision_date,
+            review.national_panel_notified_on,
+        )
     if review.decision == Decision.INITIATE and review.decision_date:
         add("completion", board.completion_months, "month", review.decision_date, review.report_received_on)
     if received := review.report_received_on:

@@ -5,21 +5,30 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from scr_portal import workdays
 from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field, not_in_future
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 from .models import (
+    PARTNER_ROLES,
     REFERRAL_FIELDS,
     Board,
     Child,
     Criteria,
     Decision,
+    PanelReply,
     ParallelProcess,
+    Recommendation,
     Regime,
     Review,
     Role,
     State,
+    regime_problem,
 )
+
+# A practice review's report goes to the national Panel, the Secretary of State and Ofsted at least this
+# many working days before it is published (Working Together 2018 ch. 4 para 45; 2023 ch. 5 para 247).
+PUBLICATION_NOTICE_WORKING_DAYS = 7
 
 User = get_user_model()
 
@@ -35,7 +44,7 @@ class ReferralForm(PortalModelForm):
 
     class Meta:
         model = Review
-        fields = [*REFERRAL_FIELDS, "agencies_known"]
+        fields = ["reference", "regime", *REFERRAL_FIELDS[1:], "agencies_known"]
         widgets = {
             "regime": forms.RadioSelect,
             "criteria": forms.RadioSelect,
@@ -50,6 +59,18 @@ class ReferralForm(PortalModelForm):
         self.fields["criteria"].required = False
         self.fields["criteria"].choices = Criteria.choices
         self.fields["regime"].choices = Review._meta.get_field("regime").choices
+        if self.instance.pk:
+            # The regime decides the review's stages: it is chosen once, when the review is opened.
+            del self.fields["regime"]
+            if self.instance.is_practice_review:
+                self.fields[
+                    "notification_date"
+                ].label = "Date the local authority became aware of the incident"
+                self.fields[
+                    "notification_date"
+                ].help_text = "The serious incident notification is due within 5 working days of this date."
+        elif board.is_partnership:
+            self.fields["regime"].initial = Regime.PRACTICE_REVIEW
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"].strip()
@@ -64,6 +85,8 @@ class ReferralForm(PortalModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("regime") and (problem := regime_problem(self.board, data["regime"])):
+            self.add_error("regime", problem)
         incident, notified = data.get("incident_date"), data.get("notification_date")
         for name, label in (
             ("incident_date", "date of the incident"),
@@ -260,10 +283,19 @@ class _DecisionForm(NoteForm):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, review=review, **kwargs)
         del self.fields["note"]
-        chairs = User.objects.filter(
-            memberships__board=review.lead_board, memberships__role=Role.CHAIR, memberships__is_active=True
+        # Under an LSCB the chair decides; under a partnership, the statutory partners.
+        deciders = PARTNER_ROLES if review.is_practice_review else (Role.CHAIR,)
+        self.fields["decided_by"].queryset = User.objects.filter(
+            memberships__board=review.lead_board, memberships__role__in=deciders, memberships__is_active=True
         ).distinct()
-        self.fields["decided_by"].queryset = chairs
+        w = review.words
+        self.fields["decision_rationale"].help_text = f"The reasons the {w.body} will be held to."
+        if review.is_practice_review:
+            self.fields["decided_by"].label = "Partner who recorded the partners' decision"
+            self.fields[
+                "national_panel_notified_on"
+            ].label = "Date the national Panel was told of the decision"
+            self.fields["inspectorate_notified_on"].label = "Date Ofsted was told of the decision"
         for name in ("national_panel_notified_on", "inspectorate_notified_on"):
             self.fields[name].initial = getattr(review, name)
 
@@ -280,17 +312,34 @@ class _DecisionForm(NoteForm):
             and data["decision_date"] < self.review.notification_date
         ):
             self.add_error(
-                "decision_date", "The decision cannot come before the board learned of the incident"
+                "decision_date",
+                "The decision cannot come before the local authority became aware of the incident"
+                if self.review.is_practice_review
+                else "The decision cannot come before the board learned of the incident",
             )
         return data
 
 
 class InitiateForm(_DecisionForm):
     submit_label = "Record the decision to initiate"
+    reviewers_named = forms.CharField(
+        label="Lead reviewers named in the notification",
+        required=False,
+        max_length=300,
+        help_text="The national panel and Ofsted are told of the decision with the lead reviewers' names.",
+    )
+    layout_fields = [*_DecisionForm.layout_fields, "reviewers_named"]
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, review=review, **kwargs)
+        if review.is_practice_review:
+            del self.fields["reviewers_named"]
+            self.layout_fields = _DecisionForm.layout_fields
+            self.submit_label = "Record the decision to hold a local review"
 
     def clean(self):
         data = super().clean()
-        if self.review.criteria == Criteria.STATUTORY:
+        if self.review.criteria == Criteria.STATUTORY and not self.review.is_practice_review:
             for name in ("national_panel_notified_on", "inspectorate_notified_on"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(
@@ -303,7 +352,7 @@ class InitiateForm(_DecisionForm):
 class NotInitiateForm(_DecisionForm):
     submit_label = "Record the decision"
     decision = forms.ChoiceField(
-        label="What the board decided instead",
+        label="What was decided instead",
         choices=[c for c in Decision.choices if c[0] != Decision.INITIATE],
         widget=forms.RadioSelect,
     )
@@ -358,20 +407,176 @@ class ReceiveReportForm(NoteForm):
 
 class PublishForm(_PastDatesMixin, NoteForm):
     submit_label = "Record publication"
+    publication_notice_on = date_field(
+        "Date the report was sent to the national Panel, the Secretary of State and Ofsted",
+        required=False,
+        help_text="At least 7 working days before publication.",
+    )
     report_published_on = date_field("Date the report was published")
-    response_published_on = date_field("Date the board's response was published")
-    layout_fields = ["report_published_on", "response_published_on", "note"]
-    past_dates = ("report_published_on", "response_published_on")
+    response_published_on = date_field("Date the response was published")
+    layout_fields = ["publication_notice_on", "report_published_on", "response_published_on", "note"]
+    past_dates = ("publication_notice_on", "report_published_on", "response_published_on")
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, review=review, **kwargs)
+        self.fields["response_published_on"].label = f"Date the {review.words.response} was published"
+        if review.is_practice_review:
+            self.fields["publication_notice_on"].required = True
+        else:
+            self.fields[
+                "publication_notice_on"
+            ].label = "Date a copy of the report was sent to the national panel"
+            self.fields["publication_notice_on"].help_text = "About a week before publication (optional)."
 
     def clean(self):
         data = super().clean()
         received = self.review.report_received_on
-        for name in self.past_dates:
+        for name in ("report_published_on", "response_published_on"):
             if data.get(name) and received and data[name] < received:
                 self.add_error(
                     name, f"Publication cannot come before the report was received ({received:%-d %B %Y})"
                 )
+        notice, published = data.get("publication_notice_on"), data.get("report_published_on")
+        if self.review.is_practice_review and notice and published:
+            earliest = workdays.add_working_days(notice, PUBLICATION_NOTICE_WORKING_DAYS)
+            if published < earliest:
+                self.add_error(
+                    "report_published_on",
+                    f"The report can be published no earlier than {earliest:%-d %B %Y}: 7 working days after "
+                    f"it was sent to the national Panel, the Secretary of State and Ofsted ({notice:%-d %B %Y})",
+                )
         return data
+
+
+class IncidentNotificationForm(_PastDatesMixin, NoteForm):
+    """The local authority's serious incident notification: who, when, and the Panel's reference for each
+    child (one notification per child)."""
+
+    submit_label = "Record the notification"
+    incident_notified_on = date_field("Date the local authority notified the Panel and Ofsted")
+    incident_notified_by = forms.CharField(
+        label="Who notified", max_length=200, help_text="Name and role at the local authority."
+    )
+    past_dates = ("incident_notified_on",)
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, review=review, **kwargs)
+        self.fields["incident_notified_on"].initial = review.incident_notified_on
+        self.fields["incident_notified_by"].initial = review.incident_notified_by
+        self.layout_fields = ["incident_notified_on", "incident_notified_by"]
+        for child in review.children.all():
+            name = f"reference_{child.pk}"
+            self.fields[name] = forms.CharField(
+                label=f"Notification reference for {child.pseudonym}",
+                max_length=60,
+                initial=child.panel_reference,
+                help_text="The reference the Panel's notification system gave for this child.",
+            )
+            self.layout_fields.append(name)
+        self.layout_fields.append("note")
+
+    def clean(self):
+        data = super().clean()
+        aware, notified = self.review.notification_date, data.get("incident_notified_on")
+        if aware and notified and notified < aware:
+            self.add_error(
+                "incident_notified_on",
+                f"The notification cannot come before the local authority became aware ({aware:%-d %B %Y})",
+            )
+        return data
+
+
+class RapidReviewForm(_PastDatesMixin, NoteForm):
+    submit_label = "Send the rapid review to the Panel"
+    rapid_review_meeting_on = date_field("Date of the rapid review meeting")
+    immediate_safety_actions = forms.CharField(
+        label="Immediate safety actions",
+        widget=forms.Textarea,
+        help_text="What was done to keep the child, siblings and other children safe now.",
+    )
+    learning_identified = forms.CharField(label="Learning identified", widget=forms.Textarea)
+    recommendation = forms.ChoiceField(
+        label="The rapid review's recommendation", choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+    recommendation_reasons = forms.CharField(
+        label="Reasons for the recommendation",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Needed when no further review is recommended, or a national review is suggested.",
+    )
+    sent_to_panel_on = date_field("Date the rapid review was sent to the Panel")
+    layout_fields = [
+        "rapid_review_meeting_on",
+        "immediate_safety_actions",
+        "learning_identified",
+        "recommendation",
+        "recommendation_reasons",
+        "sent_to_panel_on",
+    ]
+    past_dates = ("rapid_review_meeting_on", "sent_to_panel_on")
+
+    def clean(self):
+        data = super().clean()
+        meeting, sent = data.get("rapid_review_meeting_on"), data.get("sent_to_panel_on")
+        notified = self.review.incident_notified_on
+        if notified and meeting and meeting < notified:
+            self.add_error(
+                "rapid_review_meeting_on",
+                f"The meeting cannot come before the notification ({notified:%-d %B %Y})",
+            )
+        if meeting and sent and sent < meeting:
+            self.add_error("sent_to_panel_on", "The rapid review cannot be sent before its meeting")
+        needs_reasons = (Recommendation.NO_FURTHER_REVIEW, Recommendation.NATIONAL_REVIEW)
+        if (
+            data.get("recommendation") in needs_reasons
+            and not (data.get("recommendation_reasons") or "").strip()
+        ):
+            self.add_error("recommendation_reasons", "Give the reasons for this recommendation")
+        return data
+
+
+class PanelReplyForm(_PastDatesMixin, NoteForm):
+    submit_label = "Record the Panel's reply"
+    panel_reply = forms.ChoiceField(
+        label="The Panel's reply",
+        choices=[c for c in PanelReply.choices if c[0] != PanelReply.NATIONAL_REVIEW],
+        widget=forms.RadioSelect,
+    )
+    panel_replied_on = date_field("Date of the Panel's reply")
+    panel_reply_reasons = forms.CharField(
+        label="The Panel's reasons",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Needed when the Panel disagrees.",
+    )
+    layout_fields = ["panel_reply", "panel_replied_on", "panel_reply_reasons"]
+    past_dates = ("panel_replied_on",)
+
+    def clean(self):
+        data = super().clean()
+        sent, replied = self.review.sent_to_panel_on, data.get("panel_replied_on")
+        if sent and replied and replied < sent:
+            self.add_error(
+                "panel_replied_on",
+                f"The reply cannot come before the rapid review was sent ({sent:%-d %B %Y})",
+            )
+        if (
+            data.get("panel_reply") == PanelReply.DISAGREES
+            and not (data.get("panel_reply_reasons") or "").strip()
+        ):
+            self.add_error("panel_reply_reasons", "Enter the Panel's reasons for disagreeing")
+        return data
+
+
+class PanelNationalReviewForm(PanelReplyForm):
+    submit_label = "Record the national review"
+    panel_reply = forms.ChoiceField(
+        label="The Panel's reply",
+        choices=[c for c in PanelReply.choices if c[0] == PanelReply.NATIONAL_REVIEW],
+        initial=PanelReply.NATIONAL_REVIEW,
+        widget=forms.RadioSelect,
+    )
+    panel_reply_reasons = forms.CharField(label="What the Panel said", widget=forms.Textarea, required=False)
 
 
 class EndForm(NoteForm):

@@ -24,20 +24,60 @@ class Role(models.TextChoices):
     CHAIR = "chair", "Chair"
     LEAD_REVIEWER = "lead_reviewer", "Lead reviewer"
     ACTION_OWNER = "action_owner", "Action owner"
+    # A safeguarding partnership's own roles (Working Together 2023): each of the three statutory partners
+    # has a lead safeguarding partner (the chief executive or chief officer) who may delegate to a named
+    # delegated safeguarding partner; both act for their organisation, and either signs for it. The
+    # independent scrutineer sees the partnership's reviews and comments; they decide and sign nothing.
+    LEAD_PARTNER = "lead_partner", "Lead safeguarding partner"
+    DELEGATED_PARTNER = "delegated_partner", "Delegated safeguarding partner"
+    SCRUTINEER = "scrutineer", "Independent scrutineer"
 
 
+# The partners of a safeguarding partnership: who signs for a statutory partner.
+PARTNER_ROLES = (Role.LEAD_PARTNER, Role.DELEGATED_PARTNER)
 # Roles that make a person part of a board's own work. A lead reviewer's membership grants nothing by
 # itself: they see only the reviews they are appointed to. Nor does an action owner's: someone of a partner
 # agency (a police inspector, a named nurse) who owns actions of that agency and sees only those actions.
-BOARD_ROLES = (Role.BUSINESS_MANAGER, Role.BOARD_MEMBER, Role.CHAIR)
+BOARD_ROLES = (Role.BUSINESS_MANAGER, Role.BOARD_MEMBER, Role.CHAIR, *PARTNER_ROLES, Role.SCRUTINEER)
 # Roles held for an agency: the membership names the agency the person acts for.
-AGENCY_ROLES = (Role.BOARD_MEMBER, Role.ACTION_OWNER)
+AGENCY_ROLES = (Role.BOARD_MEMBER, Role.ACTION_OWNER, *PARTNER_ROLES)
+# What a role also counts as wherever rules name roles: a statutory partner takes part in the partnership's
+# work as a member does (gives input, comments, owns actions), besides deciding and signing for their
+# organisation. `access` expands held roles with this, so no rule lists the partners beside the members.
+ROLE_IMPLIES: dict[str, tuple[str, ...]] = {
+    Role.LEAD_PARTNER: (Role.BOARD_MEMBER,),
+    Role.DELEGATED_PARTNER: (Role.BOARD_MEMBER,),
+}
+
+
+class BodyKind(models.TextChoices):
+    """The kind of body that runs reviews: before 2019 a Local Safeguarding Children Board, since then a
+    safeguarding partnership of the local authority, the integrated care board and the police."""
+
+    LSCB = "lscb", "Local Safeguarding Children Board"
+    PARTNERSHIP = "partnership", "Safeguarding partnership"
+
+
+class StatutoryPartner(models.TextChoices):
+    """The three statutory safeguarding partners (Children Act 2004 s16E, as amended in 2017)."""
+
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    INTEGRATED_CARE_BOARD = "icb", "Integrated care board"
+    POLICE = "police", "Chief officer of police"
 
 
 class Board(models.Model):
-    """A Local Safeguarding Children Board."""
+    """A body that runs reviews: a Local Safeguarding Children Board or a safeguarding partnership. Its
+    kind decides the words its pages use and who is accountable (`reviews.words`)."""
 
     name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(
+        "kind of body",
+        max_length=20,
+        choices=BodyKind.choices,
+        default=BodyKind.LSCB,
+        help_text="A safeguarding partnership's partners sign its decisions and responses; an LSCB's chair does.",
+    )
     local_authority_area = models.CharField(max_length=150)
     independent_chair = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +93,12 @@ class Board(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="From the day the board learns of the incident to notifying the national panel and inspectorate.",
+    )
+    rapid_review_working_days = models.PositiveSmallIntegerField(
+        "rapid review within (working days)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A practice review: from the serious incident notification to the rapid review's decision.",
     )
     decision_months = models.PositiveSmallIntegerField(
         "decide within (months)",
@@ -90,6 +136,16 @@ class Board(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_partnership(self) -> bool:
+        return self.kind == BodyKind.PARTNERSHIP
+
+    @property
+    def words(self):
+        from .words import words_for_body
+
+        return words_for_body(self.kind)
 
     def clean(self) -> None:
         if (
@@ -147,6 +203,13 @@ class Membership(models.Model):
         related_name="memberships",
         help_text="The agency a board member represents, or an action owner works for.",
     )
+    partner = models.CharField(
+        "statutory partner",
+        max_length=20,
+        choices=StatutoryPartner.choices,
+        blank=True,
+        help_text="For a lead or delegated safeguarding partner: the statutory partner they act and sign for.",
+    )
     is_active = models.BooleanField(default=True, help_text="Untick when the person leaves the role.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -169,6 +232,15 @@ class Membership(models.Model):
                 name="membership_action_owner_has_agency",
                 violation_error_message="An action owner works for an agency: choose one.",
             ),
+            models.CheckConstraint(
+                condition=Q(role__in=PARTNER_ROLES, partner__in=StatutoryPartner.values, agency__isnull=False)
+                | (~Q(role__in=PARTNER_ROLES) & Q(partner="")),
+                name="membership_partner_names_partner",
+                violation_error_message=(
+                    "A lead or delegated safeguarding partner acts for one of the three statutory partners "
+                    "and their organisation: choose both. Other roles name no statutory partner."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["user", "is_active"])]
 
@@ -178,41 +250,77 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.agency_id and self.board_id and not self.agency.boards.filter(pk=self.board_id).exists():
             raise ValidationError({"agency": "This agency is not a member of the board."})
+        if self.board_id and self.role in (*PARTNER_ROLES, Role.SCRUTINEER) and not self.board.is_partnership:
+            raise ValidationError({"role": "Only a safeguarding partnership has partners and a scrutineer."})
 
 
 class Regime(models.TextChoices):
-    """The statutory framework a review runs under. The stages are the same shape in both."""
+    """The statutory framework a review runs under: it decides the review's stages, steps, clocks, words
+    and signatures (one table per regime in `reviews.workflow`)."""
 
     SERIOUS_CASE_REVIEW = "scr", "Serious Case Review"
     PRACTICE_REVIEW = "cspr", "Local child safeguarding practice review"
 
 
 class State(models.TextChoices):
+    """Every stage of either regime (the regime's table names its own, and may name them differently)."""
+
     REFERRAL = "referral", "Referral"
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    WITH_PANEL = "with_panel", "With the national Panel"
     DECISION = "decision", "Decision"
     COMMISSIONING = "commissioning", "Commissioning"
     IN_PROGRESS = "in_progress", "Review in progress"
     REPORT_RECEIVED = "report_received", "Report received"
-    RESPONSE = "response", "Board response"
+    RESPONSE = "response", "Response"
     PUBLISHED = "published", "Published"
     MONITORING = "monitoring", "Monitoring"
     CLOSED = "closed", "Closed"
     NOT_INITIATED = "not_initiated", "Not initiated"
+    NATIONAL_REVIEW = "national_review", "National review"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-TERMINAL_STATES = (State.CLOSED, State.NOT_INITIATED, State.WITHDRAWN)
+TERMINAL_STATES = (State.CLOSED, State.NOT_INITIATED, State.NATIONAL_REVIEW, State.WITHDRAWN)
+
+
+class Recommendation(models.TextChoices):
+    """What a rapid review recommends."""
+
+    LOCAL_REVIEW = "local_review", "A local child safeguarding practice review"
+    NO_FURTHER_REVIEW = "no_further_review", "No further review"
+    NATIONAL_REVIEW = "national_review", "Suggest a national review to the Panel"
+
+
+class PanelReply(models.TextChoices):
+    """The Child Safeguarding Practice Review Panel's reply to a rapid review."""
+
+    AGREES = "agrees", "The Panel agrees with the recommendation"
+    DISAGREES = "disagrees", "The Panel disagrees"
+    NATIONAL_REVIEW = "national_review", "The Panel takes the case on as a national review"
 
 
 class Criteria(models.TextChoices):
-    STATUTORY = "statutory", "Statutory: the criteria for a Serious Case Review are met"
-    DISCRETIONARY = "discretionary", "Discretionary: the criteria are not met, but the board may review"
+    STATUTORY = "statutory", "Statutory: the criteria for a review are met"
+    DISCRETIONARY = "discretionary", "Discretionary: the criteria are not met, but a review may be held"
 
 
 class Decision(models.TextChoices):
-    INITIATE = "initiate", "Initiate a Serious Case Review"
+    INITIATE = "initiate", "Hold a review"
     OTHER_REVIEW = "other_review", "Another kind of learning review"
     NO_REVIEW = "no_review", "No review"
+
+
+def regime_problem(board: Board, regime: str) -> str:
+    """Why `board` cannot hold a review under `regime`, or "" when it can: a Local Safeguarding Children
+    Board holds Serious Case Reviews; a safeguarding partnership holds practice reviews, and the Serious
+    Case Reviews it took over from its board."""
+    if regime == Regime.PRACTICE_REVIEW and not board.is_partnership:
+        return (
+            f"{board.name} is a Local Safeguarding Children Board: only a safeguarding partnership holds "
+            "local child safeguarding practice reviews"
+        )
+    return ""
 
 
 def report_upload_to(instance: Review, filename: str) -> str:
@@ -225,7 +333,6 @@ def report_upload_to(instance: Review, filename: str) -> str:
 # order the timeline names them when they change.
 REFERRAL_FIELDS = (
     "reference",
-    "regime",
     "case_summary",
     "incident_date",
     "notification_date",
@@ -279,12 +386,37 @@ class Review(models.Model):
     )
     national_panel_notified_on = models.DateField("national panel notified on", null=True, blank=True)
     inspectorate_notified_on = models.DateField("Ofsted notified on", null=True, blank=True)
+    # A Serious Case Review's initiation is told to the national panel and Ofsted with the lead reviewers'
+    # names (Working Together 2015, ch. 4).
+    reviewers_named = models.CharField("lead reviewers named in the notification", max_length=300, blank=True)
+
+    # A practice review's serious incident notification: the local authority tells the Child Safeguarding
+    # Practice Review Panel and Ofsted (one notification per child: each child's reference is on the child).
+    incident_notified_on = models.DateField("serious incident notified on", null=True, blank=True)
+    incident_notified_by = models.CharField(
+        "notified by", max_length=200, blank=True, help_text="The person at the local authority who notified."
+    )
+    # Its rapid review
+    rapid_review_meeting_on = models.DateField("rapid review meeting held on", null=True, blank=True)
+    immediate_safety_actions = models.TextField("immediate safety actions", blank=True)
+    learning_identified = models.TextField("learning identified", blank=True)
+    recommendation = models.CharField(
+        "the rapid review's recommendation", max_length=20, choices=Recommendation.choices, blank=True
+    )
+    recommendation_reasons = models.TextField("reasons for the recommendation", blank=True)
+    sent_to_panel_on = models.DateField("rapid review sent to the Panel on", null=True, blank=True)
+    panel_reply = models.CharField("the Panel's reply", max_length=20, choices=PanelReply.choices, blank=True)
+    panel_replied_on = models.DateField("the Panel replied on", null=True, blank=True)
+    panel_reply_reasons = models.TextField("the Panel's reasons", blank=True)
 
     # Review in progress and after
     started_on = models.DateField("review started on", null=True, blank=True)
     final_report = models.FileField(upload_to=report_upload_to, blank=True)
     final_report_name = models.CharField("final report file name", max_length=200, blank=True)
     report_received_on = models.DateField("final report received on", null=True, blank=True)
+    publication_notice_on = models.DateField(
+        "Panel, Secretary of State and Ofsted sent the report on", null=True, blank=True
+    )
     report_published_on = models.DateField("report published on", null=True, blank=True)
     response_published_on = models.DateField("board's response published on", null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
@@ -324,6 +456,26 @@ class Review(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def clean(self) -> None:
+        if self.lead_board_id and (problem := regime_problem(self.lead_board, self.regime)):
+            raise ValidationError({"regime": problem})
+
+    @property
+    def is_practice_review(self) -> bool:
+        return self.regime == Regime.PRACTICE_REVIEW
+
+    @property
+    def words(self):
+        """The regime's words for this review's pages, documents and emails (`reviews.words`)."""
+        from .words import words_for_regime
+
+        return words_for_regime(self.regime)
+
+    @property
+    def stage_label(self) -> str:
+        """The review's stage as its regime names it."""
+        return self.words.stage(self.state)
+
     @property
     def is_cross_border(self) -> bool:
         return self.participations.exists()
@@ -347,6 +499,8 @@ class Child(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     circumstances = models.TextField("circumstances in brief", blank=True)
+    # A practice review notifies the national Panel once per child: that notification's reference.
+    panel_reference = models.CharField("the Panel's notification reference", max_length=60, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -384,6 +538,40 @@ class ParallelProcess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description}"
+
+
+class AgencySummary(models.Model):
+    """A rapid review's request to an agency for a summary of its involvement with the child and family,
+    and the summary once in. Reminders go to the agency's people on the partnership while it is awaited."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agency_summaries")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="summaries")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField()
+    due_on = models.DateField("due on")
+    received_on = models.DateField("received on", null=True, blank=True)
+    summary = models.TextField("summary of involvement", blank=True)
+    reminded_on = models.DateField("last reminded on", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "agency__name"]
+        verbose_name_plural = "agency summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "agency"], name="agency_summary_once_per_review"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("requested_on")),
+                name="agency_summary_due_after_request",
+                violation_error_message="A summary cannot be due before it was asked for.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} for {self.review}"
+
+    @property
+    def is_received(self) -> bool:
+        return self.received_on is not None
 
 
 class TimelineEntry(models.Model):

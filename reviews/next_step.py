@@ -52,8 +52,8 @@ def own_next_step(user, review: Review, options: list[workflow.Option]) -> OwnSt
         text = f"{step.label}." + (f" First: {blockers[0]}" if blockers else "")
         return OwnStep(text, reverse("review_step", args=[review.pk, step.name]))
     roles = roles_on_review(user, review)
-    if roles & set(workflow.ACTORS.get(review.state, ())):
-        _who, what = workflow.NEXT_STEPS[review.state]
+    if roles & set(workflow.actors(review)):
+        _who, what = workflow.next_step(review)
         for capability, (url_name, rule) in STAGE_PAGES.items():
             if workflow.allows(review, capability) and can(user, rule, review):
                 return OwnStep(what, reverse(url_name, args=[review.pk]))

@@ -214,16 +214,16 @@ def email_digests() -> int:
 
 def notify_stage_reached(review: Review, actor=None) -> None:
     """Tells the people who must act at the review's new stage (not the person who moved it there)."""
-    roles = workflow.ACTORS.get(review.state)
+    roles = workflow.actors(review)
     if not roles:
         return
-    who, what = workflow.NEXT_STEPS[review.state]
+    who, what = workflow.next_step(review)
     notify_roles(
         review,
         roles,
         actor=actor,
         kind=Notification.Kind.ACTION_NEEDED,
-        title=f"{review.reference} is at the {review.get_state_display().lower()} stage",
+        title=f"{review.reference} is at the {review.stage_label.lower()} stage",
         body=f"{who}: {what}",
         path=reverse("review_detail", args=[review.pk]),
         key=f"stage:{review.pk}:{review.state}:{review.state_changed_at:%Y%m%d%H%M%S}",
@@ -244,7 +244,9 @@ def send_deadline_reminders(today=None) -> int:
         created += len(
             notify(
                 review=review,
-                recipients=access.people_on_review(review, (Role.BUSINESS_MANAGER, Role.CHAIR)),
+                recipients=access.people_on_review(
+                    review, (Role.BUSINESS_MANAGER, *workflow.table(review).signers)
+                ),
                 kind=Notification.Kind.DEADLINE_PASSED if passed else Notification.Kind.DEADLINE_APPROACHING,
                 title=f"{review.reference}: deadline {'passed' if passed else 'approaching'} ({label})",
                 body=f"{clock.label}. See the review's timescales.",

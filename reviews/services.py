@@ -28,7 +28,6 @@ from .models import (
     Review,
     ReviewAccess,
     Role,
-    State,
     TimelineEntry,
 )
 from .selectors import notifications_of
@@ -118,7 +117,6 @@ def review_update(
     review: Review,
     user,
     reference: str,
-    regime: str,
     case_summary: str,
     incident_date: date | None,
     notification_date: date | None,
@@ -132,7 +130,6 @@ def review_update(
     review = review_lock(review.pk)
     values = {
         "reference": reference,
-        "regime": regime,
         "case_summary": case_summary,
         "incident_date": incident_date,
         "notification_date": notification_date,
@@ -242,7 +239,9 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
     step keeps (the final report) is stored before the transaction, with no lock held while it is written,
     and removed again if the step is refused or fails; a process killed in between leaves it to the file
     sweep (scr_portal/files.py)."""
-    step = workflow.TRANSITIONS.get(name)
+    # The regime decides the steps; it never changes, so it is read without a lock.
+    regime = Review.objects.filter(pk=review_id).values_list("regime", flat=True).first()
+    step = workflow.table(regime).transitions.get(name) if regime else None
     if step is None:
         raise TransitionRefused("There is no such step.")
     with files.removed_unless_recorded([]) as stored:
@@ -273,7 +272,7 @@ def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept
         review = review_lock(review_id)
         if review.state not in step.source:
             raise TransitionRefused(
-                f"This review is now at the {review.get_state_display().lower()} stage, so “{step.label.lower()}” "
+                f"This review is now at the {review.stage_label.lower()} stage, so “{step.label.lower()}” "
                 "cannot be done. Nothing was changed."
             )
         if not access.may_take_step(user, review, step):
@@ -303,7 +302,9 @@ def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept
             review=review,
             user=user,
             kind=TimelineEntry.Kind.DECISION if step.is_decision else TimelineEntry.Kind.TRANSITION,
-            title=step.label if step.is_decision else f"{State(before).label} → {State(step.target).label}",
+            title=step.label
+            if step.is_decision
+            else f"{review.words.stage(before)} → {review.words.stage(step.target)}",
             body=step.body(data),
             from_state=before,
             to_state=step.target,

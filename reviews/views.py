@@ -123,7 +123,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review,
         "my_roles": role_labels_on_review(request.user, review),
         "stages": workflow.stage_path(review),
-        "next_step": workflow.NEXT_STEPS.get(review.state),
+        "next_step": workflow.next_step(review),
         "options": options,
         "own_step": own_next_step(request.user, review, options),
         "clocks": clocks.review_clocks(review),
@@ -255,7 +255,7 @@ def _valid_for(form, review, step) -> bool:
 @require_http_methods(["GET", "POST"])
 def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "take_review_step")
-    step = workflow.TRANSITIONS.get(name)
+    step = workflow.step_named(review, name)
     if step is None or review.state not in step.source:
         messages.error(request, "That step is not available at this stage. Nothing was changed.")
         return redirect("review_detail", review.pk)

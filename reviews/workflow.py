@@ -16,10 +16,26 @@ from scr_portal.statemachine import Machine
 from scr_portal.statemachine import Transition as Move
 
 from . import forms
-from .models import TERMINAL_STATES, BoardInvitation, Decision, InvitationStatus, Review, Role, State
+from .models import (
+    PARTNER_ROLES,
+    TERMINAL_STATES,
+    BoardInvitation,
+    Decision,
+    InvitationStatus,
+    PanelReply,
+    Regime,
+    Review,
+    Role,
+    State,
+)
+from .words import LCSPR, SCR, Words
 
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
+PARTNERS = frozenset(PARTNER_ROLES)
 OPEN_STATES = frozenset(s for s in State if s not in TERMINAL_STATES)
+# Stages before a review is decided on: nothing of commissioning or documents exists yet.
+BEFORE_DECIDED = frozenset({State.REFERRAL, State.RAPID_REVIEW, State.WITH_PANEL})
+NOT_HELD = frozenset({State.NOT_INITIATED, State.NATIONAL_REVIEW})
 
 
 # Stage capabilities: what a review at each stage allows, named once here. Access rules, views, selectors
@@ -33,16 +49,20 @@ FINDINGS_OPEN = "findings_open"  # the report's findings can be recorded and cha
 RESPONSE_OPEN = "response_open"  # the board's response (meetings, actions, progress) can change
 RESPONSE_DRAFTING = "response_drafting"  # the written response can be edited and signed
 DEADLINES_RUN = "deadlines_run"  # the review's clocks still remind people
+RAPID_REVIEW_OPEN = "rapid_review_open"  # agencies' summaries can be asked for and recorded
+RAPID_REVIEW_SHOWN = "rapid_review_shown"  # there is a rapid review to look at (a practice review's)
 
 CAPABILITIES: dict[str, frozenset[State]] = {
     OPEN: OPEN_STATES,
-    SCOPING_SHOWN: frozenset(State) - {State.REFERRAL, State.NOT_INITIATED},
+    SCOPING_SHOWN: frozenset(State) - BEFORE_DECIDED - NOT_HELD,
     COMMISSIONING_OPEN: frozenset({State.DECISION, State.COMMISSIONING}),
-    DOCUMENTS_SHOWN: frozenset(State) - {State.REFERRAL, State.DECISION, State.NOT_INITIATED},
+    DOCUMENTS_SHOWN: frozenset(State) - BEFORE_DECIDED - NOT_HELD - {State.DECISION},
     FINDINGS_OPEN: frozenset({State.REPORT_RECEIVED, State.RESPONSE}),
     RESPONSE_OPEN: frozenset({State.REPORT_RECEIVED, State.RESPONSE, State.PUBLISHED, State.MONITORING}),
     RESPONSE_DRAFTING: frozenset({State.RESPONSE}),
     DEADLINES_RUN: OPEN_STATES,
+    RAPID_REVIEW_OPEN: frozenset({State.RAPID_REVIEW}),
+    RAPID_REVIEW_SHOWN: frozenset(State) - {State.REFERRAL},
 }
 
 
@@ -53,6 +73,8 @@ def states_allowing(capability: str) -> frozenset[State]:
 
 def allows(review: Review, capability: str) -> bool:
     """Whether the review, at its current stage, has `capability`."""
+    if capability in (RAPID_REVIEW_OPEN, RAPID_REVIEW_SHOWN) and review.regime != Regime.PRACTICE_REVIEW:
+        return False
     return review.state in CAPABILITIES[capability]
 
 
@@ -125,6 +147,8 @@ def _record_decision(decision: str | None):
             "inspectorate_notified_on",
         ):
             setattr(review, name, data[name])
+        if "reviewers_named" in data:
+            review.reviewers_named = data["reviewers_named"]
 
     return effect
 
@@ -140,12 +164,15 @@ def _decision_body(data: dict) -> str:
         f"Decided by {data['decided_by'].get_full_name()} on {data['decision_date']:%-d %B %Y}.",
         data["decision_rationale"],
     ]
+
     for name, label in (
         ("national_panel_notified_on", "National panel notified"),
         ("inspectorate_notified_on", "Ofsted notified"),
     ):
         if data.get(name):
             lines.append(f"{label} on {data[name]:%-d %B %Y}.")
+    if data.get("reviewers_named"):
+        lines.append(f"Lead reviewers named in the notification: {data['reviewers_named']}.")
     return "\n".join(lines)
 
 
@@ -173,51 +200,109 @@ class Transition:
     extra: dict = field(default_factory=dict)
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition(
-            name="send_for_decision",
-            label="Send for a decision",
-            source=frozenset({State.REFERRAL}),
-            target=State.DECISION,
-            roles=frozenset({BM}),
-            form_class=forms.NoteForm,
-            explanation="The referral is complete. The chair and board now decide whether to hold a review.",
-            guard=_referral_complete,
-        ),
+def _notify_incident(review: Review, data: dict, user) -> None:
+    review.incident_notified_on = data["incident_notified_on"]
+    review.incident_notified_by = data["incident_notified_by"]
+    for child in review.children.all():
+        reference = data.get(f"reference_{child.pk}", "")
+        if reference != child.panel_reference:
+            child.panel_reference = reference
+            child.save(update_fields=["panel_reference"])
+
+
+def _notification_body(data: dict) -> str:
+    return f"Notified by {data['incident_notified_by']} on {data['incident_notified_on']:%-d %B %Y}."
+
+
+def _summaries_in(review: Review) -> list[str]:
+    asked = list(review.agency_summaries.all())
+    if not asked:
+        return ["Ask at least one agency for a summary of its involvement."]
+    waiting = sorted(s.agency.name for s in asked if not s.is_received)
+    if waiting:
+        return [f"Record the summaries still awaited from {', '.join(waiting)}."]
+    return []
+
+
+def _rapid_review_body(data: dict) -> str:
+    from .models import Recommendation
+
+    lines = [
+        f"Rapid review meeting on {data['rapid_review_meeting_on']:%-d %B %Y}; "
+        f"sent to the Panel on {data['sent_to_panel_on']:%-d %B %Y}.",
+        f"Recommendation: {Recommendation(data['recommendation']).label}.",
+    ]
+    if data.get("recommendation_reasons"):
+        lines.append(data["recommendation_reasons"])
+    return "\n".join(lines)
+
+
+def _panel_body(data: dict) -> str:
+    lines = [f"{PanelReply(data['panel_reply']).label} (replied on {data['panel_replied_on']:%-d %B %Y})."]
+    if data.get("panel_reply_reasons"):
+        lines.append(data["panel_reply_reasons"])
+    return "\n".join(lines)
+
+
+def _publish_effect(review: Review, data: dict, user) -> None:
+    review.report_published_on = data["report_published_on"]
+    review.response_published_on = data["response_published_on"]
+    review.publication_notice_on = data.get("publication_notice_on")
+
+
+def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: str) -> list[Transition]:
+    return [
         Transition(
             name="initiate",
-            label="Record the decision to initiate a review",
+            label=f"Record the decision to hold a {w.review}"
+            if w is LCSPR
+            else "Record the decision to initiate a review",
             source=frozenset({State.DECISION}),
             target=State.COMMISSIONING,
-            roles=frozenset({BM, CHAIR}),
+            roles=deciders,
             form_class=forms.InitiateForm,
-            explanation="Record the chair's decision to initiate a Serious Case Review, and the notifications made.",
+            explanation=decision_explanation,
             effect=_record_decision(Decision.INITIATE),
             body=_decision_body,
             is_decision=True,
         ),
         Transition(
             name="do_not_initiate",
-            label="Record a decision not to initiate",
+            label="Record a decision not to hold a local review"
+            if w is LCSPR
+            else "Record a decision not to initiate",
             source=frozenset({State.DECISION}),
             target=State.NOT_INITIATED,
-            roles=frozenset({BM, CHAIR}),
+            roles=deciders,
             form_class=forms.NotInitiateForm,
-            explanation="Record the chair's decision to hold another kind of learning review, or no review.",
+            explanation=(
+                f"Record the {w.accountable_possessive} decision to hold another kind of learning review, "
+                "or no review, and the reasons."
+                + (
+                    " The national panel must be told of a decision not to initiate within 14 days, with the reasons."
+                    if w is SCR
+                    else ""
+                )
+            ),
             effect=_record_decision(None),
             body=_decision_body,
             is_decision=True,
             warning=True,
             ends_appointments=True,
         ),
+    ]
+
+
+def _review_steps(w: Words, accountable: frozenset[str], open_stages: frozenset[State]) -> list[Transition]:
+    """From commissioning to closure: the same steps in both regimes, in each regime's words, taken by its
+    accountable people where the legacy regime names the chair."""
+    return [
         Transition(
             name="start_review",
             label="Start the review",
             source=frozenset({State.COMMISSIONING}),
             target=State.IN_PROGRESS,
-            roles=frozenset({CHAIR}),
+            roles=accountable,
             form_class=forms.StartReviewForm,
             explanation="The terms of reference are agreed and the lead reviewer begins the substantive work.",
             guard=_lead_reviewer_appointed,
@@ -236,12 +321,12 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             name="begin_response",
-            label="Start the board's response",
+            label=f"Start the {w.response}",
             source=frozenset({State.REPORT_RECEIVED}),
             target=State.RESPONSE,
             roles=frozenset({BM}),
             form_class=forms.NoteForm,
-            explanation="The board discusses the findings and agrees its response and actions.",
+            explanation=f"The {w.body} discusses the findings and agrees its response and actions.",
             guard=_report_held,
         ),
         Transition(
@@ -251,11 +336,17 @@ TRANSITIONS: dict[str, Transition] = {
             target=State.PUBLISHED,
             roles=frozenset({BM}),
             form_class=forms.PublishForm,
-            explanation="Record when the report and the board's response were published.",
-            guard=_nothing_delays_publication,
-            effect=_set(
-                report_published_on="report_published_on", response_published_on="response_published_on"
+            explanation=(
+                f"Record when the report and the {w.response} were published"
+                + (
+                    ", and when the report was sent to the national Panel, the Secretary of State and Ofsted: "
+                    "at least 7 working days before publication."
+                    if w is LCSPR
+                    else "."
+                )
             ),
+            guard=_nothing_delays_publication,
+            effect=_publish_effect,
         ),
         Transition(
             name="start_monitoring",
@@ -264,14 +355,14 @@ TRANSITIONS: dict[str, Transition] = {
             target=State.MONITORING,
             roles=frozenset({BM}),
             form_class=forms.NoteForm,
-            explanation="The board now monitors the agreed actions until their impact is evidenced.",
+            explanation=f"The {w.body} now monitors the agreed actions until their impact is evidenced.",
         ),
         Transition(
             name="close",
             label="Close the review",
             source=frozenset({State.MONITORING}),
             target=State.CLOSED,
-            roles=frozenset({BM, CHAIR}),
+            roles=frozenset({BM}) | accountable,
             form_class=forms.CloseForm,
             explanation="Close the review once its actions are implemented and their impact evidenced.",
             effect=_set(closed_on="closed_on", end_reason="end_reason"),
@@ -281,9 +372,9 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             name="withdraw",
             label="Withdraw the review",
-            source=OPEN_STATES,
+            source=open_stages,
             target=State.WITHDRAWN,
-            roles=frozenset({CHAIR}),
+            roles=accountable,
             form_class=forms.WithdrawForm,
             explanation="Stop the review before it completes. The reason is kept on the timeline.",
             effect=lambda review, data, user: setattr(review, "end_reason", data["end_reason"]),
@@ -292,7 +383,139 @@ TRANSITIONS: dict[str, Transition] = {
             ends_appointments=True,
         ),
     ]
-}
+
+
+def _table(steps: list[Transition]) -> dict[str, Transition]:
+    return {t.name: t for t in steps}
+
+
+# A Serious Case Review (Working Together 2015): the LSCB's chair decides and signs.
+SCR_TRANSITIONS: dict[str, Transition] = _table(
+    [
+        Transition(
+            name="send_for_decision",
+            label="Send for a decision",
+            source=frozenset({State.REFERRAL}),
+            target=State.DECISION,
+            roles=frozenset({BM}),
+            form_class=forms.NoteForm,
+            explanation="The referral is complete. The chair and board now decide whether to hold a review.",
+            guard=_referral_complete,
+        ),
+        *_decision_steps(
+            SCR,
+            frozenset({BM, CHAIR}),
+            "Record the chair's decision to initiate a Serious Case Review, and the notifications made: the "
+            "national panel and Ofsted are told of the decision with the lead reviewers' names.",
+        ),
+        *_review_steps(SCR, frozenset({CHAIR}), OPEN_STATES - {State.RAPID_REVIEW, State.WITH_PANEL}),
+    ]
+)
+
+# A local child safeguarding practice review (Working Together 2018 and 2023): the local authority notifies
+# the serious incident, the partnership holds a rapid review and sends it to the national Panel, whose reply
+# is recorded; the partners decide, and the three statutory partners sign.
+LCSPR_TRANSITIONS: dict[str, Transition] = _table(
+    [
+        Transition(
+            name="notify_incident",
+            label="Record the serious incident notification",
+            source=frozenset({State.REFERRAL}),
+            target=State.RAPID_REVIEW,
+            roles=frozenset({BM}),
+            form_class=forms.IncidentNotificationForm,
+            explanation=(
+                "The local authority notifies the Child Safeguarding Practice Review Panel and Ofsted within "
+                "5 working days of becoming aware of the incident: one notification for each child. The rapid "
+                "review then starts."
+            ),
+            guard=_referral_complete,
+            effect=_notify_incident,
+            body=_notification_body,
+        ),
+        Transition(
+            name="send_rapid_review",
+            label="Send the rapid review to the Panel",
+            source=frozenset({State.RAPID_REVIEW}),
+            target=State.WITH_PANEL,
+            roles=frozenset({BM}),
+            form_class=forms.RapidReviewForm,
+            explanation=(
+                "Record the rapid review meeting, the immediate safety actions, the learning identified and "
+                "the recommendation, and when the rapid review went to the national Panel (within 15 working "
+                "days of the notification)."
+            ),
+            guard=_summaries_in,
+            effect=_set(
+                rapid_review_meeting_on="rapid_review_meeting_on",
+                immediate_safety_actions="immediate_safety_actions",
+                learning_identified="learning_identified",
+                recommendation="recommendation",
+                recommendation_reasons="recommendation_reasons",
+                sent_to_panel_on="sent_to_panel_on",
+            ),
+            body=_rapid_review_body,
+        ),
+        Transition(
+            name="record_panel_reply",
+            label="Record the Panel's reply",
+            source=frozenset({State.WITH_PANEL}),
+            target=State.DECISION,
+            roles=frozenset({BM}),
+            form_class=forms.PanelReplyForm,
+            explanation="Record whether the national Panel agrees with the rapid review's recommendation. "
+            "The partners then decide.",
+            effect=_set(
+                panel_reply="panel_reply",
+                panel_replied_on="panel_replied_on",
+                panel_reply_reasons="panel_reply_reasons",
+            ),
+            body=_panel_body,
+        ),
+        Transition(
+            name="panel_takes_national_review",
+            label="Record that the Panel takes on a national review",
+            source=frozenset({State.WITH_PANEL}),
+            target=State.NATIONAL_REVIEW,
+            roles=frozenset({BM}),
+            form_class=forms.PanelNationalReviewForm,
+            explanation="The national Panel takes the case on as a national review: the partnership holds no "
+            "local review, and supports the Panel's.",
+            effect=_set(
+                panel_reply="panel_reply",
+                panel_replied_on="panel_replied_on",
+                panel_reply_reasons="panel_reply_reasons",
+            ),
+            body=_panel_body,
+            warning=True,
+            ends_appointments=True,
+        ),
+        *_decision_steps(
+            LCSPR,
+            frozenset({BM}) | PARTNERS,
+            "Record the partners' decision to hold a local child safeguarding practice review, with the "
+            "reasons. Aim to complete the review within 6 months of this decision (a target, not law).",
+        ),
+        *_review_steps(LCSPR, PARTNERS | {CHAIR}, OPEN_STATES),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class RegimeTable:
+    """Everything a regime decides: its steps, its stages in order, who acts at each and what they do, its
+    words, and who signs."""
+
+    regime: str
+    words: Words
+    transitions: dict[str, Transition]
+    main_path: list[State]
+    next_steps: dict[State, tuple[str, str]]
+    actors: dict[State, tuple[str, ...]]
+    # Who signs the response: a role set, and how many different statutory partners must sign the same text
+    # (0: one signature of a signer role is final).
+    signers: frozenset[str]
+    partner_signatures: int
 
 
 # What must be true before a step, added by the apps that hold the facts: commissioning adds "the chair
@@ -304,7 +527,7 @@ _added_guards: dict[str, list[Callable[[Review], list[str]]]] = {}
 
 def add_guard(step: str, guard: Callable[[Review], list[str]]) -> None:
     """Adds a precondition to the step named `step` (from an app's ready(); once per guard)."""
-    if step not in TRANSITIONS:
+    if not any(step in t.transitions for t in TABLES.values()):
         raise KeyError(f"No lifecycle step is named {step!r}.")
     guards = _added_guards.setdefault(step, [])
     if guard not in guards:
@@ -319,7 +542,7 @@ _added_date_rules: dict[str, list[Callable[[Review, dict], dict[str, str]]]] = {
 
 def add_date_rule(step: str, rule: Callable[[Review, dict], dict[str, str]]) -> None:
     """Adds a rule for the dates the step named `step` records (from an app's ready(); once per rule)."""
-    if step not in TRANSITIONS:
+    if not any(step in t.transitions for t in TABLES.values()):
         raise KeyError(f"No lifecycle step is named {step!r}.")
     rules = _added_date_rules.setdefault(step, [])
     if rule not in rules:
@@ -342,36 +565,157 @@ def blockers(review: Review, step: Transition) -> list[str]:
     return found
 
 
-# Who acts next at each stage, and what they do (the review page's "what happens next").
-NEXT_STEPS: dict[State, tuple[str, str]] = {
-    State.REFERRAL: ("Business manager", "Complete the referral and send it for a decision."),
-    State.DECISION: ("Chair", "Decide whether to initiate a review, and make the notifications."),
+_COMMON_NEXT = {
     State.COMMISSIONING: (
-        "Business manager and chair",
+        "Business manager and {accountable}",
         "Agree the scope and terms of reference, appoint a lead reviewer, then start the review.",
     ),
     State.IN_PROGRESS: ("Lead reviewer", "Carry out the review and deliver the final report."),
-    State.REPORT_RECEIVED: ("Business manager", "Start the board's response to the findings."),
+    State.REPORT_RECEIVED: ("Business manager", "Start the {response} to the findings."),
     State.RESPONSE: (
-        "Board and chair",
+        "{Body} and {accountable}",
         "Discuss the findings, agree actions, sign the response off and publish.",
     ),
     State.PUBLISHED: ("Business manager", "Start monitoring the agreed actions."),
-    State.MONITORING: ("Board members", "Implement the actions and evidence their impact."),
+    State.MONITORING: ("{Body} members", "Implement the actions and evidence their impact."),
 }
 
 
-# Who is asked to act when a review arrives at each stage (they are notified).
-ACTORS: dict[State, tuple[str, ...]] = {
-    State.REFERRAL: (BM,),
-    State.DECISION: (CHAIR,),
-    State.COMMISSIONING: (BM, CHAIR, Role.BOARD_MEMBER),
-    State.IN_PROGRESS: (Role.LEAD_REVIEWER,),
-    State.REPORT_RECEIVED: (BM,),
-    State.RESPONSE: (BM, CHAIR, Role.BOARD_MEMBER),
-    State.PUBLISHED: (BM,),
-    State.MONITORING: (BM, Role.BOARD_MEMBER),
+def _in_words(w: Words, steps: dict[State, tuple[str, str]]) -> dict[State, tuple[str, str]]:
+    return {state: (who.format(**vars(w)), what.format(**vars(w))) for state, (who, what) in steps.items()}
+
+
+TABLES: dict[str, RegimeTable] = {
+    Regime.SERIOUS_CASE_REVIEW: RegimeTable(
+        regime=Regime.SERIOUS_CASE_REVIEW,
+        words=SCR,
+        transitions=SCR_TRANSITIONS,
+        main_path=[
+            State.REFERRAL,
+            State.DECISION,
+            State.COMMISSIONING,
+            State.IN_PROGRESS,
+            State.REPORT_RECEIVED,
+            State.RESPONSE,
+            State.PUBLISHED,
+            State.MONITORING,
+            State.CLOSED,
+        ],
+        next_steps={
+            State.REFERRAL: ("Business manager", "Complete the referral and send it for a decision."),
+            State.DECISION: ("Chair", "Decide whether to initiate a review, and make the notifications."),
+            **_in_words(SCR, _COMMON_NEXT),
+        },
+        actors={
+            State.REFERRAL: (BM,),
+            State.DECISION: (CHAIR,),
+            State.COMMISSIONING: (BM, CHAIR, Role.BOARD_MEMBER),
+            State.IN_PROGRESS: (Role.LEAD_REVIEWER,),
+            State.REPORT_RECEIVED: (BM,),
+            State.RESPONSE: (BM, CHAIR, Role.BOARD_MEMBER),
+            State.PUBLISHED: (BM,),
+            State.MONITORING: (BM, Role.BOARD_MEMBER),
+        },
+        signers=frozenset({CHAIR}),
+        partner_signatures=0,
+    ),
+    Regime.PRACTICE_REVIEW: RegimeTable(
+        regime=Regime.PRACTICE_REVIEW,
+        words=LCSPR,
+        transitions=LCSPR_TRANSITIONS,
+        main_path=[
+            State.REFERRAL,
+            State.RAPID_REVIEW,
+            State.WITH_PANEL,
+            State.DECISION,
+            State.COMMISSIONING,
+            State.IN_PROGRESS,
+            State.REPORT_RECEIVED,
+            State.RESPONSE,
+            State.PUBLISHED,
+            State.MONITORING,
+            State.CLOSED,
+        ],
+        next_steps={
+            State.REFERRAL: (
+                "Business manager",
+                "Record the local authority's serious incident notification to the national Panel and Ofsted.",
+            ),
+            State.RAPID_REVIEW: (
+                "Business manager and agencies",
+                "Gather the agencies' summaries, hold the rapid review meeting and send the rapid review to "
+                "the Panel.",
+            ),
+            State.WITH_PANEL: ("Business manager", "Record the national Panel's reply."),
+            State.DECISION: (
+                "Partners",
+                "Decide whether to hold a local child safeguarding practice review.",
+            ),
+            **_in_words(LCSPR, _COMMON_NEXT),
+        },
+        actors={
+            State.REFERRAL: (BM,),
+            State.RAPID_REVIEW: (BM, Role.BOARD_MEMBER),
+            State.WITH_PANEL: (BM,),
+            State.DECISION: PARTNER_ROLES,
+            State.COMMISSIONING: (BM, CHAIR, Role.BOARD_MEMBER),
+            State.IN_PROGRESS: (Role.LEAD_REVIEWER,),
+            State.REPORT_RECEIVED: (BM,),
+            State.RESPONSE: (BM, Role.BOARD_MEMBER, *PARTNER_ROLES),
+            State.PUBLISHED: (BM,),
+            State.MONITORING: (BM, Role.BOARD_MEMBER),
+        },
+        signers=PARTNERS,
+        partner_signatures=3,
+    ),
 }
+
+REGIME_OF_BODY = {"lscb": Regime.SERIOUS_CASE_REVIEW, "partnership": Regime.PRACTICE_REVIEW}
+
+
+def table(review_or_regime: Review | str) -> RegimeTable:
+    """The regime's table for a review (or a regime's value)."""
+    regime = getattr(review_or_regime, "regime", review_or_regime)
+    return TABLES.get(regime) or TABLES[Regime.SERIOUS_CASE_REVIEW]
+
+
+def step_named(review: Review, name: str) -> Transition | None:
+    """The step called `name` in the review's regime, or None when the regime has no such step."""
+    return table(review).transitions.get(name)
+
+
+def next_step(review: Review) -> tuple[str, str] | None:
+    """Who acts next at the review's stage, and what they do (the review page's "what happens next")."""
+    return table(review).next_steps.get(review.state)
+
+
+def actors(review: Review) -> tuple[str, ...]:
+    """Who is asked to act when the review arrives at its current stage (they are notified)."""
+    return table(review).actors.get(review.state, ())
+
+
+def states_acting(role: str) -> list[State]:
+    """The stages at which `role` is asked to act in some regime (for lists over reviews of both)."""
+    found: list[State] = []
+    for t in TABLES.values():
+        found += [state for state, roles in t.actors.items() if role in roles and state not in found]
+    return found
+
+
+# Every stage, in the order the regimes' paths run (for lists of reviews of both regimes).
+MAIN_PATH: list[State] = [
+    State.REFERRAL,
+    State.RAPID_REVIEW,
+    State.WITH_PANEL,
+    State.DECISION,
+    State.COMMISSIONING,
+    State.IN_PROGRESS,
+    State.REPORT_RECEIVED,
+    State.RESPONSE,
+    State.PUBLISHED,
+    State.MONITORING,
+    State.CLOSED,
+]
 
 
 @dataclass(frozen=True)
@@ -398,18 +742,20 @@ MAIN_PATH = [
 
 
 def stage_path(review: Review) -> list[tuple[str, str]]:
-    """The main stages with where the review stands on each: "done", "current" or "to do"."""
-    if review.state in (State.NOT_INITIATED, State.WITHDRAWN):
-        return [(State(review.state).label, "current")]
-    position = MAIN_PATH.index(State(review.state))
+    """The regime's main stages with where the review stands on each: "done", "current" or "to do"."""
+    t = table(review)
+    if review.state not in t.main_path:
+        return [(t.words.stage(review.state), "current")]
+    position = t.main_path.index(State(review.state))
     return [
-        (s.label, "done" if i < position else "current" if i == position else "to do")
-        for i, s in enumerate(MAIN_PATH)
+        (t.words.stage(s), "done" if i < position else "current" if i == position else "to do")
+        for i, s in enumerate(t.main_path)
     ]
 
 
-def transitions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if state in t.source]
+def transitions_from(review: Review) -> list[Transition]:
+    """The steps of the review's regime that leave its current stage."""
+    return [t for t in table(review).transitions.values() if review.state in t.source]
 
 
 def permitted(transition: Transition, roles: frozenset[str]) -> bool:
@@ -418,7 +764,7 @@ def permitted(transition: Transition, roles: frozenset[str]) -> bool:
 
 def options(review: Review, roles: frozenset[str]) -> list[Option]:
     """The steps this person may take from the review's current stage, each with what must happen first."""
-    return [Option(t, blockers(review, t)) for t in transitions_from(review.state) if permitted(t, roles)]
+    return [Option(t, blockers(review, t)) for t in transitions_from(review) if permitted(t, roles)]
 
 
 def roles_named(transition: Transition) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from reviews.access import review_board_ids
-from reviews.models import Membership, Review, Role
+from reviews.models import AGENCY_ROLES, PARTNER_ROLES, Membership, Review, Role
 from scr_portal import workdays
 
 from ..models import InputInvitation, InputReply, InputRound
@@ -96,7 +96,7 @@ def _agencies(rounds: list[InputRound]) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     rows = (
         Membership.objects.filter(
-            user_id__in=people, board_id__in=boards, role=Role.BOARD_MEMBER, agency__isnull=False
+            user_id__in=people, board_id__in=boards, role__in=AGENCY_ROLES, agency__isnull=False
         )
         .order_by("is_active")  # active memberships last, so they win
         .values_list("user_id", "board_id", "agency__name")
@@ -119,7 +119,11 @@ def input_evidence(review: Review) -> dict:
     board_ids = review_board_ids(review)
     members = (
         Membership.objects.active()
-        .filter(board_id__in=board_ids, role__in=(Role.BOARD_MEMBER, Role.CHAIR), user__is_active=True)
+        .filter(
+            board_id__in=board_ids,
+            role__in=(Role.BOARD_MEMBER, Role.CHAIR, *PARTNER_ROLES),
+            user__is_active=True,
+        )
         .values("user_id")
         .distinct()
         .count()

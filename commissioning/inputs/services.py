@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reviews import notifications, workflow
 from reviews.access import review_board_ids
-from reviews.models import Membership, Notification, Review, Role
+from reviews.models import PARTNER_ROLES, Membership, Notification, Review, Role
 from reviews.services import review_lock, timeline_add
 from scr_portal import workdays
 from scr_portal.dates import long_date
@@ -24,7 +24,8 @@ from ..models import InputInvitation, InputReply, InputRound
 User = get_user_model()
 
 # Who is invited: every board member, and the chair, of each board taking part.
-INVITED_ROLES = (Role.BOARD_MEMBER, Role.CHAIR)
+# Members and chairs are asked for their input; so are a partnership's statutory partners.
+INVITED_ROLES = (Role.BOARD_MEMBER, Role.CHAIR, *PARTNER_ROLES)
 REMIND_WITHIN_WORKING_DAYS = 2
 MIN_WORKING_DAYS_TO_REPLY = 1
 

@@ -287,7 +287,9 @@ def test_a_final_report_left_by_a_process_killed_before_the_step_committed_is_sw
 
     data = step_data(in_progress, "receive_report")
     # What a process killed between storing the report and committing the step leaves: the file alone.
-    kept = review_services._step_files_store(workflow.TRANSITIONS["receive_report"], in_progress.pk, data, [])
+    kept = review_services._step_files_store(
+        workflow.SCR_TRANSITIONS["receive_report"], in_progress.pk, data, []
+    )
     left = kept["final_report"]
     text, ok = _verify()
     assert not ok and f"Stored file {left} (" in text

@@ -21,7 +21,7 @@ from demo.pdf import DEMO_PDF
 from reviews import workflow
 from reviews.forms import ReceiveReportForm
 from reviews.models import Child, Criteria, Regime, Review, Role, State, TimelineEntry
-from reviews.workflow import TRANSITIONS
+from reviews.workflow import SCR_TRANSITIONS as TRANSITIONS
 from scr_portal import uploads
 from tests.conftest import World
 from tests.factories import (
@@ -509,7 +509,7 @@ def test_review_page_shows_stage_next_step_and_clocks_with_their_labels(client, 
     html = response.content.decode()
     assert re.search(r'<strong class="govuk-tag app-stage-tag">\s*Commissioning\s*</strong>', html)
     assert re.search(r'aria-current="step">\s*Commissioning', html)
-    who, what = workflow.NEXT_STEPS[State.COMMISSIONING]
+    who, what = workflow.next_step(review)
     assert f"What happens next {who}: {what}" in text
     for name, rule in (
         ("Notify the national panel and Ofsted", "within 5 working days of learning of the incident"),

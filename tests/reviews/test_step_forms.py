@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import State
-from reviews.workflow import TRANSITIONS
+from reviews.workflow import SCR_TRANSITIONS as TRANSITIONS
 from tests.reviews.test_workflow import at_state
 
 pytestmark = pytest.mark.django_db

@@ -34,13 +34,28 @@ from reviews.models import (
     Criteria,
     Decision,
     ParallelProcess,
+    Regime,
     Review,
     Role,
     State,
     TimelineEntry,
 )
 from reviews.services import TransitionRefused
-from reviews.workflow import OPEN_STATES, TRANSITIONS
+from reviews.workflow import OPEN_STATES
+from reviews.workflow import SCR_TRANSITIONS as TRANSITIONS
+
+# These tests walk the Serious Case Review's table (the legacy regime, the world's reviews); the practice
+# review's table is walked by tests/reviews/test_practice_reviews.py.
+SCR = workflow.TABLES[Regime.SERIOUS_CASE_REVIEW]
+SCR_STATES = [*SCR.main_path, State.NOT_INITIATED, State.WITHDRAWN]
+SCR_OPEN = [s for s in SCR_STATES if s in OPEN_STATES]
+SCR_TERMINAL = [s for s in SCR_STATES if s in TERMINAL_STATES]
+
+
+def transitions_from(state: str) -> list:
+    return [t for t in TRANSITIONS.values() if state in t.source]
+
+
 from tests.conftest import World
 from tests.factories import (
     AppointmentFactory,
@@ -72,7 +87,7 @@ def _paths_from_referral() -> dict[State, list[str]]:
     queue = deque([State.REFERRAL])
     while queue:
         current = queue.popleft()
-        for step in workflow.transitions_from(current):
+        for step in transitions_from(current):
             if step.target not in paths:
                 paths[State(step.target)] = [*paths[current], step.name]
                 queue.append(State(step.target))
@@ -306,7 +321,7 @@ NOT_ALLOWED = [
 WRONG_STATE = [
     pytest.param(t.name, state, id=f"{t.name}-from-{state.value}")
     for t in TRANSITIONS.values()
-    for state in State
+    for state in SCR_STATES
     if state not in t.source
 ]
 
@@ -356,7 +371,7 @@ def test_step_from_wrong_stage_is_refused_naming_current_stage(world, name, stat
 
     message = refused(review, name, actor(world, step))
 
-    assert f"now at the {state.label.lower()} stage" in message
+    assert f"now at the {review.words.stage(state).lower()} stage" in message
     assert step.label.lower() in message
     assert message.endswith("Nothing was changed.")
 
@@ -577,7 +592,9 @@ def test_initiate_records_the_decision_the_chair_and_the_notifications(world):
         "The statutory criteria are met.",
         f"National panel notified on {panel:%-d %B %Y}.",
         f"Ofsted notified on {ofsted:%-d %B %Y}.",
+        f"Lead reviewers named in the notification: {review.reviewers_named}.",
     ]
+    assert review.reviewers_named
 
 
 @pytest.mark.parametrize("decision", [Decision.OTHER_REVIEW, Decision.NO_REVIEW])
@@ -690,7 +707,7 @@ def test_close_records_the_date_and_the_reason(world, role):
     assert review.timeline.latest("pk").body == "All actions evidenced by audit."
 
 
-@pytest.mark.parametrize("state", sorted(OPEN_STATES, key=lambda s: len(PATHS[s])))
+@pytest.mark.parametrize("state", sorted(SCR_OPEN, key=lambda s: len(PATHS[s])))
 def test_chair_may_withdraw_from_every_open_stage_and_the_reason_is_kept(world, state):
     review = at_state(world, state)
     assert "withdraw" in {o.transition.name for o in workflow.options(review, frozenset({Role.CHAIR}))}
@@ -722,11 +739,11 @@ def test_state_changed_at_moves_with_the_stage(world):
 # Terminal stages and options -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", TERMINAL_STATES)
+@pytest.mark.parametrize("state", SCR_TERMINAL)
 def test_terminal_stage_offers_no_options_to_anyone(world, state):
     review = at_state(world, state)
     assert workflow.options(review, frozenset(ROLES)) == []
-    assert workflow.NEXT_STEPS.get(state) is None
+    assert workflow.next_step(review) is None
 
 
 @pytest.mark.parametrize(
@@ -751,7 +768,7 @@ def test_options_lists_only_the_steps_the_persons_role_permits(world, state, rol
     assert [o.transition.name for o in workflow.options(review, frozenset({role}))] == expected
 
 
-@pytest.mark.parametrize("state", sorted(State, key=lambda s: len(PATHS[s])))
+@pytest.mark.parametrize("state", sorted(SCR_STATES, key=lambda s: len(PATHS[s])))
 @pytest.mark.parametrize("role", ROLES)
 def test_options_agree_with_the_table_for_every_stage_and_role(world, state, role):
     review = at_state(world, state)
@@ -773,17 +790,17 @@ def test_options_for_no_role_are_empty(world):
 
 
 def test_every_open_stage_has_a_way_out():
-    for state in OPEN_STATES:
-        assert workflow.transitions_from(state), f"no step leaves {state}"
+    for state in SCR_OPEN:
+        assert transitions_from(state), f"no step leaves {state}"
 
 
 def test_terminal_stages_have_no_way_out():
     for state in TERMINAL_STATES:
-        assert workflow.transitions_from(state) == []
+        assert transitions_from(state) == []
 
 
 def test_every_stage_can_be_reached_from_a_referral():
-    assert set(PATHS) == set(State)
+    assert set(PATHS) == set(SCR_STATES)
 
 
 @pytest.mark.parametrize("name", list(TRANSITIONS))
@@ -832,17 +849,17 @@ def test_every_date_a_step_records_cannot_be_in_the_future(world, name, field_na
 
 
 def test_next_steps_name_someone_for_every_open_stage():
-    assert set(workflow.NEXT_STEPS) == set(OPEN_STATES)
+    assert set(SCR.next_steps) == set(SCR_OPEN)
 
 
-@pytest.mark.parametrize("state", workflow.MAIN_PATH)
+@pytest.mark.parametrize("state", SCR.main_path)
 def test_stage_path_marks_done_current_and_to_do(state):
     review = Review(state=state)
     path = workflow.stage_path(review)
-    position = workflow.MAIN_PATH.index(state)
-    assert [label for label, _ in path] == [s.label for s in workflow.MAIN_PATH]
+    position = SCR.main_path.index(state)
+    assert [label for label, _ in path] == [SCR.words.stage(s) for s in SCR.main_path]
     assert [status for _, status in path] == ["done"] * position + ["current"] + ["to do"] * (
-        len(workflow.MAIN_PATH) - position - 1
+        len(SCR.main_path) - position - 1
     )
 
 
