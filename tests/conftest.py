@@ -11,12 +11,25 @@ from dataclasses import dataclass
 
 import pytest
 
-from reviews.models import Board, Child, Notification, ParallelProcess, Review, Role
+from reviews.models import (
+    Agency,
+    Board,
+    BodyKind,
+    Child,
+    Notification,
+    ParallelProcess,
+    Regime,
+    Review,
+    Role,
+    StatutoryPartner,
+)
 from scr_portal.accounts.models import User
 from tests.factories import (
+    AgencyFactory,
     AppointmentFactory,
     BoardFactory,
     ChildFactory,
+    MembershipFactory,
     ParallelProcessFactory,
     ParticipatingBoardFactory,
     ReviewFactory,
@@ -117,4 +130,102 @@ def world(db, standard_factors, standard_themes) -> World:
             key="test:north",
         ),
         **people,
+    )
+
+
+# A safeguarding partnership ---------------------------------------------------------------------------
+
+
+@dataclass
+class Partnership:
+    """West, a safeguarding partnership: its three statutory partners (each with a lead and a delegated
+    partner), a partnership chair, an independent scrutineer, a business manager, a member for a relevant
+    agency (schools) and a lead reviewer; it holds one practice review at the notification stage, about
+    Child W. Coast is a second partnership whose delegated partner for the police is also a board member of
+    North: they must see nothing of West, and only North's reviews as a member."""
+
+    west: Board
+    coast: Board
+    agencies: dict[str, Agency]  # by statutory partner, plus "schools"
+    manager: User
+    chair: User
+    scrutineer: User
+    member: User
+    reviewer: User
+    leads: dict[str, User]  # by statutory partner
+    delegates: dict[str, User]
+    coast_manager: User
+    coast_delegate: User  # police, on Coast; a board member on North
+    review: Review
+    child: Child
+
+    def partner_people(self) -> list[User]:
+        return [*self.leads.values(), *self.delegates.values()]
+
+
+PARTNER_AGENCIES = {
+    StatutoryPartner.LOCAL_AUTHORITY: ("{} Council Children's Services", Agency.Kind.CHILDRENS_SOCIAL_CARE),
+    StatutoryPartner.INTEGRATED_CARE_BOARD: ("{} Integrated Care Board", Agency.Kind.HEALTH),
+    StatutoryPartner.POLICE: ("{} Police", Agency.Kind.POLICE),
+}
+
+
+def partnership_board(name: str) -> tuple[Board, dict[str, Agency]]:
+    board = BoardFactory(name=f"{name} Safeguarding Children Partnership", kind=BodyKind.PARTNERSHIP)
+    agencies = {
+        partner: AgencyFactory(name=label.format(name), kind=kind, boards=[board])
+        for partner, (label, kind) in PARTNER_AGENCIES.items()
+    }
+    return board, agencies
+
+
+def partner_of(board: Board, role: str, partner: str, agency: Agency, **user_fields) -> User:
+    """A new person acting for `partner` (its organisation `agency`) on the partnership `board`."""
+    return MembershipFactory(
+        board=board, role=role, partner=partner, agency=agency, user=UserFactory(**user_fields)
+    ).user
+
+
+@pytest.fixture
+def partnership(world) -> Partnership:
+    west, agencies = partnership_board("West")
+    agencies["schools"] = AgencyFactory(name="West Schools", kind=Agency.Kind.EDUCATION, boards=[west])
+    leads, delegates = {}, {}
+    for partner in StatutoryPartner:
+        leads[partner] = partner_of(
+            west, Role.LEAD_PARTNER, partner, agencies[partner], email=f"lead-{partner}@west.example"
+        )
+        delegates[partner] = partner_of(
+            west, Role.DELEGATED_PARTNER, partner, agencies[partner], email=f"delegate-{partner}@west.example"
+        )
+    coast, coast_agencies = partnership_board("Coast")
+    coast_delegate = partner_of(
+        coast,
+        Role.DELEGATED_PARTNER,
+        StatutoryPartner.POLICE,
+        coast_agencies[StatutoryPartner.POLICE],
+        email="delegate-police@coast.example",
+    )
+    MembershipFactory(board=world.north, role=Role.BOARD_MEMBER, user=coast_delegate)
+    review = ReviewFactory(lead_board=west, reference="WSCP-1", regime=Regime.PRACTICE_REVIEW)
+    return Partnership(
+        west=west,
+        coast=coast,
+        agencies=agencies,
+        manager=member_of(west, Role.BUSINESS_MANAGER, email="manager@west.example"),
+        chair=member_of(west, Role.CHAIR, email="chair@west.example", two_factor_waived=True),
+        scrutineer=member_of(west, Role.SCRUTINEER, email="scrutineer@west.example"),
+        member=MembershipFactory(
+            board=west,
+            role=Role.BOARD_MEMBER,
+            agency=agencies["schools"],
+            user=UserFactory(email="member@west.example"),
+        ).user,
+        reviewer=member_of(west, Role.LEAD_REVIEWER, email="reviewer@west.example"),
+        leads=leads,
+        delegates=delegates,
+        coast_manager=member_of(coast, Role.BUSINESS_MANAGER, email="manager@coast.example"),
+        coast_delegate=coast_delegate,
+        review=review,
+        child=ChildFactory(review=review, pseudonym="Child W"),
     )

@@ -43,6 +43,13 @@ from reviews.models import (
 from reviews.services import TransitionRefused
 from reviews.workflow import OPEN_STATES
 from reviews.workflow import SCR_TRANSITIONS as TRANSITIONS
+from tests.conftest import World
+from tests.factories import (
+    AppointmentFactory,
+    ChildFactory,
+    ParallelProcessFactory,
+    UserFactory,
+)
 
 # These tests walk the Serious Case Review's table (the legacy regime, the world's reviews); the practice
 # review's table is walked by tests/reviews/test_practice_reviews.py.
@@ -55,14 +62,6 @@ SCR_TERMINAL = [s for s in SCR_STATES if s in TERMINAL_STATES]
 def transitions_from(state: str) -> list:
     return [t for t in TRANSITIONS.values() if state in t.source]
 
-
-from tests.conftest import World
-from tests.factories import (
-    AppointmentFactory,
-    ChildFactory,
-    ParallelProcessFactory,
-    UserFactory,
-)
 
 # The four roles a person can hold; which of the world's North people holds each (on NSCB-1).
 ROLES = (Role.BUSINESS_MANAGER, Role.BOARD_MEMBER, Role.CHAIR, Role.LEAD_REVIEWER)
