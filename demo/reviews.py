@@ -250,7 +250,7 @@ REVIEWS = [
     ),
 ]
 
-# The steps each demo review takes, in order, to reach its state (see workflow.TRANSITIONS): the main line
+# The steps each demo review takes, in order, to reach its state (see workflow.SCR_TRANSITIONS): the main line
 # from referral to closure as far as its state, or a turn off it.
 MAIN_LINE = [
     (State.DECISION, "send_for_decision"),

@@ -90,7 +90,7 @@ from reviews.models import (
     TimelineEntry,
 )
 from reviews.services import review_refresh_due
-from reviews.workflow import MAIN_PATH, NEXT_STEPS
+from reviews.workflow import TABLES
 
 User = get_user_model()
 
@@ -127,7 +127,9 @@ STATUS_BEFORE = {
 }
 
 # The path a review takes, and how the 6,000 spread over it (plus the two ways out).
-PATH = MAIN_PATH
+# The national dataset is of Serious Case Reviews (the legacy regime): its stages and who acts at each.
+SCR = TABLES["scr"]
+PATH = SCR.main_path
 STATE_SHARES = {
     State.REFERRAL: 4,
     State.DECISION: 4,
@@ -1276,7 +1278,7 @@ class Builder:
         def stage(r: R) -> tuple:
             label = State(r.review.state).label.lower()
             title = f"{r.review.reference} is at the {label} stage"
-            who, what = NEXT_STEPS.get(r.review.state, ("Business manager", "See the review's page."))
+            who, what = SCR.next_steps.get(r.review.state, ("Business manager", "See the review's page."))
             body = f"{who}: {what}"
             return kinds.ACTION_NEEDED, r, title, body, review_path(r)
 

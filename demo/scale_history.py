@@ -58,8 +58,10 @@ from responses.models import (
 )
 from reviews.models import Agency, Appointment, Board, Child, Membership, ParticipatingBoard, Review, State
 from reviews.services import review_refresh_due
-from reviews.workflow import MAIN_PATH
+from reviews.workflow import TABLES
 from scr_portal.accounts.models import User
+
+MAIN_PATH = TABLES["scr"].main_path  # the national dataset is of Serious Case Reviews
 
 COPY_BATCH = 20_000
 HISTORY_COLUMNS = ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
