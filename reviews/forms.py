@@ -334,8 +334,8 @@ class InitiateForm(_DecisionForm):
         super().__init__(*args, review=review, **kwargs)
         if review.is_practice_review:
             del self.fields["reviewers_named"]
-            self.layout_fields = _DecisionForm.layout_fields
             self.submit_label = "Record the decision to hold a local review"
+            self.relayout()
 
     def clean(self):
         data = super().clean()
@@ -474,6 +474,7 @@ class IncidentNotificationForm(_PastDatesMixin, NoteForm):
             )
             self.layout_fields.append(name)
         self.layout_fields.append("note")
+        self.relayout()
 
     def clean(self):
         data = super().clean()

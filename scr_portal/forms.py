@@ -220,7 +220,12 @@ class PortalFormMixin:
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
-        names = self.layout_fields or list(self.fields)
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Lays the fields out again: for a form whose fields or `layout_fields` its own __init__ changes
+        after this one has run (fields made per object, fields a regime leaves out)."""
+        names = [n for n in (self.layout_fields or list(self.fields)) if n in self.fields]
         self.helper.layout = Layout(
             *(self._component(name) for name in names), Button("submit", self.submit_label)
         )
