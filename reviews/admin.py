@@ -61,23 +61,30 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "agency"]
-    fields = ["user", "role", "agency", "is_active"]
+    fields = ["user", "role", "agency", "partner", "is_active"]
 
 
 # The board's local targets: its business manager sets them on the board's page, whose service also
 # recomputes every open review's deadlines.
-TIMESCALE_FIELDS = ["notification_working_days", "decision_months", "completion_months", "publication_months"]
+TIMESCALE_FIELDS = [
+    "notification_working_days",
+    "rapid_review_working_days",
+    "decision_months",
+    "completion_months",
+    "publication_months",
+]
 
 
 @admin.register(Board)
 class BoardAdmin(HistoryAdmin):
-    list_display = ["name", "local_authority_area", "independent_chair"]
+    list_display = ["name", "kind", "local_authority_area", "independent_chair"]
+    list_filter = ["kind"]
     search_fields = ["name", "local_authority_area"]
     autocomplete_fields = ["independent_chair"]
     inlines = [MembershipInline]
     readonly_fields = TIMESCALE_FIELDS
     fieldsets = [
-        (None, {"fields": ["name", "local_authority_area", "independent_chair"]}),
+        (None, {"fields": ["name", "kind", "local_authority_area", "independent_chair"]}),
         (
             "Local targets",
             {
@@ -100,8 +107,8 @@ class AgencyAdmin(HistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(HistoryAdmin):
-    list_display = ["user", "board", "role", "agency", "is_active", "created_at"]
-    list_filter = ["board", "role", "is_active", "agency__kind"]
+    list_display = ["user", "board", "role", "agency", "partner", "is_active", "created_at"]
+    list_filter = ["board", "role", "partner", "is_active", "agency__kind"]
     search_fields = ["user__email", "user__full_name", "board__name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "board", "agency"]

@@ -173,11 +173,36 @@ class ParallelProcessForm(PortalModelForm):
 
 
 class TimescalesForm(PortalModelForm):
+    """A body's local targets: a partnership's rapid review, or a board's decision, as its regime has."""
+
     submit_label = "Save targets"
 
     class Meta:
         model = Board
-        fields = ["notification_working_days", "decision_months", "completion_months", "publication_months"]
+        fields = [
+            "notification_working_days",
+            "rapid_review_working_days",
+            "decision_months",
+            "completion_months",
+            "publication_months",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_partnership:
+            del self.fields["decision_months"]
+            self.fields[
+                "notification_working_days"
+            ].help_text = "From the local authority becoming aware of the incident to notifying the national Panel and Ofsted."
+            self.fields[
+                "completion_months"
+            ].help_text = "A target, not law: from the partners' decision to receiving the final report."
+            self.fields[
+                "publication_months"
+            ].help_text = "From receiving the final report to publishing it with the partners' response."
+        else:
+            del self.fields["rapid_review_working_days"]
+        self.relayout()
 
 
 # Cross-border reviews: invitations to take part.
