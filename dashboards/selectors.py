@@ -48,6 +48,7 @@ from scr_portal.queries import InParam, Param, values_shape
 from . import waiting
 
 FORTNIGHT = 14
+SCR_PATH = frozenset(workflow.TABLES["scr"].main_path)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,9 @@ def stage_chart_and_total(user, today: date | None = None) -> tuple[list[Bar], i
             average_days=days.get(s),
         )
         for s in MAIN_PATH
-        if s not in TERMINAL_STATES
+        # A practice review's own stages (the rapid review, waiting for the Panel) show when someone has
+        # reviews there: a board's people, who hold Serious Case Reviews only, are not shown empty ones.
+        if s not in TERMINAL_STATES and (s in SCR_PATH or counts.get(s))
     ]
     return bars, total
 

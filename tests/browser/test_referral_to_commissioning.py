@@ -74,7 +74,7 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     expect(h1(page)).to_have_text("Referral details")
     assert_accessible(page)
     page.get_by_role("group", name="Criteria considered").get_by_label(
-        "Statutory: the criteria for a Serious Case Review are met"
+        "Statutory: the criteria for a review are met"
     ).check()
     page.get_by_role("button", name="Save referral").click()
 
@@ -119,7 +119,7 @@ def test_business_manager_takes_a_referral_to_commissioning(login_as, page: Page
     expect(h1(page)).to_contain_text("NSCB-2026-09")
     expect(page.locator(".app-stage-tag")).to_have_text("Commissioning")
     expect(page.locator('[aria-current="step"]')).to_contain_text("Commissioning")
-    expect(main(page)).to_contain_text(f"Initiate a Serious Case Review, {DECIDED:%-d %B %Y}, by Helen Marsh")
+    expect(main(page)).to_contain_text(f"Hold a review, {DECIDED:%-d %B %Y}, by Helen Marsh")
     expect(page.locator(".app-timeline")).to_contain_text(f"Decided by Helen Marsh on {DECIDED:%-d %B %Y}.")
     assert _timeline_titles(page) == [
         "Referral opened",

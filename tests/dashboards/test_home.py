@@ -251,7 +251,7 @@ def test_stage_chart_counts_open_reviews_per_stage_on_the_persons_boards_with_av
         ("Commissioning", 0, None),
         ("Review in progress", 3, 11),
         ("Report received", 0, None),
-        ("Board response", 0, None),
+        ("Response", 0, None),
         ("Published", 0, None),
         ("Monitoring", 0, None),
     ]
