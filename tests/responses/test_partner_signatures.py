@@ -5,6 +5,7 @@ signature is final as before (tests/responses/test_written_response.py)."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -283,3 +284,34 @@ def test_the_lscb_chair_still_signs_alone(world):
     assert version.is_signed and version.signed_by == world.north_chair
     assert not PartnerSignature.objects.exists()
     assert lifecycle.response_signed(review) == []
+
+
+# The printed response ----------------------------------------------------------------------------------
+
+
+def test_the_printed_response_shows_the_three_partners_signatures_in_the_partnership_s_words(
+    draft, partnership, settings, tmp_path
+):
+    from documents.content import response_context
+    from tests.documents.test_content import Printed, printed_name
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    police = partnership.delegates[POLICE]
+    type(police).objects.filter(pk=police.pk).update(full_name="Pat <b>Reid</b>")
+    sign(draft, partnership.leads[LA])
+    sign(draft, partnership.delegates[ICB])
+    signed = sign(draft, partnership.delegates[POLICE])
+
+    printed = Printed("response", response_context(signed))
+
+    assert "&lt;b&gt;Reid&lt;/b&gt;" in printed.html and "<b>Reid" not in printed.html
+    last = printed.pages[-1]
+    assert "The statutory partners' signatures" in last
+    for user, partner in ((partnership.leads[LA], LA), (partnership.delegates[ICB], ICB)):
+        assert printed_name(user.get_full_name(), last)
+        assert printed_name(partnership.agencies[partner].name, last)
+    assert printed_name("Pat <b>Reid</b>", last) and printed_name("West Police", last)
+    assert signed.digest in re.sub(r"\s+", "", last)
+    for word in ("board's response", "board chair", "Serious Case Review", "LSCB", "The chair"):
+        assert word not in printed.flat, word
+    assert "partners' response" in printed.flat
