@@ -35,9 +35,9 @@ from reviews.models import Appointment, Child, ParticipatingBoard, Review
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 HANDLING = (
-    "This document is about children and their families. It is for the board and its member agencies only: "
+    "This document is about children and their families. It is for the {body} and its member agencies only: "
     "handle, store and share it under your agency's procedures for OFFICIAL-SENSITIVE information, and do "
-    "not copy it outside the board without the chair's agreement."
+    "not copy it outside the {body} without the {accountable_possessive} agreement."
 )
 
 
@@ -110,7 +110,7 @@ def _frame(kind: str, review: Review) -> dict:
     return {
         "kind": kind,
         "protective_marking": PROTECTIVE_MARKING,
-        "handling": HANDLING,
+        "handling": HANDLING.format(**vars(review.words)),
         "review": review,
         "board": review.lead_board,
         "participating_boards": [p.board for p in review.participations.all()],
