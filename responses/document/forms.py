@@ -26,6 +26,19 @@ class VersionTextForm(PortalForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     layout_fields = ["introduction", "monitoring", "closing", "revision"]
 
+    def __init__(self, *args, words=None, **kwargs):
+        """`words`: the review's regime words (`review.words`), for the hints (an LSCB's by default)."""
+        super().__init__(*args, **kwargs)
+        if words is not None:
+            body = words.body
+            self.fields[
+                "introduction"
+            ].help_text = f"The {body}'s opening words: what the review was about and how the {body} went about its response."
+            self.fields["monitoring"].help_text = (
+                f"How the {body} will follow the actions through, who reports to whom and how often, and how it "
+                "will know their impact."
+            )
+
 
 class SignForm(PortalForm):
     """The signer (the chair, or a statutory partner for their organisation) confirms they sign exactly the text shown (its digest travels with the form), with the code

@@ -77,7 +77,8 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         f"Make a new draft of the {review.words.response}",
         intro=(
-            "The draft is put together from the findings, the board's positions, the agreed actions in order of "
+            f"The draft is put together from the findings, the {review.words.response.removesuffix(' response')} "
+            "positions, the agreed actions in order of "
             "priority and the engagement plan, with the text of the latest version carried over for you to change."
         ),
         back=reverse("response_versions", args=[review.pk]),
@@ -145,7 +146,9 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     initial = {n: getattr(version, n) for n in ("introduction", "monitoring", "closing")} | {
         "revision": version.revision
     }
-    form = VersionTextForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = VersionTextForm(
+        request.POST if request.method == "POST" else None, initial=initial, words=review.words
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +164,9 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         except services.EditConflict as refusal:
             version.refresh_from_db()
             conflict = version
-            form = reshown(request, VersionTextForm, refusal, seen="revision", value=version.revision)
+            form = reshown(
+                request, VersionTextForm, refusal, seen="revision", value=version.revision, words=review.words
+            )
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -173,7 +178,10 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         review,
         form,
         heading,
-        intro="The findings, positions, actions and engagement plan are put in from what the portal holds; write the board's own words here.",
+        intro=(
+            "The findings, positions, actions and engagement plan are put in from what the portal holds; write "
+            f"the {review.words.body}'s own words here."
+        ),
         back=reverse("response_version", args=[review.pk, version.number]),
         crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Change the text", None)),
         template="responses/document/edit.html",
@@ -328,14 +336,15 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             "intact": match.verifies() if match else None,
             "by_file": copy is not None,
         }
-    heading = "Check a copy of the board's response"
+    heading = f"Check a copy of the {review.words.response}"
     return form_page(
         request,
         review,
         form,
         heading,
         intro=(
-            "Choose a copy downloaded from the portal, or enter a fingerprint, to check it against the chair's signatures. "
+            "Choose a copy downloaded from the portal, or enter a fingerprint, to check it against the "
+            f"{review.words.accountable_possessive} signatures. "
             "A copy matches only if not a single character has changed since it was signed."
         ),
         back=reverse("response_versions", args=[review.pk]),
