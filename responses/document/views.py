@@ -46,6 +46,11 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(
         ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")
     )
+    if workflow.by_partners(review):
+        for v in versions:  # the one draft, if any: how many partners signed its text as it is now
+            if not v.is_signed:
+                v.review = review
+                v.partners_signed = sum(1 for s in workflow.partner_standings(v) if s.signature)
     ctx = {
         "review": review,
         "versions": versions,

@@ -321,3 +321,12 @@ def test_the_printed_response_shows_the_three_partners_signatures_in_the_partner
     ):  # not the integrated care board
         assert word not in printed.flat.lower(), word
     assert "partners' response" in printed.flat
+
+
+def test_the_list_of_versions_says_how_many_partners_signed_the_draft(draft, partnership, client):
+    sign(draft, partnership.leads[LA])
+    client.force_login(partnership.manager)
+
+    page = client.get(reverse("response_versions", args=[draft.review.pk])).content.decode()
+
+    assert "Signed by 1 of the 3 statutory partners so far" in page
