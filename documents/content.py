@@ -19,6 +19,7 @@ from markers.checks import Marker, answers_for, evidence_for
 from markers.registry import MARKERS
 from responses.discussion.selectors import AUDIENCE_ORDER
 from responses.document import assemble
+from responses.document import workflow as response_workflow
 from responses.models import (
     Action,
     EngagementActivity,
@@ -34,9 +35,9 @@ from reviews.models import Appointment, Child, ParticipatingBoard, Review
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 HANDLING = (
-    "This document is about children and their families. It is for the board and its member agencies only: "
+    "This document is about children and their families. It is for the {body} and its member agencies only: "
     "handle, store and share it under your agency's procedures for OFFICIAL-SENSITIVE information, and do "
-    "not copy it outside the board without the chair's agreement."
+    "not copy it outside the {body} without the {accountable_possessive} agreement."
 )
 
 
@@ -109,7 +110,7 @@ def _frame(kind: str, review: Review) -> dict:
     return {
         "kind": kind,
         "protective_marking": PROTECTIVE_MARKING,
-        "handling": HANDLING,
+        "handling": HANDLING.format(**vars(review.words)),
         "review": review,
         "board": review.lead_board,
         "participating_boards": [p.board for p in review.participations.all()],
@@ -200,6 +201,16 @@ class SelfCheck:
     anchor: str
     statement: str
     questions: list[CheckQuestion]
+
+
+@dataclass(frozen=True)
+class PartnerSigned:
+    """One statutory partner's signature, as a printed response shows it."""
+
+    partner: str  # the statutory partner ("Chief officer of police")
+    name: str
+    organisation: str
+    signed_at: object
 
 
 @dataclass(frozen=True)
@@ -370,16 +381,31 @@ def board_pack_context(review: Review) -> dict:
 
 
 def response_context(version: ResponseVersion) -> dict:
-    """The board's written response as the chair signed it: the exact text (headings, paragraphs and lists
-    as the portal shows it) and the signature block (who signed, when, the fingerprint). Only a signed
-    version is printed. Three queries."""
+    """The written response as it was signed: the exact text (headings, paragraphs and lists as the portal
+    shows it) and the signature block: the chair's under an LSCB; under a partnership each statutory
+    partner's (who signed, for which organisation, when) on the signed text, and the fingerprint. Words
+    are the review's regime's (`review.words`). Only a signed version is printed. Four queries."""
     version = ResponseVersion.objects.select_related("signed_by").get(pk=version.pk)
     if not version.is_signed:
         raise ValueError("Only a signed version of the response is printed.")
     review = _review(version.review_id)
+    partner_signatures = []
+    if response_workflow.by_partners(review):
+        version.review = review
+        partner_signatures = [
+            PartnerSigned(
+                partner=s.label,
+                name=s.signature.user.get_full_name(),
+                organisation=str(s.signature.organisation),
+                signed_at=s.signature.signed_at,
+            )
+            for s in response_workflow.partner_standings(version)
+            if s.signature is not None
+        ]
     return {
         **_frame("response", review),
         "regime": review.get_regime_display(),
+        "words": review.words,
         "version": version,
         "blocks": assemble.blocks(version.content),
         "signature": Signature(
@@ -388,5 +414,6 @@ def response_context(version: ResponseVersion) -> dict:
             signed_at=version.signed_at,
             digest=version.digest,
         ),
+        "partner_signatures": partner_signatures,
         "marking": "",
     }

@@ -1,5 +1,5 @@
-"""Themes are reference data kept by administrators. Versions of the board's response are shown for the
-reviews the administrator may see; they are read-only here (drafts are written and signed in the
+"""Themes are reference data kept by administrators. Versions of the written response (with a partnership's
+partners' signatures) are shown for the reviews the administrator may see; they are read-only here (drafts are written and signed in the
 portal; a signed version is also refused by the model and a database trigger)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.contrib import admin
 from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
-from .models import ResponseVersion, Theme
+from .models import PartnerSignature, ResponseVersion, Theme
 
 
 @admin.register(Theme)
@@ -18,8 +18,24 @@ class ThemeAdmin(HistoryAdmin):
     search_fields = ["name"]
 
 
+class PartnerSignatureInline(admin.TabularInline):
+    """A practice review's partners' signatures on the version, shown, never written here."""
+
+    model = PartnerSignature
+    fields = readonly_fields = ["partner", "organisation", "user", "signed_at", "digest"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ResponseVersion)
 class ResponseVersionAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    inlines = [PartnerSignatureInline]
     list_display = ["review", "number", "signed_by", "signed_at", "digest"]
     list_filter = ["review__lead_board"]
     search_fields = ["review__reference", "digest"]

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from reviews.models import Agency, Board, Review
+from reviews.models import Agency, Board, Review, StatutoryPartner
 
 
 class Theme(models.Model):
@@ -544,10 +544,16 @@ class SignedVersionError(ValidationError):
 
 
 class ResponseVersion(models.Model):
-    """One version of the board's written response. `content` is the whole document as text, assembled
-    from findings, positions, actions and monitoring arrangements plus the business manager's own text.
-    The chair signs a version: the signature is the chair, the time and the SHA-256 digest of `content`
-    encoded as UTF-8 (exactly the bytes of the downloaded copy). Once signed, the row never changes."""
+    """One version of the board's (or partners') written response. `content` is the whole document as text,
+    assembled from findings, positions, actions and monitoring arrangements plus the business manager's own
+    text. A version is final ("signed") once `signed_at`, `signed_by` and `digest` are set: the time, the
+    signer and the SHA-256 digest of `content` encoded as UTF-8 (exactly the bytes of the downloaded copy).
+    Once final, the row never changes.
+
+    Under an LSCB the chair's one signature makes it final. Under a safeguarding partnership each statutory
+    partner signs (`PartnerSignature`), and the version becomes final when the third different partner signs
+    the same digest: `signed_by` is then that last partner's signer, `signed_at` the time of that third
+    signature and `digest` the digest all three signed. Everything that reads "signed" reads these fields."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="response_versions")
     number = models.PositiveIntegerField()
@@ -620,6 +626,53 @@ class ResponseVersion(models.Model):
     def verifies(self) -> bool:
         """The stored content still hashes to the signed digest."""
         return self.is_signed and self.content_digest() == self.digest
+
+
+class PartnerSignatureQuerySet(models.QuerySet):
+    def on(self, digest: str) -> PartnerSignatureQuerySet:
+        """The signatures made on the text with this digest (the only ones that count for it)."""
+        return self.filter(digest=digest)
+
+
+class PartnerSignature(models.Model):
+    """One statutory partner's signature on a version of the partners' written response: who signed (the
+    lead or delegated safeguarding partner), for which statutory partner and organisation, when, and the
+    digest of exactly the text they signed. A signature counts only for that digest: when a draft's text
+    changes, the signatures on the earlier text stay recorded ("signed an earlier text") and the changed
+    text needs three new ones. A partner signs a given text once, whoever of its lead or delegate signs.
+    A signature never changes (checked in `save`, and by a database trigger) and is never deleted."""
+
+    version = models.ForeignKey(ResponseVersion, on_delete=models.PROTECT, related_name="partner_signatures")
+    partner = models.CharField("statutory partner", max_length=20, choices=StatutoryPartner.choices)
+    organisation = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField("SHA-256 digest of the signed text", max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = PartnerSignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "partner", "digest"], name="partner_signs_a_text_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="partner_signature_has_digest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_partner_display()} ({self.organisation})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and PartnerSignature.objects.filter(pk=self.pk).exists():
+            raise SignedVersionError("A partner's signature can never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedVersionError("A partner's signature cannot be deleted.")
 
 
 def digest_of(data: bytes) -> str:

@@ -27,6 +27,14 @@ BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
 
 board_participant = on_board(*BOARD_ROLES)
 
+
+@rules.predicate
+def signs_for_regime(user, review) -> bool:
+    """Who signs the response under the review's regime, on its lead board: the chair of an LSCB, a lead or
+    delegated partner of a partnership (`workflow.table(review).signers`)."""
+    return bool(roles_running(user, review) & workflow.table(review).signers)
+
+
 add_rule("view_response", on_review(*BOARD_ROLES))
 # The lead board records the findings, drafts the written response and signs it off.
 add_rule("change_findings", runs_review(BM) & review_allows(workflow.FINDINGS_OPEN))
@@ -34,7 +42,7 @@ add_rule("change_findings", runs_review(BM) & review_allows(workflow.FINDINGS_OP
 # participating boards read them and update their own agencies' actions.
 add_rule("manage_response", runs_review(BM) & review_allows(workflow.RESPONSE_OPEN))
 add_rule("edit_written_response", runs_review(BM) & review_allows(workflow.RESPONSE_DRAFTING))
-add_rule("sign_response", runs_review(CHAIR) & review_allows(workflow.RESPONSE_DRAFTING))
+add_rule("sign_response", signs_for_regime & review_allows(workflow.RESPONSE_DRAFTING))
 
 
 @rules.predicate

@@ -645,3 +645,45 @@ def test_admin_needs_a_staff_account(client, world, name, route):
     member = client.get(url)
     # Refused outright: sending a signed-in person to sign in would bring them straight back (a loop).
     assert member.status_code in (403, 404), f"{url} as a board member: {member.status_code}"
+
+
+# A practice review's written response: each statutory partner of the lead partnership signs it (a lead or
+# delegated partner), nobody else does; a partner of another partnership does not see the review at all.
+def _partnership_draft(p) -> dict:
+    from responses.document import services
+    from tests.responses.helpers import at_stage, finding
+
+    review = at_stage(p.review)
+    finding(review)
+    version = services.response_version_create(review=review, user=p.manager)
+    return {"pk": review.pk, "number": version.number}
+
+
+PARTNERSHIP_SIGNING = [
+    ("response_version_sign", "leads.local_authority", 200),
+    ("response_version_sign", "delegates.icb", 200),
+    ("response_version_sign", "delegates.police", 200),
+    ("response_version_sign", "chair", 403),
+    ("response_version_sign", "manager", 403),
+    ("response_version_sign", "member", 403),
+    ("response_version_sign", "scrutineer", 403),
+    ("response_version_sign", "reviewer", 404),  # a lead reviewer not appointed to it sees nothing
+    ("response_version_sign", "coast_delegate", 404),
+    ("response_version_sign", "coast_manager", 404),
+    ("response_version", "delegates.police", 200),
+    ("response_version", "scrutineer", 200),
+    ("response_version", "coast_delegate", 404),
+]
+
+
+@pytest.mark.parametrize(("name", "person", "status"), PARTNERSHIP_SIGNING)
+def test_only_the_lead_partnership_s_partners_sign_a_practice_review_s_response(
+    client, partnership, standard_themes, name, person, status
+):
+    kwargs = _partnership_draft(partnership)
+    who = partnership
+    for part in person.split("."):
+        who = who[part] if isinstance(who, dict) else getattr(who, part)
+    client.force_login(who)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == status, f"{name} as {person}: {response.status_code}"

@@ -1,8 +1,8 @@
-"""The board's written response as one text document, assembled from what the portal holds: the findings
-and the board's position on each, the actions in order of priority with their owners and business-plan
+"""The written response (the board's, or the partners' under a partnership: in the review's words) as one
+text document, assembled from what the portal holds: the findings and the position on each, the actions in order of priority with their owners and business-plan
 links, the monitoring arrangements and the engagement plan, around the business manager's own text.
 
-The text is what the chair signs: its UTF-8 bytes are hashed, and the downloaded copy is exactly those
+The text is what the chair (or each statutory partner) signs: its UTF-8 bytes are hashed, and the downloaded copy is exactly those
 bytes. `render_html` shows it on a page, through a template (every piece of text escaped).
 
 Lines starting "# ", "## " and "### " are headings, lines starting "- " are list items, blank lines
@@ -46,11 +46,13 @@ def assemble(review: Review, version: ResponseVersion) -> str:
     activities = list(EngagementActivity.objects.filter(review=review).exclude(status="cancelled"))
     board = review.lead_board
     partners = [p.board.name for p in review.participations.select_related("board")]
+    w = review.words
+    whose = w.response.removesuffix(" response")  # "board's" / "partners'"
 
     out: list[str] = [
-        f"# The board's response to review {review.reference}",
+        f"# The {w.response} to review {review.reference}",
         "",
-        f"Lead board: {board.name}",
+        f"Lead {w.body}: {board.name}",
     ]
     if partners:
         out.append(f"Taking part: {', '.join(partners)}")
@@ -62,15 +64,15 @@ def assemble(review: Review, version: ResponseVersion) -> str:
     if version.introduction.strip():
         out += ["## Introduction", "", *_block(version.introduction), ""]
 
-    out += ["## The findings and the board's position", ""]
+    out += [f"## The findings and the {whose} position", ""]
     if not findings:
         out += ["No findings are recorded.", ""]
     for f in findings:
         out += [f"### Finding {f.number}: {f.title}", "", *_block(f.text), ""]
         if f.position:
-            out += [f"The board's position: {f.get_position_display()}.", *_block(f.position_reason), ""]
+            out += [f"The {whose} position: {f.get_position_display()}.", *_block(f.position_reason), ""]
         else:
-            out += ["The board's position: not yet agreed.", ""]
+            out += [f"The {whose} position: not yet agreed.", ""]
 
     out += ["## Actions, in order of priority", ""]
     if not actions:
@@ -86,12 +88,12 @@ def assemble(review: Review, version: ResponseVersion) -> str:
             out.append(
                 f"- Owner: {a.owner_agency.name} ({a.owner.get_full_name()}). Due {long_date(a.due_on, 'not set')}. "
                 f"{a.get_kind_display()}; {a.get_level_display().lower()}; "
-                f"board function: {a.get_function_display().lower()}."
+                f"{w.body} function: {a.get_function_display().lower()}."
             )
             out.append(f"- Responds to finding{'s' if ',' in linked else ''} {linked or 'none'}.")
             if a.plan_priority_id:
                 p = a.plan_priority
-                out.append(f"- Business plan: {p.period.title}, priority {p.number}: {p.title}.")
+                out.append(f"- {w.Plan}: {p.period.title}, priority {p.number}: {p.title}.")
             out.append(f"- Why this priority: {' '.join(a.priority_reason.split())}")
             if is_deferred(a.status):
                 out.append(

@@ -26,9 +26,22 @@ class VersionTextForm(PortalForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     layout_fields = ["introduction", "monitoring", "closing", "revision"]
 
+    def __init__(self, *args, words=None, **kwargs):
+        """`words`: the review's regime words (`review.words`), for the hints (an LSCB's by default)."""
+        super().__init__(*args, **kwargs)
+        if words is not None:
+            body = words.body
+            self.fields[
+                "introduction"
+            ].help_text = f"The {body}'s opening words: what the review was about and how the {body} went about its response."
+            self.fields["monitoring"].help_text = (
+                f"How the {body} will follow the actions through, who reports to whom and how often, and how it "
+                "will know their impact."
+            )
+
 
 class SignForm(PortalForm):
-    """The chair confirms they sign exactly the text shown (its digest travels with the form), with the code
+    """The signer (the chair, or a statutory partner for their organisation) confirms they sign exactly the text shown (its digest travels with the form), with the code
     from their authenticator app wherever two-factor authentication applies to them."""
 
     submit_label = "Sign off this version"
@@ -51,9 +64,22 @@ class SignForm(PortalForm):
         ),
     )
 
-    def __init__(self, *args, device=None, **kwargs):
+    def __init__(self, *args, device=None, words=None, signing_for=None, **kwargs):
+        """`words`: the review's regime words; `signing_for`: the organisation a statutory partner signs for
+        (under a partnership), None for the chair."""
         self.device = device
+        if signing_for is not None:
+            self.submit_label = f"Sign for {signing_for}"
         super().__init__(*args, **kwargs)
+        if signing_for is not None:
+            self.fields[
+                "confirm"
+            ].label = f"I have read this version and sign it as the {words.response} for {signing_for}"
+            self.fields["confirm"].error_messages["required"] = (
+                "Confirm that you have read this version and sign it"
+            )
+        elif words is not None:
+            self.fields["confirm"].label = f"I have read this version and sign it off as the {words.response}"
         if device is None:
             del self.fields["token"]
             self.helper.layout = Layout(

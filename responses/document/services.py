@@ -1,5 +1,6 @@
-"""Writes for the board's written response: making a version, changing a draft's own text, rebuilding it
-from the current findings and actions, and the chair's signature.
+"""Writes for the written response: making a version, changing a draft's own text, rebuilding it from the
+current findings and actions, and its signatures (the chair's under an LSCB, each statutory partner's under
+a partnership: `workflow`).
 
 A write locks the review row first (so versions are numbered and signed one at a time), checks, changes,
 records the step on the review's timeline and notifies after the commit. A refusal raises ResponseRefused
@@ -8,6 +9,7 @@ trigger refuse it whatever the caller."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -16,7 +18,7 @@ from django.utils import timezone
 from responses.models import ResponseVersion, digest_of
 from reviews import notifications
 from reviews.access import roles_running
-from reviews.models import BOARD_ROLES, Notification, Review, Role, TimelineEntry
+from reviews.models import BOARD_ROLES, PARTNER_ROLES, Membership, Notification, Review, Role, TimelineEntry
 from reviews.services import review_lock, timeline_add
 
 from . import assemble, workflow
@@ -40,6 +42,12 @@ class SignedTextChanged(ResponseRefused):
 
 def already_signed(version: ResponseVersion) -> AlreadySigned:
     """The refusal for signing a version that is signed, saying by whom and when."""
+    if workflow.by_partners(version.review):
+        return AlreadySigned(
+            f"Version {version.number} was already signed by each of the three statutory partners, the last by "
+            f"{version.signed_by.get_full_name()} on {timezone.localtime(version.signed_at):%-d %B %Y at %H:%M}. "
+            "Your signature was not added: nothing more is needed."
+        )
     return AlreadySigned(
         f"Version {version.number} was already signed by {version.signed_by.get_full_name()} on "
         f"{timezone.localtime(version.signed_at):%-d %B %Y at %H:%M}. Your signature was not added: "
@@ -62,7 +70,8 @@ def response_version_create(*, review: Review, user) -> ResponseVersion:
         draft = ResponseVersion.objects.filter(workflow.DRAFTS, review=review).first()
         if draft:
             raise ResponseRefused(
-                f"Version {draft.number} is still a draft. Change that draft, or ask the chair to sign it."
+                f"Version {draft.number} is still a draft. Change that draft, or ask "
+                f"{review.words.signers} to sign it."
             )
         latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
         number = (ResponseVersion.objects.filter(review=review).aggregate(n=Max("number"))["n"] or 0) + 1
@@ -80,7 +89,7 @@ def response_version_create(*, review: Review, user) -> ResponseVersion:
             review=review,
             user=user,
             kind=TimelineEntry.Kind.DOCUMENT,
-            title=f"Board's response: draft version {number} created",
+            title=f"{review.words.Response}: draft version {number} created",
             body=f"Carried over the text of version {latest.number}." if latest else "",
         )
     return version
@@ -123,18 +132,32 @@ def response_version_rebuild(*, version: ResponseVersion, user) -> ResponseVersi
 
 def _new_revision(current: ResponseVersion, content: str, user, how: str) -> None:
     """Saves the draft's assembled `content` as its next revision, and says on the timeline `how` it came."""
+    before = current.content_digest()
     current.content = content
     current.revision += 1
     current.updated_at = timezone.now()
     current.save()
-    # The text the chair was asked to sign has changed: that request is void (a new one asks again).
+    # The text the signers were asked to sign has changed: that request is void (a new one asks again).
     notifications.resolve(
         review=current.review_id, prefix=f"{_sign_request_prefix(current.review_id)}{current.number}:"
     )
+    # A partner's signature counts for the text it was made on: those on the earlier text stay recorded
+    # but no longer count, and the changed text needs three new ones.
+    voided = [
+        s
+        for s in workflow.partner_standings(current)
+        if s.signature is None and any(e.digest == before for e in s.earlier)
+    ]
     timeline_add(
         review=current.review,
         user=user,
-        title=f"Board's response: draft version {current.number} {how}",
+        title=f"{current.review.words.Response}: draft version {current.number} {how}",
+        body=(
+            f"Signed on the earlier text, no longer counting: {_names(str(s.organisation) for s in voided)}. "
+            "The changed text needs each of the three statutory partners to sign it."
+            if voided
+            else ""
+        ),
     )
 
 
@@ -146,79 +169,199 @@ def _check_draft(version: ResponseVersion) -> None:
     if not workflow.is_editable(version):
         raise ResponseRefused(
             f"Version {version.number} is signed and can never change. To change the response, make a new "
-            "version and ask the chair to sign it."
+            f"version and ask {version.review.words.signers} to sign it."
         )
 
 
 def response_version_sign(*, version: ResponseVersion, user, seen_digest: str, at=None) -> ResponseVersion:
-    """The chair signs exactly the text they were shown (`seen_digest`): the workflow's "sign" transition.
-    Two chairs signing at once: the second waits for the first's lock, then finds the version signed and
-    is refused (AlreadySigned); a draft changed since the chair opened it is refused too
-    (SignedTextChanged), and so is a draft assembled before the data it shows changed. `at` is only for
-    the demonstration data's made-up past; a real signature is timed by the clock."""
-    sign = workflow.MACHINE["sign"]
+    """The signer signs exactly the text they were shown (`seen_digest`): the workflow's "sign" transition
+    under the review's regime. Under an LSCB the chair's signature is final. Under a partnership the lead or
+    delegated partner signs for their statutory partner; the third different partner's signature on the
+    same text makes the version final.
+
+    The review row is locked first: two chairs signing at once, the second waits, then finds the version
+    signed and is refused (AlreadySigned); two partners signing at once, the second waits and then adds its
+    own signature, so both count; the lead and the delegate of one partner signing at once, the second is
+    refused (AlreadySigned: their partner has signed). A draft changed since the signer opened it is refused
+    (SignedTextChanged), and so is a draft assembled before the data it shows changed. `at` is only for the
+    demonstration data's made-up past; a real signature is timed by the clock."""
     with transaction.atomic():
         current = _locked(version)
-        if not workflow.MACHINE.allows(sign.name, current):
+        review = current.review
+        machine = workflow.machine_for(review)
+        sign = machine["sign"]
+        w = review.words
+        if not machine.allows(sign.name, current):
             raise already_signed(current)
-        if not workflow.MACHINE.permitted(sign, roles_running(user, current.review)):
+        if not machine.permitted(sign, roles_running(user, review)):
+            if workflow.by_partners(review):
+                raise ResponseRefused(
+                    f"Only a lead or delegated safeguarding partner of {review.lead_board.name} can sign the "
+                    f"{w.response}."
+                )
             raise ResponseRefused("Only the lead board's chair can sign the board's response off.")
         if current.content_digest() != seen_digest:
             raise SignedTextChanged(
                 "The draft changed after you opened it, so it was not signed. Read it again as it is now "
                 "below, then sign."
             )
+        if workflow.by_partners(review):
+            return _partner_sign(current, user, at)
         signature = workflow.Signature(user=user, at=at)
-        blockers = workflow.MACHINE.blockers(sign, current, signature)
+        blockers = machine.blockers(sign, current, signature)
         if blockers:
             raise ResponseRefused(" ".join(blockers))
-        workflow.MACHINE.apply(sign, current, signature)
+        machine.apply(sign, current, signature)
         current.save()
-        review = current.review
         notifications.resolve(review=review, prefix=_sign_request_prefix(review.pk))  # signed: nothing to ask
         timeline_add(
             review=review,
             user=user,
             kind=TimelineEntry.Kind.DECISION,
-            title=f"Board's response: version {current.number} signed off by the chair",
+            title=f"{w.Response}: version {current.number} signed off by the chair",
             body=f"Fingerprint of the signed text (SHA-256): {current.digest}",
         )
-        path = reverse("response_version", args=[review.pk, current.number])
-        number = current.number
-        transaction.on_commit(
-            lambda: notifications.notify_roles(
-                review,
-                BOARD_ROLES,
-                actor=user,
-                kind=Notification.Kind.INFORMATION,
-                title=f"{review.reference}: the board's response was signed off",
-                body=f"Version {number} of the board's response was signed off by the chair.",
-                path=path,
-                key=f"response-signed:{review.pk}:{number}",
-            )
+        _tell_signed(
+            current, user, body=f"Version {current.number} of the {w.response} was signed off by the chair."
         )
     return current
 
 
-def response_signature_request(*, version: ResponseVersion, user) -> None:
-    """Asks the chairs of the review's boards to sign the draft off."""
-    review = version.review
-    _check_draft(version)
-    notifications.notify_roles(
-        review,
-        (Role.CHAIR,),
-        actor=user,
-        kind=Notification.Kind.ACTION_NEEDED,
-        title=f"{review.reference}: please sign off the board's response",
-        body=f"Version {version.number} of the board's response is ready for the chair's sign-off.",
-        path=reverse("response_version", args=[review.pk, version.number]),
-        key=f"{_sign_request_prefix(review.pk)}{version.number}:{version.revision}",
-    )
+def _partner_sign(current: ResponseVersion, user, at) -> ResponseVersion:
+    """A partner's signature, inside response_version_sign's transaction (the review locked)."""
+    review, w = current.review, current.review.words
+    machine = workflow.machine_for(review)
+    sign = machine["sign"]
+    acting = workflow.acting_partner(user, review)
+    if acting is None:  # the roles said a partner: only a membership gone since could get here
+        raise ResponseRefused(
+            f"Only a lead or delegated safeguarding partner of {review.lead_board.name} can sign the {w.response}."
+        )
+    signature = workflow.Signature(user=user, at=at, partner=acting.partner, organisation=acting.agency)
+    earlier = workflow.partner_signature(current, acting.partner)
+    if earlier is not None:
+        raise AlreadySigned(
+            f"{earlier.user.get_full_name()} already signed this text for {earlier.organisation} on "
+            f"{timezone.localtime(earlier.signed_at):%-d %B %Y at %H:%M}. Your signature was not added: a "
+            "partner signs a text once."
+        )
+    blockers = machine.blockers(sign, current, signature)
+    if blockers:
+        raise ResponseRefused(" ".join(blockers))
+    machine.apply(sign, current, signature)
+    digest = current.content_digest()
+    partner_label = acting.get_partner_display().lower()
+    # What this partner was asked to do is done, for its lead and its delegate alike.
+    for_partner = Membership.objects.filter(
+        board_id=review.lead_board_id, role__in=PARTNER_ROLES, partner=acting.partner
+    ).values_list("user_id", flat=True)
+    for recipient in set(for_partner):
+        notifications.resolve(review=review, prefix=_sign_request_prefix(review.pk), recipient=recipient)
     timeline_add(
         review=review,
         user=user,
-        title=f"Board's response: the chair was asked to sign version {version.number}",
+        kind=TimelineEntry.Kind.DECISION,
+        title=f"{w.Response}: version {current.number} signed for {acting.agency} ({partner_label})",
+        body=f"Fingerprint of the signed text (SHA-256): {digest}",
     )
+    if current.is_signed:
+        current.save()
+        notifications.resolve(review=review, prefix=_sign_request_prefix(review.pk))  # final: nothing to ask
+        timeline_add(
+            review=review,
+            user=user,
+            kind=TimelineEntry.Kind.DECISION,
+            title=f"{w.Response}: version {current.number} signed off by the three statutory partners",
+            body=f"Fingerprint of the signed text (SHA-256): {current.digest}",
+        )
+        _tell_signed(
+            current,
+            user,
+            body=f"Version {current.number} of the {w.response} was signed by each of the three statutory partners.",
+        )
+    return current
+
+
+def _tell_signed(current: ResponseVersion, user, *, body: str) -> None:
+    """After the commit: the review's board people are told the version was signed off."""
+    review = current.review
+    path = reverse("response_version", args=[review.pk, current.number])
+    number = current.number
+    transaction.on_commit(
+        lambda: notifications.notify_roles(
+            review,
+            BOARD_ROLES,
+            actor=user,
+            kind=Notification.Kind.INFORMATION,
+            title=f"{review.reference}: the {review.words.response} was signed off",
+            body=body,
+            path=path,
+            key=f"response-signed:{review.pk}:{number}",
+        )
+    )
+
+
+def response_signature_request(*, version: ResponseVersion, user) -> None:
+    """Asks those who sign the response (`reviews.workflow.table(review).signers`) to sign the draft: the
+    chairs of the review's boards under an LSCB; the lead and delegated partners under a partnership (only
+    the lead partnership's sign)."""
+    review = version.review
+    w = review.words
+    _check_draft(version)
+    path = reverse("response_version", args=[review.pk, version.number])
+    key = f"{_sign_request_prefix(review.pk)}{version.number}:{version.revision}"
+    if workflow.by_partners(review):
+        waiting = workflow.partners_to_sign(version)
+        partners = {s.partner for s in waiting}
+        recipients = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__board_id=review.lead_board_id,
+                memberships__role__in=PARTNER_ROLES,
+                memberships__partner__in=partners,
+                memberships__is_active=True,
+            )
+            .exclude(pk=user.pk)
+            .distinct()
+        )
+        notifications.notify(
+            review=review,
+            recipients=recipients,
+            kind=Notification.Kind.ACTION_NEEDED,
+            title=f"{review.reference}: please sign the {w.response}",
+            body=(
+                f"Version {version.number} of the {w.response} is ready to be signed by each of the three "
+                f"statutory partners. Still to sign: {_names(s.label.lower() for s in waiting)}."
+            ),
+            path=path,
+            key=key,
+        )
+        asked = "the partners still to sign were"
+    else:
+        notifications.notify_roles(
+            review,
+            (Role.CHAIR,),
+            actor=user,
+            kind=Notification.Kind.ACTION_NEEDED,
+            title=f"{review.reference}: please sign off the {w.response}",
+            body=f"Version {version.number} of the {w.response} is ready for the chair's sign-off.",
+            path=path,
+            key=key,
+        )
+        asked = "the chair was"
+    timeline_add(
+        review=review,
+        user=user,
+        title=f"{w.Response}: {asked} asked to sign version {version.number}",
+    )
+
+
+def _names(items) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def response_copy_verify(

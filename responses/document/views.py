@@ -1,5 +1,5 @@
-"""The board's written response: versions, the draft's text, the chair's sign-off, downloads and the
-verification page. Each view loads the review through `review_for` (404 when invisible, 403 when the
+"""The written response: versions, the draft's text, its signatures (the chair's under an LSCB, each statutory
+partner's under a partnership), downloads and the verification page. Each view loads the review through `review_for` (404 when invisible, 403 when the
 action is not allowed); versions are looked up within that review only."""
 
 from __future__ import annotations
@@ -46,6 +46,11 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(
         ResponseVersion.objects.filter(review=review).select_related("signed_by").order_by("-number")
     )
+    if workflow.by_partners(review):
+        for v in versions:  # the one draft, if any: how many partners signed its text as it is now
+            if not v.is_signed:
+                v.review = review
+                v.partners_signed = sum(1 for s in workflow.partner_standings(v) if s.signature)
     ctx = {
         "review": review,
         "versions": versions,
@@ -75,9 +80,10 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         review,
         form,
-        "Make a new draft of the board's response",
+        f"Make a new draft of the {review.words.response}",
         intro=(
-            "The draft is put together from the findings, the board's positions, the agreed actions in order of "
+            f"The draft is put together from the findings, the {review.words.response.removesuffix(' response')} "
+            "positions, the agreed actions in order of "
             "priority and the engagement plan, with the text of the latest version carried over for you to change."
         ),
         back=reverse("response_versions", args=[review.pk]),
@@ -86,12 +92,29 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _signing(user, review, version: ResponseVersion) -> dict:
+    """What the person may do about signing `version`, and (under a partnership) where each statutory
+    partner stands on it."""
+    stale = workflow.is_stale(version)
+    may_sign = can(user, "sign_response", review) and workflow.machine_for(review).allows("sign", version)
+    ctx = {"stale": stale, "by_partners": workflow.by_partners(review), "acting": None, "standings": []}
+    if ctx["by_partners"]:
+        ctx["standings"] = workflow.partner_standings(version)
+        ctx["acting"] = acting = workflow.acting_partner(user, review) if may_sign else None
+        signed = {s.partner for s in ctx["standings"] if s.signature}
+        ctx["still_to_sign"] = [s for s in ctx["standings"] if s.signature is None]
+        ctx["my_partner_signed"] = acting is not None and acting.partner in signed
+        may_sign = may_sign and acting is not None and acting.partner not in signed
+    ctx["can_sign"] = may_sign and not stale
+    ctx["may_sign_later"] = may_sign and stale
+    return ctx
+
+
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "view_response")
     version = _version_of(review, number)
     may_edit = can(request.user, "edit_written_response", review)
-    stale = workflow.is_stale(version)
     later_signed = (
         ResponseVersion.objects.filter(workflow.SIGNED, review=review, number__gt=number)
         .order_by("number")
@@ -101,20 +124,16 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "review": review,
         "version": version,
         "document": assemble.render_html(version.content),
-        "stale": stale,
+        **_signing(request.user, review, version),
         "intact": version.verifies() if version.is_signed else None,
         "later_signed": later_signed,
         "can_edit": may_edit and workflow.is_editable(version),
-        "can_sign": can(request.user, "sign_response", review)
-        and workflow.MACHINE.allows("sign", version)
-        and not stale,
-        "may_sign_later": can(request.user, "sign_response", review)
-        and workflow.MACHINE.allows("sign", version)
-        and stale,
         "can_create": may_edit
         and version.is_signed
         and not ResponseVersion.objects.filter(workflow.DRAFTS, review=review).exists(),
-        "breadcrumbs": review_crumbs(review, *_version_trail(review), (f"Version {version.number}", None)),
+        "breadcrumbs": review_crumbs(
+            review, *_version_trail(review, version), (f"Version {version.number}", None)
+        ),
     }
     return render(request, "responses/document/version.html", ctx)
 
@@ -132,7 +151,9 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     initial = {n: getattr(version, n) for n in ("introduction", "monitoring", "closing")} | {
         "revision": version.revision
     }
-    form = VersionTextForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = VersionTextForm(
+        request.POST if request.method == "POST" else None, initial=initial, words=review.words
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +169,9 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         except services.EditConflict as refusal:
             version.refresh_from_db()
             conflict = version
-            form = reshown(request, VersionTextForm, refusal, seen="revision", value=version.revision)
+            form = reshown(
+                request, VersionTextForm, refusal, seen="revision", value=version.revision, words=review.words
+            )
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -160,7 +183,10 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         review,
         form,
         heading,
-        intro="The findings, positions, actions and engagement plan are put in from what the portal holds; write the board's own words here.",
+        intro=(
+            "The findings, positions, actions and engagement plan are put in from what the portal holds; write "
+            f"the {review.words.body}'s own words here."
+        ),
         back=reverse("response_version", args=[review.pk, version.number]),
         crumb_trail=review_crumbs(review, *_version_trail(review, version), ("Change the text", None)),
         template="responses/document/edit.html",
@@ -188,7 +214,11 @@ def version_request_signature(request: HttpRequest, pk: int, number: int) -> Htt
     attempt(
         request,
         partial(services.response_signature_request, version=version, user=request.user),
-        success="The chair has been asked to sign this version off.",
+        success=(
+            "The partners still to sign have been asked to sign this version."
+            if workflow.by_partners(review)
+            else "The chair has been asked to sign this version off."
+        ),
         refused=services.ResponseRefused,
     )
     return redirect("response_version", review.pk, version.number)
@@ -207,38 +237,62 @@ def _second_factor(user) -> TOTPDevice | None:
 def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     review = review_for(request.user, pk, "sign_response")
     version = _version_of(review, number)
+    w = review.words
     if version.is_signed:
         messages.info(request, str(services.already_signed(version)))
+        return redirect("response_version", review.pk, version.number)
+    acting = workflow.acting_partner(request.user, review) if workflow.by_partners(review) else None
+    if acting is not None and (earlier := workflow.partner_signature(version, acting.partner)):
+        messages.info(
+            request,
+            f"{earlier.user.get_full_name()} already signed this text for {earlier.organisation}: nothing more "
+            "is needed from you.",
+        )
         return redirect("response_version", review.pk, version.number)
     try:
         device = _second_factor(request.user)
     except PermissionError:
         return redirect("two_factor_setup")
-    form = SignForm(
-        request.POST if request.method == "POST" else None,
-        device=device,
-        initial={"digest": version.content_digest()},
+    signing_for = acting.agency if acting is not None else None
+    form_of = partial(SignForm, device=device, words=w, signing_for=signing_for)
+    form = form_of(
+        request.POST if request.method == "POST" else None, initial={"digest": version.content_digest()}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.response_version_sign(
+            signed = services.response_version_sign(
                 version=version, user=request.user, seen_digest=form.cleaned_data["digest"]
             )
-        except services.AlreadySigned as refusal:  # another chair signed it first
+        except (
+            services.AlreadySigned
+        ) as refusal:  # another chair (or this partner's other signer) signed first
             messages.info(request, str(refusal))
             return redirect("response_version", review.pk, version.number)
         except services.SignedTextChanged as refusal:
             # Show the text as it is now, with its digest, to be read and confirmed afresh.
             version.refresh_from_db()
-            form = SignForm(device=device, initial={"digest": version.content_digest()})
+            form = form_of(initial={"digest": version.content_digest()})
             form.cleaned_data = {}  # unbound, shown with the message only
             form.add_error(None, str(refusal))
         except services.ResponseRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, f"You signed off version {version.number} of the board's response.")
+            if signing_for is None:
+                done = f"You signed off version {version.number} of the {w.response}."
+            elif signed.is_signed:
+                done = (
+                    f"You signed version {version.number} for {signing_for}. Each of the three statutory "
+                    f"partners has now signed it: the {w.response} is signed off."
+                )
+            else:
+                waiting = ", ".join(str(s.organisation or s.label) for s in workflow.partners_to_sign(signed))
+                done = f"You signed version {version.number} for {signing_for}. Still to sign: {waiting}."
+            messages.success(request, done)
             return redirect("response_version", review.pk, version.number)
-    heading = f"Sign off version {version.number} of the board's response"
+    if signing_for is not None:
+        heading = f"Sign version {version.number} of the {w.response} for {signing_for}"
+    else:
+        heading = f"Sign off version {version.number} of the {w.response}"
     return form_page(
         request,
         review,
@@ -251,6 +305,8 @@ def version_sign(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         version=version,
         document=assemble.render_html(version.content),
         shown_digest=form["digest"].value(),
+        acting=acting,
+        standings=workflow.partner_standings(version) if acting is not None else [],
     )
 
 
@@ -285,14 +341,15 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             "intact": match.verifies() if match else None,
             "by_file": copy is not None,
         }
-    heading = "Check a copy of the board's response"
+    heading = f"Check a copy of the {review.words.response}"
     return form_page(
         request,
         review,
         form,
         heading,
         intro=(
-            "Choose a copy downloaded from the portal, or enter a fingerprint, to check it against the chair's signatures. "
+            "Choose a copy downloaded from the portal, or enter a fingerprint, to check it against the "
+            f"{review.words.accountable_possessive} signatures. "
             "A copy matches only if not a single character has changed since it was signed."
         ),
         back=reverse("response_versions", args=[review.pk]),
