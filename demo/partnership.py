@@ -139,6 +139,26 @@ REVIEWS = [
         "Died after ingesting methadone at home; the family was open to early help.",
         reviewer=True,
     ),
+    PracticeReview(
+        "ESCP-2025-03",
+        State.RESPONSE,
+        330,
+        "Child T",
+        "8 months",
+        HARMED,
+        "Shaken; the father's history of violence was known to the police but not to the health visitor.",
+        reviewer=True,
+    ),
+    PracticeReview(
+        "ESCP-2025-01",
+        State.PUBLISHED,
+        520,
+        "Child U",
+        "12 years",
+        DIED,
+        "Died by suicide after months of bullying online; seen by school nurses and the GP.",
+        reviewer=True,
+    ),
 ]
 
 # The steps to each stage of the practice review's path.
@@ -202,6 +222,7 @@ def seed_partnership(password: str) -> list[Review]:
 
 def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people: dict) -> Review:
     from demo.commissioning import approve_terms
+    from demo.responses import demo_response
     from demo.reviews import _backdate
 
     today = timezone.localdate()
@@ -232,6 +253,9 @@ def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people:
         "record_panel_reply": workdays.add_working_days(notified, 20),
         "initiate": workdays.add_working_days(notified, 24),
         "start_review": workdays.add_working_days(notified, 45),
+        "receive_report": workdays.add_working_days(notified, 170),
+        "begin_response": workdays.add_working_days(notified, 180),
+        "publish": workdays.add_working_days(notified, 230),
     }
     for name in PATHS[plan.state]:
         when = min(dates.get(name, today), today)
@@ -239,11 +263,33 @@ def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people:
             _summaries(review, manager, agencies, asked=notified, when=when, all_in=True)
         if name == "start_review":
             approve_terms(Review.objects.get(pk=review.pk), manager, people["chair"], on=when)
+        if name in ("begin_response", "publish"):
+            # The response signed by the three statutory partners: the police by its delegate, South's
+            # board member.
+            signers = [people["lead-la"], people["delegate-icb"], people["delegate-police"]]
+            demo_response(
+                Review.objects.get(pk=review.pk),
+                manager,
+                people["chair"],
+                on=when,
+                upto=name,
+                signers=signers,
+            )
         actor = people["lead-la"] if name in ("initiate", "start_review") else manager
         services.review_transition(
             review_id=review.pk, name=name, user=actor, data=_step_data(name, when, review, people)
         )
         _backdate(review, when)
+    if plan.state == State.RESPONSE:
+        # Two of the three partners have signed the draft; the integrated care board is still to sign.
+        demo_response(
+            Review.objects.get(pk=review.pk),
+            manager,
+            people["chair"],
+            on=when,
+            upto="draft",
+            signers=[people["lead-la"], people["delegate-police"]],
+        )
     if plan.state == State.RAPID_REVIEW:
         _summaries(review, manager, agencies, asked=notified, when=today, all_in=False)
     return review
@@ -315,4 +361,18 @@ def _step_data(name: str, when: date, review: Review, people: dict) -> dict:
         }
     if name == "start_review":
         return {"started_on": when, "note": "Terms of reference approved."}
+    if name == "receive_report":
+        from demo.reviews import _demo_pdf
+
+        return {"final_report": _demo_pdf(), "report_received_on": when, "note": "Final report received."}
+    if name == "begin_response":
+        return {"note": "Partnership meeting arranged to discuss the findings."}
+    if name == "publish":
+        return {
+            # Sent to the Panel, the Secretary of State and Ofsted more than 7 working days before.
+            "publication_notice_on": when - timedelta(days=16),
+            "report_published_on": when,
+            "response_published_on": when,
+            "note": "",
+        }
     raise KeyError(name)

@@ -48,16 +48,22 @@ def record_findings(review: Review, manager, texts: list[tuple[str, str, list[st
         )
 
 
-def sign_off(review: Review, manager, chair, at=None) -> ResponseVersion:
-    """The latest version of the response, signed by `chair` (made and rebuilt first when needed)."""
+def sign_off(review: Review, manager, chair, at=None, *, signers=None) -> ResponseVersion:
+    """The latest version of the response, signed by `chair` (made and rebuilt first when needed), or under
+    a partnership by each of `signers` in turn (all three partners make it final; fewer leave it waiting)."""
     latest = ResponseVersion.objects.filter(review=review).order_by("-number").first()
     if latest and latest.is_signed:
         return latest
     version = latest or document.response_version_create(review=review, user=manager)
     version = document.response_version_rebuild(version=version, user=manager)
-    return document.response_version_sign(
-        version=version, user=chair, seen_digest=version.content_digest(), at=at
-    )
+    for n, signer in enumerate(signers or [chair]):
+        version = document.response_version_sign(
+            version=ResponseVersion.objects.get(pk=version.pk),
+            user=signer,
+            seen_digest=version.content_digest(),
+            at=at + timedelta(hours=n) if at else None,
+        )
+    return version
 
 
 FINDINGS = [
@@ -146,9 +152,11 @@ def demo_board_plan(board, manager, today) -> None:
         item.themes.set(Theme.objects.filter(name__in=themes))
 
 
-def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
-    """The response's story up to `upto`: "begin_response" (findings recorded) or "publish" (discussed,
-    actions agreed, engagement planned, the response signed off)."""
+def demo_response(review: Review, manager, chair, *, on, upto: str, signers=None) -> None:
+    """The response's story up to `upto`: "begin_response" (findings recorded), "draft" (discussed, actions
+    agreed, a draft asked to be signed, and signed by `signers` when given: some of a partnership's) or
+    "publish" (the response signed off: by `chair`, or by all of `signers`)."""
+    w = review.words
 
     demo_board_plan(review.lead_board, manager, on)
     record_findings(review, manager, FINDINGS)
@@ -173,14 +181,14 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
         FindingDiscussion.objects.create(
             meeting=meeting,
             finding=finding,
-            discussion=f"The board discussed finding {finding.number} and what each agency would do differently.",
-            challenge="The chair asked each agency to say where its own practice fell short, not only others'.",
+            discussion=f"The {w.body} discussed finding {finding.number} and what each agency would do differently.",
+            challenge="The chair of the meeting asked each agency to say where its own practice fell short, not only others'.",
         )
         finding.position = position
         finding.position_reason = (
-            "The board agrees with the finding and its analysis."
+            f"The {w.body} agrees with the finding and its analysis."
             if position == "accepted"
-            else "The board accepts the pattern but not that the procedure was unknown: it was in the induction pack."
+            else f"The {w.body} accepts the pattern but not that the procedure was unknown: it was in the induction pack."
         )
         finding.position_meeting = meeting
         finding.save()
@@ -259,7 +267,7 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
             owner_agency=police.agency if police and number == 1 else owner_agency,
             owner=police.user if police and number == 1 else owner,
             priority=priority,
-            priority_reason="Agreed at the extraordinary meeting, weighed against the business plan.",
+            priority_reason=f"Agreed at the extraordinary meeting, weighed against the {w.plan}.",
             plan_priority=priorities.get(plan_number),
             due_on=on + timedelta(days=days),
             created_by=manager,
@@ -273,7 +281,7 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
     for audience, text, method, days in [
         ("frontline", "Seven-minute briefing on the review's learning", "briefing", 21),
         ("managers", "Supervision prompts on missed appointments", "supervision", 45),
-        ("strategic", "Board development session on escalation", "workshop", 60),
+        ("strategic", f"{w.Body} development session on escalation", "workshop", 60),
     ]:
         EngagementActivity.objects.create(
             review=review,
@@ -286,19 +294,21 @@ def demo_response(review: Review, manager, chair, *, on, upto: str) -> None:
     document.response_version_save(
         version=version,
         user=manager,
-        introduction="The board thanks the family and the practitioners who took part. It accepts the report and sets out here what it will do.",
-        monitoring="The learning and improvement sub-group reviews progress on every action each quarter and reports to the board; the impact of each action is tested by audit.",
+        introduction=f"The {w.body} thanks the family and the practitioners who took part. It accepts the report and sets out here what it will do.",
+        monitoring=f"The learning and improvement sub-group reviews progress on every action each quarter and reports to the {w.body}; the impact of each action is tested by audit.",
         closing="",
         seen_revision=version.revision,
     )
-    if upto == "draft":
-        document.response_signature_request(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
-        return
-
     signed_at = timezone.make_aware(
         timezone.datetime.combine(on - timedelta(days=3), timezone.datetime.min.time())
     )
-    sign_off(review, manager, chair, at=signed_at + timedelta(hours=15))
+    if upto == "draft":
+        document.response_signature_request(version=ResponseVersion.objects.get(pk=version.pk), user=manager)
+        if signers:
+            sign_off(review, manager, chair, at=signed_at + timedelta(hours=10), signers=signers)
+        return
+
+    sign_off(review, manager, chair, at=signed_at + timedelta(hours=15), signers=signers)
     _demo_progress(review, manager, on)
 
 
