@@ -6,7 +6,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from scr_portal import workdays
-from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field, not_in_future
+from scr_portal.forms import (
+    FilterSelect,
+    PortalForm,
+    PortalModelForm,
+    date_field,
+    not_in_future,
+    prepare_field,
+)
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 from .models import (
@@ -62,6 +69,7 @@ class ReferralForm(PortalModelForm):
         if self.instance.pk:
             # The regime decides the review's stages: it is chosen once, when the review is opened.
             del self.fields["regime"]
+            self.lay_out()
             if self.instance.is_practice_review:
                 self.fields[
                     "notification_date"
@@ -336,6 +344,7 @@ class InitiateForm(_DecisionForm):
             del self.fields["reviewers_named"]
             self.layout_fields = _DecisionForm.layout_fields
             self.submit_label = "Record the decision to hold a local review"
+            self.lay_out()
 
     def clean(self):
         data = super().clean()
@@ -472,8 +481,11 @@ class IncidentNotificationForm(_PastDatesMixin, NoteForm):
                 initial=child.panel_reference,
                 help_text="The reference the Panel's notification system gave for this child.",
             )
+            prepare_field(self.fields[name])
             self.layout_fields.append(name)
         self.layout_fields.append("note")
+        # The layout was built before the children's fields existed: built again with them.
+        self.lay_out()
 
     def clean(self):
         data = super().clean()

@@ -425,7 +425,7 @@ class Review(models.Model):
     # The next statutory or local deadline, kept on the row so lists can filter and sort by it
     # (recomputed by services whenever the dates it depends on change).
     due_on = models.DateField("next deadline", null=True, blank=True, db_index=True)
-    due_kind = models.CharField(max_length=20, blank=True)
+    due_kind = models.CharField(max_length=30, blank=True)  # a key of `clocks.CLOCKS`
 
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

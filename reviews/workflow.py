@@ -97,7 +97,11 @@ def _referral_complete(review: Review) -> list[str]:
     if not review.incident_date:
         missing.append("Record the date of the incident.")
     if not review.notification_date:
-        missing.append("Record the date the board learned of the incident.")
+        missing.append(
+            "Record the date the local authority became aware of the incident."
+            if review.is_practice_review
+            else "Record the date the board learned of the incident."
+        )
     if not review.criteria:
         missing.append("Record which criteria were considered.")
     return missing
