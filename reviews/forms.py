@@ -185,7 +185,26 @@ class TimescalesForm(PortalModelForm):
 
     class Meta:
         model = Board
-        fields = ["notification_working_days", "decision_months", "completion_months", "publication_months"]
+        fields = [
+            "notification_working_days",
+            "rapid_review_working_days",
+            "decision_months",
+            "completion_months",
+            "publication_months",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A partnership's practice reviews have a rapid review; an LSCB's reviews do not. (A partnership keeps
+        # the month to decide in, for the Serious Case Reviews it took over from its board.)
+        if self.instance.is_partnership:
+            self.fields["notification_working_days"].help_text = (
+                "From the day the local authority becomes aware of the incident to notifying the national "
+                "Panel and Ofsted."
+            )
+        else:
+            del self.fields["rapid_review_working_days"]
+        self.lay_out()
 
 
 # Cross-border reviews: invitations to take part.

@@ -31,6 +31,7 @@ from reviews.forms import (
     PublishForm,
     RapidReviewForm,
     ReferralForm,
+    TimescalesForm,
 )
 from reviews.models import (
     TERMINAL_STATES,
@@ -914,3 +915,33 @@ def test_after_the_notification_the_next_deadline_is_the_rapid_review(partnershi
 
 def test_the_words_name_every_stage_as_the_models_do():
     assert dict(State.choices) == STAGES
+
+
+def test_a_partnership_sets_its_rapid_review_target_and_open_reviews_follow(partnership, client):
+    review = make_ready(partnership)
+    notified = date(2026, 12, 1)
+    review = take(partnership, review, "notify_incident", partnership.manager, incident_notified_on=notified)
+    client.force_login(partnership.manager)
+    url = reverse("board_timescales", args=[partnership.west.pk])
+    assert 'name="rapid_review_working_days"' in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "notification_working_days": 5,
+            "rapid_review_working_days": 10,
+            "decision_months": 1,
+            "completion_months": 6,
+            "publication_months": 3,
+        },
+    )
+
+    assert response.status_code == 302
+    partnership.west.refresh_from_db()
+    assert partnership.west.rapid_review_working_days == 10
+    review.refresh_from_db()
+    assert (review.due_kind, review.due_on) == ("rapid_review", date(2026, 12, 15))
+
+
+def test_an_lscb_has_no_rapid_review_target(world):
+    assert "rapid_review_working_days" not in TimescalesForm(instance=world.north).fields
