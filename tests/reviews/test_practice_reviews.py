@@ -945,3 +945,20 @@ def test_a_partnership_sets_its_rapid_review_target_and_open_reviews_follow(part
 
 def test_an_lscb_has_no_rapid_review_target(world):
     assert "rapid_review_working_days" not in TimescalesForm(instance=world.north).fields
+
+
+def test_the_partners_decision_on_the_timeline_says_whom_it_was_told_to(partnership):
+    review = at_state(partnership, State.DECISION)
+    lead = partnership.leads[StatutoryPartner.LOCAL_AUTHORITY]
+    told = LEARNED + timedelta(days=21)
+
+    review = take(
+        partnership, review, "initiate", lead, decided_by=lead, decision_rationale="Learning for all."
+    )
+
+    assert review.timeline.latest("pk").body.splitlines() == [
+        f"Decided by {lead.get_full_name()} on {LEARNED + timedelta(days=20):%-d %B %Y}.",
+        "Learning for all.",
+        f"National Panel told of the decision on {told:%-d %B %Y}.",
+        f"Ofsted told of the decision on {told:%-d %B %Y}.",
+    ]
