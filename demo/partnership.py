@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
-from reviews import services
+from demo.commissioning import approve_terms
+from demo.responses import demo_response
+from demo.reviews import _backdate, _demo_inboxes, _demo_pdf, _person
+from reviews import notifications, services
 from reviews.models import (
     Agency,
     Appointment,
@@ -178,14 +182,10 @@ PATHS = {
 }
 
 
-def _person(email: str, full_name: str, job_title: str, password: str) -> User:
-    from demo.reviews import _person as person
-
-    return person(email, full_name, job_title, password)
-
-
+@transaction.atomic
 def seed_partnership(password: str) -> list[Review]:
-    """Creates or refreshes East, its people and its practice reviews; returns the reviews made now."""
+    """Creates or refreshes East, its people and its practice reviews (after `demo.reviews.seed_demo`, whose
+    South member is a partner here); returns the reviews made now."""
     board, _ = Board.objects.get_or_create(
         name=NAME, defaults={"local_authority_area": AREA, "kind": BodyKind.PARTNERSHIP}
     )
@@ -214,17 +214,15 @@ def seed_partnership(password: str) -> list[Review]:
         board.independent_chair = people["chair"]
         board.save(update_fields=["independent_chair"])
     made = []
-    for plan in REVIEWS:
-        if not Review.objects.filter(lead_board=board, reference=plan.reference).exists():
-            made.append(_practice_review(plan, board, agencies, people))
+    with notifications.muted():
+        for plan in REVIEWS:
+            if not Review.objects.filter(lead_board=board, reference=plan.reference).exists():
+                made.append(_practice_review(plan, board, agencies, people))
+    _demo_inboxes(made)
     return made
 
 
 def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people: dict) -> Review:
-    from demo.commissioning import approve_terms
-    from demo.responses import demo_response
-    from demo.reviews import _backdate
-
     today = timezone.localdate()
     aware = today - timedelta(days=plan.days_ago)
     manager = people["manager"]
@@ -362,8 +360,6 @@ def _step_data(name: str, when: date, review: Review, people: dict) -> dict:
     if name == "start_review":
         return {"started_on": when, "note": "Terms of reference approved."}
     if name == "receive_report":
-        from demo.reviews import _demo_pdf
-
         return {"final_report": _demo_pdf(), "report_received_on": when, "note": "Final report received."}
     if name == "begin_response":
         return {"note": "Partnership meeting arranged to discuss the findings."}

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.commissioning import approve_terms
-from demo.partnership import seed_partnership
 from demo.pdf import DEMO_PDF
 from demo.responses import demo_response
 from reviews import notifications, services
@@ -333,7 +332,6 @@ def seed_demo(password: str) -> dict[str, int]:
                 made.append(
                     _demo_review(plan, boards, agencies, managers[board], chairs[board], reviewers[board])
                 )
-        made += seed_partnership(password)
     _demo_inboxes(made)
 
     return {

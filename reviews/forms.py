@@ -6,7 +6,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from scr_portal import workdays
-from scr_portal.forms import FilterSelect, PortalForm, PortalModelForm, date_field, not_in_future
+from scr_portal.forms import (
+    FilterSelect,
+    PortalForm,
+    PortalModelForm,
+    date_field,
+    not_in_future,
+    prepare_field,
+)
 from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 
 from .models import (
@@ -62,6 +69,7 @@ class ReferralForm(PortalModelForm):
         if self.instance.pk:
             # The regime decides the review's stages: it is chosen once, when the review is opened.
             del self.fields["regime"]
+            self.lay_out()
             if self.instance.is_practice_review:
                 self.fields[
                     "notification_date"
@@ -173,8 +181,6 @@ class ParallelProcessForm(PortalModelForm):
 
 
 class TimescalesForm(PortalModelForm):
-    """A body's local targets: a partnership's rapid review, or a board's decision, as its regime has."""
-
     submit_label = "Save targets"
 
     class Meta:
@@ -189,20 +195,20 @@ class TimescalesForm(PortalModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A partnership's practice reviews have a rapid review; an LSCB's reviews do not. (A partnership keeps
+        # the month to decide in, for the Serious Case Reviews it took over from its board.)
         if self.instance.is_partnership:
-            del self.fields["decision_months"]
-            self.fields[
-                "notification_working_days"
-            ].help_text = "From the local authority becoming aware of the incident to notifying the national Panel and Ofsted."
-            self.fields[
-                "completion_months"
-            ].help_text = "A target, not law: from the partners' decision to receiving the final report."
-            self.fields[
-                "publication_months"
-            ].help_text = "From receiving the final report to publishing it with the partners' response."
+            self.fields["notification_working_days"].help_text = (
+                "From the day the local authority becomes aware of the incident to notifying the national "
+                "Panel and Ofsted."
+            )
+            self.fields["completion_months"].help_text = (
+                "For a practice review a target, not law: from the partners' decision to receiving the final "
+                "report."
+            )
         else:
             del self.fields["rapid_review_working_days"]
-        self.relayout()
+        self.lay_out()
 
 
 # Cross-border reviews: invitations to take part.
@@ -359,8 +365,9 @@ class InitiateForm(_DecisionForm):
         super().__init__(*args, review=review, **kwargs)
         if review.is_practice_review:
             del self.fields["reviewers_named"]
+            self.layout_fields = _DecisionForm.layout_fields
             self.submit_label = "Record the decision to hold a local review"
-            self.relayout()
+            self.lay_out()
 
     def clean(self):
         data = super().clean()
@@ -497,9 +504,11 @@ class IncidentNotificationForm(_PastDatesMixin, NoteForm):
                 initial=child.panel_reference,
                 help_text="The reference the Panel's notification system gave for this child.",
             )
+            prepare_field(self.fields[name])
             self.layout_fields.append(name)
         self.layout_fields.append("note")
-        self.relayout()
+        # The layout was built before the children's fields existed: built again with them.
+        self.lay_out()
 
     def clean(self):
         data = super().clean()

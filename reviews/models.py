@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .words import Words, words_for_body, words_for_regime
+
 
 class Role(models.TextChoices):
     BUSINESS_MANAGER = "business_manager", "Business manager"
@@ -142,9 +144,7 @@ class Board(models.Model):
         return self.kind == BodyKind.PARTNERSHIP
 
     @property
-    def words(self):
-        from .words import words_for_body
-
+    def words(self) -> Words:
         return words_for_body(self.kind)
 
     def clean(self) -> None:
@@ -425,7 +425,7 @@ class Review(models.Model):
     # The next statutory or local deadline, kept on the row so lists can filter and sort by it
     # (recomputed by services whenever the dates it depends on change).
     due_on = models.DateField("next deadline", null=True, blank=True, db_index=True)
-    due_kind = models.CharField(max_length=30, blank=True)
+    due_kind = models.CharField(max_length=30, blank=True)  # a key of `clocks.CLOCKS`
 
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -465,10 +465,8 @@ class Review(models.Model):
         return self.regime == Regime.PRACTICE_REVIEW
 
     @property
-    def words(self):
+    def words(self) -> Words:
         """The regime's words for this review's pages, documents and emails (`reviews.words`)."""
-        from .words import words_for_regime
-
         return words_for_regime(self.regime)
 
     @property

@@ -213,19 +213,18 @@ def board_timescales_update(
     *,
     board: Board,
     notification_working_days: int,
-    decision_months: int | None = None,
+    decision_months: int,
     completion_months: int,
     publication_months: int,
     rapid_review_working_days: int | None = None,
 ) -> Board:
-    """Sets the board's local targets, and recomputes the next deadline of each of its open reviews. A
-    target its regime has not (a board's rapid review, a partnership's decision) is left as it is."""
+    """Sets the board's local targets, and recomputes the next deadline of each of its open reviews. The
+    rapid review's target, left None (an LSCB has no rapid review), is kept."""
     board = Board.objects.select_for_update().get(pk=board.pk)
     board.notification_working_days = notification_working_days
+    board.decision_months = decision_months
     if rapid_review_working_days is not None:
         board.rapid_review_working_days = rapid_review_working_days
-    if decision_months is not None:
-        board.decision_months = decision_months
     board.completion_months = completion_months
     board.publication_months = publication_months
     board.full_clean()

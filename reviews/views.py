@@ -297,7 +297,7 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
             board=board,
             notification_working_days=d["notification_working_days"],
             rapid_review_working_days=d.get("rapid_review_working_days"),
-            decision_months=d.get("decision_months"),
+            decision_months=d["decision_months"],
             completion_months=d["completion_months"],
             publication_months=d["publication_months"],
         )

@@ -23,6 +23,7 @@ from .models import (
     Decision,
     InvitationStatus,
     PanelReply,
+    Recommendation,
     Regime,
     Review,
     Role,
@@ -97,7 +98,11 @@ def _referral_complete(review: Review) -> list[str]:
     if not review.incident_date:
         missing.append("Record the date of the incident.")
     if not review.notification_date:
-        missing.append("Record the date the board learned of the incident.")
+        missing.append(
+            "Record the date the local authority became aware of the incident."
+            if review.is_practice_review
+            else "Record the date the board learned of the incident."
+        )
     if not review.criteria:
         missing.append("Record which criteria were considered.")
     return missing
@@ -159,16 +164,31 @@ def _record_report(review: Review, data: dict, user) -> None:
     review.report_received_on = data["report_received_on"]
 
 
-def _decision_body(data: dict) -> str:
+# What the timeline says of the notifications a decision records, by regime: a Serious Case Review's
+# notifications are made on deciding; a practice review's Panel and Ofsted are told of the partners' decision.
+_DECISION_NOTICES = {
+    SCR.regime: (
+        ("national_panel_notified_on", "National panel notified"),
+        ("inspectorate_notified_on", "Ofsted notified"),
+    ),
+    LCSPR.regime: (
+        ("national_panel_notified_on", "National Panel told of the decision"),
+        ("inspectorate_notified_on", "Ofsted told of the decision"),
+    ),
+}
+
+
+def _decision_body_in(w: Words) -> Callable[[dict], str]:
+    return lambda data: _decision_body(data, _DECISION_NOTICES[w.regime])
+
+
+def _decision_body(data: dict, notices: tuple[tuple[str, str], ...]) -> str:
     lines = [
         f"Decided by {data['decided_by'].get_full_name()} on {data['decision_date']:%-d %B %Y}.",
         data["decision_rationale"],
     ]
 
-    for name, label in (
-        ("national_panel_notified_on", "National panel notified"),
-        ("inspectorate_notified_on", "Ofsted notified"),
-    ):
+    for name, label in notices:
         if data.get(name):
             lines.append(f"{label} on {data[name]:%-d %B %Y}.")
     if data.get("reviewers_named"):
@@ -225,8 +245,6 @@ def _summaries_in(review: Review) -> list[str]:
 
 
 def _rapid_review_body(data: dict) -> str:
-    from .models import Recommendation
-
     lines = [
         f"Rapid review meeting on {data['rapid_review_meeting_on']:%-d %B %Y}; "
         f"sent to the Panel on {data['sent_to_panel_on']:%-d %B %Y}.",
@@ -263,7 +281,7 @@ def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: st
             form_class=forms.InitiateForm,
             explanation=decision_explanation,
             effect=_record_decision(Decision.INITIATE),
-            body=_decision_body,
+            body=_decision_body_in(w),
             is_decision=True,
         ),
         Transition(
@@ -285,7 +303,7 @@ def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: st
                 )
             ),
             effect=_record_decision(None),
-            body=_decision_body,
+            body=_decision_body_in(w),
             is_decision=True,
             warning=True,
             ends_appointments=True,

@@ -198,6 +198,18 @@ def _name_the_blank_radio(field: forms.Field) -> None:
         ]
 
 
+def prepare_field(f: forms.Field) -> None:
+    """What every portal form does to each of its fields: a length limit on free text, the design system's
+    "Enter …" / "Select …" messages, named blank radios, and ids no row can have refused."""
+    if isinstance(f, forms.CharField) and isinstance(f.widget, forms.Textarea) and not f.max_length:
+        f.max_length = TEXT_LIMIT
+        f.validators.append(MaxLengthValidator(TEXT_LIMIT))
+    _say_what_is_required(f)
+    _name_the_blank_radio(f)
+    if isinstance(f, forms.ModelMultipleChoiceField):
+        refuse_impossible_ids(f)
+
+
 class PortalFormMixin:
     """Gives a form the design system's layout: each field as the matching component, then one button.
 
@@ -209,22 +221,16 @@ class PortalFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            if isinstance(f, forms.CharField) and isinstance(f.widget, forms.Textarea) and not f.max_length:
-                f.max_length = TEXT_LIMIT
-                f.validators.append(MaxLengthValidator(TEXT_LIMIT))
-        for f in self.fields.values():
-            _say_what_is_required(f)
-            _name_the_blank_radio(f)
-            if isinstance(f, forms.ModelMultipleChoiceField):
-                refuse_impossible_ids(f)
+            prepare_field(f)
+        self.lay_out()
+
+    def lay_out(self) -> None:
+        """Builds the layout from `layout_fields` (or every field) and `submit_label`. A form that adds or
+        removes fields, or changes its label, in its own __init__ calls it again afterwards (a new field
+        is given `prepare_field` first)."""
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
-        self.relayout()
-
-    def relayout(self) -> None:
-        """Lays the fields out again: for a form whose fields or `layout_fields` its own __init__ changes
-        after this one has run (fields made per object, fields a regime leaves out)."""
         names = [n for n in (self.layout_fields or list(self.fields)) if n in self.fields]
         self.helper.layout = Layout(
             *(self._component(name) for name in names), Button("submit", self.submit_label)

@@ -1,12 +1,15 @@
 """Loads the fictional demonstration dataset (idempotent). The README lists the logins."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from demo.commissioning import seed_demo as seed_commissioning
+from demo.partnership import seed_partnership
 from demo.reviews import seed_demo
 from responses.actions.services import export_columns_refresh
 from responses.models import Action
 from reviews import notifications
+from reviews.models import Agency, Board, Review
 
 
 class Command(BaseCommand):
@@ -18,9 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options):
         with notifications.muted():
             counts = seed_demo(password)
+            seed_partnership(password)
             seed_commissioning()
             # The demo writes its actions' findings and progress directly: what exports read of them, once.
             export_columns_refresh(action_ids=Action.objects.values_list("pk", flat=True))
+        counts["boards"], counts["reviews"] = Board.objects.count(), Review.objects.count()
+        counts["people"], counts["agencies"] = get_user_model().objects.count(), Agency.objects.count()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         )
