@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .states import State
+
 
 @dataclass(frozen=True)
 class Words:
@@ -31,8 +33,6 @@ class Words:
     stage_names: dict[str, str] = field(default_factory=dict)
 
     def stage(self, state: str) -> str:
-        from .models import State
-
         return self.stage_names.get(state) or State(state).label
 
     def __getitem__(self, name: str) -> str:  # {{ words.body }} and words["body"] alike

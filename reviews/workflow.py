@@ -23,6 +23,7 @@ from .models import (
     Decision,
     InvitationStatus,
     PanelReply,
+    Recommendation,
     Regime,
     Review,
     Role,
@@ -225,8 +226,6 @@ def _summaries_in(review: Review) -> list[str]:
 
 
 def _rapid_review_body(data: dict) -> str:
-    from .models import Recommendation
-
     lines = [
         f"Rapid review meeting on {data['rapid_review_meeting_on']:%-d %B %Y}; "
         f"sent to the Panel on {data['sent_to_panel_on']:%-d %B %Y}.",
