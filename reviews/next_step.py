@@ -26,6 +26,7 @@ _finders: list[Callable[[object, Review], OwnStep | None]] = []
 
 # Where a person's part at a stage is done, when the stage's work lives on a page of its own.
 STAGE_PAGES = {
+    workflow.RAPID_REVIEW_OPEN: ("rapid_review", "view_rapid_review"),
     workflow.COMMISSIONING_OPEN: ("commissioning", "view_commissioning"),
     workflow.RESPONSE_OPEN: ("response", "view_response"),
 }
