@@ -408,3 +408,19 @@ def test_another_partnerships_people_get_404_everywhere(client, partnership, per
     ):
         assert client.get(url).status_code == 404, url
     assert _record(client, p, police).status_code == 404
+
+
+def test_the_review_page_sends_each_person_to_their_part_of_the_rapid_review(client, partnership):
+    p = partnership
+    at_rapid_review(p)
+    review_url = reverse("review_detail", args=[p.review.pk])
+    client.force_login(p.manager)
+    own = client.get(review_url).context["own_step"]
+    assert (own.text, own.url) == ("Ask agencies for summaries of their involvement.", rapid_url(p))
+    ask(p, POLICE)
+    client.force_login(p.leads[POLICE])
+    own = client.get(review_url).context["own_step"]
+    assert own.text == f"Record the summary from {p.agencies[POLICE].name} for the rapid review."
+    assert own.url == rapid_url(p)
+    client.force_login(p.leads[ICB])
+    assert client.get(review_url).context["own_step"].text != own.text
