@@ -268,9 +268,13 @@ def summary_status(summary: AgencySummary, today=None) -> SummaryStatus:
     return SummaryStatus("Awaited", "govuk-tag--grey")
 
 
-def agency_summaries_of(review: Review) -> QuerySet[AgencySummary]:
-    """The agencies asked for a summary on the review, by due date, with the agency and who asked."""
-    return review.agency_summaries.select_related("agency", "requested_by").order_by("due_on", "agency__name")
+def agency_summaries_of(review: Review) -> list[AgencySummary]:
+    """The agencies asked for a summary on the review, by due date, with the agency; each summary holds the
+    review already read (its rules read the review's stage and lead board without a query each)."""
+    summaries = list(review.agency_summaries.select_related("agency").order_by("due_on", "agency__name"))
+    for summary in summaries:
+        summary.review = review
+    return summaries
 
 
 def agency_summary_for(user, review: Review, pk: int, action: str) -> AgencySummary:

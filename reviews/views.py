@@ -328,8 +328,6 @@ def rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
         (s, selectors.summary_status(s, today), can(user, "record_agency_summary", s))
         for s in selectors.agency_summaries_of(review)
     ]
-    for summary, _, _ in summaries:
-        summary.review = review  # the rule above read the review's stage from the one already read
     send = workflow.step_named(review, "send_rapid_review")
     can_send = send is not None and review.state in send.source and may_take_step(user, review, send)
     can_request = can(user, "request_agency_summaries", review)
