@@ -476,6 +476,23 @@ def people_on_boards(board_ids: Iterable[int], roles: Iterable[str]) -> QuerySet
     return get_user_model().objects.filter(Exists(members), is_active=True)
 
 
+def agency_people_on_board(board_id: int, agency_id: int) -> QuerySet:
+    """Active people representing the agency on the board: its board members, and a partnership's lead and
+    delegated partners for that organisation (whom an agency's request for a summary goes to)."""
+    members = Membership.objects.active().filter(
+        user=OuterRef("pk"),
+        board_id=board_id,
+        agency_id=agency_id,
+        role__in=with_implied([Role.BOARD_MEMBER]),
+    )
+    return get_user_model().objects.filter(Exists(members), is_active=True)
+
+
+def represents_agency(user, board_id: int, agency_id: int) -> bool:
+    """Whether the person represents the agency on the board (a board member or a partner holding it)."""
+    return agency_id in board_agencies(user).get(board_id, frozenset())
+
+
 def participating_board_ids(review: Review) -> list[int]:
     """The boards taking part in the review other than its lead board."""
     return review_board_ids(review)[1:]

@@ -131,6 +131,14 @@ def review_clocks(review: Review, today: date | None = None) -> list[ReviewClock
     return clocks
 
 
+def rapid_review_due(review: Review) -> date | None:
+    """The day a practice review's rapid review is due with the Panel (its lead partnership's working days
+    from the serious incident notification), or None before the notification is recorded."""
+    if review.regime != Regime.PRACTICE_REVIEW or not review.incident_notified_on:
+        return None
+    return workdays.add_working_days(review.incident_notified_on, review.lead_board.rapid_review_working_days)
+
+
 def current_deadline(review: Review, today: date | None = None) -> ReviewClock | None:
     """The earliest clock still running, if the review is open."""
     if review.state in TERMINAL_STATES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from scr_portal import workdays
 from scr_portal.forms import (
@@ -19,6 +20,8 @@ from scr_portal.uploads import DOC, DOCX, PDF, named_upload
 from .models import (
     PARTNER_ROLES,
     REFERRAL_FIELDS,
+    Agency,
+    AgencySummary,
     Board,
     Child,
     Criteria,
@@ -656,3 +659,67 @@ class ReviewFilterForm(forms.Form):
         self.fields["state"].choices = [("", "Any stage"), *State.choices]
         self.fields["board"].choices = [("", "Any board"), *((str(b.pk), b.name) for b in boards)]
         self.fields["regime"].choices = [("", "Any kind"), *Regime.choices]
+
+
+# A practice review's rapid review: agencies' summaries ----------------------------------------------------
+
+# An agency is asked for its summary within this many working days, unless the rapid review is due sooner.
+SUMMARY_WORKING_DAYS = 5
+
+
+class AgencySummaryRequestForm(PortalForm):
+    """Ask one or more of the partnership's agencies (not asked yet) for a summary of their involvement."""
+
+    submit_label = "Ask for the summaries"
+    agencies = forms.ModelMultipleChoiceField(
+        Agency.objects.none(),
+        label="Which agencies do you want to ask?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Their members and partners on the partnership are told.",
+        error_messages={"required": "Select at least one agency to ask"},
+    )
+    due_on = date_field("Date the summary is due")
+
+    def __init__(self, *args, review: Review, rapid_review_due=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = AgencySummary.objects.filter(review=review).values("agency_id")
+        self.fields["agencies"].queryset = review.lead_board.agencies.exclude(pk__in=asked).order_by("name")
+        today = timezone.localdate()
+        default = workdays.add_working_days(today, SUMMARY_WORKING_DAYS)
+        if rapid_review_due and today <= rapid_review_due < default:
+            default = rapid_review_due
+        self.fields["due_on"].initial = default
+        self.fields["due_on"].help_text = (
+            f"Usually {SUMMARY_WORKING_DAYS} working days from today"
+            + (
+                f", and no later than {rapid_review_due.day} {rapid_review_due:%B %Y}, when the rapid review "
+                "is due with the Panel"
+                if rapid_review_due
+                else ""
+            )
+            + f". For example, {default.day} {default:%-m %Y}"
+        )
+
+
+class AgencySummaryForm(PortalForm):
+    """An agency's summary of its involvement, and the day it was received."""
+
+    submit_label = "Save the summary"
+    summary_text = forms.CharField(
+        label="Summary of the agency's involvement",
+        widget=forms.Textarea,
+        help_text="What the agency knew of the child and family, what it did, and any immediate concerns for "
+        "the safety of other children. Refer to children by pseudonym only.",
+        error_messages={"required": "Enter the agency's summary of its involvement"},
+    )
+    received_on = date_field("Date the summary was received")
+
+    def __init__(self, *args, summary: AgencySummary, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary_text"].initial = summary.summary
+        self.fields["received_on"].initial = summary.received_on or timezone.localdate()
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        not_in_future(value, "date the summary was received")
+        return value

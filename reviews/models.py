@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .states import State
 from .words import Words, words_for_body, words_for_regime
 
 
@@ -260,25 +261,6 @@ class Regime(models.TextChoices):
 
     SERIOUS_CASE_REVIEW = "scr", "Serious Case Review"
     PRACTICE_REVIEW = "cspr", "Local child safeguarding practice review"
-
-
-class State(models.TextChoices):
-    """Every stage of either regime (the regime's table names its own, and may name them differently)."""
-
-    REFERRAL = "referral", "Referral"
-    RAPID_REVIEW = "rapid_review", "Rapid review"
-    WITH_PANEL = "with_panel", "With the national Panel"
-    DECISION = "decision", "Decision"
-    COMMISSIONING = "commissioning", "Commissioning"
-    IN_PROGRESS = "in_progress", "Review in progress"
-    REPORT_RECEIVED = "report_received", "Report received"
-    RESPONSE = "response", "Response"
-    PUBLISHED = "published", "Published"
-    MONITORING = "monitoring", "Monitoring"
-    CLOSED = "closed", "Closed"
-    NOT_INITIATED = "not_initiated", "Not initiated"
-    NATIONAL_REVIEW = "national_review", "National review"
-    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 TERMINAL_STATES = (State.CLOSED, State.NOT_INITIATED, State.NATIONAL_REVIEW, State.WITHDRAWN)

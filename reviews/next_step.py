@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from . import workflow
-from .access import can, roles_on_review
-from .models import Review
+from .access import can, represents_agency, roles_on_review, roles_running
+from .models import Review, Role
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ _finders: list[Callable[[object, Review], OwnStep | None]] = []
 
 # Where a person's part at a stage is done, when the stage's work lives on a page of its own.
 STAGE_PAGES = {
+    workflow.RAPID_REVIEW_OPEN: ("rapid_review", "view_rapid_review"),
     workflow.COMMISSIONING_OPEN: ("commissioning", "view_commissioning"),
     workflow.RESPONSE_OPEN: ("response", "view_response"),
 }
@@ -44,6 +45,9 @@ def own_next_step(user, review: Review, options: list[workflow.Option]) -> OwnSt
         found = finder(user, review)
         if found is not None:
             return found
+    found = _rapid_review_step(user, review)
+    if found is not None:
+        return found
     # A step the person may take (never the warning ones, such as withdrawing), ready first; the step's page
     # lists what must happen before it.
     steps = sorted((o for o in options if not o.transition.warning), key=lambda o: not o.possible)
@@ -59,3 +63,23 @@ def own_next_step(user, review: Review, options: list[workflow.Option]) -> OwnSt
                 return OwnStep(what, reverse(url_name, args=[review.pk]))
         return OwnStep(what)
     return OwnStep("Nothing is asked of you at this stage.")
+
+
+def _rapid_review_step(user, review: Review) -> OwnStep | None:
+    """During a rapid review: the summary the person's agency owes, or, for the business manager while
+    summaries are awaited or none has been asked for, the rapid review's page where they gather them."""
+    if not workflow.allows(review, workflow.RAPID_REVIEW_OPEN):
+        return None
+    url = reverse("rapid_review", args=[review.pk])
+    waiting = [s for s in review.agency_summaries.select_related("agency") if not s.is_received]
+    for summary in waiting:
+        if represents_agency(user, review.lead_board_id, summary.agency_id):
+            return OwnStep(f"Record the summary from {summary.agency.name} for the rapid review.", url)
+    if Role.BUSINESS_MANAGER not in roles_running(user, review):
+        return None
+    if waiting:
+        names = ", ".join(s.agency.name for s in waiting)
+        return OwnStep(f"Record the summaries still awaited from {names}.", url)
+    if not review.agency_summaries.exists():
+        return OwnStep("Ask agencies for summaries of their involvement.", url)
+    return None

@@ -22,10 +22,11 @@ from django.utils import timezone
 from scr_portal import outbox, workdays
 
 from . import access, workflow
-from .models import Notification, Review, Role
+from .models import AgencySummary, Notification, Regime, Review, Role
 
 User = get_user_model()
 REMINDER_WORKING_DAYS = 5  # remind this many working days before a deadline
+SUMMARY_REMINDER_WORKING_DAYS = 2  # remind an agency of its rapid review summary this close to its date
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
 
@@ -255,6 +256,54 @@ def send_deadline_reminders(today=None) -> int:
             )
         )
     return created
+
+
+def send_summary_reminders(today=None) -> int:
+    """Daily: reminds the people of each agency whose summary for a rapid review still open is awaited and
+    due within SUMMARY_REMINDER_WORKING_DAYS working days (once), or overdue (once more), and notes the day
+    on the summary. Running it again the same day reminds nobody twice. Returns how many were told."""
+    today = today or timezone.localdate()
+    # Due dates with at most 2 working days left are exactly those before the 3rd working day from today.
+    horizon = workdays.add_working_days(today, SUMMARY_REMINDER_WORKING_DAYS + 1)
+    waiting = (
+        AgencySummary.objects.filter(
+            received_on__isnull=True,
+            due_on__lt=horizon,
+            review__state__in=workflow.states_allowing(workflow.RAPID_REVIEW_OPEN),
+            review__regime=Regime.PRACTICE_REVIEW,
+        )
+        .select_related("agency", "review")
+        .order_by("due_on", "pk")
+    )
+    told = 0
+    for summary in waiting:
+        review = summary.review
+        passed = summary.due_on < today
+        phase = "overdue" if passed else "soon"
+        when = (
+            f"was due on {summary.due_on.day} {summary.due_on:%B %Y}"
+            if passed
+            else (
+                "is due today"
+                if summary.due_on == today
+                else f"is due by {summary.due_on.day} {summary.due_on:%B %Y}"
+            )
+        )
+        with transaction.atomic():
+            created = notify(
+                review=review,
+                recipients=access.agency_people_on_board(review.lead_board_id, summary.agency_id),
+                kind=Notification.Kind.DEADLINE_PASSED if passed else Notification.Kind.DEADLINE_APPROACHING,
+                title=f"{review.reference}: {summary.agency.name}'s summary for the rapid review {when}",
+                body=f"The {review.words.body} is waiting for your agency's summary of its involvement with "
+                "the child and family. Record it on the rapid review page, or send it to the business manager.",
+                path=reverse("rapid_review", args=[review.pk]),
+                key=f"summary:{summary.pk}:reminder:{summary.due_on:%Y%m%d}:{phase}",
+            )
+            if created:
+                AgencySummary.objects.filter(pk=summary.pk).update(reminded_on=today)
+                told += len(created)
+    return told
 
 
 # Resolving: an "action needed" notification is marked done once its action is done or no longer possible.

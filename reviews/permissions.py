@@ -6,7 +6,17 @@ from __future__ import annotations
 import rules
 
 from . import workflow
-from .access import add_rule, anywhere, invitation_parties, on_board, on_review, review_allows, runs_review
+from .access import (
+    add_rule,
+    anywhere,
+    invitation_parties,
+    on_board,
+    on_review,
+    represents_agency,
+    review_allows,
+    roles_running,
+    runs_review,
+)
 from .models import BOARD_ROLES, Role
 
 BM, CHAIR = Role.BUSINESS_MANAGER, Role.CHAIR
@@ -52,4 +62,39 @@ add_rule(
     "answer_invitation",
     answers_for_invited_board,
     refusal="Only the invited board's business manager can answer this invitation.",
+)
+
+
+# A practice review's rapid review: everyone on the review reads it once the serious incident is notified
+# (the scrutineer included); the lead partnership's business manager asks agencies for summaries of their
+# involvement; a summary is recorded by the business manager or by someone representing that agency on the
+# lead partnership, while the rapid review is open.
+add_rule(
+    "view_rapid_review",
+    review_participant & review_allows(workflow.RAPID_REVIEW_SHOWN),
+    refusal="A practice review has a rapid review once the serious incident notification is recorded.",
+)
+add_rule(
+    "request_agency_summaries",
+    runs_review(BM) & review_allows(workflow.RAPID_REVIEW_OPEN),
+    refusal="Only the partnership's business manager can ask agencies for summaries, while the rapid review "
+    "is open.",
+)
+
+
+@rules.predicate
+def records_for_agency(user, summary) -> bool:
+    review = summary.review
+    if not workflow.allows(review, workflow.RAPID_REVIEW_OPEN):
+        return False
+    return BM in roles_running(user, review) or represents_agency(
+        user, review.lead_board_id, summary.agency_id
+    )
+
+
+add_rule(
+    "record_agency_summary",
+    records_for_agency,
+    refusal="Only the partnership's business manager, or someone representing this agency on the "
+    "partnership, can record its summary, while the rapid review is open.",
 )

@@ -17,6 +17,7 @@ from .access import invitations_to, require, told_about, visible_boards, visible
 from .forms import ReviewFilterForm
 from .models import (
     Agency,
+    AgencySummary,
     Appointment,
     Board,
     BoardInvitation,
@@ -245,3 +246,41 @@ def invitation_for(user, pk: int, action: str = "answer_invitation") -> BoardInv
 
 def waiting_invitations_count(user) -> int:
     return invitations_to(user).filter(status__in=workflow.WAITING_STATUSES).count()
+
+
+# A practice review's rapid review ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryStatus:
+    """Where an agency's summary stands, as the rapid review's table shows it."""
+
+    label: str  # "Received", "Overdue", "Awaited"
+    tag: str  # the GOV.UK tag's colour class
+
+
+def summary_status(summary: AgencySummary, today=None) -> SummaryStatus:
+    today = today or timezone.localdate()
+    if summary.is_received:
+        return SummaryStatus("Received", "govuk-tag--green")
+    if summary.due_on < today:
+        return SummaryStatus("Overdue", "govuk-tag--red")
+    return SummaryStatus("Awaited", "govuk-tag--grey")
+
+
+def agency_summaries_of(review: Review) -> list[AgencySummary]:
+    """The agencies asked for a summary on the review, by due date, with the agency; each summary holds the
+    review already read (its rules read the review's stage and lead board without a query each)."""
+    summaries = list(review.agency_summaries.select_related("agency").order_by("due_on", "agency__name"))
+    for summary in summaries:
+        summary.review = review
+    return summaries
+
+
+def agency_summary_for(user, review: Review, pk: int, action: str) -> AgencySummary:
+    """One of the review's summaries (404 when it is another review's), 403 unless the person may `action` it.
+    The review comes from `review_for`, so it is one the person sees."""
+    summary = get_object_or_404(review.agency_summaries.select_related("agency"), pk=pk)
+    summary.review = review  # the rule reads the review's stage and lead board from the one already read
+    require(user, action, summary)
+    return summary

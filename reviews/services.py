@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scr_portal import files
+from scr_portal.dates import long_date
 
 from . import access, clocks, notifications, workflow
 from .models import (
     REFERRAL_FIELDS,
     Agency,
+    AgencySummary,
     Appointment,
     Board,
     BoardInvitation,
@@ -483,3 +485,147 @@ def invitation_move(*, invitation: BoardInvitation, user, name: str, reason: str
                 **note,
             )
     return current
+
+
+# A practice review's rapid review: agencies' summaries of their involvement ---------------------------
+
+
+class SummaryRefused(Exception):
+    """An agency's summary cannot be asked for or recorded now; the message says why. Nothing was changed.
+    `field` names the form field the message belongs beside, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def summary_asked_key(summary: AgencySummary) -> str:
+    """The key of the "action needed" notice asking an agency's people for its summary."""
+    return f"summary:{summary.pk}:asked"
+
+
+def _rapid_review_path(review: Review) -> str:
+    return reverse("rapid_review", args=[review.pk])
+
+
+def _summary_due_problem(review: Review, due_on: date, today: date) -> str:
+    if due_on < today:
+        return "The date the summary is due cannot be in the past"
+    rapid_due = clocks.rapid_review_due(review)
+    if rapid_due and due_on > rapid_due:
+        days = review.lead_board.rapid_review_working_days
+        return (
+            f"The summary must be due by {long_date(rapid_due)} at the latest: the rapid review is due with "
+            f"the Panel then ({days} working days from the notification)"
+        )
+    return ""
+
+
+def agency_summaries_request(
+    *, review: Review, user, agencies: Iterable[Agency], due_on: date
+) -> list[AgencySummary]:
+    """Asks each agency (of the lead partnership, not asked before) for a summary of its involvement with
+    the child and family by `due_on`, while the rapid review is open: notes it on the timeline and asks the
+    agency's people on the partnership (its members and partners), who are reminded as the date nears."""
+    agencies = sorted(agencies, key=lambda a: a.name)
+    if not agencies:
+        raise SummaryRefused("Choose at least one agency to ask for a summary.", field="agencies")
+    today = timezone.localdate()
+    with transaction.atomic():
+        review = review_lock(review.pk)
+        if not workflow.allows(review, workflow.RAPID_REVIEW_OPEN):
+            raise SummaryRefused(
+                "The rapid review has been sent to the Panel: no more summaries can be asked for."
+            )
+        problem = _summary_due_problem(review, due_on, today)
+        if problem:
+            raise SummaryRefused(f"{problem}.", field="due_on")
+        members = set(review.lead_board.agencies.values_list("pk", flat=True))
+        asked = set(review.agency_summaries.values_list("agency_id", flat=True))
+        wrong = [a.name for a in agencies if a.pk not in members or a.pk in asked]
+        if wrong:
+            raise SummaryRefused(
+                f"{', '.join(wrong)} cannot be asked: already asked, or not an agency of the partnership.",
+                field="agencies",
+            )
+        summaries = [
+            AgencySummary(review=review, agency=a, requested_by=user, requested_on=today, due_on=due_on)
+            for a in agencies
+        ]
+        for summary in summaries:
+            summary.full_clean()
+            summary.save()
+        names = ", ".join(a.name for a in agencies)
+        timeline_add(
+            review=review,
+            user=user,
+            title=f"Agencies asked for summaries of their involvement by {long_date(due_on)}"[:200],
+            body=f"Asked: {names}.",
+        )
+        for summary in summaries:
+            notifications.notify(
+                review=review,
+                recipients=access.agency_people_on_board(review.lead_board_id, summary.agency_id),
+                kind=Notification.Kind.ACTION_NEEDED,
+                title=f"{review.reference}: the {review.words.body} asks {summary.agency.name} for a summary of its "
+                f"involvement by {long_date(due_on)}",
+                body="For the rapid review: what your agency knew of the child and family, what it did, and "
+                "any immediate concerns for the safety of other children. Record it on the rapid review page, "
+                "or send it to the business manager.",
+                path=_rapid_review_path(review),
+                key=summary_asked_key(summary),
+            )
+    return summaries
+
+
+def agency_summary_record(
+    *, summary: AgencySummary, user, summary_text: str, received_on: date
+) -> AgencySummary:
+    """Records an agency's summary and the day it was received (or changes one already recorded: the
+    history keeps the earlier text) while the rapid review is open; what asked the agency for it is done,
+    and the business managers are told when someone else recorded it."""
+    text = summary_text.strip()
+    if not text:
+        raise SummaryRefused("Enter the agency's summary of its involvement.", field="summary_text")
+    if received_on > timezone.localdate():
+        raise SummaryRefused(
+            "The date the summary was received cannot be in the future.", field="received_on"
+        )
+    with transaction.atomic():
+        review = review_lock(summary.review_id)
+        summary = AgencySummary.objects.select_for_update().select_related("agency").get(pk=summary.pk)
+        if not workflow.allows(review, workflow.RAPID_REVIEW_OPEN):
+            raise SummaryRefused(
+                "The rapid review has been sent to the Panel: its summaries can no longer change."
+            )
+        if received_on < summary.requested_on:
+            raise SummaryRefused(
+                f"The summary cannot be received before it was asked for ({long_date(summary.requested_on)}).",
+                field="received_on",
+            )
+        first = not summary.is_received
+        if not first and summary.summary == text and summary.received_on == received_on:
+            return summary
+        summary.summary, summary.received_on = text, received_on
+        summary.full_clean()
+        summary.save(update_fields=["summary", "received_on"])
+        agency = summary.agency.name
+        timeline_add(
+            review=review,
+            user=user,
+            title=f"Summary received from {agency}" if first else f"Summary from {agency} changed",
+            body=f"Received on {long_date(received_on)}.",
+        )
+        notifications.resolve(review=review, keys=[summary_asked_key(summary)])
+        if first:
+            notifications.notify_roles(
+                review,
+                [Role.BUSINESS_MANAGER],
+                actor=user,
+                kind=Notification.Kind.INFORMATION,
+                title=f"{review.reference}: summary received from {agency}",
+                body=f"Recorded by {user.get_full_name()}.",
+                path=_rapid_review_path(review),
+                key=f"summary:{summary.pk}:received",
+            )
+    return summary

@@ -19,6 +19,12 @@ def send_deadline_reminders() -> int:
     return notifications.send_deadline_reminders()
 
 
+@shared_task(name="reviews.send_summary_reminders")
+def send_summary_reminders() -> int:
+    """Daily: agencies whose summary for a rapid review is due within 2 working days, or overdue."""
+    return notifications.send_summary_reminders()
+
+
 @shared_task(name="reviews.send_daily_digests", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_daily_digests() -> int:
     return notifications.email_digests()

@@ -21,6 +21,15 @@ urlpatterns = [
         name="parallel_process_edit",
     ),
     path("reviews/<int:pk>/steps/<slug:name>/", views.review_step, name="review_step"),
+    path("reviews/<int:pk>/rapid-review/", views.rapid_review, name="rapid_review"),
+    path(
+        "reviews/<int:pk>/rapid-review/ask/", views.agency_summaries_request, name="agency_summaries_request"
+    ),
+    path(
+        "reviews/<int:pk>/rapid-review/summaries/<int:summary_pk>/",
+        views.agency_summary_record,
+        name="agency_summary_record",
+    ),
     path("reviews/<int:pk>/boards/", views.review_boards, name="review_boards"),
     path("reviews/<int:pk>/boards/invite/", views.review_board_invite, name="review_board_invite"),
     path(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scr_portal.audit import history_page
 from scr_portal.breadcrumbs import board_crumbs, crumbs, link, review_crumbs
+from scr_portal.dates import long_date
 from scr_portal.pages import attempt, submitted
 
 from . import clocks, selectors, services, workflow
@@ -24,6 +25,8 @@ from .access import (
     can,
     invitation_parties,
     manageable_boards,
+    may_take_step,
+    represents_agency,
     require,
     require_step,
     role_labels_on_board,
@@ -31,6 +34,8 @@ from .access import (
     step_options,
 )
 from .forms import (
+    AgencySummaryForm,
+    AgencySummaryRequestForm,
     ChildForm,
     InvitationAnswerForm,
     InviteBoardForm,
@@ -138,6 +143,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_documents": can(request.user, "view_documents", review)
         and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
         "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
+        "show_rapid_review": can(request.user, "view_rapid_review", review),
         "breadcrumbs": review_crumbs(review),
     }
     return render(request, "reviews/review_detail.html", ctx)
@@ -309,6 +315,115 @@ def board_timescales(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": board_crumbs(board, ("Local targets", None)),
     }
     return render(request, "reviews/review_form.html", ctx)
+
+
+# A practice review's rapid review ----------------------------------------------------------------------
+
+
+@require_GET
+def rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk, "view_rapid_review")
+    services.review_access_record(review=review, user=request.user, request=request)
+    user, today = request.user, timezone.localdate()
+    summaries = [
+        (s, selectors.summary_status(s, today), can(user, "record_agency_summary", s))
+        for s in selectors.agency_summaries_of(review)
+    ]
+    send = workflow.step_named(review, "send_rapid_review")
+    can_send = send is not None and review.state in send.source and may_take_step(user, review, send)
+    can_request = can(user, "request_agency_summaries", review)
+    ctx = {
+        "review": review,
+        "words": review.words,
+        "children": review.children.all(),
+        "clock": next((c for c in clocks.review_clocks(review, today) if c.key == "rapid_review"), None),
+        "summaries": summaries,
+        "received": sum(1 for s, _, _ in summaries if s.is_received),
+        "is_open": workflow.allows(review, workflow.RAPID_REVIEW_OPEN),
+        "can_request": can_request,
+        "agencies_left": can_request
+        and review.lead_board.agencies.exclude(pk__in=[s.agency_id for s, _, _ in summaries]).exists(),
+        "can_send": can_send,
+        "send_blockers": workflow.blockers(review, send) if can_send else [],
+        "yours": [
+            s
+            for s, _, may in summaries
+            if may and not s.is_received and represents_agency(user, review.lead_board_id, s.agency_id)
+        ],
+        "breadcrumbs": review_crumbs(review, ("Rapid review", None)),
+    }
+    return render(request, "reviews/rapid_review.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def agency_summaries_request(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk, "request_agency_summaries")
+    form = AgencySummaryRequestForm(
+        request.POST or None, review=review, rapid_review_due=clocks.rapid_review_due(review)
+    )
+    back = reverse("rapid_review", args=[review.pk])
+    if request.method == "GET" and not form.fields["agencies"].queryset.exists():
+        messages.info(
+            request, f"Every agency of the {review.words.body} has already been asked for a summary."
+        )
+        return redirect(back)
+    return submitted(
+        request,
+        form,
+        partial(services.agency_summaries_request, review=review, user=request.user),
+        success=lambda asked: (
+            f"Asked {len(asked)} agenc{'ies' if len(asked) != 1 else 'y'} for a summary. Their people on the "
+            f"{review.words.body} are told, and reminded as the date nears."
+        ),
+        to=back,
+        refused=services.SummaryRefused,
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": "Ask agencies for a summary of their involvement",
+            "intro": "Each agency you ask summarises what it knew of the child and family and what it did, for "
+            "the rapid review. You can record a summary yourself when an agency sends it to you.",
+            "back": back,
+            "back_label": "Back to the rapid review without asking",
+            "breadcrumbs": review_crumbs(
+                review, link("Rapid review", "rapid_review", review.pk), ("Ask agencies", None)
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agency_summary_record(request: HttpRequest, pk: int, summary_pk: int) -> HttpResponse:
+    review = selectors.review_for(request.user, pk, "view_rapid_review")
+    summary = selectors.agency_summary_for(request.user, review, summary_pk, "record_agency_summary")
+    form = AgencySummaryForm(request.POST or None, summary=summary)
+    back = reverse("rapid_review", args=[review.pk])
+    heading = f"{'Change the' if summary.is_received else 'Record the'} summary from {summary.agency.name}"
+    return submitted(
+        request,
+        form,
+        partial(services.agency_summary_record, summary=summary, user=request.user),
+        success=f"Summary from {summary.agency.name} saved.",
+        to=back,
+        refused=services.SummaryRefused,
+    ) or render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": heading,
+            "intro": f"Asked for on {long_date(summary.requested_on)}, due {long_date(summary.due_on)}.",
+            "back": back,
+            "back_label": "Back to the rapid review without saving",
+            "breadcrumbs": review_crumbs(
+                review, link("Rapid review", "rapid_review", review.pk), (heading, None)
+            ),
+        },
+    )
 
 
 # Cross-border reviews: the boards taking part, and invitations -------------------------------------

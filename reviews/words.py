@@ -9,25 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Every stage's name where the regimes agree: the `State` labels (tests/reviews/test_practice_reviews.py
-# keeps the two the same). Spelled here so that the models, which give a review its words, are not
-# imported back by them.
-STAGES = {
-    "referral": "Referral",
-    "rapid_review": "Rapid review",
-    "with_panel": "With the national Panel",
-    "decision": "Decision",
-    "commissioning": "Commissioning",
-    "in_progress": "Review in progress",
-    "report_received": "Report received",
-    "response": "Response",
-    "published": "Published",
-    "monitoring": "Monitoring",
-    "closed": "Closed",
-    "not_initiated": "Not initiated",
-    "national_review": "National review",
-    "withdrawn": "Withdrawn",
-}
+from .states import State
 
 
 @dataclass(frozen=True)
@@ -51,7 +33,7 @@ class Words:
     stage_names: dict[str, str] = field(default_factory=dict)
 
     def stage(self, state: str) -> str:
-        return self.stage_names.get(state) or STAGES[state]
+        return self.stage_names.get(state) or State(state).label
 
     def __getitem__(self, name: str) -> str:  # {{ words.body }} and words["body"] alike
         return getattr(self, name)

@@ -235,7 +235,7 @@ def _notification_body(data: dict) -> str:
 
 
 def _summaries_in(review: Review) -> list[str]:
-    asked = list(review.agency_summaries.all())
+    asked = list(review.agency_summaries.select_related("agency"))
     if not asked:
         return ["Ask at least one agency for a summary of its involvement."]
     waiting = sorted(s.agency.name for s in asked if not s.is_received)

@@ -243,6 +243,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, early: deadline reminders first, then the summary emails that include them.
     "deadline-reminders": {"task": "reviews.send_deadline_reminders", "schedule": crontab(hour=6, minute=30)},
+    "summary-reminders": {"task": "reviews.send_summary_reminders", "schedule": crontab(hour=6, minute=40)},
     "input-reminders": {"task": "commissioning.send_input_reminders", "schedule": crontab(hour=6, minute=45)},
     "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},

@@ -42,6 +42,32 @@ def _input_round(w) -> dict:
     return {"pk": w.north_review.pk, "round_pk": current.pk}
 
 
+def _rapid_review(w) -> dict:
+    """A practice review led by North (made a safeguarding partnership for the walk) at its rapid review,
+    North's member's agency asked for a summary and another agency not yet asked (the same review and
+    summary however often called)."""
+    from django.utils import timezone
+
+    from reviews.models import Agency, AgencySummary, Board, Membership, Review
+
+    Board.objects.filter(pk=w.north.pk).update(kind="partnership")
+    # An agency not asked yet, so the business manager has one to ask
+    Agency.objects.get_or_create(name="North Health", kind="health")[0].boards.add(w.north)
+    today = timezone.localdate()
+    review, _ = Review.objects.get_or_create(
+        lead_board=w.north,
+        reference="NSCP-RR",
+        defaults={"regime": "cspr", "state": "rapid_review", "incident_notified_on": today},
+    )
+    agency = Membership.objects.get(user=w.north_member, board=w.north, role="board_member").agency
+    summary, _ = AgencySummary.objects.get_or_create(
+        review=review,
+        agency=agency,
+        defaults={"requested_by": w.north_manager, "requested_on": today, "due_on": today},
+    )
+    return {"pk": review.pk, "summary_pk": summary.pk}
+
+
 def _registry_entry(user) -> int:
     from commissioning.models import LeadReviewer
 
@@ -176,6 +202,21 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.north_review.pk, "name": "send_for_decision"},
         allowed="north_manager",
         denied=("east_manager", "north_member", "south_manager"),
+    ),
+    # A practice review's rapid review: everyone on it reads it; the business manager asks agencies for
+    # summaries; the manager or the agency's own member records one
+    "rapid_review": _object(
+        lambda w: {"pk": _rapid_review(w)["pk"]},
+        allowed="north_member",
+        denied=("east_manager", "south_manager"),
+    ),
+    "agency_summaries_request": _object(
+        lambda w: {"pk": _rapid_review(w)["pk"]},
+        allowed="north_manager",
+        denied=("east_manager", "north_member", "north_chair"),
+    ),
+    "agency_summary_record": _object(
+        _rapid_review, allowed="north_member", denied=("east_manager", "south_manager", "north_chair")
     ),
     # Commissioning (QM 6): everyone on the review sees it; the business manager changes it
     "commissioning": _object(

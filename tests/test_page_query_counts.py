@@ -27,7 +27,7 @@ from responses.actions.workflow import DONE_STATUSES
 from responses.models import Action, ActionUpdate
 from reviews import services as reviews
 from reviews import workflow
-from reviews.models import Board, Notification, Review, State
+from reviews.models import AgencySummary, Board, Notification, Review, State
 from scr_portal.uploads import sniff
 from tests.conftest import World
 from tests.factories import (
@@ -75,6 +75,9 @@ COLD_QUERIES = {
     "board history": 17,
     "notifications": 12,
     "documents": 16,  # + when the response was last signed (a board pack made before is out of date)
+    # The review with its boards and appointments (3), the opening logged (1), its children, the agencies asked
+    # and their summaries, the agencies not yet asked, and what sending it waits for (4)
+    "rapid review": 18,
 }
 
 
@@ -382,6 +385,39 @@ def _documents(world: World, start: int, count: int) -> None:
         )
 
 
+def _practice_review(world: World) -> Review:
+    """A practice review led by North (made a safeguarding partnership) at its rapid review, two children
+    notified; the same review however often called."""
+    Board.objects.filter(pk=world.north.pk).update(kind="partnership")
+    today = timezone.localdate()
+    review, made = Review.objects.get_or_create(
+        lead_board=world.north,
+        reference="NSCP-R",
+        defaults={"regime": "cspr", "state": State.RAPID_REVIEW, "incident_notified_on": today},
+    )
+    if made:
+        for n in range(2):
+            review.children.create(pseudonym=f"Child R{n}", outcome="died", panel_reference=f"CSPRP-{n}")
+    return review
+
+
+def _summaries(world: World, start: int, count: int) -> None:
+    """`count` more agencies of North asked for a summary on the practice review, every other one received."""
+    review = _practice_review(world)
+    today = timezone.localdate()
+    for n in range(start, start + count):
+        agency = AgencyFactory(name=f"Agency {n:03d}", boards=[world.north])
+        AgencySummary.objects.create(
+            review=review,
+            agency=agency,
+            requested_by=world.north_manager,
+            requested_on=today,
+            due_on=today + timedelta(days=n % 5),
+            received_on=today if n % 2 else None,
+            summary=f"Summary {n}." if n % 2 else "",
+        )
+
+
 # The pages --------------------------------------------------------------------------------------------
 
 
@@ -481,6 +517,13 @@ PAGES = {
         _documents,
         (1, 30),
         "Document 0",
+    ),
+    "rapid review": Page(
+        "north_manager",
+        lambda w: reverse("rapid_review", args=[_practice_review(w).pk]),
+        _summaries,
+        (2, 30),
+        "Agency 000",
     ),
 }
 NOT_CONSTANT: dict[str, str] = {}  # page: why its count grows with the data (a known defect)

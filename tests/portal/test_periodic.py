@@ -148,7 +148,13 @@ def test_a_restart_runs_no_daily_job_again_the_same_day(
     sent = len(mail.outbox)
     assert sent
 
-    daily = {"deadline-reminders", "input-reminders", "action-reminders", "daily-digests"}
+    daily = {
+        "deadline-reminders",
+        "summary-reminders",
+        "input-reminders",
+        "action-reminders",
+        "daily-digests",
+    }
     for later in (FIXED + timedelta(minutes=2), FIXED + timedelta(hours=8)):
         restarted = periodic.Scheduler(periodic.jobs())  # a new process reads when each job last ran
         assert not daily & {job.name for job in restarted.due(later)}
@@ -173,6 +179,7 @@ def test_each_job_runs_when_its_schedule_says():
     assert due_at(7, 0) == sweeps | {
         "deadline-reminders",
         "notifications-resolve",
+        "summary-reminders",
         "input-reminders",
         "action-reminders",
         "daily-digests",
