@@ -323,7 +323,6 @@ def _review_changes(world: World, start: int, count: int) -> None:
             review=review,
             user=world.north_manager,
             reference=review.reference,
-            regime=review.regime,
             case_summary=f"What happened, as told the {n + 1}th time.",
             incident_date=review.incident_date,
             notification_date=review.notification_date,
