@@ -23,8 +23,8 @@ from demo.scale_history import ascending
 from responses.actions import workflow as action_workflow
 from responses.actions.workflow import OPEN_STATUSES
 from responses.models import Action, ActionUpdate, Finding, ResponseVersion, Theme
-from reviews.access import can
 from reviews import workflow
+from reviews.access import can
 from reviews.models import Appointment, Board, Membership, Notification, Review, ReviewAccess, Role, State
 from reviews.workflow import MAIN_PATH
 from scr_portal.accounts.models import User
