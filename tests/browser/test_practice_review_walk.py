@@ -251,11 +251,15 @@ def test_a_practice_review_from_notification_to_publication(
     expect(main(page)).to_contain_text(f"Still to sign: {icb.name}, {police.name}.")
     sign(delegate_icb, icb)
     expect(_success(page)).to_contain_text(f"Still to sign: {police.name}.")
+    expect(main(page)).to_contain_text(f"Still to sign: {police.name}.")
 
     # Before the third signature, publication is refused, naming the partner still to sign.
     _as(page, login_as, p.manager)
     page.goto(written)
     expect(main(page)).to_contain_text(f"Still to sign: {police.name}.")
+    breadcrumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(breadcrumbs).to_contain_text(f"Version {version.number}")
+    expect(breadcrumbs.get_by_role("link", name=f"Version {version.number}")).to_have_count(0)
     _check(page)
     page.goto(f"{base}/")
     expect(page.locator(".app-stage-tag")).to_have_text("Partners' response")
@@ -292,6 +296,7 @@ def test_a_practice_review_from_notification_to_publication(
     fill_date(page, notice_label, NOTICE)
     page.get_by_role("button", name="Record publication").click()
     expect(page.locator(".app-stage-tag")).to_have_text("Published")
+    expect(main(page)).to_contain_text("Local authority became aware")
     _check(page)
 
     review = Review.objects.get(pk=review.pk)
