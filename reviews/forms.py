@@ -506,6 +506,8 @@ class IncidentNotificationForm(_PastDatesMixin, NoteForm):
                 max_length=60,
                 initial=child.panel_reference,
                 help_text="The reference the Panel's notification system gave for this child.",
+                # The pseudonym as written ("Child W"), not lower-cased by the generic "Enter …" message.
+                error_messages={"required": f"Enter the notification reference for {child.pseudonym}"},
             )
             prepare_field(self.fields[name])
             self.layout_fields.append(name)

@@ -131,9 +131,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "can_create": may_edit
         and version.is_signed
         and not ResponseVersion.objects.filter(workflow.DRAFTS, review=review).exists(),
-        "breadcrumbs": review_crumbs(
-            review, *_version_trail(review, version), (f"Version {version.number}", None)
-        ),
+        "breadcrumbs": review_crumbs(review, *_version_trail(review), (f"Version {version.number}", None)),
     }
     return render(request, "responses/document/version.html", ctx)
 
