@@ -104,6 +104,37 @@ def _referral_complete(w: World):
     return _review_at(w, "referral")
 
 
+def _practice_review_at(state: str, **fields) -> Callable[[World], object]:
+    """North made a safeguarding partnership and its review a practice review at `state` (the referral
+    complete, its child known, and what earlier steps record)."""
+
+    def prepare(w: World):
+        from reviews.models import AgencySummary, Board, Review
+
+        _referral_complete(w)
+        Board.objects.filter(pk=w.north.pk).update(kind="partnership")
+        today = timezone.localdate()
+        Review.objects.filter(pk=w.north_review.pk).update(
+            regime="cspr", incident_notified_on=today - timedelta(days=30), **fields
+        )
+        if state != "referral":
+            agency = w.north.agencies.first()
+            AgencySummary.objects.get_or_create(
+                review=w.north_review,
+                agency=agency,
+                defaults={
+                    "requested_by": w.north_manager,
+                    "requested_on": today - timedelta(days=20),
+                    "due_on": today - timedelta(days=15),
+                    "received_on": today - timedelta(days=16),
+                    "summary": "Known to the agency since birth.",
+                },
+            )
+        return _review_at(w, state)
+
+    return prepare
+
+
 def _decision(w: World):
     _referral_complete(w)
     return _review_at(w, "decision")
@@ -285,6 +316,35 @@ FORMS: dict[str, tuple[Target, ...]] = {
         Target("review_step", BM, kwargs=_step("receive_report", _in_progress)),
     ),
     "reviews.forms.PublishForm": (Target("review_step", BM, kwargs=_step("publish", _response_signed)),),
+    # A practice review's steps and its rapid review
+    "reviews.forms.IncidentNotificationForm": (
+        Target("review_step", BM, kwargs=_step("notify_incident", _practice_review_at("referral"))),
+    ),
+    "reviews.forms.RapidReviewForm": (
+        Target("review_step", BM, kwargs=_step("send_rapid_review", _practice_review_at("rapid_review"))),
+    ),
+    "reviews.forms.PanelReplyForm": (
+        Target(
+            "review_step",
+            BM,
+            kwargs=_step(
+                "record_panel_reply",
+                _practice_review_at("with_panel", sent_to_panel_on=timezone.localdate() - timedelta(days=5)),
+            ),
+        ),
+    ),
+    "reviews.forms.PanelNationalReviewForm": (
+        Target(
+            "review_step",
+            BM,
+            kwargs=_step(
+                "panel_takes_national_review",
+                _practice_review_at("with_panel", sent_to_panel_on=timezone.localdate() - timedelta(days=5)),
+            ),
+        ),
+    ),
+    "reviews.forms.AgencySummaryRequestForm": (Target("agency_summaries_request", BM),),
+    "reviews.forms.AgencySummaryForm": (Target("agency_summary_record", BM),),
     "reviews.forms.CloseForm": (Target("review_step", BM, kwargs=_step("close", _at("monitoring"))),),
     "reviews.forms.WithdrawForm": (
         Target("review_step", "north_chair", kwargs=_step("withdraw", _referral_complete)),
