@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .words import STAGE_LABELS, words_for_body, words_for_regime
+
 
 class Role(models.TextChoices):
     BUSINESS_MANAGER = "business_manager", "Business manager"
@@ -143,8 +145,6 @@ class Board(models.Model):
 
     @property
     def words(self):
-        from .words import words_for_body
-
         return words_for_body(self.kind)
 
     def clean(self) -> None:
@@ -280,6 +280,8 @@ class State(models.TextChoices):
     NATIONAL_REVIEW = "national_review", "National review"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+
+STAGE_LABELS.update(State.choices)
 
 TERMINAL_STATES = (State.CLOSED, State.NOT_INITIATED, State.NATIONAL_REVIEW, State.WITHDRAWN)
 
@@ -467,8 +469,6 @@ class Review(models.Model):
     @property
     def words(self):
         """The regime's words for this review's pages, documents and emails (`reviews.words`)."""
-        from .words import words_for_regime
-
         return words_for_regime(self.regime)
 
     @property

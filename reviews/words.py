@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Every stage's shared name (`models.State`'s labels), filled in by reviews.models where State is declared:
+# the words never import the models, which read their words from here.
+STAGE_LABELS: dict[str, str] = {}
+
 
 @dataclass(frozen=True)
 class Words:
@@ -31,9 +35,7 @@ class Words:
     stage_names: dict[str, str] = field(default_factory=dict)
 
     def stage(self, state: str) -> str:
-        from .models import State
-
-        return self.stage_names.get(state) or State(state).label
+        return self.stage_names.get(state) or STAGE_LABELS[state]
 
     def __getitem__(self, name: str) -> str:  # {{ words.body }} and words["body"] alike
         return getattr(self, name)
