@@ -238,7 +238,7 @@ def for_board_member(user) -> QuerySet:
         reviews_visible_to(user)
         .filter(on_board, state__in=_acting(Role.BOARD_MEMBER))
         .select_related("lead_board")
-        .only("pk", "reference", "state", "lead_board__name")  # what the list shows
+        .only("pk", "reference", "state", "regime", "lead_board__name")  # what the list shows
         .order_by("state_changed_at")
     )
 
@@ -251,7 +251,7 @@ def for_lead_reviewer(user) -> QuerySet:
         reviews_visible_to(user)
         .filter(appointed)
         .exclude(state__in=TERMINAL_STATES)
-        .only("pk", "reference", "state")  # what the list shows
+        .only("pk", "reference", "state", "regime")  # what the list shows
         .order_by(F("due_on").asc(nulls_last=True), "reference")
     )
 

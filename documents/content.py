@@ -347,8 +347,8 @@ def board_pack_context(review: Review) -> dict:
     ]
     return {
         **_frame("board_pack", review),
-        "regime": review.get_regime_display(),
-        "stage": review.get_state_display(),
+        "regime": review.words.review,
+        "stage": review.stage_label,
         "agenda": agenda,
         "case_summary": review.case_summary.strip(),
         "children": children,
@@ -379,7 +379,7 @@ def response_context(version: ResponseVersion) -> dict:
     review = _review(version.review_id)
     return {
         **_frame("response", review),
-        "regime": review.get_regime_display(),
+        "regime": review.words.review,
         "version": version,
         "blocks": assemble.blocks(version.content),
         "signature": Signature(
