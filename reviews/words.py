@@ -30,6 +30,7 @@ class Words:
     Response: str
     plan: str  # business plan / partnership priorities
     Plan: str
+    plan_priority: str  # one priority of the plan: business plan priority / partnership priority
     signers: str  # who signs, in a sentence: "the chair" / "each of the three statutory partners"
     # Stage names that differ from the shared ones (`State` labels).
     stage_names: dict[str, str] = field(default_factory=dict)
@@ -56,6 +57,7 @@ SCR = Words(
     Response="Board's response",
     plan="business plan",
     Plan="Business plan",
+    plan_priority="business plan priority",
     signers="the chair",
     stage_names={"response": "Board response"},
 )
@@ -75,6 +77,7 @@ LCSPR = Words(
     Response="Partners' response",
     plan="partnership priorities",
     Plan="Partnership priorities",
+    plan_priority="partnership priority",
     signers="each of the three statutory partners",
     stage_names={
         "referral": "Serious incident notification",

@@ -204,3 +204,13 @@ def test_the_terms_of_reference_and_board_pack_of_a_practice_review_use_its_word
     finding(review)
     pack = _pdf_text("board_pack", board_pack_context(review))
     assert not NOT_IN_A_PRACTICE_REVIEW.findall(pack), NOT_IN_A_PRACTICE_REVIEW.findall(pack)
+
+
+def test_the_action_plan_exports_of_a_practice_review_use_its_words(world, partnership):
+    from responses.actions import export
+
+    plan = export.plan_of(partnership.manager, {}, review=partnership.review)
+    header = b"".join(export.csv_chunks(plan.rows(), plan.words)).decode("utf-8-sig").splitlines()[0]
+    assert "Partnership function" in header and "Partnership priority" in header
+    assert "Board function" in export.headers(world.north_review.words)
+    assert "Business plan priority" in export.headers(world.north_review.words)
