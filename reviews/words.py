@@ -7,7 +7,9 @@ Each word comes in the case it is used in: `body` ("board") mid-sentence, `Body`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from django.utils.safestring import SafeString
 
 # Every stage's shared name (`models.State`'s labels), filled in by reviews.models where State is declared:
 # the words never import the models, which read their words from here.
@@ -34,6 +36,14 @@ class Words:
     signers: str  # who signs, in a sentence: "the chair" / "each of the three statutory partners"
     # Stage names that differ from the shared ones (`State` labels).
     stage_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Our own words, never a person's: safe in HTML as they are, so "board's" reaches a page as written
+        # rather than as "board&#x27;s".
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if type(value) is str:
+                object.__setattr__(self, f.name, SafeString(value))
 
     def stage(self, state: str) -> str:
         return self.stage_names.get(state) or STAGE_LABELS[state]
