@@ -84,7 +84,9 @@ def board_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     boards = list(selectors.boards_visible_to(request.user).order_by("name"))
+    # The kinds the person's boards hold are offered; one asked for by name (a link) is honoured too.
     regimes = {b.words.regime for b in boards} or {r.value for r in Regime}
+    regimes |= {request.GET.get("regime")} & {r.value for r in Regime}
     form = ReviewFilterForm(
         request.GET or None, boards=boards, regimes=regimes, stages=workflow.stage_choices(regimes)
     )
