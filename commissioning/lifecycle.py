@@ -17,7 +17,10 @@ from .tor import workflow as tor_workflow
 def terms_approved(review: Review) -> list[str]:
     if ToRVersion.objects.filter(review=review, status__in=tor_workflow.APPROVED_STATUSES).exists():
         return []
-    return ["The chair approves the terms of reference (Commissioning, then Terms of reference)."]
+    signers = review.words.signers
+    return [
+        f"{signers[0].upper()}{signers[1:]} approves the terms of reference (Commissioning, then Terms of reference)."
+    ]
 
 
 def started_after_approval(review: Review, data: dict) -> dict[str, str]:
@@ -36,7 +39,7 @@ def started_after_approval(review: Review, data: dict) -> dict[str, str]:
     if started >= approved_on:
         return {}
     return {
-        "started_on": f"This date is before the chair approved the terms of reference ({date_format(approved_on, 'j F Y')}). "
+        "started_on": f"This date is before {review.words.signers} approved the terms of reference ({date_format(approved_on, 'j F Y')}). "
         "Enter the date the review started, or, if the terms were agreed before they were recorded in the "
         "portal, say so in the note"
     }

@@ -128,7 +128,8 @@ def rationale_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if gaps:
             messages.warning(
                 request,
-                "Rationale saved, but the chair cannot approve the terms of reference yet: " + " ".join(gaps),
+                f"Rationale saved, but {review.words.signers} cannot approve the terms of reference yet: "
+                + " ".join(gaps),
             )
         else:
             messages.success(request, "Rationale saved. It cites both case and context factors.")

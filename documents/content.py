@@ -358,8 +358,8 @@ def board_pack_context(review: Review) -> dict:
     ]
     return {
         **_frame("board_pack", review),
-        "regime": review.get_regime_display(),
-        "stage": review.get_state_display(),
+        "regime": review.words.review,
+        "stage": review.stage_label,
         "agenda": agenda,
         "case_summary": review.case_summary.strip(),
         "children": children,
@@ -404,7 +404,7 @@ def response_context(version: ResponseVersion) -> dict:
         ]
     return {
         **_frame("response", review),
-        "regime": review.get_regime_display(),
+        "regime": review.words.review,
         "words": review.words,
         "version": version,
         "blocks": assemble.blocks(version.content),

@@ -36,7 +36,7 @@ def _context(kind: str, review, source=None) -> tuple[dict, str, int | None]:
         label = f"Terms of reference, version {source.number} ({status})"
         return content.tor_context(source), label, source.number
     if kind == Document.Kind.RESPONSE:
-        label = f"The board's response, version {source.number} (signed)"
+        label = f"The {review.words.response}, version {source.number} (signed)"
         return content.response_context(source), label, source.number
     label = "Board pack"
     return content.board_pack_context(review), label, None

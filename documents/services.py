@@ -310,6 +310,7 @@ def _export_write(export_pk: int, me: str) -> str:
             handle,
             title=f"{plan.stem}: action plan",
             progress=progress,
+            words=plan.words,
         )
         size = handle.tell()
         handle.seek(0)

@@ -56,7 +56,7 @@ def _challenge(facts: ImprovementFacts) -> Evidence:
         return Evidence("No findings are recorded yet.", NOT_MET)
     summary = (
         f"Challenge recorded on {e['findings_challenged']} of {_plural(e['findings'], 'finding')}; "
-        f"{_plural(e['agencies_attended'], 'agency', 'agencies')} attended; the board's position agreed on "
+        f"{_plural(e['agencies_attended'], 'agency', 'agencies')} attended; the {facts.review.words.body}'s position agreed on "
         f"{e['positions']} of {e['findings']}"
         f"{f' ({not_accepted} not accepted in whole or part)' if not_accepted else ''}."
     )
@@ -89,7 +89,7 @@ def _informed(facts: Facts) -> Evidence:
     held = LearningItem.objects.filter(board=review.lead_board).count()
     summary = (
         f"{themed} of {_plural(len(findings), 'finding')} filed under a theme; related learning or plan "
-        f"priorities shown beside {informed}; the board's framework holds {_plural(held, 'learning item')}."
+        f"priorities shown beside {informed}; the {facts.review.words.body}'s framework holds {_plural(held, 'learning item')}."
     )
     if informed == len(findings):
         return Evidence(summary, MET)
@@ -108,7 +108,7 @@ def _prioritised(facts: Facts) -> Evidence:
     labels = dict(Action.Priority.choices)
     spread = ", ".join(f"{by_priority[p]} {labels[p].lower()}" for p in sorted(by_priority))
     summary = (
-        f"{_plural(len(rows), 'action')} ({spread}); {linked} linked to a business plan priority; "
+        f"{_plural(len(rows), 'action')} ({spread}); {linked} linked to a {facts.review.words.plan_priority}; "
         f"{deferred} deliberately deferred with a reason."
     )
     accounted = sum(1 for _, plan, s in rows if plan or is_deferred(s))

@@ -32,7 +32,6 @@ from .models import (
     Regime,
     Review,
     Role,
-    State,
     regime_problem,
 )
 
@@ -656,11 +655,13 @@ class ReviewFilterForm(forms.Form):
         label="Sort by", required=False, choices=[(k, v[1]) for k, v in SORTS.items()], widget=FilterSelect
     )
 
-    def __init__(self, *args, boards, **kwargs):
+    def __init__(self, *args, boards, regimes, stages, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "Any stage"), *State.choices]
+        # Only the kinds of review the person's boards hold, and their stages (reviews.workflow.stage_choices):
+        # a partnership's people are never offered a Serious Case Review, nor an LSCB's a rapid review.
+        self.fields["state"].choices = [("", "Any stage"), *stages]
         self.fields["board"].choices = [("", "Any board"), *((str(b.pk), b.name) for b in boards)]
-        self.fields["regime"].choices = [("", "Any kind"), *Regime.choices]
+        self.fields["regime"].choices = [("", "Any kind"), *(c for c in Regime.choices if c[0] in regimes)]
 
 
 # A practice review's rapid review: agencies' summaries ----------------------------------------------------

@@ -46,7 +46,7 @@ from .forms import (
     ReviewFilterForm,
     TimescalesForm,
 )
-from .models import Review
+from .models import Regime, Review
 from .next_step import own_next_step
 
 User = get_user_model()
@@ -89,7 +89,12 @@ def board_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     boards = list(selectors.boards_visible_to(request.user).order_by("name"))
-    form = ReviewFilterForm(request.GET or None, boards=boards)
+    # The kinds the person's boards hold are offered; one asked for by name (a link) is honoured too.
+    regimes = {b.words.regime for b in boards} or {r.value for r in Regime}
+    regimes |= {request.GET.get("regime")} & {r.value for r in Regime}
+    form = ReviewFilterForm(
+        request.GET or None, boards=boards, regimes=regimes, stages=workflow.stage_choices(regimes)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters were not understood and were left out.")

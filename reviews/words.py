@@ -7,7 +7,9 @@ Each word comes in the case it is used in: `body` ("board") mid-sentence, `Body`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from django.utils.safestring import SafeString
 
 from .states import State
 
@@ -28,9 +30,18 @@ class Words:
     Response: str
     plan: str  # business plan / partnership priorities
     Plan: str
+    plan_priority: str  # one priority of the plan: business plan priority / partnership priority
     signers: str  # who signs, in a sentence: "the chair" / "each of the three statutory partners"
     # Stage names that differ from the shared ones (`State` labels).
     stage_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Our own words, never a person's: safe in HTML as they are, so "board's" reaches a page as written
+        # rather than as "board&#x27;s".
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if type(value) is str:
+                object.__setattr__(self, f.name, SafeString(value))
 
     def stage(self, state: str) -> str:
         return self.stage_names.get(state) or State(state).label
@@ -54,6 +65,7 @@ SCR = Words(
     Response="Board's response",
     plan="business plan",
     Plan="Business plan",
+    plan_priority="business plan priority",
     signers="the chair",
     stage_names={"response": "Board response"},
 )
@@ -73,6 +85,7 @@ LCSPR = Words(
     Response="Partners' response",
     plan="partnership priorities",
     Plan="Partnership priorities",
+    plan_priority="partnership priority",
     signers="each of the three statutory partners",
     stage_names={
         "referral": "Serious incident notification",

@@ -697,6 +697,19 @@ def table(review_or_regime: Review | str) -> RegimeTable:
     return TABLES.get(regime) or TABLES[Regime.SERIOUS_CASE_REVIEW]
 
 
+def stage_choices(regimes) -> list[tuple[str, str]]:
+    """The stages of the given regimes, in the order of `State`, each named as its regimes name it (both
+    names when they differ): the review list's stage filter."""
+    tables = [TABLES[r] for r in Regime if r in regimes]
+    held = {s for t in tables for step in t.transitions.values() for s in (*step.source, step.target)}
+    held |= {s for t in tables for s in t.main_path}
+    return [
+        (state.value, " / ".join(dict.fromkeys(t.words.stage(state) for t in tables)))
+        for state in State
+        if state in held
+    ]
+
+
 def step_named(review: Review, name: str) -> Transition | None:
     """The step called `name` in the review's regime, or None when the regime has no such step."""
     return table(review).transitions.get(name)

@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from responses.models import Action, PlanPriority, Rag
 from reviews.models import Board, Review
+from reviews.words import SCR, Words
 from scr_portal.downloads import attachment_stream
 
 from . import selectors
@@ -170,6 +171,16 @@ COLUMNS = [
 VALUES = tuple(column.value for column in COLUMNS)
 
 
+def headers(words: Words) -> list[str]:
+    """The columns' headers in the plan's words: the body's function and the plan's priority are the
+    board's or the partnership's."""
+    named = {
+        "Board function": f"{words.Body} function",
+        "Business plan priority": words.plan_priority[0].upper() + words.plan_priority[1:],
+    }
+    return [named.get(c.header, c.header) for c in COLUMNS]
+
+
 def rows(actions: Iterable[dict]) -> Iterator[list]:
     """Each row's cell values, unconverted, in the columns' order."""
     for row in actions:
@@ -195,6 +206,8 @@ class Plan:
     query: str  # the filters that were understood, as a query string (bad values left out)
     today: date  # the day the RAG colours (and an overdue or RAG filter) were worked out for
 
+    words: Words = SCR  # the board's or the partnership's, for the headers
+
     def rows(self) -> Iterator[dict]:
         """The rows with everything a row shows, in the page's order, read CHUNK_SIZE at a time when they
         are iterated (selectors.for_export)."""
@@ -210,9 +223,11 @@ def plan_of(user, query: Mapping, *, review: Review | None = None, board: Board 
     the plan (reviews.selectors.review_for / board_for)."""
     if review is not None:
         scoped, reviews, stem = selectors.actions_of_review(review), None, review.reference
+        words = review.words
     else:
         reviews = selectors.board_review_names(user, board)
         scoped, stem = selectors.actions_of_board(user, board, [pk for pk, _ in reviews]), board.name
+        words = board.words
     # The owners and agencies in the plan (two queries) are only needed to check an owner or agency filter.
     if query and (query.get("owner") or query.get("owner_agency")):
         choices = selectors.filter_choices(scoped)
@@ -222,7 +237,7 @@ def plan_of(user, query: Mapping, *, review: Review | None = None, board: Board 
         query or None, owners=choices["owners"], agencies=choices["agencies"], reviews=reviews
     )
     filters, today = form.filters(), timezone.localdate()
-    return Plan(selectors.apply_filters(scoped, filters, user, today), stem, filters.query(), today)
+    return Plan(selectors.apply_filters(scoped, filters, user, today), stem, filters.query(), today, words)
 
 
 # CSV -------------------------------------------------------------------------------------------------
@@ -250,18 +265,18 @@ class _Pending:
 LINE_END = "\r\n"  # as csv.writer ends a row (and RFC 4180)
 
 
-def _header(writer, pending: _Pending) -> bytes:
+def _header(writer, pending: _Pending, words: Words) -> bytes:
     pending.write("\ufeff")  # byte order mark: Excel then reads the file as UTF-8
-    writer.writerow([neutralise(c.header) for c in COLUMNS])
+    writer.writerow([neutralise(h) for h in headers(words)])
     return pending.take()
 
 
-def csv_chunks(actions: Iterable[dict]) -> Iterator[bytes]:
+def csv_chunks(actions: Iterable[dict], words: Words = SCR) -> Iterator[bytes]:
     """The CSV file in pieces: the byte order mark and the header first (before any row is read), then the
     rows a few hundred at a time as they are read."""
     pending = _Pending()
     writer = csv.writer(pending, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END)
-    yield _header(writer, pending)
+    yield _header(writer, pending, words)
     for written, row in enumerate(rows(actions), 1):
         writer.writerow(_csv_cells(row))
         if written % CSV_ROWS_PER_WRITE == 0:
@@ -309,7 +324,9 @@ def csv_copy_chunks(plan: Plan) -> Iterator[bytes]:
     milliseconds, from an index) to know which: with a LIMIT, PostgreSQL reads even a single chunk by nested
     loops rather than hash joins, 10 ms slower on the largest board."""
     pending = _Pending()
-    yield _header(csv.writer(pending, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END), pending)
+    yield _header(
+        csv.writer(pending, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END), pending, plan.words
+    )
     order = ", ".join(f"r.{name}" for name in selectors.EXPORT_ORDER)
     end, chunked = LINE_END.encode(), plan.count() > COPY_CHUNK_SIZE
     actions, waiting = plan.filtered, []
@@ -339,7 +356,9 @@ def csv_response(plan: Plan) -> StreamingHttpResponse:
     """The plan as a CSV attachment, streamed: the rows are read in chunks while the response is sent, so
     neither the request nor the memory it takes grows with the plan. On PostgreSQL the database writes
     them (csv_copy_chunks); elsewhere Python does (csv_chunks, from a cursor's rows)."""
-    chunks = csv_copy_chunks(plan) if connection.vendor == "postgresql" else csv_chunks(plan.rows())
+    chunks = (
+        csv_copy_chunks(plan) if connection.vendor == "postgresql" else csv_chunks(plan.rows(), plan.words)
+    )
     return attachment_stream(chunks, file_name(plan.stem, "csv"), CSV_TYPE)
 
 
@@ -375,7 +394,12 @@ def _xlsx_value(sheet, value):
 
 
 def write_xlsx(
-    actions: Iterable[dict], out: BinaryIO, *, title: str, progress: Callable[[int], object] | None = None
+    actions: Iterable[dict],
+    out: BinaryIO,
+    *,
+    title: str,
+    progress: Callable[[int], object] | None = None,
+    words: Words = SCR,
 ) -> int:
     """Writes `actions` (rows as selectors.for_export reads them, e.g. `Plan.rows()`) as an Excel workbook
     to `out`, a binary file, in openpyxl's write-only mode (each row is written as it comes: memory does not
@@ -388,8 +412,8 @@ def write_xlsx(
         sheet.column_dimensions[get_column_letter(n)].width = column.width
     bold = Font(bold=True)
     header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=neutralise(column.header))
+    for header_text in headers(words):
+        cell = WriteOnlyCell(sheet, value=neutralise(header_text))
         cell.font = bold
         header.append(cell)
     sheet.append(header)

@@ -166,12 +166,12 @@ def test_progress_is_recorded_every_few_hundred_rows_not_every_row(world, monkey
     seen = []
     write = action_export.write_xlsx
 
-    def watched(actions, out, *, title, progress=None):
+    def watched(actions, out, *, title, progress=None, **more):
         def recorded(done: int) -> None:
             progress(done)
             seen.append((done, *Export.objects.values_list("rows_done", "rows_total").get(pk=export.pk)))
 
-        return write(actions, out, title=title, progress=recorded)
+        return write(actions, out, title=title, progress=recorded, **more)
 
     monkeypatch.setattr(action_export, "write_xlsx", watched)
 

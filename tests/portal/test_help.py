@@ -37,3 +37,30 @@ def test_the_help_page_reads_only_what_the_layout_needs(client, world):
     layout |= {"reviews_membership", "reviews_board", "reviews_notification"}  # header, menu, unread count
     layout |= {"reviews_appointment"}  # the reviews they see beyond their boards' (access.reviews_joined)
     assert tables <= layout
+
+
+def test_the_help_page_sets_the_two_regimes_side_by_side(client, world):
+    client.force_login(world.north_member)
+    text = client.get(reverse("help")).content.decode()
+    section = text.split('id="two-regimes"', 1)[1]
+    assert (
+        '<th scope="col" class="govuk-table__header">Serious Case Review (Working Together 2015)</th>'
+        in section
+    )
+    assert "Local child safeguarding practice review (Working Together 2018 and 2023)" in section
+    for row in (
+        "Accountable body",
+        "Who decides and signs",
+        "Notification",
+        "Decision",
+        "Conduct",
+        "Publication",
+    ):
+        assert f'<th scope="row" class="govuk-table__header">{row}</th>' in section
+    # Which timescales are guidance, and where they come from (chapters only: paragraphs change by edition).
+    assert "within 15 working days of the notification (guidance, not law)" in section
+    assert "a target, not law" in section
+    assert "at least 7 working days before publication" in section
+    assert "the Panel, the Secretary of State and Ofsted" in section
+    assert "Working Together to Safeguard Children 2023, chapter 5" in section
+    assert "check the current edition" in section
