@@ -262,6 +262,11 @@ def _panel_body(data: dict) -> str:
     return "\n".join(lines)
 
 
+_record_panel_reply = _set(
+    panel_reply="panel_reply", panel_replied_on="panel_replied_on", panel_reply_reasons="panel_reply_reasons"
+)
+
+
 def _publish_effect(review: Review, data: dict, user) -> None:
     review.report_published_on = data["report_published_on"]
     review.response_published_on = data["response_published_on"]
@@ -483,11 +488,7 @@ LCSPR_TRANSITIONS: dict[str, Transition] = _table(
             form_class=forms.PanelReplyForm,
             explanation="Record whether the national Panel agrees with the rapid review's recommendation. "
             "The partners then decide.",
-            effect=_set(
-                panel_reply="panel_reply",
-                panel_replied_on="panel_replied_on",
-                panel_reply_reasons="panel_reply_reasons",
-            ),
+            effect=_record_panel_reply,
             body=_panel_body,
         ),
         Transition(
@@ -499,11 +500,7 @@ LCSPR_TRANSITIONS: dict[str, Transition] = _table(
             form_class=forms.PanelNationalReviewForm,
             explanation="The national Panel takes the case on as a national review: the partnership holds no "
             "local review, and supports the Panel's.",
-            effect=_set(
-                panel_reply="panel_reply",
-                panel_replied_on="panel_replied_on",
-                panel_reply_reasons="panel_reply_reasons",
-            ),
+            effect=_record_panel_reply,
             body=_panel_body,
             warning=True,
             ends_appointments=True,
