@@ -195,7 +195,11 @@ def seed_partnership(password: str) -> list[Review]:
         agencies[name].boards.add(board)
     people = {}
     for local, full_name, title, role, agency, partner in PEOPLE:
-        people[local] = user = _person(f"{local}@east.example", full_name, title, password)
+        # Demo only: the chair and the partners, who must use a second factor, have it waived.
+        waived = role in (Role.CHAIR, Role.LEAD_PARTNER, Role.DELEGATED_PARTNER)
+        people[local] = user = _person(
+            f"{local}@east.example", full_name, title, password, two_factor_waived=waived
+        )
         Membership.objects.update_or_create(
             user=user,
             board=board,

@@ -299,7 +299,9 @@ def seed_demo(password: str) -> dict[str, int]:
     for key, people in PEOPLE.items():
         domain = f"{key.lower()}.example"
         for local, full_name, title, role, agency in people:
-            waived = role == Role.CHAIR  # demo only: keeps the demo walkable without an authenticator app
+            # Demo only: keeps the demo walkable without an authenticator app. South's member is also East's
+            # delegated partner for the police, who signs (demo.partnership).
+            waived = role == Role.CHAIR or (key, local) == ("South", "member")
             user = _person(f"{local}@{domain}", full_name, title, password, two_factor_waived=waived)
             Membership.objects.update_or_create(
                 user=user,

@@ -29,6 +29,7 @@ from scr_portal.queries import IdsParam, InIds, InParam, Param
 from . import workflow
 from .models import (
     BOARD_ROLES,
+    PARTNER_ROLES,
     ROLE_IMPLIES,
     Appointment,
     Board,
@@ -619,5 +620,6 @@ def step_options(user, review: Review) -> list[workflow.Option]:
 
 
 def chairs_somewhere(user) -> bool:
-    """Chairs sign and approve: they must use a second factor (registered with the accounts policy)."""
-    return holds_role(user, Role.CHAIR)
+    """Chairs and statutory partners decide, approve and sign: they must use a second factor (registered
+    with the accounts policy)."""
+    return bool(roles_held(user) & {Role.CHAIR, *PARTNER_ROLES})
