@@ -211,7 +211,13 @@ def _prepare(p: Partnership, review: Review, name: str) -> None:
     if name == "begin_response" and review.state == State.REPORT_RECEIVED:
         record_findings(review, p.manager)
     if name == "publish" and review.state == State.RESPONSE:
-        sign_off(review, p.manager, p.chair)
+        # Signed by each of the three statutory partners (a lead or a delegate for each).
+        signers = [
+            p.leads[StatutoryPartner.LOCAL_AUTHORITY],
+            p.delegates[StatutoryPartner.INTEGRATED_CARE_BOARD],
+            p.leads[StatutoryPartner.POLICE],
+        ]
+        sign_off(review, p.manager, p.chair, signers=signers)
 
 
 def take(p: Partnership, review: Review, name: str, user, **overrides) -> Review:
