@@ -21,6 +21,7 @@ from demo.reviews import _backdate, _demo_inboxes, _demo_pdf, _person
 from reviews import notifications, services
 from reviews.models import (
     Agency,
+    AgencySummary,
     Appointment,
     Board,
     BodyKind,
@@ -299,9 +300,8 @@ def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people:
 
 def _summaries(review: Review, manager, agencies: dict, *, asked: date, when: date, all_in: bool) -> None:
     """Agencies asked for a summary of their involvement. All in, for a rapid review already sent; else
-    two in, one awaited and one overdue."""
-    from reviews.models import AgencySummary
-
+    two in, one awaited and one overdue. Written directly, as the demo's other made-up past is: the service
+    asks for summaries due from today on."""
     names = [LA, ICB, POLICE, "East Borough Schools"]
     due = {name: workdays.add_working_days(asked, 5) for name in names}
     if not all_in:  # the schools' summary is overdue by now; the ICB's is awaited, not yet due

@@ -45,6 +45,7 @@ WORKFLOW_MODULES = frozenset(
 DATA_GENERATORS = frozenset(
     {
         "demo/reviews.py",
+        "demo/partnership.py",
         "demo/scale.py",
         "demo/scale_history.py",
         "demo/commissioning.py",
