@@ -41,7 +41,8 @@ class Words:
         for f in fields(self):
             value = getattr(self, f.name)
             if type(value) is str:
-                object.__setattr__(self, f.name, SafeString(value))
+                # The constants below only (no person's text reaches a Words): nosec for that reason.
+                object.__setattr__(self, f.name, SafeString(value))  # nosec B703
 
     def stage(self, state: str) -> str:
         return self.stage_names.get(state) or State(state).label
