@@ -55,12 +55,32 @@ R = "reviews.Review"
 PARTS: tuple[Part, ...] = (
     Part(
         R,
-        clear=("case_summary", "criteria_notes", "decision_rationale", "final_report_name", "end_reason"),
+        clear=(
+            "case_summary",
+            "criteria_notes",
+            "decision_rationale",
+            "final_report_name",
+            "end_reason",
+            # Names of people, and what a practice review's rapid review and the Panel said of the case.
+            "reviewers_named",
+            "incident_notified_by",
+            "immediate_safety_actions",
+            "learning_identified",
+            "recommendation_reasons",
+            "panel_reply_reasons",
+        ),
         people=("decided_by",),
         files=("final_report",),
         plain=("reference", "due_kind"),
     ),
-    Part("reviews.Child", "review", relabel=(("pseudonym", "Child {n}"),), clear=("age", "circumstances")),
+    Part(
+        "reviews.Child",
+        "review",
+        relabel=(("pseudonym", "Child {n}"),),
+        # panel_reference: the national Panel's reference for the child's notification, which finds the case.
+        clear=("age", "circumstances", "panel_reference"),
+    ),
+    Part("reviews.AgencySummary", "review", clear=("summary",), people=("requested_by",)),
     Part("reviews.ParallelProcess", "review", clear=("description",)),
     Part(
         "reviews.TimelineEntry",
@@ -152,6 +172,8 @@ PARTS: tuple[Part, ...] = (
     Part("responses.Evidence", "update", "responses.ActionUpdate", remove=True, files=("file",)),
     Part("responses.EngagementActivity", "review", keep=("description",), clear=("audience_detail",)),
     Part("responses.ResponseVersion", "review", remove=True),
+    # A statutory partner's signature goes with its version (removed first: children before parents).
+    Part("responses.PartnerSignature", "version", "responses.ResponseVersion", remove=True),
     Part("documents.Document", "review", remove=True, files=("file",)),
     Part("documents.Export", "review", remove=True, files=("file",)),
 )
