@@ -730,20 +730,8 @@ def states_acting(role: str) -> list[State]:
     return found
 
 
-# Every stage, in the order the regimes' paths run (for lists of reviews of both regimes).
-MAIN_PATH: list[State] = [
-    State.REFERRAL,
-    State.RAPID_REVIEW,
-    State.WITH_PANEL,
-    State.DECISION,
-    State.COMMISSIONING,
-    State.IN_PROGRESS,
-    State.REPORT_RECEIVED,
-    State.RESPONSE,
-    State.PUBLISHED,
-    State.MONITORING,
-    State.CLOSED,
-]
+# Every stage on either regime's main path, in the order the paths run (for lists of reviews of both).
+MAIN_PATH: list[State] = [s for s in State if any(s in t.main_path for t in TABLES.values())]
 
 
 @dataclass(frozen=True)
@@ -754,19 +742,6 @@ class Option:
     @property
     def possible(self) -> bool:
         return not self.blockers
-
-
-MAIN_PATH = [
-    State.REFERRAL,
-    State.DECISION,
-    State.COMMISSIONING,
-    State.IN_PROGRESS,
-    State.REPORT_RECEIVED,
-    State.RESPONSE,
-    State.PUBLISHED,
-    State.MONITORING,
-    State.CLOSED,
-]
 
 
 def stage_path(review: Review) -> list[tuple[str, str]]:

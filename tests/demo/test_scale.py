@@ -26,7 +26,7 @@ from responses.models import Action, ActionUpdate, Finding, ResponseVersion, The
 from reviews import workflow
 from reviews.access import can
 from reviews.models import Appointment, Board, Membership, Notification, Review, ReviewAccess, Role, State
-from reviews.workflow import MAIN_PATH
+from reviews.workflow import TABLES
 from scr_portal.accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +222,9 @@ def test_every_object_has_its_history_oldest_first_ending_on_the_object_as_it_is
     assert versions_of["ToRVersion"] > 2
     assert versions_of["ToRComment"] > 1.2
     assert 1 < versions_of["Membership"] < 2
+
+
+MAIN_PATH = TABLES["scr"].main_path  # the national dataset is of Serious Case Reviews
 
 
 def test_review_and_action_histories_follow_their_workflows(standard_factors, standard_themes):
