@@ -9,7 +9,7 @@ in commissioning, one at the partners' response with two of three signatures, an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -278,10 +278,17 @@ def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people:
                 upto=name,
                 signers=signers,
             )
-        actor = people["lead-la"] if name in ("initiate", "start_review") else manager
-        services.review_transition(
-            review_id=review.pk, name=name, user=actor, data=_step_data(name, when, review, people)
-        )
+        data = _step_data(name, when, review, people)
+        if name == "initiate":
+            # The partners' decision, signed by each statutory partner (the police by its delegate).
+            for hour, signer in enumerate(("lead-la", "delegate-icb", "delegate-police"), start=9):
+                at = timezone.make_aware(datetime.combine(when, time(hour)))
+                services.review_transition(
+                    review_id=review.pk, name=name, user=people[signer], data=data, at=at
+                )
+        else:
+            actor = people["lead-la"] if name == "start_review" else manager
+            services.review_transition(review_id=review.pk, name=name, user=actor, data=data)
         _backdate(review, when)
     if plan.state == State.RESPONSE:
         # Two of the three partners have signed the draft; the integrated care board is still to sign.
@@ -356,7 +363,6 @@ def _step_data(name: str, when: date, review: Review, people: dict) -> dict:
     if name == "initiate":
         return {
             "decision_date": when,
-            "decided_by": people["lead-la"],
             "decision_rationale": "The partners agree with the rapid review: a local review will bring out how agencies shared information.",
             "national_panel_notified_on": when,
             "inspectorate_notified_on": when,

@@ -81,6 +81,8 @@ PARTS: tuple[Part, ...] = (
         clear=("age", "circumstances", "panel_reference"),
     ),
     Part("reviews.AgencySummary", "review", clear=("summary",), people=("requested_by",)),
+    # The partners' signatures on their decision: the text signed holds the decision's reasons.
+    Part("reviews.DecisionSignature", "review", remove=True),
     Part("reviews.ParallelProcess", "review", clear=("description",)),
     Part(
         "reviews.TimelineEntry",

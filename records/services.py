@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from responses.models import Attendance, Finding, Meeting, PartnerSignature, ResponseVersion
 from reviews.access import can
-from reviews.models import Board, Child, Review
+from reviews.models import Board, Child, DecisionSignature, Review
 from reviews.services import review_lock, timeline_add
 from scr_portal import leases, outbox
 
@@ -359,10 +359,11 @@ def review_delete(*, review_id: int, board: Board, user, typed_reference: str, c
     reference = review.reference
 
     removed: Counter[str] = Counter()
-    # A signed response and a partner's signature are protected against deletion by the model (they never
-    # change), and a finding protects the meeting where its position was agreed: they go first, the review
-    # then takes the rest.
+    # A signed response and a partner's signature (on the response or on the decision) are protected
+    # against deletion (they never change), and a finding protects the meeting where its position was
+    # agreed: they go first, the review then takes the rest.
     removed.update(PartnerSignature.objects.filter(version__review=review).delete()[1])
+    removed.update(DecisionSignature.objects.filter(review=review).delete()[1])
     removed.update(ResponseVersion.objects.filter(review=review).delete()[1])
     Finding.objects.filter(review=review).update(position_meeting=None)
     removed.update(BY_LABEL["commissioning.FactorAssessment"].model.objects.filter(review=review).delete()[1])

@@ -623,3 +623,16 @@ def chairs_somewhere(user) -> bool:
     """Chairs and statutory partners decide, approve and sign: they must use a second factor (registered
     with the accounts policy)."""
     return bool(roles_held(user) & {Role.CHAIR, *PARTNER_ROLES})
+
+
+def acting_partner(user, review: Review) -> Membership | None:
+    """The membership by which `user` signs for a statutory partner on the review's lead partnership (its
+    `partner` and `agency`): their lead partner role before a delegated one; None when they hold neither.
+    Signing the partners' decision and their written response both ask this."""
+    held = list(
+        Membership.objects.active()
+        .filter(user=user, board_id=review.lead_board_id, role__in=PARTNER_ROLES)
+        .select_related("agency")
+    )
+    held.sort(key=lambda m: PARTNER_ROLES.index(m.role))
+    return held[0] if held else None

@@ -30,6 +30,7 @@ from .models import (
     Board,
     BoardInvitation,
     Child,
+    DecisionSignature,
     Membership,
     Notification,
     ParallelProcess,
@@ -151,6 +152,26 @@ class ParticipatingBoardInline(ReadOnly, admin.TabularInline):
     )
 
 
+class DecisionSignatureInline(admin.TabularInline):
+    """A practice review's partners' signatures on their decision, shown, never written here: each partner
+    signs on the portal's decision page."""
+
+    model = DecisionSignature
+    extra = 0
+    fields = ["partner", "organisation", "user", "signed_at", "step", "digest"]
+    readonly_fields = fields
+    verbose_name_plural = "partners' signatures on the decision (read-only: each partner signs in the portal)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AppointmentInline(admin.TabularInline):
     """The review's lead reviewers, read-only here: appointing one and ending an appointment go through the
     registry's conflict of interest and load checks, under Appointments (or on the portal's page)."""
@@ -219,7 +240,7 @@ class ReviewAdmin(ScopedHistoryMixin, HistoryAdmin):
     list_filter = ["lead_board"]
     search_fields = ["reference"]
     list_select_related = ["lead_board"]
-    inlines = [ParticipatingBoardInline, AppointmentInline]
+    inlines = [ParticipatingBoardInline, AppointmentInline, DecisionSignatureInline]
 
     def get_queryset(self, request):
         # Only the reviews the administrator may see through their own roles.

@@ -139,9 +139,16 @@ def rapid_review_due(review: Review) -> date | None:
     return workdays.add_working_days(review.incident_notified_on, review.lead_board.rapid_review_working_days)
 
 
+# Clocks that still run once the review has ended: a Serious Case Review not initiated still owes the
+# national panel its notice.
+RUN_AFTER_THE_END = frozenset({"not_initiated_notice"})
+
+
 def current_deadline(review: Review, today: date | None = None) -> ReviewClock | None:
-    """The earliest clock still running, if the review is open."""
-    if review.state in TERMINAL_STATES:
-        return None
-    running = [c for c in review_clocks(review, today) if not c.done]
+    """The earliest clock still running: any, while the review is open; once it has ended, only a notice
+    still owed."""
+    ended = review.state in TERMINAL_STATES
+    running = [
+        c for c in review_clocks(review, today) if not c.done and (not ended or c.key in RUN_AFTER_THE_END)
+    ]
     return min(running, key=lambda c: c.due) if running else None

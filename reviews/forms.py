@@ -324,11 +324,15 @@ class _DecisionForm(NoteForm):
         w = review.words
         self.fields["decision_rationale"].help_text = f"The reasons the {w.body} will be held to."
         if review.is_practice_review:
-            self.fields["decided_by"].label = "Partner who recorded the partners' decision"
+            # The partners decide together: each signs the decision for their organisation (the service
+            # records who), so nobody is named as the one who decided.
+            del self.fields["decided_by"]
             self.fields[
                 "national_panel_notified_on"
             ].label = "Date the national Panel was told of the decision"
             self.fields["inspectorate_notified_on"].label = "Date Ofsted was told of the decision"
+            self.submit_label = "Sign the decision for your organisation"
+            self.lay_out()
         for name in ("national_panel_notified_on", "inspectorate_notified_on"):
             self.fields[name].initial = getattr(review, name)
 
@@ -368,7 +372,7 @@ class InitiateForm(_DecisionForm):
         if review.is_practice_review:
             del self.fields["reviewers_named"]
             self.layout_fields = _DecisionForm.layout_fields
-            self.submit_label = "Record the decision to hold a local review"
+            self.submit_label = "Sign the decision to hold a local review"
             self.lay_out()
 
     def clean(self):
@@ -437,6 +441,31 @@ class ReceiveReportForm(NoteForm):
         value = self.cleaned_data["report_received_on"]
         not_in_future(value, "date the final report was received")
         return value
+
+
+class NotInitiatedNoticeForm(_PastDatesMixin, NoteForm):
+    """A Serious Case Review not initiated: when the national panel (and Ofsted) were told of the decision,
+    with the reasons, when that was not recorded with the decision itself."""
+
+    submit_label = "Record the notice"
+    national_panel_notified_on = date_field(
+        "Date the national panel was told of the decision, with the reasons"
+    )
+    inspectorate_notified_on = date_field("Date Ofsted was told (optional)", required=False)
+    layout_fields = ["national_panel_notified_on", "inspectorate_notified_on", "note"]
+    past_dates = ("national_panel_notified_on", "inspectorate_notified_on")
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, review=review, **kwargs)
+        self.fields["inspectorate_notified_on"].initial = review.inspectorate_notified_on
+
+    def clean(self):
+        data = super().clean()
+        decided = self.review.decision_date
+        for name in ("national_panel_notified_on", "inspectorate_notified_on"):
+            if data.get(name) and decided and data[name] < decided:
+                self.add_error(name, f"The notice cannot come before the decision ({decided:%-d %B %Y})")
+        return data
 
 
 class PublishForm(_PastDatesMixin, NoteForm):

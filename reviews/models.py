@@ -95,7 +95,7 @@ class Board(models.Model):
         "notify within (working days)",
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text="From the day the board learns of the incident to notifying the national panel and inspectorate.",
+        help_text="From the day the incident becomes known (to the board, or to the local authority) to notifying the national panel and Ofsted.",
     )
     rapid_review_working_days = models.PositiveSmallIntegerField(
         "rapid review within (working days)",
@@ -107,7 +107,7 @@ class Board(models.Model):
         "decide within (months)",
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
-        help_text="From the day the board learns of the incident to the decision whether to hold a review.",
+        help_text="From the day the incident becomes known to the decision whether to hold a review.",
     )
     completion_months = models.PositiveSmallIntegerField(
         "complete within (months)",
@@ -119,7 +119,7 @@ class Board(models.Model):
         "publish within (months)",
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text="From receiving the final report to publishing it with the board's response.",
+        help_text="From receiving the final report to publishing it with the board's or the partners' response.",
     )
     # How long a review's records are kept after it ends (UK GDPR storage limitation), before the business
     # manager anonymises or deletes them. 25 years by default: safeguarding records about a child are
@@ -325,7 +325,7 @@ REFERRAL_FIELDS = (
 
 class Review(models.Model):
     reference = models.CharField(
-        max_length=40, help_text="The board's own reference, for example NSCB-2026-03."
+        max_length=40, help_text="The board's or partnership's own reference, for example NSCB-2026-03."
     )
     lead_board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="led_reviews")
     regime = models.CharField(max_length=10, choices=Regime.choices, default=Regime.SERIOUS_CASE_REVIEW)
@@ -364,7 +364,9 @@ class Review(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="chair who decided",
+        verbose_name="who decided",
+        help_text="Under a board, the chair; under a partnership, the partner whose signature made the "
+        "partners' decision.",
     )
     national_panel_notified_on = models.DateField("national panel notified on", null=True, blank=True)
     inspectorate_notified_on = models.DateField("Ofsted notified on", null=True, blank=True)
@@ -400,7 +402,7 @@ class Review(models.Model):
         "Panel, Secretary of State and Ofsted sent the report on", null=True, blank=True
     )
     report_published_on = models.DateField("report published on", null=True, blank=True)
-    response_published_on = models.DateField("board's response published on", null=True, blank=True)
+    response_published_on = models.DateField("response published on", null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField("why the review was closed or withdrawn", blank=True)
 
@@ -424,7 +426,7 @@ class Review(models.Model):
                 | Q(notification_date__isnull=True)
                 | Q(notification_date__gte=F("incident_date")),
                 name="review_notified_after_incident",
-                violation_error_message="The board cannot learn of an incident before it happened.",
+                violation_error_message="The incident cannot become known before it happened.",
             ),
         ]
         indexes = [
@@ -552,6 +554,55 @@ class AgencySummary(models.Model):
     @property
     def is_received(self) -> bool:
         return self.received_on is not None
+
+
+class DecisionSignatureQuerySet(models.QuerySet):
+    def on(self, digest: str) -> DecisionSignatureQuerySet:
+        """The signatures made on the decision with this digest (the only ones that count for it)."""
+        return self.filter(digest=digest)
+
+
+class DecisionSignature(models.Model):
+    """One statutory partner's signature on the partners' decision about a practice review (to hold a
+    local child safeguarding practice review or not): who signed (the lead or delegated safeguarding
+    partner), for which statutory partner and organisation, when, and exactly what they signed (the
+    decision's text, with its SHA-256 digest, and the values of the form it came from, so that the next
+    partner is shown the same decision). The decision is made when the third different partner signs the
+    same text; a changed decision needs three new signatures, the earlier ones staying recorded. A partner
+    signs a given decision once. A signature never changes (checked in `save`, and by a database trigger)
+    and is never deleted while its review is kept."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="decision_signatures")
+    step = models.CharField("the decision's step", max_length=40)
+    text = models.TextField("the decision as signed")
+    values = models.JSONField("the decision's form values", default=dict, blank=True)
+    partner = models.CharField("statutory partner", max_length=20, choices=StatutoryPartner.choices)
+    organisation = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField("SHA-256 digest of the signed decision", max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = DecisionSignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "partner", "digest"], name="partner_signs_a_decision_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="decision_signature_has_digest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.get_partner_display()} ({self.organisation})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and DecisionSignature.objects.filter(pk=self.pk).exists():
+            raise ValidationError("A partner's signature on a decision can never change.")
+        super().save(*args, **kwargs)
 
 
 class TimelineEntry(models.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from . import workflow
-from .access import can, represents_agency, roles_on_review, roles_running
+from .access import acting_partner, can, represents_agency, roles_on_review, roles_running
 from .models import Review, Role
 
 
@@ -45,7 +45,7 @@ def own_next_step(user, review: Review, options: list[workflow.Option]) -> OwnSt
         found = finder(user, review)
         if found is not None:
             return found
-    found = _rapid_review_step(user, review)
+    found = _rapid_review_step(user, review) or _decision_signed(user, review, options)
     if found is not None:
         return found
     # A step the person may take (never the warning ones, such as withdrawing), ready first; the step's page
@@ -83,3 +83,20 @@ def _rapid_review_step(user, review: Review) -> OwnStep | None:
     if not review.agency_summaries.exists():
         return OwnStep("Ask agencies for summaries of their involvement.", url)
     return None
+
+
+def _decision_signed(user, review: Review, options: list[workflow.Option]) -> OwnStep | None:
+    """A partner whose organisation has signed the decision the partners are signing waits for the others
+    (signing it again would be refused)."""
+    if not any(o.transition.signed_by_partners for o in options):
+        return None
+    acting = acting_partner(user, review)
+    latest = review.decision_signatures.order_by("-signed_at", "-pk").first()
+    if acting is None or latest is None:
+        return None
+    if not review.decision_signatures.on(latest.digest).filter(partner=acting.partner).exists():
+        return None
+    return OwnStep(
+        f"{acting.agency} has signed the partners' decision: waiting for the other partners to sign it.",
+        reverse("review_step", args=[review.pk, latest.step]),
+    )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from scr_portal import outbox, workdays
 
-from . import access, workflow
+from . import access, clocks, workflow
 from .models import AgencySummary, Notification, Regime, Review, Role
 
 User = get_user_model()
@@ -238,7 +238,11 @@ def send_deadline_reminders(today=None) -> int:
     horizon = workdays.add_working_days(today, REMINDER_WORKING_DAYS)
     created = 0
     due = Review.objects.filter(due_on__isnull=False, due_on__lte=horizon).select_related("lead_board")
-    for review in due.filter(state__in=workflow.states_allowing(workflow.DEADLINES_RUN)):
+    # An open review's clocks, and a notice still owed once a review has ended (clocks.RUN_AFTER_THE_END).
+    running = Q(state__in=workflow.states_allowing(workflow.DEADLINES_RUN)) | Q(
+        due_kind__in=clocks.RUN_AFTER_THE_END
+    )
+    for review in due.filter(running):
         passed = review.due_on < today
         label = review.due_on.strftime("%-d %B %Y")
         clock = workdays.clock(review.due_on, today)

@@ -41,7 +41,7 @@ add_rule("view_review_history", review_manager)
 add_rule("change_review", runs_review(BM) & review_open)
 # Taking a step of the lifecycle: the entry check; the workflow table names the roles per step
 # (access.may_take_step).
-add_rule("take_review_step", review_participant & review_open)
+add_rule("take_review_step", review_participant & review_allows(workflow.STEPS_TAKEN))
 
 # Cross-border reviews: the lead board's business manager invites other boards and removes them; each
 # invited board's business manager answers (or withdraws) for their board.

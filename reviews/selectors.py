@@ -22,10 +22,12 @@ from .models import (
     Board,
     BoardInvitation,
     Child,
+    DecisionSignature,
     Membership,
     Notification,
     ParticipatingBoard,
     Review,
+    StatutoryPartner,
 )
 
 
@@ -284,3 +286,46 @@ def agency_summary_for(user, review: Review, pk: int, action: str) -> AgencySumm
     summary.review = review  # the rule reads the review's stage and lead board from the one already read
     require(user, action, summary)
     return summary
+
+
+# The partners' decision, while it is being signed ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerOnDecision:
+    partner: str
+    label: str
+    signature: DecisionSignature | None
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """The partners' decision most recently signed, and each statutory partner's signature on that same
+    decision (signatures on a decision since changed no longer count, and are kept on the timeline)."""
+
+    step: str
+    text: str
+    values: dict
+    partners: list[PartnerOnDecision]
+
+    @property
+    def signed(self) -> int:
+        return sum(1 for p in self.partners if p.signature is not None)
+
+
+def pending_decision(review: Review) -> PendingDecision | None:
+    """The decision the partners are signing (the one most recently signed), or None before anyone has
+    signed. Two queries."""
+    latest = review.decision_signatures.order_by("-signed_at", "-pk").first()
+    if latest is None:
+        return None
+    on_it = {
+        s.partner: s
+        for s in review.decision_signatures.on(latest.digest).select_related("user", "organisation")
+    }
+    return PendingDecision(
+        step=latest.step,
+        text=latest.text,
+        values=latest.values,
+        partners=[PartnerOnDecision(p.value, p.label, on_it.get(p.value)) for p in StatutoryPartner],
+    )

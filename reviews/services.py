@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -16,6 +18,7 @@ from scr_portal.dates import long_date
 
 from . import access, clocks, notifications, workflow
 from .models import (
+    PARTNER_ROLES,
     REFERRAL_FIELDS,
     Agency,
     AgencySummary,
@@ -23,6 +26,8 @@ from .models import (
     Board,
     BoardInvitation,
     Child,
+    DecisionSignature,
+    Membership,
     Notification,
     ParallelProcess,
     ParticipatingBoard,
@@ -237,14 +242,15 @@ def board_timescales_update(
     return board
 
 
-def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
+def review_transition(*, review_id: int, name: str, user, data: dict, at: datetime | None = None) -> Review:
     """Takes one step of the lifecycle: locks the review, checks the stage, the person's role and the
     step's preconditions, applies the step's data, moves the stage and writes one timeline entry.
 
     Raises TransitionRefused with a plain message when any check fails; nothing is changed then. A file the
     step keeps (the final report) is stored before the transaction, with no lock held while it is written,
     and removed again if the step is refused or fails; a process killed in between leaves it to the file
-    sweep (scr_portal/files.py)."""
+    sweep (scr_portal/files.py). `at` dates a partner's signature on a decision: only the demonstration
+    data's made-up past sets it."""
     # The regime decides the steps; it never changes, so it is read without a lock.
     regime = Review.objects.filter(pk=review_id).values_list("regime", flat=True).first()
     step = workflow.table(regime).transitions.get(name) if regime else None
@@ -252,7 +258,7 @@ def review_transition(*, review_id: int, name: str, user, data: dict) -> Review:
         raise TransitionRefused("There is no such step.")
     with files.removed_unless_recorded([]) as stored:
         kept = _step_files_store(step, review_id, data, stored)
-        return _step_take(step, review_id, user, data, kept)
+        return _step_take(step, review_id, user, data, kept, at)
 
 
 def _step_files_store(
@@ -272,11 +278,13 @@ def _step_files_store(
     return kept
 
 
-def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept: dict[str, str]) -> Review:
+def _step_take(
+    step: workflow.Transition, review_id: int, user, data: dict, kept: dict[str, str], at: datetime | None
+) -> Review:
     """The step's transaction, naming on the review the files stored for it (`kept`)."""
     with transaction.atomic():
         review = review_lock(review_id)
-        if review.state not in step.source:
+        if review.state not in step.source or not step.offered(review):
             raise TransitionRefused(
                 f"This review is now at the {review.stage_label.lower()} stage, so “{step.label.lower()}” "
                 "cannot be done. Nothing was changed."
@@ -290,12 +298,20 @@ def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept
             raise TransitionRefused("First: " + " ".join(blockers))
         if problems := workflow.date_problems(review, step, data):
             raise TransitionRefused(" ".join(problems.values()))
+        if step.signed_by_partners:
+            body = _decision_sign(step, review, user, data, at or timezone.now())
+            if body is None:  # signed, and waiting for the other partners' signatures
+                return review
+            data = {**data, "decided_by": user}  # the partner whose signature made the decision
+        else:
+            body = step.body(data)
         before = review.state
         step.effect(review, data, user)
         for field_name, stored_name in kept.items():
             getattr(review, field_name).name = stored_name
         review.state = step.target
-        review.state_changed_at = timezone.now()
+        if before != step.target:
+            review.state_changed_at = timezone.now()
         review_refresh_due(review)
         try:
             review.full_clean(exclude=["final_report"])
@@ -309,18 +325,93 @@ def _step_take(step: workflow.Transition, review_id: int, user, data: dict, kept
             user=user,
             kind=TimelineEntry.Kind.DECISION if step.is_decision else TimelineEntry.Kind.TRANSITION,
             title=step.label
-            if step.is_decision
+            if step.is_decision or before == step.target
             else f"{review.words.stage(before)} → {review.words.stage(step.target)}",
-            body=step.body(data),
+            body=body,
             from_state=before,
             to_state=step.target,
             transition=step.name,
         )
+        if before == step.target:  # a record kept at the same stage (a late notice): nobody new acts
+            return review
         # What the earlier stage asked of people is done (and nothing is asked on a closed review).
         notifications.resolve_on_review_change(review)
         if not notifications.is_muted():
             transaction.on_commit(lambda: notifications.notify_stage_reached(review, user))
     return review
+
+
+def _decision_sign(step: workflow.Transition, review: Review, user, data: dict, at: datetime) -> str | None:
+    """Records the person's signature, for the statutory partner they act for, on the partners' decision as
+    `data` gives it (inside the step's transaction, the review locked). Returns the timeline's account of
+    the decision when this is the last different partner to sign that same decision (the step then moves
+    the review); else None, the other partners told their signature is awaited."""
+    acting = access.acting_partner(user, review)
+    if acting is None or not acting.partner or acting.agency_id is None:
+        raise TransitionRefused(
+            "Only a lead or delegated safeguarding partner of the partnership, acting for a statutory "
+            "partner and its organisation, signs the partners' decision."
+        )
+    text = workflow.decision_text(review, step, data)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    earlier = (
+        review.decision_signatures.on(digest).filter(partner=acting.partner).select_related("user").first()
+    )
+    if earlier is not None:
+        raise TransitionRefused(
+            f"{acting.get_partner_display()} already signed this decision: {earlier.user.get_full_name()} "
+            f"on {long_date(timezone.localtime(earlier.signed_at))}. A partner signs a decision once."
+        )
+    made = DecisionSignature.objects.create(
+        review=review,
+        step=step.name,
+        text=text,
+        values=workflow.decision_values(data),
+        partner=acting.partner,
+        organisation=acting.agency,
+        user=user,
+        digest=digest,
+        signed_at=at,
+    )
+    signatures = list(review.decision_signatures.on(digest).select_related("user", "organisation"))
+    needed = workflow.table(review).partner_signatures
+    partners = {s.partner for s in signatures}
+    if len(partners) >= needed:
+        return "\n".join(
+            [
+                text,
+                "Signed by each statutory partner:",
+                *(
+                    f"{s.get_partner_display()}, {s.organisation}: {s.user.get_full_name()} on "
+                    f"{long_date(timezone.localtime(s.signed_at))}."
+                    for s in signatures
+                ),
+            ]
+        )
+    timeline_add(
+        review=review,
+        user=user,
+        kind=TimelineEntry.Kind.DECISION,
+        title=f"{made.organisation} signed the partners' decision ({len(partners)} of {needed})",
+        body=text,
+        at=at,
+    )
+    waiting = (
+        Membership.objects.active()
+        .filter(board_id=review.lead_board_id, role__in=PARTNER_ROLES)
+        .exclude(partner__in=partners)
+        .values_list("user_id", flat=True)
+    )
+    notifications.notify(
+        review=review,
+        recipients=get_user_model().objects.filter(pk__in=waiting).exclude(pk=user.pk),
+        kind=Notification.Kind.ACTION_NEEDED,
+        title=f"{review.reference}: the partners' decision awaits your signature",
+        body=f"{made.organisation} signed the decision ({len(partners)} of {needed} partners).\n{text}",
+        path=reverse("review_step", args=[review.pk, step.name]),
+        key=f"decision:{review.pk}:{digest}:{made.pk}",
+    )
+    return None
 
 
 def appointments_end_current(*, review: Review) -> list[Appointment]:

@@ -3,6 +3,7 @@ selector (404 when invisible) that also checks the action (403 when not allowed)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from scr_portal.pages import attempt, submitted
 
 from . import clocks, selectors, services, workflow
 from .access import (
+    acting_partner,
     can,
     invitation_parties,
     manageable_boards,
@@ -134,6 +136,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_roles": role_labels_on_review(request.user, review),
         "stages": workflow.stage_path(review),
         "next_step": workflow.next_step(review),
+        "pending_decision": selectors.pending_decision(review)
+        if any(t.signed_by_partners for t in workflow.transitions_from(review))
+        else None,
         "options": options,
         "own_step": own_next_step(request.user, review, options),
         "clocks": clocks.review_clocks(review),
@@ -267,12 +272,15 @@ def _valid_for(form, review, step) -> bool:
 def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = selectors.review_for(request.user, pk, "take_review_step")
     step = workflow.step_named(review, name)
-    if step is None or review.state not in step.source:
+    if step is None or review.state not in step.source or not step.offered(review):
         messages.error(request, "That step is not available at this stage. Nothing was changed.")
         return redirect("review_detail", review.pk)
     require_step(request.user, review, step)
     blockers = workflow.blockers(review, step)
-    form = step.form_class(request.POST or None, request.FILES or None, review=review)
+    # A decision the partners sign: the next partner is shown the decision signed so far, in the form.
+    pending = selectors.pending_decision(review) if step.signed_by_partners else None
+    initial = workflow.decision_initial(pending.values) if pending and pending.step == step.name else None
+    form = step.form_class(request.POST or None, request.FILES or None, review=review, initial=initial)
     if request.method == "POST" and not blockers and _valid_for(form, review, step):
         attempt(
             request,
@@ -283,19 +291,39 @@ def review_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 user=request.user,
                 data=form.cleaned_data,
             ),
-            success=f"Done: {step.label[0].lower()}{step.label[1:]}.",
+            success=_step_done(review, step),
             refused=services.TransitionRefused,
         )
         return redirect("review_detail", review.pk)
     ctx = {
         "review": review,
         "step": step,
+        "pending": pending,
+        "other_step": workflow.step_named(review, pending.step) if pending else None,
+        "acting": acting_partner(request.user, review) if step.signed_by_partners else None,
         "blockers": blockers,
         "form": form,
         "heading": step.label,
         "breadcrumbs": review_crumbs(review, (step.label, None)),
     }
     return render(request, "reviews/review_step.html", ctx)
+
+
+def _step_done(review: Review, step: workflow.Transition) -> Callable[[], str]:
+    """What the person is told once the step is taken: for a decision the partners sign, whether it is
+    made or how many partners have signed it so far (read after the step, from the committed review)."""
+    if not step.signed_by_partners:
+        return lambda: f"Done: {step.label[0].lower()}{step.label[1:]}."
+
+    def told() -> str:
+        fresh = Review.objects.only("state").get(pk=review.pk)
+        if fresh.state != review.state:
+            return "Signed. All three partners have signed: the decision is made."
+        pending = selectors.pending_decision(fresh)
+        waiting = [p.label.lower() for p in pending.partners if p.signature is None] if pending else []
+        return f"Signed for your organisation. Waiting for the {' and the '.join(waiting)} to sign."
+
+    return told
 
 
 @require_http_methods(["GET", "POST"])

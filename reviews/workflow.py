@@ -6,6 +6,7 @@ Adding a regime, a state or a step means adding rows here, not changing the view
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +51,7 @@ FINDINGS_OPEN = "findings_open"  # the report's findings can be recorded and cha
 RESPONSE_OPEN = "response_open"  # the board's response (meetings, actions, progress) can change
 RESPONSE_DRAFTING = "response_drafting"  # the written response can be edited and signed
 DEADLINES_RUN = "deadlines_run"  # the review's clocks still remind people
+STEPS_TAKEN = "steps_taken"  # a lifecycle step can still be taken (the table says which, and by whom)
 RAPID_REVIEW_OPEN = "rapid_review_open"  # agencies' summaries can be asked for and recorded
 RAPID_REVIEW_SHOWN = "rapid_review_shown"  # there is a rapid review to look at (a practice review's)
 
@@ -62,6 +64,8 @@ CAPABILITIES: dict[str, frozenset[State]] = {
     RESPONSE_OPEN: frozenset({State.REPORT_RECEIVED, State.RESPONSE, State.PUBLISHED, State.MONITORING}),
     RESPONSE_DRAFTING: frozenset({State.RESPONSE}),
     DEADLINES_RUN: OPEN_STATES,
+    # A Serious Case Review not initiated may still have its notice to the national panel to record.
+    STEPS_TAKEN: OPEN_STATES | {State.NOT_INITIATED},
     RAPID_REVIEW_OPEN: frozenset({State.RAPID_REVIEW}),
     RAPID_REVIEW_SHOWN: frozenset(State) - {State.REFERRAL},
 }
@@ -196,6 +200,44 @@ def _decision_body(data: dict, notices: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(lines)
 
 
+def decision_text(review: Review, step: Transition, data: dict) -> str:
+    """The partners' decision as each statutory partner signs it: what was decided, when, why, and the
+    notices recorded with it. The same decision gives the same text, byte for byte (its digest is what
+    the partners sign)."""
+    w = table(review).words
+    decided = f"hold a {w.review}" if step.name == "initiate" else Decision(data["decision"]).label.lower()
+    lines = [
+        f"Decision: {decided}.",
+        f"Date of the decision: {data['decision_date']:%-d %B %Y}.",
+        f"Why: {data['decision_rationale'].strip()}",
+    ]
+    for name, label in _DECISION_NOTICES[w.regime]:
+        if data.get(name):
+            lines.append(f"{label} on {data[name]:%-d %B %Y}.")
+    return "\n".join(lines)
+
+
+def decision_initial(values: dict) -> dict:
+    """A signed decision's kept form values as a form's initial data again (ISO dates as dates)."""
+    return {
+        name: date.fromisoformat(value) if isinstance(value, str) and _ISO_DATE.fullmatch(value) else value
+        for name, value in values.items()
+    }
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def decision_values(data: dict) -> dict:
+    """The decision's form values as they can be kept with a signature (dates as ISO text), to show the
+    next partner the same decision."""
+    return {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in data.items()
+        if isinstance(value, str | date | int) and name != "note"
+    }
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -217,6 +259,13 @@ class Transition:
     # of the same name: `services.review_transition` stores each before the step's transaction, removes it
     # if that fails, and names it on the review inside it (files follow their rows: scr_portal/files.py).
     stores: tuple[str, ...] = ()
+    # A decision the statutory partners sign (`RegimeTable.partner_signatures` of them): each partner's
+    # taking of the step signs the decision's text (`decision_text`); the step moves the review only when
+    # the last different partner signs the same text (`services.review_transition`).
+    signed_by_partners: bool = False
+    # Whether the step is offered on this review at all, beyond being at one of its source stages (a notice
+    # still to give, say); a step not offered is refused like one from another stage.
+    offered: Callable[[Review], bool] = lambda review: True
     extra: dict = field(default_factory=dict)
 
 
@@ -267,13 +316,26 @@ _record_panel_reply = _set(
 )
 
 
+def _notice_body(data: dict) -> str:
+    lines = [
+        f"National panel told of the decision not to initiate on {data['national_panel_notified_on']:%-d %B %Y}."
+    ]
+    if data.get("inspectorate_notified_on"):
+        lines.append(f"Ofsted told on {data['inspectorate_notified_on']:%-d %B %Y}.")
+    if data.get("note"):
+        lines.append(data["note"])
+    return "\n".join(lines)
+
+
 def _publish_effect(review: Review, data: dict, user) -> None:
     review.report_published_on = data["report_published_on"]
     review.response_published_on = data["response_published_on"]
     review.publication_notice_on = data.get("publication_notice_on")
 
 
-def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: str) -> list[Transition]:
+def _decision_steps(
+    w: Words, deciders: frozenset[str], decision_explanation: str, *, signed_by_partners: bool = False
+) -> list[Transition]:
     return [
         Transition(
             name="initiate",
@@ -288,6 +350,7 @@ def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: st
             effect=_record_decision(Decision.INITIATE),
             body=_decision_body_in(w),
             is_decision=True,
+            signed_by_partners=signed_by_partners,
         ),
         Transition(
             name="do_not_initiate",
@@ -302,6 +365,12 @@ def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: st
                 f"Record the {w.accountable_possessive} decision to hold another kind of learning review, "
                 "or no review, and the reasons."
                 + (
+                    " Each of the three statutory partners signs the same decision; it is made when the "
+                    "third signs."
+                    if signed_by_partners
+                    else ""
+                )
+                + (
                     " The national panel must be told of a decision not to initiate within 14 days, with the reasons."
                     if w is SCR
                     else ""
@@ -312,6 +381,7 @@ def _decision_steps(w: Words, deciders: frozenset[str], decision_explanation: st
             is_decision=True,
             warning=True,
             ends_appointments=True,
+            signed_by_partners=signed_by_partners,
         ),
     ]
 
@@ -432,6 +502,25 @@ SCR_TRANSITIONS: dict[str, Transition] = _table(
             "national panel and Ofsted are told of the decision with the lead reviewers' names.",
         ),
         *_review_steps(SCR, frozenset({CHAIR}), OPEN_STATES - {State.RAPID_REVIEW, State.WITH_PANEL}),
+        Transition(
+            name="record_not_initiated_notice",
+            label="Record the notice to the national panel",
+            source=frozenset({State.NOT_INITIATED}),
+            target=State.NOT_INITIATED,
+            roles=frozenset({BM, CHAIR}),
+            form_class=forms.NotInitiatedNoticeForm,
+            explanation=(
+                "The national panel must be told of a decision not to initiate a Serious Case Review within "
+                "14 days of the decision, with the reasons. Record when it was told, and when Ofsted was."
+            ),
+            # Offered until the notice is recorded (with the decision, or here).
+            offered=lambda review: review.national_panel_notified_on is None,
+            effect=_set(
+                national_panel_notified_on="national_panel_notified_on",
+                inspectorate_notified_on="inspectorate_notified_on",
+            ),
+            body=_notice_body,
+        ),
     ]
 )
 
@@ -507,9 +596,11 @@ LCSPR_TRANSITIONS: dict[str, Transition] = _table(
         ),
         *_decision_steps(
             LCSPR,
-            frozenset({BM}) | PARTNERS,
-            "Record the partners' decision to hold a local child safeguarding practice review, with the "
-            "reasons. Aim to complete the review within 6 months of this decision (a target, not law).",
+            PARTNERS,
+            "The three statutory partners decide together: each signs the same decision, for their "
+            "organisation, and the decision is made when the third signs. Aim to complete the review within "
+            "6 months of the decision (a target, not law).",
+            signed_by_partners=True,
         ),
         *_review_steps(LCSPR, PARTNERS | {CHAIR}, OPEN_STATES),
     ]
@@ -757,8 +848,8 @@ def stage_path(review: Review) -> list[tuple[str, str]]:
 
 
 def transitions_from(review: Review) -> list[Transition]:
-    """The steps of the review's regime that leave its current stage."""
-    return [t for t in table(review).transitions.values() if review.state in t.source]
+    """The steps of the review's regime offered at its current stage."""
+    return [t for t in table(review).transitions.values() if review.state in t.source and t.offered(review)]
 
 
 def permitted(transition: Transition, roles: frozenset[str]) -> bool:

@@ -38,15 +38,18 @@ def submitted(
     return redirect(to(result) if callable(to) else to)
 
 
-def attempt(request: HttpRequest, write: Callable[[], Any], *, success: str, refused) -> None:
-    """A one-button action: runs `write()`, then flashes `success` when it went through, or the refusal's
-    message when it raised one of `refused`. The view redirects either way."""
+def attempt(
+    request: HttpRequest, write: Callable[[], Any], *, success: str | Callable[[], str], refused
+) -> None:
+    """A one-button action: runs `write()`, then flashes `success` when it went through (a callable is asked
+    then, for a message that depends on what the write did), or the refusal's message when it raised one
+    of `refused`. The view redirects either way."""
     try:
         write()
     except refused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, success)
+        messages.success(request, success() if callable(success) else success)
 
 
 def reshown(request: HttpRequest, form_class, error: Exception, *, seen: str, value, **kwargs):

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from responses.models import PartnerSignature, ResponseVersion, digest_of
+from reviews import access
 from reviews import workflow as lifecycle
 from reviews.models import PARTNER_ROLES, Membership, Regime, Review, StatutoryPartner
 from scr_portal.statemachine import Machine, Transition
@@ -164,16 +165,8 @@ def by_partners(review: Review) -> bool:
 # A partnership's signatures ---------------------------------------------------------------------------
 
 
-def acting_partner(user, review: Review) -> Membership | None:
-    """The membership by which `user` signs for a statutory partner on the review's lead partnership (its
-    `partner` and `agency`): their lead partner role before a delegated one; None when they hold neither."""
-    held = list(
-        Membership.objects.active()
-        .filter(user=user, board_id=review.lead_board_id, role__in=PARTNER_ROLES)
-        .select_related("agency")
-    )
-    held.sort(key=lambda m: PARTNER_ROLES.index(m.role))
-    return held[0] if held else None
+# Who signs for which statutory partner is the access module's rule (the partners' decision uses it too).
+acting_partner = access.acting_partner
 
 
 def partner_signature(version: ResponseVersion, partner: str, digest: str = "") -> PartnerSignature | None:

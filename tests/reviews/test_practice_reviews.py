@@ -10,6 +10,7 @@ days' notice before publication), who decides, and that the regime is fixed when
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from django import forms as django_forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from demo.commissioning import approve_terms
 from demo.responses import record_findings, sign_off
@@ -27,6 +29,7 @@ from reviews.clocks import CLOCKS
 from reviews.forms import (
     InitiateForm,
     NewReviewForm,
+    NotInitiateForm,
     PanelReplyForm,
     PublishForm,
     RapidReviewForm,
@@ -53,6 +56,7 @@ from reviews.words import SCR as SCR_WORDS
 from reviews.workflow import LCSPR_TRANSITIONS as TRANSITIONS
 from reviews.workflow import OPEN_STATES
 from scr_portal import workdays
+from scr_portal.dates import long_date
 from tests.conftest import Partnership
 from tests.factories import AppointmentFactory, ChildFactory
 from tests.reviews.test_workflow import date_input, pdf_upload
@@ -220,12 +224,22 @@ def _prepare(p: Partnership, review: Review, name: str) -> None:
         sign_off(review, p.manager, p.chair, signers=signers)
 
 
+def other_partners(p: Partnership, review: Review, user) -> list:
+    """A lead partner for each statutory partner other than the one `user` signs for."""
+    own = access.acting_partner(user, review).partner
+    return [p.leads[partner] for partner in StatutoryPartner if partner != own]
+
+
 def take(p: Partnership, review: Review, name: str, user, **overrides) -> Review:
+    """Takes the step as `user`; a decision the partners sign is then signed by the other two partners too
+    (the same decision), so that it is made."""
     fresh = Review.objects.get(pk=review.pk)
     _prepare(p, fresh, name)
-    services.review_transition(
-        review_id=review.pk, name=name, user=user, data=step_data(fresh, name, **overrides)
-    )
+    data = step_data(fresh, name, **overrides)
+    services.review_transition(review_id=review.pk, name=name, user=user, data=data)
+    if TRANSITIONS[name].signed_by_partners:
+        for other in other_partners(p, fresh, user):
+            services.review_transition(review_id=review.pk, name=name, user=other, data=data)
     return Review.objects.get(pk=review.pk)
 
 
@@ -295,8 +309,20 @@ def test_allowed_role_takes_the_step_through_the_service(partnership, name, sour
     review = at_state(partnership, source)
     user = person(partnership, role)
     before = set(review.timeline.values_list("pk", flat=True))
+    data = step_data(review, name)
 
-    services.review_transition(review_id=review.pk, name=name, user=user, data=step_data(review, name))
+    services.review_transition(review_id=review.pk, name=name, user=user, data=data)
+    if step.signed_by_partners:
+        # One partner's signature does not decide: the other two sign the same decision, the last one's
+        # signature making it.
+        assert Review.objects.get(pk=review.pk).state == source
+        others = other_partners(partnership, review, user)
+        for other in others:
+            services.review_transition(review_id=review.pk, name=name, user=other, data=data)
+        user = others[-1]
+        signed = review.timeline.exclude(pk__in=before).exclude(transition=name)
+        assert [e.title.rsplit("(", 1)[1] for e in signed.order_by("pk")] == ["1 of 3)", "2 of 3)"]
+        before |= set(signed.values_list("pk", flat=True))
 
     review.refresh_from_db()
     assert review.state == step.target
@@ -319,9 +345,14 @@ def test_allowed_role_takes_the_step_on_its_page(partnership, client, name, role
     url = reverse("review_step", args=[review.pk, name])
 
     assert client.get(url).status_code == 200
-    response = client.post(url, step_input(review, name))
+    posted = step_input(review, name)
+    response = client.post(url, posted)
 
     assert response.status_code == 302, response.content.decode()[:2000]
+    if step.signed_by_partners:  # the other two partners sign the same decision on the same page
+        for other in other_partners(partnership, review, person(partnership, role)):
+            client.force_login(other)
+            assert client.post(url, posted).status_code == 302
     review.refresh_from_db()
     assert review.state == step.target
 
@@ -457,7 +488,7 @@ def test_stage_path_of_a_practice_review_that_ended_early_is_its_end(state, labe
         (State.RAPID_REVIEW, Role.BOARD_MEMBER, []),
         (State.WITH_PANEL, Role.BUSINESS_MANAGER, ["record_panel_reply", "panel_takes_national_review"]),
         (State.WITH_PANEL, Role.DELEGATED_PARTNER, ["withdraw"]),
-        (State.DECISION, Role.BUSINESS_MANAGER, ["initiate", "do_not_initiate"]),
+        (State.DECISION, Role.BUSINESS_MANAGER, []),
         (State.DECISION, Role.LEAD_PARTNER, ["initiate", "do_not_initiate", "withdraw"]),
         (State.DECISION, Role.DELEGATED_PARTNER, ["initiate", "do_not_initiate", "withdraw"]),
         (State.DECISION, Role.CHAIR, ["withdraw"]),
@@ -680,28 +711,47 @@ def test_a_national_review_ends_the_practice_review_and_its_appointments(partner
     assert workflow.stage_path(review) == [("Taken on by the national Panel", "current")]
 
 
-def test_the_partners_decision_offers_the_partners_not_the_chair(partnership):
+def test_the_partners_decision_names_no_single_decider(partnership):
     review = at_state(partnership, State.DECISION)
     form = InitiateForm(review=review)
-    offered = set(form.fields["decided_by"].queryset)
-    assert offered == set(partnership.partner_people())
-    assert partnership.chair not in offered and partnership.scrutineer not in offered
-    assert form.fields["decided_by"].label == "Partner who recorded the partners' decision"
-    assert "reviewers_named" not in form.fields
+    assert "decided_by" not in form.fields and "reviewers_named" not in form.fields
+    assert form.submit_label == "Sign the decision to hold a local review"
+    assert "decided_by" not in NotInitiateForm(review=review).fields
 
 
-def test_a_delegated_partner_takes_the_partners_decision(partnership):
+def test_a_delegated_partner_signs_the_partners_decision_for_their_organisation(partnership):
     review = at_state(partnership, State.DECISION)
     delegate = partnership.delegates[StatutoryPartner.INTEGRATED_CARE_BOARD]
+    data = step_data(review, "initiate")
 
-    review = take(partnership, review, "initiate", delegate, decided_by=delegate)
+    services.review_transition(review_id=review.pk, name="initiate", user=delegate, data=data)
 
-    assert review.state == State.COMMISSIONING
-    assert review.decided_by == delegate
+    review.refresh_from_db()
+    assert review.state == State.DECISION and review.decision == ""
+    (signature,) = review.decision_signatures.all()
+    assert (signature.partner, signature.organisation, signature.user, signature.step) == (
+        StatutoryPartner.INTEGRATED_CARE_BOARD,
+        partnership.agencies[StatutoryPartner.INTEGRATED_CARE_BOARD],
+        delegate,
+        "initiate",
+    )
+    assert signature.digest == hashlib.sha256(signature.text.encode()).hexdigest()
     entry = review.timeline.latest("pk")
     assert (entry.kind, entry.actor, entry.title) == (
         TimelineEntry.Kind.DECISION,
         delegate,
+        f"{partnership.agencies[StatutoryPartner.INTEGRATED_CARE_BOARD]} signed the partners' decision (1 of 3)",
+    )
+
+    for other in other_partners(partnership, review, delegate):
+        services.review_transition(review_id=review.pk, name="initiate", user=other, data=data)
+
+    review.refresh_from_db()
+    assert review.state == State.COMMISSIONING
+    assert review.decided_by == partnership.leads[StatutoryPartner.POLICE]  # the last to sign
+    entry = review.timeline.latest("pk")
+    assert (entry.kind, entry.title) == (
+        TimelineEntry.Kind.DECISION,
         "Record the decision to hold a local child safeguarding practice review",
     )
     assert review.due_kind == "completion_target"
@@ -713,7 +763,7 @@ def test_the_partnership_chair_and_scrutineer_may_not_decide(partnership, who):
     user = getattr(partnership, who)
     for name in ("initiate", "do_not_initiate"):
         message = refused(review, name, user, step_data(review, name))
-        assert message.startswith("Only a business manager or delegated safeguarding partner or lead")
+        assert message.startswith("Only a delegated safeguarding partner or lead safeguarding partner")
 
 
 def test_a_partner_of_another_partnership_may_not_decide(partnership):
@@ -962,13 +1012,24 @@ def test_the_partners_decision_on_the_timeline_says_whom_it_was_told_to(partners
     lead = partnership.leads[StatutoryPartner.LOCAL_AUTHORITY]
     told = LEARNED + timedelta(days=21)
 
-    review = take(
-        partnership, review, "initiate", lead, decided_by=lead, decision_rationale="Learning for all."
-    )
+    review = take(partnership, review, "initiate", lead, decision_rationale="Learning for all.")
 
+    signatures = list(review.decision_signatures.order_by("signed_at", "pk"))
     assert review.timeline.latest("pk").body.splitlines() == [
-        f"Decided by {lead.get_full_name()} on {LEARNED + timedelta(days=20):%-d %B %Y}.",
-        "Learning for all.",
+        "Decision: hold a local child safeguarding practice review.",
+        f"Date of the decision: {LEARNED + timedelta(days=20):%-d %B %Y}.",
+        "Why: Learning for all.",
         f"National Panel told of the decision on {told:%-d %B %Y}.",
         f"Ofsted told of the decision on {told:%-d %B %Y}.",
+        "Signed by each statutory partner:",
+        *(
+            f"{s.get_partner_display()}, {s.organisation}: {s.user.get_full_name()} on "
+            f"{long_date(timezone.localtime(s.signed_at))}."
+            for s in signatures
+        ),
+    ]
+    assert [s.partner for s in signatures] == [
+        StatutoryPartner.LOCAL_AUTHORITY,
+        StatutoryPartner.INTEGRATED_CARE_BOARD,
+        StatutoryPartner.POLICE,
     ]

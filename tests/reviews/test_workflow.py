@@ -147,6 +147,8 @@ def step_input(review: Review, name: str, **overrides) -> dict:
     for field_name, field in form.fields.items():
         if field_name in overrides:
             value = overrides[field_name]
+        elif isinstance(field, DateInputField) and name == "record_not_initiated_notice":
+            value = review.decision_date + timedelta(days=3)  # a notice given late, after the decision
         elif isinstance(field, DateInputField):
             value = _timely_date(review, field_name)
         elif isinstance(field, django_forms.ModelChoiceField):
@@ -212,6 +214,9 @@ def actor(world: World, step: workflow.Transition):
 
 def take(review: Review, name: str, user, **overrides) -> Review:
     fresh = Review.objects.get(pk=review.pk)
+    if name == "do_not_initiate":
+        # The national panel's notice is left to record later, by default (its own step).
+        overrides.setdefault("national_panel_notified_on", None)
     if name == "start_review" and fresh.state == State.COMMISSIONING:
         ready_to_start(fresh)  # idempotent: approved terms are made once
     if name == "begin_response" and fresh.state == State.REPORT_RECEIVED:
@@ -739,10 +744,19 @@ def test_state_changed_at_moves_with_the_stage(world):
 
 
 @pytest.mark.parametrize("state", SCR_TERMINAL)
-def test_terminal_stage_offers_no_options_to_anyone(world, state):
+def test_terminal_stage_offers_no_way_out_to_anyone(world, state):
+    """An ended review goes nowhere; a review not initiated offers only the notice to the national panel
+    still owed (a record kept at the same stage), and nothing once it is recorded."""
     review = at_state(world, state)
-    assert workflow.options(review, frozenset(ROLES)) == []
+    offered = workflow.options(review, frozenset(ROLES))
+    assert [o.transition.name for o in offered] == (
+        ["record_not_initiated_notice"] if state == State.NOT_INITIATED else []
+    )
+    assert all(o.transition.target == state for o in offered)
     assert workflow.next_step(review) is None
+    if state == State.NOT_INITIATED:
+        review = take(review, "record_not_initiated_notice", world.north_manager)
+        assert workflow.options(review, frozenset(ROLES)) == []
 
 
 @pytest.mark.parametrize(
@@ -772,7 +786,9 @@ def test_options_lists_only_the_steps_the_persons_role_permits(world, state, rol
 def test_options_agree_with_the_table_for_every_stage_and_role(world, state, role):
     review = at_state(world, state)
     offered = {o.transition.name for o in workflow.options(review, frozenset({role}))}
-    assert offered == {t.name for t in TRANSITIONS.values() if state in t.source and role in t.roles}
+    assert offered == {
+        t.name for t in TRANSITIONS.values() if state in t.source and role in t.roles and t.offered(review)
+    }
 
 
 def test_options_for_several_roles_are_the_union(world):
@@ -794,8 +810,11 @@ def test_every_open_stage_has_a_way_out():
 
 
 def test_terminal_stages_have_no_way_out():
+    """Nothing leaves an ended review; only a record kept at the same stage (the national panel's notice of
+    a decision not to initiate) is taken there."""
     for state in TERMINAL_STATES:
-        assert transitions_from(state) == []
+        assert all(t.target == state for t in transitions_from(state))
+    assert [t.name for t in transitions_from(State.NOT_INITIATED)] == ["record_not_initiated_notice"]
 
 
 def test_every_stage_can_be_reached_from_a_referral():
@@ -808,7 +827,8 @@ def test_transition_row_is_well_formed(name):
     assert step.name == name
     assert step.target in State.values
     assert step.source and set(step.source) <= set(State.values)
-    assert step.target not in step.source
+    # A step moves the review on, or keeps a record at the one stage it is taken from.
+    assert step.target not in step.source or step.source == {step.target}
     assert step.roles and set(step.roles) <= set(Role.values)
     assert step.label and step.explanation
     assert callable(step.guard) and callable(step.effect) and callable(step.body)

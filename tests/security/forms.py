@@ -140,6 +140,19 @@ def _decision(w: World):
     return _review_at(w, "decision")
 
 
+def _not_initiated_owing_notice(w: World):
+    """North's review not initiated a week ago, the national panel not yet told."""
+    from reviews.models import Review
+
+    _referral_complete(w)
+    Review.objects.filter(pk=w.north_review.pk).update(
+        decision="no_review",
+        decision_date=timezone.localdate() - timedelta(days=7),
+        national_panel_notified_on=None,
+    )
+    return _review_at(w, "not_initiated")
+
+
 def _ready_to_start(w: World):
     from commissioning.models import ToRVersion
     from commissioning.tor import services as tor
@@ -308,6 +321,9 @@ FORMS: dict[str, tuple[Target, ...]] = {
     ),
     "reviews.forms.NotInitiateForm": (
         Target("review_step", "north_chair", kwargs=_step("do_not_initiate", _decision)),
+    ),
+    "reviews.forms.NotInitiatedNoticeForm": (
+        Target("review_step", BM, kwargs=_step("record_not_initiated_notice", _not_initiated_owing_notice)),
     ),
     "reviews.forms.StartReviewForm": (
         Target("review_step", "north_chair", kwargs=_step("start_review", _ready_to_start)),
