@@ -95,14 +95,15 @@ FINDINGS = [
 
 
 def demo_board_plan(board, manager, today) -> None:
-    """A business plan and a few items of the learning framework for `board` (once)."""
+    """A business plan (a partnership's priorities, titled in its words) and a few items of the learning
+    framework for `board` (once)."""
 
     if PlanPeriod.objects.filter(board=board).exists():
         return
     start = date(today.year - 1 if today.month < 4 else today.year, 4, 1)
     period = PlanPeriod.objects.create(
         board=board,
-        title=f"Business plan {start.year} to {start.year + 2}",
+        title=f"{board.words.Plan} {start.year} to {start.year + 2}",
         starts_on=start,
         ends_on=date(start.year + 2, 3, 31),
     )

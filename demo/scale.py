@@ -583,7 +583,7 @@ class Builder:
             (
                 PlanPeriod(
                     board=board,
-                    title=f"Business plan {start.year} to {start.year + 3}",
+                    title=f"{board.words.Plan} {start.year} to {start.year + 3}",
                     starts_on=start,
                     ends_on=date(start.year + 3, 3, 31),
                 )

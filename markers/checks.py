@@ -57,10 +57,17 @@ class Marker:
     page: str
     evidence_template: str  # the evidence panel shown on the part's page
     facts: Callable[[Review], Facts] = Facts
+    # The regime's word for the part, when it has one (a `Words` field: "response_page" names the response
+    # "Partners' response" on a practice review); else `part`.
+    part_word: str = ""
 
     @property
     def url_name(self) -> str:
         return f"{self.page}_self_check"
+
+    def part_of(self, review: Review) -> str:
+        """The part's name on `review`'s pages, in its regime's words."""
+        return review.words[self.part_word] if self.part_word else self.part
 
 
 def evidence_for(review: Review, marker: Marker) -> dict[int, Evidence]:
@@ -90,4 +97,4 @@ def self_check_save(
             question=q.number,
             defaults={"status": status, "comment": comment, "updated_by": user},
         )
-    timeline_add(review=review, user=user, title=f"{marker.part} self-check updated")
+    timeline_add(review=review, user=user, title=f"{marker.part_of(review)} self-check updated")

@@ -155,6 +155,7 @@ MARKER = Marker(
     view_rule="view_response",
     change_rule="manage_response",
     part="Response",
+    part_word="response_page",
     page="response",
     evidence_template="markers/evidence_improvement.html",
     facts=ImprovementFacts,

@@ -39,8 +39,9 @@ def self_check(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "blocks": form.blocks(evidence_for(review, marker), answers),
         "can_change": can(request.user, marker.change_rule, review),
         "back_url": reverse(marker.page, args=[review.pk]),
+        "part": marker.part_of(review),
         "breadcrumbs": review_crumbs(
-            review, link(marker.part, marker.page, review.pk), ("Quality marker self-check", None)
+            review, link(marker.part_of(review), marker.page, review.pk), ("Quality marker self-check", None)
         ),
     }
     return render(request, "markers/self_check.html", ctx)

@@ -10,8 +10,9 @@ from scr_portal.breadcrumbs import Crumb, link, review_crumbs
 
 
 def response_crumb(review: Review) -> Crumb:
-    """The crumb of the review's response page, which every response page's trail passes."""
-    return link("Response", "response", review.pk)
+    """The crumb of the review's response page, which every response page's trail passes, in the review's
+    words ("Response" for a board's, "Partners' response" for a partnership's)."""
+    return link(review.words.response_page, "response", review.pk)
 
 
 def form_page(

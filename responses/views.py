@@ -39,6 +39,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": versions.first(),
         "latest_signed": versions.filter(document_workflow.SIGNED).first(),
         "can_manage": can(request.user, "manage_response", review),
-        "breadcrumbs": review_crumbs(review, ("Response", None)),
+        "breadcrumbs": review_crumbs(review, (review.words.response_page, None)),
     }
     return render(request, "responses/overview.html", ctx)

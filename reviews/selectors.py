@@ -27,6 +27,7 @@ from .models import (
     Notification,
     ParticipatingBoard,
     Review,
+    Role,
     StatutoryPartner,
 )
 
@@ -277,6 +278,18 @@ def agency_summaries_of(review: Review) -> list[AgencySummary]:
     for summary in summaries:
         summary.review = review
     return summaries
+
+
+def agencies_without_people(board_id: int, agency_ids) -> set[int]:
+    """Of `agency_ids`, those nobody represents on the board (no active member or partner of the agency, as
+    `represents_agency` reads it): only the board's business manager can record their summaries."""
+    represented = (
+        Membership.objects.active()
+        .filter(board_id=board_id, agency_id__in=agency_ids, user__is_active=True)
+        .exclude(role=Role.ACTION_OWNER)
+        .values_list("agency_id", flat=True)
+    )
+    return set(agency_ids) - set(represented)
 
 
 def agency_summary_for(user, review: Review, pk: int, action: str) -> AgencySummary:

@@ -372,6 +372,10 @@ def rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
         "clock": next((c for c in clocks.review_clocks(review, today) if c.key == "rapid_review"), None),
         "summaries": summaries,
         "received": sum(1 for s, _, _ in summaries if s.is_received),
+        # Agencies nobody represents on the partnership: only the business manager can record their summary.
+        "unrepresented": selectors.agencies_without_people(
+            review.lead_board_id, [s.agency_id for s, _, _ in summaries if not s.is_received]
+        ),
         "is_open": workflow.allows(review, workflow.RAPID_REVIEW_OPEN),
         "can_request": can_request,
         "agencies_left": can_request
@@ -386,6 +390,24 @@ def rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": review_crumbs(review, ("Rapid review", None)),
     }
     return render(request, "reviews/rapid_review.html", ctx)
+
+
+def _summaries_asked(review: Review, asked: list) -> str:
+    """The message after asking agencies for summaries, warning of any agency nobody represents on the
+    partnership: nobody there is told, and only the business manager can record its summary."""
+    body = review.words.body
+    said = f"Asked {len(asked)} agenc{'ies' if len(asked) != 1 else 'y'} for a summary."
+    alone = selectors.agencies_without_people(review.lead_board_id, [s.agency_id for s in asked])
+    if len(alone) < len(asked):
+        said += f" Their people on the {body} are told, and reminded as the date nears."
+    if alone:
+        *others, last = sorted(s.agency.name for s in asked if s.agency_id in alone)
+        names = f"{', '.join(others)} and {last}" if others else last
+        said += (
+            f" Nobody from {names} is on the {body}: only the business manager can record "
+            f"{'their summaries' if len(alone) > 1 else 'its summary'}."
+        )
+    return said
 
 
 @require_http_methods(["GET", "POST"])
@@ -404,10 +426,7 @@ def agency_summaries_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         partial(services.agency_summaries_request, review=review, user=request.user),
-        success=lambda asked: (
-            f"Asked {len(asked)} agenc{'ies' if len(asked) != 1 else 'y'} for a summary. Their people on the "
-            f"{review.words.body} are told, and reminded as the date nears."
-        ),
+        success=lambda asked: _summaries_asked(review, asked),
         to=back,
         refused=services.SummaryRefused,
     ) or render(

@@ -28,6 +28,8 @@ class Words:
     short: str  # SCR / LCSPR
     response: str  # board's response / partners' response
     Response: str
+    response_page: str  # the response pages' caption and breadcrumb: Response / Partners' response
+    discussion: str  # the response's meetings page: Board discussion / Partnership discussion
     plan: str  # business plan / partnership priorities
     Plan: str
     plan_priority: str  # one priority of the plan: business plan priority / partnership priority
@@ -64,6 +66,8 @@ SCR = Words(
     short="SCR",
     response="board's response",
     Response="Board's response",
+    response_page="Response",
+    discussion="Board discussion",
     plan="business plan",
     Plan="Business plan",
     plan_priority="business plan priority",
@@ -84,6 +88,8 @@ LCSPR = Words(
     short="LCSPR",
     response="partners' response",
     Response="Partners' response",
+    response_page="Partners' response",
+    discussion="Partnership discussion",
     plan="partnership priorities",
     Plan="Partnership priorities",
     plan_priority="partnership priority",

@@ -76,8 +76,9 @@ COLD_QUERIES = {
     "notifications": 12,
     "documents": 16,  # + when the response was last signed (a board pack made before is out of date)
     # The review with its boards and appointments (3), the opening logged (1), its children, the agencies asked
-    # and their summaries, the agencies not yet asked, and what sending it waits for (4)
-    "rapid review": 18,
+    # and their summaries, the agencies not yet asked, and what sending it waits for (4), the agencies asked
+    # that nobody represents on the partnership (1)
+    "rapid review": 19,
 }
 
 

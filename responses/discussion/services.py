@@ -53,8 +53,8 @@ def _response_open(review: Review) -> Review:
     return _locked_while(
         review,
         workflow.RESPONSE_OPEN,
-        "The board's response to this review is not open, so its meetings and engagement plan cannot "
-        "change now.",
+        f"The {review.words.response} to this review is not open, so its meetings and engagement plan "
+        "cannot change now.",
     )
 
 

@@ -26,13 +26,12 @@ from ..plan.selectors import related_for_findings
 from . import selectors, services
 from .forms import ActivityDoneForm, ActivityForm, DiscussionForm, MeetingForm, PositionForm
 
-MEETINGS = "Board discussion"
 ENGAGEMENT = "Engagement plan"
 
 
 def _meeting_trail(review, meeting: Meeting | None = None) -> list[Crumb]:
-    """Response › Board discussion › the meeting, when the page is about one."""
-    trail = [response_crumb(review), link(MEETINGS, "meeting_list", review.pk)]
+    """Response › Board discussion (in the review's words) › the meeting, when the page is about one."""
+    trail = [response_crumb(review), link(review.words.discussion, "meeting_list", review.pk)]
     if meeting is not None:
         trail.append(link(str(meeting), "meeting_detail", review.pk, meeting.pk))
     return trail
@@ -68,7 +67,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         "extraordinary": [m for m in meetings if m.kind == Meeting.Kind.EXTRAORDINARY],
         "can_manage": can(request.user, "manage_response", review),
         "can_change_positions": can(request.user, "change_findings", review),
-        "breadcrumbs": review_crumbs(review, response_crumb(review), (MEETINGS, None)),
+        "breadcrumbs": review_crumbs(review, response_crumb(review), (review.words.discussion, None)),
     }
     return render(request, "responses/discussion/meetings.html", ctx)
 

@@ -57,6 +57,7 @@ class PlanPeriodForm(_PlanForm):
                 "initial", {"title": period.title, "starts_on": period.starts_on, "ends_on": period.ends_on}
             )
         super().__init__(*args, **kwargs)
+        self.fields["title"].help_text = f"For example “{board.words.Plan} 2026 to 2028”."
 
     def clean(self):
         data = super().clean()

@@ -34,7 +34,7 @@ def _plan_url(board, period=None) -> str:
 
 
 def _plan_crumb(board) -> Crumb:
-    return link("Business plan", "business_plan", board.pk)
+    return link(board.words.Plan, "business_plan", board.pk)
 
 
 def _learning_crumb(board) -> Crumb:
@@ -66,7 +66,7 @@ def business_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "board": board,
         "periods": selectors.plan_of(board),
         "can_manage": can(request.user, "manage_business_plan", board),
-        "breadcrumbs": board_crumbs(board, ("Business plan", None)),
+        "breadcrumbs": board_crumbs(board, (board.words.Plan, None)),
     }
     return render(request, "responses/plan/business_plan.html", ctx)
 
@@ -80,7 +80,9 @@ def plan_period_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         partial(services.period_create, board=board, actor=request.user),
         refused=services.PlanError,
-        success=lambda period: f"“{period.title}” is added to the business plan. Now add its priorities.",
+        success=lambda period: (
+            f"“{period.title}” is added to the {board.words.plan}. Now add its priorities."
+        ),
         to=lambda period: _plan_url(board, period),
     ) or _board_form_page(
         request,
@@ -90,8 +92,8 @@ def plan_period_create(request: HttpRequest, pk: int) -> HttpResponse:
         _plan_crumb(board),
         ("Add a plan period", None),
         back=_plan_url(board),
-        intro="A period of the business plan, usually two or three years. Periods may overlap: the plan "
-        "shows every period that covers today as current.",
+        intro=f"A period of the {board.words.plan}, usually two or three years. Periods may overlap: the "
+        "plan shows every period that covers today as current.",
     )
 
 
@@ -128,7 +130,9 @@ def plan_period_delete(request: HttpRequest, pk: int, period_pk: int) -> HttpRes
         except services.PlanError as error:
             messages.error(request, str(error))
             return redirect(_plan_url(board, period))
-        messages.success(request, f"“{period.title}” and its priorities are deleted from the business plan.")
+        messages.success(
+            request, f"“{period.title}” and its priorities are deleted from the {board.words.plan}."
+        )
         return redirect(_plan_url(board))
     count = period.priorities.count()
     linked = selectors.actions_linked_to_period(period)
@@ -137,9 +141,10 @@ def plan_period_delete(request: HttpRequest, pk: int, period_pk: int) -> HttpRes
         "heading": f"Delete “{period.title}”?",
         "explanation": (
             f"The period and its {count} priorit{'y' if count == 1 else 'ies'} will no longer show in the "
-            "business plan. The history of changes keeps a record of them."
+            f"{board.words.plan}. The history of changes keeps a record of them."
             if count
-            else "The period will no longer show in the business plan. The history of changes keeps a record of it."
+            else f"The period will no longer show in the {board.words.plan}. The history of changes keeps a "
+            "record of it."
         ),
         "blocked": (
             f"Review actions are linked to priorities of this period ({linked}). Link them to other "
@@ -217,7 +222,7 @@ def plan_priority_delete(request: HttpRequest, pk: int, priority_pk: int) -> Htt
     ctx = {
         "board": board,
         "heading": f"Delete priority {priority.number} of “{priority.period.title}”?",
-        "explanation": f"“{priority.title}” will no longer show in the business plan. The history of changes "
+        "explanation": f"“{priority.title}” will no longer show in the {board.words.plan}. The history of changes "
         "keeps a record of it.",
         "blocked": (
             f"Review actions are linked to this priority ({priority.action_count}). Link them to another "

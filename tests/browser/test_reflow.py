@@ -10,13 +10,16 @@ also checked for two smaller points: file inputs styled as the design system's, 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.a11y import sideways_scroll, small_targets
+from reviews.models import StatutoryPartner
+from tests.browser.a11y import assert_accessible, sideways_scroll, small_targets
 from tests.conftest import World
 from tests.factories import ReviewFactory
 from tests.test_authorization import ROUTES
@@ -60,7 +63,79 @@ def _open(page: Page, login_as, world: World, name: str, person: str | None) -> 
 @pytest.mark.parametrize(("name", "person"), PAGES, ids=[f"{n}-{p}" if p else n for n, p in PAGES])
 def test_page_reflows_and_its_targets_can_be_tapped(login_as, page: Page, world: World, name, person):
     _open(page, login_as, world, name, person)
+    problems = _layout_problems(page)
+    assert not problems, f"{page.url}\n" + "\n".join(problems)
 
+
+# A practice review's own pages, at the stage each belongs to, as the business manager and a lead partner of
+# the West partnership (the walk's row points at one page as one person): its review page, the rapid review
+# (with an agency nobody represents on the partnership), each step form the business manager fills in before
+# the partners decide, the partners' decision, and the page where a partner signs the written response.
+# These are also checked with axe in full.
+PRACTICE_PAGES = [
+    ("review_detail", "referral", "manager"),
+    ("review_detail", "rapid_review", "manager"),
+    ("review_detail", "decision", "leads.local_authority"),
+    ("rapid_review", "rapid_review", "manager"),
+    ("rapid_review", "rapid_review", "leads.local_authority"),
+    ("review_step:notify_incident", "referral", "manager"),
+    ("review_step:send_rapid_review", "rapid_review", "manager"),
+    ("review_step:record_panel_reply", "with_panel", "manager"),
+    ("review_step:initiate", "decision", "leads.local_authority"),
+    ("response_version_sign", "response", "leads.local_authority"),
+]
+
+
+def _practice_url(p, name: str, state: str) -> str:
+    from reviews.models import AgencySummary, Membership, Review
+    from tests.test_authorization import _partnership_draft
+
+    if name == "response_version_sign":
+        return reverse(name, kwargs=_partnership_draft(p))
+    today = date.today()
+    Review.objects.filter(pk=p.review.pk).update(
+        state=state,
+        incident_date=today - timedelta(days=4),
+        notification_date=today - timedelta(days=2),
+        incident_notified_on=None if state == "referral" else today,
+        incident_notified_by="" if state == "referral" else "Jo Bloggs, Head of Service",
+    )
+    if state == "rapid_review":
+        schools = p.agencies["schools"]
+        Membership.objects.filter(board=p.west, agency=schools).update(is_active=False)
+        for agency in (p.agencies[StatutoryPartner.POLICE], schools):
+            AgencySummary.objects.create(
+                review=p.review, agency=agency, requested_by=p.manager, requested_on=today, due_on=today
+            )
+    if name.startswith("review_step:"):
+        return reverse("review_step", kwargs={"pk": p.review.pk, "name": name.split(":", 1)[1]})
+    return reverse(name, args=[p.review.pk])
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "person"), PRACTICE_PAGES, ids=[f"{n}-{s}-{w}" for n, s, w in PRACTICE_PAGES]
+)
+def test_a_practice_review_page_reflows_and_is_accessible(
+    login_as, page: Page, partnership, standard_themes, settings, tmp_path, name, state, person
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    who = partnership
+    for part in person.split("."):
+        who = who[part] if isinstance(who, dict) else getattr(who, part)
+    login_as(who)
+    url = _practice_url(partnership, name, state)
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{name} ({url}) as {person}: {response and response.status}"
+
+    problems = _layout_problems(page)
+    assert not problems, f"{page.url}\n" + "\n".join(problems)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert_accessible(page)
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    assert_accessible(page)
+
+
+def _layout_problems(page: Page) -> list[str]:
     problems = [f"at {w} px: {wide}" for w in (PHONE, ZOOMED) if (wide := sideways_scroll(page, w))]
     problems += [f"small target at {TAP} px: {t}" for t in small_targets(page, TAP)]
     # The smaller points of issue 18 on every page: file inputs are the design system's file upload, and
@@ -69,8 +144,7 @@ def test_page_reflows_and_its_targets_can_be_tapped(login_as, page: Page, world:
         problems.append(f"{plain} file input(s) not styled as the design system's file upload")
     if page.locator(".govuk-radios__label", has_text="---------").count():
         problems.append('a radio option reads "---------"')
-
-    assert not problems, f"{page.url}\n" + "\n".join(problems)
+    return problems
 
 
 def test_every_page_of_the_walk_is_checked():

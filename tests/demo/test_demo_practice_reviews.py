@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from documents import services as documents
 from documents.models import Document
-from responses.models import ResponseVersion
+from responses.models import PlanPeriod, ResponseVersion
 from reviews.models import Regime, Review, State
 from scr_portal.accounts.models import User
 
@@ -116,6 +116,12 @@ def test_the_demo_partnership_holds_a_review_at_each_part_of_the_new_path(demo):
         "icb",
         "police",
     }
+
+
+def test_the_demo_partnership_s_plan_is_titled_with_its_priorities(demo):
+    titles = dict(PlanPeriod.objects.values_list("board__name", "title"))
+    assert titles["East Safeguarding Children Partnership"].startswith("Partnership priorities ")
+    assert all(t.startswith("Business plan ") for name, t in titles.items() if "Partnership" not in name)
 
 
 def test_no_page_of_a_demo_practice_review_uses_the_serious_case_review_words(client, demo):

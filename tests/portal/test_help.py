@@ -3,6 +3,8 @@ what the layout needs, which is why the benchmark in bench/ uses it as its basel
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -63,4 +65,33 @@ def test_the_help_page_sets_the_two_regimes_side_by_side(client, world):
     assert "at least 7 working days before publication" in section
     assert "the Panel, the Secretary of State and Ofsted" in section
     assert "Working Together to Safeguard Children 2023, chapter 5" in section
-    assert "check the current edition" in section
+    assert "Check the current edition" in section
+
+
+def test_the_help_page_says_where_each_timescale_comes_from_and_whether_it_is_law(client, world):
+    client.force_login(world.north_member)
+    text = client.get(reverse("help")).content.decode()
+    sources = text.split('id="sources"', 1)[1].split("</dl>", 1)[0]
+    rows = dict(
+        re.findall(r'__key">([^<]+)</dt>\s*<dd class="govuk-summary-list__value">([^<]+)</dd>', sources)
+    )
+    assert len(rows) == 7, rows
+    for timescale in (
+        "Serious incident notification: 5 working days",
+        "Rapid review: 15 working days",
+        "Telling the Panel and Ofsted whether there will be a local review",
+        "Local review completed: 6 months from the decision",
+        "Publication notice: at least 7 working days before publication",
+        "Serious Case Review not initiated: the national panel told within 14 days",
+    ):
+        assert timescale in rows, timescale
+    # Each row says whether it is guidance, and cites the guidance by chapter; the duties in law by section
+    # or regulation. No paragraph number is given: none could be checked against the published text.
+    assert all("Guidance" in said or "guidance" in said for said in rows.values())
+    assert "law: Children Act 2004, section 16C(1)" in rows["Serious incident notification: 5 working days"]
+    assert (
+        "regulation 14 of the Child Safeguarding Practice Review"
+        in rows["Local review completed: 6 months from the decision"]
+    )
+    assert not re.search(r"paragraph \d|para\.? \d", sources)
+    assert "could not check its paragraph numbers" in text

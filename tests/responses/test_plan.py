@@ -725,3 +725,16 @@ def test_a_review_of_one_board_names_no_board_beside_its_learning(world):
     item = learning(world.north, "Neglect audit", themes=("Neglect",))
     assert related_for_findings(review, [f])[f.pk].learning[0].board_names == ""
     assert item.pk
+
+
+def test_a_partnership_s_plan_pages_speak_of_its_priorities_not_a_business_plan(client, partnership):
+    p = partnership
+    client.force_login(p.manager)
+    page = client.get(reverse("business_plan", args=[p.west.pk]))
+    assert page.context["breadcrumbs"][-1] == ("Partnership priorities", None)
+    form = client.get(reverse("plan_period_create", args=[p.west.pk]))
+    html = form.content.decode()
+    assert "For example “Partnership priorities 2026 to 2028”." in html
+    assert "A period of the partnership priorities" in html
+    assert "business plan" not in html.lower()
+    assert form.context["breadcrumbs"][-2][0] == "Partnership priorities"

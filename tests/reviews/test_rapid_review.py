@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import notifications, services
-from reviews.models import AgencySummary, Notification, Review, State, StatutoryPartner
+from reviews.models import AgencySummary, Membership, Notification, Review, State, StatutoryPartner
 from scr_portal.workdays import add_working_days
 from tests.conftest import Partnership
 from tests.reviews.test_workflow import date_input
@@ -337,6 +337,51 @@ def test_the_page_shows_the_notification_clock_and_summaries(client, partnership
     assert "Send the rapid review to the Panel" in html
     for word in ("Serious Case Review", "board", "chair"):
         assert word not in html.split("<main", 1)[1].split("</main>")[0], word
+
+
+NOBODY_THERE = "Nobody from this agency is on the partnership."
+
+
+def test_asking_an_agency_nobody_represents_warns_that_only_the_manager_can_record_it(client, partnership):
+    p = partnership
+    at_rapid_review(p)
+    schools = p.agencies["schools"]
+    Membership.objects.filter(board=p.west, agency=schools).update(is_active=False)  # the member has left
+    client.force_login(p.manager)
+    response = client.post(
+        rapid_url(p, "agency_summaries_request"),
+        {
+            "agencies": [schools.pk, p.agencies[POLICE].pk],
+            **date_input("due_on", add_working_days(today(), 4)),
+        },
+        follow=True,
+    )
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "Asked 2 agencies for a summary. Their people on the partnership are told" in said
+    assert (
+        f"Nobody from {schools.name} is on the partnership: only the business manager can record its summary."
+        in said
+    )
+    # Asked all the same, and the page's table says so beside the agency, not beside the police.
+    assert AgencySummary.objects.filter(review=p.review, agency=schools).exists()
+    html = response.content.decode()
+    assert html.count(NOBODY_THERE) == 1
+    row = html.split(f">{schools.name}</a>", 1)[1].split("</tr>", 1)[0]
+    assert NOBODY_THERE in row and "Only the business manager can record its summary." in row
+
+
+def test_no_warning_once_someone_represents_the_agency_or_its_summary_is_in(client, partnership):
+    p = partnership
+    at_rapid_review(p)
+    _, schools = ask(p, POLICE, "schools")
+    client.force_login(p.manager)
+    assert NOBODY_THERE not in client.get(rapid_url(p)).content.decode()  # the schools' member is there
+    Membership.objects.filter(board=p.west, agency=p.agencies["schools"]).update(is_active=False)
+    assert NOBODY_THERE in client.get(rapid_url(p)).content.decode()
+    services.agency_summary_record(
+        summary=schools, user=p.manager, summary_text="Known.", received_on=today()
+    )
+    assert NOBODY_THERE not in client.get(rapid_url(p)).content.decode()
 
 
 def test_the_agencys_partner_is_offered_to_record_its_summary(client, partnership):

@@ -214,3 +214,44 @@ def test_the_action_plan_exports_of_a_practice_review_use_its_words(world, partn
     assert "Partnership function" in header and "Partnership priority" in header
     assert "Board function" in export.headers(world.north_review.words)
     assert "Business plan priority" in export.headers(world.north_review.words)
+
+
+def _response_pages(client, person, urls) -> dict[str, tuple[list[str], str]]:
+    """Each page of the review's response (its trail passes the response page): its crumbs' labels and its
+    caption's text."""
+    client.force_login(person)
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or not response.context:
+            continue
+        trail = response.context.get("breadcrumbs") or []
+        if any(label in ("Response", "Partners' response") for label, _ in trail[3:]):
+            caption = re.search(r'class="govuk-caption-l">([^<]*)<', _text(response))
+            pages[url] = ([str(label) for label, _ in trail], caption[1] if caption else "")
+    return pages
+
+
+def test_a_practice_review_s_response_pages_say_partners_response(client, world, partnership):
+    p = partnership
+    w = _as_world(world, p)
+    finding(p.review)
+    review = _put_at(p.review, State.RESPONSE)
+    pages = _response_pages(client, p.manager, _review_urls(w, review))
+    assert len(pages) > 10, sorted(pages)
+    wrong = {
+        url: page for url, page in pages.items() if "Response" in page[0] or page[1].endswith("· Response")
+    }
+    assert not wrong, wrong
+    captions = [caption for _, caption in pages.values() if "·" in caption]
+    assert sum(c.endswith("· Partners' response") for c in captions) >= 8, captions
+
+
+def test_a_serious_case_review_s_response_pages_keep_their_words(client, world):
+    review = at_stage(world.north_review, State.RESPONSE)
+    finding(review)
+    urls = [u for u in _review_urls(world, review) if u.startswith(f"/reviews/{review.pk}/")]
+    pages = _response_pages(client, world.north_manager, urls)
+    assert len(pages) > 10, sorted(pages)
+    assert all("Response" in crumbs and "Partners' response" not in crumbs for crumbs, _ in pages.values())
+    assert not any("Partners" in caption for _, caption in pages.values())
