@@ -135,6 +135,15 @@ REVIEWS = [
         "Found with serious injuries after going missing; known to be exploited by older men.",
     ),
     PracticeReview(
+        "ESCP-2026-03",
+        State.DECISION,
+        45,
+        "Child P",
+        "9 years",
+        HARMED,
+        "Admitted with malnutrition; home-schooled, and not seen by any agency for a year.",
+    ),
+    PracticeReview(
         "ESCP-2026-02",
         State.COMMISSIONING,
         75,
@@ -302,6 +311,17 @@ def _practice_review(plan: PracticeReview, board: Board, agencies: dict, people:
         )
     if plan.state == State.RAPID_REVIEW:
         _summaries(review, manager, agencies, asked=notified, when=today, all_in=False)
+    if plan.state == State.DECISION:
+        # The Panel agreed; the local authority has signed the decision to hold a local review, and the
+        # integrated care board and the police are still to sign it.
+        when = min(dates["initiate"], today)
+        services.review_transition(
+            review_id=review.pk,
+            name="initiate",
+            user=people["lead-la"],
+            data=_step_data("initiate", when, review, people),
+            at=timezone.make_aware(datetime.combine(when, time(9))),
+        )
     return review
 
 

@@ -333,28 +333,42 @@ def board_pack_context(review: Review) -> dict:
         if latest is not None and latest.is_signed
         else None
     )
+    # Under a partnership: each statutory partner's signature on the latest version (on the signed text once
+    # final, else on the draft as it stands), and who is still to sign a draft.
+    partner_standings = []
+    if latest is not None and response_workflow.by_partners(review):
+        latest.review = review
+        partner_standings = response_workflow.partner_standings(latest)
+    w = review.words
 
     key_dates = [
         (label, value)
         for label, value in (
             ("Incident", review.incident_date),
-            ("Board learned of the incident", review.notification_date),
+            (
+                "Local authority became aware of the incident"
+                if review.is_practice_review
+                else "Board learned of the incident",
+                review.notification_date,
+            ),
+            ("Serious incident notified to the Panel and Ofsted", review.incident_notified_on),
+            ("Rapid review sent to the Panel", review.sent_to_panel_on),
             ("Decision to hold the review", review.decision_date),
             ("Review started", review.started_on),
             ("Final report received", review.report_received_on),
             ("Report published", review.report_published_on),
-            ("Board's response published", review.response_published_on),
+            (f"{w.Response} published", review.response_published_on),
         )
         if value
     ]
     agenda = [
         AgendaItem(1, "summary", "The review in brief", "For information"),
-        AgendaItem(2, "findings", "The findings and the board's position", "For discussion and challenge"),
+        AgendaItem(2, "findings", f"The findings and the {w.body}'s position", "For discussion and challenge"),
         AgendaItem(3, "actions", "Proposed actions, in order of priority", "For agreement"),
-        AgendaItem(4, "learning", "Related learning and business plan priorities", "For information"),
+        AgendaItem(4, "learning", f"Related learning and {w.plan_priority.removesuffix('y')}ies", "For information"),
         AgendaItem(5, "engagement", "Engagement plan", "For agreement"),
         AgendaItem(6, "self-check", "Quality marker self-checks", "For assurance"),
-        AgendaItem(7, "sign-off", "The chair's sign-off of the board's response", "For decision"),
+        AgendaItem(7, "sign-off", f"The {w.accountable_possessive} sign-off of the {w.response}", "For decision"),
     ]
     return {
         **_frame("board_pack", review),
@@ -374,6 +388,17 @@ def board_pack_context(review: Review) -> dict:
         "self_checks": self_checks,
         "response_version": latest,
         "signature": signature,
+        "partner_standings": partner_standings,
+        "partner_signatures": [
+            PartnerSigned(
+                partner=s.label,
+                name=s.signature.user.get_full_name(),
+                organisation=str(s.signature.organisation),
+                signed_at=s.signature.signed_at,
+            )
+            for s in partner_standings
+            if s.signature is not None
+        ],
     }
 
 

@@ -38,7 +38,7 @@ def _context(kind: str, review, source=None) -> tuple[dict, str, int | None]:
     if kind == Document.Kind.RESPONSE:
         label = f"The {review.words.response}, version {source.number} (signed)"
         return content.response_context(source), label, source.number
-    label = "Board pack"
+    label = review.words.Pack
     return content.board_pack_context(review), label, None
 
 

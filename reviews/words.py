@@ -30,6 +30,8 @@ class Words:
     Response: str
     response_page: str  # the response pages' caption and breadcrumb: Response / Partners' response
     discussion: str  # the response's meetings page: Board discussion / Partnership discussion
+    pack: str  # the meeting's papers as one PDF: board pack / partnership pack
+    Pack: str
     plan: str  # business plan / partnership priorities
     Plan: str
     plan_priority: str  # one priority of the plan: business plan priority / partnership priority
@@ -68,6 +70,8 @@ SCR = Words(
     Response="Board's response",
     response_page="Response",
     discussion="Board discussion",
+    pack="board pack",
+    Pack="Board pack",
     plan="business plan",
     Plan="Business plan",
     plan_priority="business plan priority",
@@ -90,6 +94,8 @@ LCSPR = Words(
     Response="Partners' response",
     response_page="Partners' response",
     discussion="Partnership discussion",
+    pack="partnership pack",
+    Pack="Partnership pack",
     plan="partnership priorities",
     Plan="Partnership priorities",
     plan_priority="partnership priority",

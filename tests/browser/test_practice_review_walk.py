@@ -196,28 +196,53 @@ def test_a_practice_review_from_notification_to_publication(
     expect(page.locator(".app-stage-tag")).to_have_text("Partners' decision")
     _check(page)
 
+    # The partners' decision: each statutory partner signs the same decision for its organisation; the
+    # first fills it in, the other two are shown it as signed so far and sign it as it stands.
+    step = "Record the decision to hold a local child safeguarding practice review"
     _as(page, login_as, lead_la)
     page.goto(f"{base}/")
     _check(page)
-    page.get_by_role(
-        "link", name="Record the decision to hold a local child safeguarding practice review", exact=True
-    ).click()
-    expect(h1(page)).to_have_text("Record the decision to hold a local child safeguarding practice review")
+    page.get_by_role("link", name=step, exact=True).click()
+    expect(h1(page)).to_have_text(step)
     _check(page)
+    expect(page.get_by_text("You sign for the local authority")).to_be_visible()
     fill_date(page, "Date of the decision", DECIDED)
-    page.get_by_label("Partner who recorded the partners' decision").select_option(
-        label=lead_la.get_full_name()
-    )
     page.get_by_label("Why").fill(
         "The partners agree with the rapid review: agencies did not share what they knew."
     )
     fill_date(page, "Date the national Panel was told of the decision", DECIDED)
     fill_date(page, "Date Ofsted was told of the decision", DECIDED)
-    page.get_by_role("button", name="Record the decision to hold a local review").click()
+    page.get_by_role("button", name="Sign the decision to hold a local review").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Signed for your organisation. Waiting for the integrated care board and the chief officer of police to sign."
+    )
+    expect(page.locator(".app-stage-tag")).to_have_text("Partners' decision")
+    _check(page)
+    for signer, signed_before in (
+        (p.delegates[StatutoryPartner.INTEGRATED_CARE_BOARD], 1),
+        (p.leads[StatutoryPartner.POLICE], 2),
+    ):
+        _as(page, login_as, signer)
+        page.goto(f"{base}/")
+        expect(page.get_by_text(f"Signed so far ({signed_before} of 3)")).to_be_visible()
+        _check(page)
+        page.get_by_role("link", name=step, exact=True).click()
+        expect(
+            page.get_by_role("heading", name=f"The decision signed so far ({signed_before} of 3)")
+        ).to_be_visible()
+        expect(page.get_by_label("Why")).to_have_value(
+            "The partners agree with the rapid review: agencies did not share what they knew."
+        )
+        _check(page)
+        page.get_by_role("button", name="Sign the decision to hold a local review").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "All three partners have signed: the decision is made."
+    )
     expect(page.locator(".app-stage-tag")).to_have_text("Commissioning")
     _check(page)
     review = Review.objects.get(pk=review.pk)
-    assert (review.state, review.decided_by) == (State.COMMISSIONING, lead_la)
+    assert (review.state, review.decided_by) == (State.COMMISSIONING, p.leads[StatutoryPartner.POLICE])
+    assert review.decision_signatures.count() == 3
     assert AgencySummary.objects.filter(review=review, received_on__isnull=False).count() == 2
 
     # 4. Set up in Python, not in the browser (commissioning, the report and the response's findings are

@@ -101,7 +101,14 @@ def test_the_demo_partnership_holds_a_review_at_each_part_of_the_new_path(demo):
         "East Borough Schools"
     ]
     assert any(not s.is_received and s.due_on >= today for s in summaries)
-    assert practice["ESCP-2026-02"].state == State.COMMISSIONING
+    deciding = practice["ESCP-2026-03"]
+    assert deciding.state == State.DECISION
+    assert [(s.partner, s.step) for s in deciding.decision_signatures.all()] == [
+        ("local_authority", "initiate")
+    ]
+    decided = practice["ESCP-2026-02"]
+    assert decided.state == State.COMMISSIONING
+    assert {s.partner for s in decided.decision_signatures.all()} == {"local_authority", "icb", "police"}
     at_response = practice["ESCP-2025-03"]
     assert at_response.state == State.RESPONSE
     draft = ResponseVersion.objects.filter(review=at_response).latest("number")
@@ -126,7 +133,7 @@ def test_the_demo_partnership_s_plan_is_titled_with_its_priorities(demo):
 
 def test_no_page_of_a_demo_practice_review_uses_the_serious_case_review_words(client, demo):
     reviews = list(Review.objects.filter(regime=Regime.PRACTICE_REVIEW))
-    assert len(reviews) == 5
+    assert len(reviews) == 6
     found, read = _said(
         client, ["manager@east.example", "lead-la@east.example"], reviews, NOT_IN_A_PRACTICE_REVIEW
     )

@@ -75,7 +75,7 @@ def test_the_demo_reviews_print_both_documents(standard_factors, standard_themes
             "Contents",
             "Agenda",
             "The review in brief",
-            "The findings and the board's position",
+            f"The findings and the {review.words.body}'s position",
             "Proposed actions, in order of priority",
             "Engagement plan",
             "Quality marker self-checks",

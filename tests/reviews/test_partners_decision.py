@@ -189,5 +189,5 @@ def test_a_partner_shown_another_decision_is_pointed_to_it(review, partnership, 
     sign(review, partnership.leads[LA], "do_not_initiate")
     client.force_login(partnership.leads[ICB])
     text = client.get(reverse("review_step", args=[review.pk, "initiate"])).content.decode()
-    assert "This is a different decision from the one on this page." in text
+    assert "This is a different decision from the one on this page: to see it or sign it" in text
     assert reverse("review_step", args=[review.pk, "do_not_initiate"]) in text
