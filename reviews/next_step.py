@@ -14,6 +14,7 @@ from django.urls import reverse
 from . import workflow
 from .access import acting_partner, can, represents_agency, roles_on_review, roles_running
 from .models import Review, Role
+from .selectors import pending_decision
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,10 @@ def _decision_signed(user, review: Review, options: list[workflow.Option]) -> Ow
     if not any(o.transition.signed_by_partners for o in options):
         return None
     acting = acting_partner(user, review)
-    latest = review.decision_signatures.order_by("-signed_at", "-pk").first()
-    if acting is None or latest is None:
-        return None
-    if not review.decision_signatures.on(latest.digest).filter(partner=acting.partner).exists():
+    pending = pending_decision(review) if acting is not None else None
+    if pending is None or not any(p.partner == acting.partner and p.signature for p in pending.partners):
         return None
     return OwnStep(
         f"{acting.agency} has signed the partners' decision: waiting for the other partners to sign it.",
-        reverse("review_step", args=[review.pk, latest.step]),
+        reverse("review_step", args=[review.pk, pending.step]),
     )

@@ -347,7 +347,7 @@ def _decision_sign(step: workflow.Transition, review: Review, user, data: dict, 
     the decision when this is the last different partner to sign that same decision (the step then moves
     the review); else None, the other partners told their signature is awaited."""
     acting = access.acting_partner(user, review)
-    if acting is None or not acting.partner or acting.agency_id is None:
+    if acting is None:  # a partner's membership always names its statutory partner and organisation
         raise TransitionRefused(
             "Only a lead or delegated safeguarding partner of the partnership, acting for a statutory "
             "partner and its organisation, signs the partners' decision."
