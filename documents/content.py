@@ -363,12 +363,18 @@ def board_pack_context(review: Review) -> dict:
     ]
     agenda = [
         AgendaItem(1, "summary", "The review in brief", "For information"),
-        AgendaItem(2, "findings", f"The findings and the {w.body}'s position", "For discussion and challenge"),
+        AgendaItem(
+            2, "findings", f"The findings and the {w.body}'s position", "For discussion and challenge"
+        ),
         AgendaItem(3, "actions", "Proposed actions, in order of priority", "For agreement"),
-        AgendaItem(4, "learning", f"Related learning and {w.plan_priority.removesuffix('y')}ies", "For information"),
+        AgendaItem(
+            4, "learning", f"Related learning and {w.plan_priority.removesuffix('y')}ies", "For information"
+        ),
         AgendaItem(5, "engagement", "Engagement plan", "For agreement"),
         AgendaItem(6, "self-check", "Quality marker self-checks", "For assurance"),
-        AgendaItem(7, "sign-off", f"The {w.accountable_possessive} sign-off of the {w.response}", "For decision"),
+        AgendaItem(
+            7, "sign-off", f"The {w.accountable_possessive} sign-off of the {w.response}", "For decision"
+        ),
     ]
     return {
         **_frame("board_pack", review),
