@@ -111,6 +111,16 @@ PARTS: tuple[Part, ...] = (
     Part("commissioning.InputInvitation", "round", "commissioning.InputRound", remove=True),
     Part("commissioning.InputReply", "invitation", "commissioning.InputInvitation", remove=True),
     Part("commissioning.ConflictDeclaration", "review", remove=True),
+    # Information from agencies: why it was asked and the agencies' chronologies name the family and the
+    # practitioners; the dates, agencies and significance are the learning's skeleton. The document goes.
+    Part(
+        "conduct.InformationRequest",
+        "review",
+        clear=("reason", "return_reason", "report_name"),
+        people=("author", "asked_by", "answered_by"),
+        files=("report",),
+    ),
+    Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),

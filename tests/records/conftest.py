@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from conduct.models import ChronologyEntry, InformationRequest
 from responses.actions.services import export_columns_refresh
 from tests.conftest import World
 
@@ -141,6 +142,31 @@ def build_rich_review(w: World) -> Rich:
     )
     invitation = InputInvitation.objects.create(round=input_round, member=member, board=w.north)
     InputReply.objects.create(invitation=invitation, text=f"We saw {FIRST_NAME} twice")
+    information = InformationRequest(
+        review=review,
+        agency=agency,
+        author=w.north_author,
+        wants_chronology=True,
+        wants_report=True,
+        reason=f"What did you know of the {FAMILY}s?",
+        due_on=timezone.localdate(),
+        asked_by=manager,
+        status="returned",
+        return_reason=f"Say more about {FIRST_NAME}",
+        answered_by=manager,
+        report_name=f"{FAMILY} agency report.pdf",
+        report_size=len(PDF),
+    )
+    information.report.save("agency-report.pdf", ContentFile(PDF), save=False)
+    information.save()
+    ChronologyEntry.objects.create(
+        request=information,
+        review=review,
+        agency=agency,
+        occurred_on=timezone.localdate(),
+        event=f"{FIRST_NAME} seen at home with the {FAMILY}s",
+        source=f"Health visitor's notes on {FAMILY}",
+    )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(
         reviewer=profile, review=review, has_conflict=True, details=f"Knew {FAMILY} socially"
@@ -270,7 +296,7 @@ def build_rich_review(w: World) -> Rich:
         review=review,
         finding=finding,
         action=action,
-        files=[review.final_report.name, evidence.file.name, document.file.name],
+        files=[review.final_report.name, evidence.file.name, document.file.name, information.report.name],
         signed_digest=signed.digest,
     )
 
