@@ -75,9 +75,13 @@ class World:
         who writes that agency's information for North's reviews and holds no other role."""
         from reviews.models import Membership
 
-        agency = Membership.objects.get(user=self.north_member, board=self.north, role=Role.BOARD_MEMBER).agency
+        agency = Membership.objects.get(
+            user=self.north_member, board=self.north, role=Role.BOARD_MEMBER
+        ).agency
         author = UserFactory(email="author@north.example", full_name="Asha Author")
-        Membership.objects.get_or_create(user=author, board=self.north, role=Role.AGENCY_AUTHOR, agency=agency)
+        Membership.objects.get_or_create(
+            user=author, board=self.north, role=Role.AGENCY_AUTHOR, agency=agency
+        )
         return author
 
 
