@@ -47,6 +47,14 @@ def _trail(request: HttpRequest, info: InformationRequest, *rest: Crumb) -> list
     return crumbs((own, None))
 
 
+def _locked(request: HttpRequest, info: InformationRequest) -> HttpResponse | None:
+    """Back to the request, saying why, when its submission was sent and cannot change now."""
+    if info.is_open_to_author:
+        return None
+    messages.error(request, "The submission has been sent to the business manager, so it cannot change now.")
+    return redirect("information_request", info.review_id, info.pk)
+
+
 def _refused(form, refusal: services.InformationRefused, request: HttpRequest) -> None:
     if refusal.field and form is not None and refusal.field in form.fields:
         form.add_error(refusal.field, str(refusal).rstrip("."))
@@ -155,6 +163,8 @@ def _entry_page(request: HttpRequest, info: InformationRequest, form, heading: s
 @require_http_methods(["GET", "POST"])
 def entry_add(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     info = selectors.request_for(request.user, pk, request_pk, "write_submission")
+    if (locked := _locked(request, info)) is not None:
+        return locked
     form = ChronologyEntryForm(request.POST or None, initial={"significance": "routine"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,6 +184,8 @@ def entry_add(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int, request_pk: int, entry_pk: int) -> HttpResponse:
     info = selectors.request_for(request.user, pk, request_pk, "write_submission")
+    if (locked := _locked(request, info)) is not None:
+        return locked
     entry = selectors.entry_of(info, entry_pk)
     initial = {
         "occurred_on": entry.occurred_on,
@@ -199,6 +211,8 @@ def entry_edit(request: HttpRequest, pk: int, request_pk: int, entry_pk: int) ->
 @require_http_methods(["GET", "POST"])
 def entry_delete(request: HttpRequest, pk: int, request_pk: int, entry_pk: int) -> HttpResponse:
     info = selectors.request_for(request.user, pk, request_pk, "write_submission")
+    if (locked := _locked(request, info)) is not None:
+        return locked
     entry = selectors.entry_of(info, entry_pk)
     if request.method == "POST":
         try:
@@ -222,6 +236,8 @@ def entry_delete(request: HttpRequest, pk: int, request_pk: int, entry_pk: int) 
 @require_http_methods(["GET", "POST"])
 def report_upload(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     info = selectors.request_for(request.user, pk, request_pk, "write_submission")
+    if (locked := _locked(request, info)) is not None:
+        return locked
     form = AgencyReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

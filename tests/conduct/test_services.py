@@ -97,7 +97,9 @@ def test_sent_back_with_a_reason_unlocks_it_and_tells_the_author(info, world):
     entry(made)
     with pytest.raises(services.InformationRefused, match="why"):
         services.information_answer(request=made, user=world.north_manager, accept=False, reason=" ")
-    back = services.information_answer(request=made, user=world.north_manager, accept=False, reason="Add 2024.")
+    back = services.information_answer(
+        request=made, user=world.north_manager, accept=False, reason="Add 2024."
+    )
     assert back.status == "returned" and back.is_open_to_author and back.return_reason == "Add 2024."
     assert Notification.objects.filter(recipient=info.author, body__contains="Add 2024.").exists()
     services.chronology_entry_save(
@@ -120,7 +122,9 @@ def test_only_a_waiting_submission_is_answered(info, world):
         services.information_answer(request=made, user=world.north_manager, accept=True)
 
 
-def test_a_replaced_document_is_removed_once_the_new_one_is_kept(info, world, media, django_capture_on_commit_callbacks):
+def test_a_replaced_document_is_removed_once_the_new_one_is_kept(
+    info, world, media, django_capture_on_commit_callbacks
+):
     made = request_to(info.review, info.author, info.agency, wants_report=True)
     first = named_upload(SimpleUploadedFile("one.pdf", PDF_BYTES), allowed=(PDF,))
     services.information_report_store(request=made, user=info.author, upload=first)
