@@ -153,7 +153,6 @@ class Row:
 class Chronology:
     page: Page
     rows: list[Row] = field(default_factory=list)
-    agencies: list[Agency] = field(default_factory=list)
 
 
 def merged_entries(
@@ -191,13 +190,14 @@ def merged_chronology(
     page_number: str | None = None,
 ) -> Chronology:
     """A page of the merged chronology, in date order, with a gap row where no agency has an entry for
-    more than GAP_DAYS days and each entry flagged when another agency has one on the same day. Six
-    queries however many entries: the agencies, the count, the page, the entry before the page (for a gap
-    across pages) and the days of the page's span on which two or more agencies have entries."""
+    more than GAP_DAYS days and each entry flagged when another agency has one on the same day. Three
+    queries however many entries (four after the first page): the count, the page, the last day of the
+    page before (for a gap across pages) and the days of the page's span on which two or more agencies
+    have entries."""
     entries = merged_entries(review, agency=agency, since=since, until=until)
     paginator = Paginator(ordered(entries, newest_first).select_related("agency"), PAGE_SIZE)
     page = paginator.get_page(page_number)
-    chronology = Chronology(page=page, agencies=agencies_in_chronology(review))
+    chronology = Chronology(page=page)
     shown = list(page.object_list)
     if not shown:
         return chronology

@@ -328,8 +328,7 @@ def send_back(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
 # The merged chronology ------------------------------------------------------------------------------
 
 
-def _filters(request: HttpRequest, review) -> tuple[ChronologyFilterForm, dict]:
-    agencies = selectors.agencies_in_chronology(review)
+def _filters(request: HttpRequest, review, agencies) -> tuple[ChronologyFilterForm, dict]:
     form = ChronologyFilterForm(request.GET or None, agencies=agencies)
     if form.is_bound and not form.is_valid():
         messages.warning(request, "Some filters were not understood and were left out.")
@@ -346,7 +345,8 @@ def _filters(request: HttpRequest, review) -> tuple[ChronologyFilterForm, dict]:
 @require_GET
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "read_chronology")
-    form, filters = _filters(request, review)
+    agencies = selectors.agencies_in_chronology(review)
+    form, filters = _filters(request, review, agencies)
     merged = selectors.merged_chronology(review, page_number=request.GET.get("page"), **filters)
     query = request.GET.copy()
     query.pop("page", None)
@@ -363,7 +363,6 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
         "newest_first": filters["newest_first"],
         "filtered": any(filters[k] for k in ("agency", "since", "until")),
         "gap_days": selectors.GAP_DAYS,
-        "agencies": merged.agencies,
         "breadcrumbs": review_crumbs(
             review, link(HEADING, "information_requests", review.pk), (CHRONOLOGY, None)
         ),
@@ -375,5 +374,5 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 def chronology_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The merged chronology as the page shows it (filtered, every page), streamed as CSV."""
     review = review_for(request.user, pk, "read_chronology")
-    _, filters = _filters(request, review)
+    _, filters = _filters(request, review, selectors.agencies_in_chronology(review))
     return export.csv_response(review, selectors.chronology_rows_for_export(review, **filters))

@@ -49,7 +49,10 @@ def test_overdue_escalates_to_the_agency_s_board_member_once(info, world):
     assert any("was due on" in t for t in _titles(info.author))
     escalation = Notification.objects.get(recipient=world.north_member)
     assert "overdue" in escalation.title and escalation.path.endswith("/information/")
-    assert not any("information" in t for t in _titles(world.north_manager)) and _titles(world.south_member) == []
+    assert (
+        not any("information" in t for t in _titles(world.north_manager))
+        and _titles(world.south_member) == []
+    )
     made.refresh_from_db()
     assert made.escalated_on == today
     assert services.information_reminders_send(today) == 0
