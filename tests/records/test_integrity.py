@@ -22,7 +22,7 @@ def test_sound_data_passes(rich):
     text = _check()
     assert "Signed response versions checked: 1" in text
     assert "Generated documents checked: 1" in text
-    assert "Other stored files checked: 2" in text  # the final report and the evidence file
+    assert "Other stored files checked: 3" in text  # the final report, the evidence file, an agency report
     assert "Every signature verifies" in text
 
 
