@@ -152,7 +152,7 @@ class ParticipatingBoardInline(ReadOnly, admin.TabularInline):
     )
 
 
-class DecisionSignatureInline(admin.TabularInline):
+class DecisionSignatureInline(ReadOnly, admin.TabularInline):
     """A practice review's partners' signatures on their decision, shown, never written here: each partner
     signs on the portal's decision page."""
 
@@ -162,17 +162,8 @@ class DecisionSignatureInline(admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "partners' signatures on the decision (read-only: each partner signs in the portal)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AppointmentInline(admin.TabularInline):
+class AppointmentInline(ReadOnly, admin.TabularInline):
     """The review's lead reviewers, read-only here: appointing one and ending an appointment go through the
     registry's conflict of interest and load checks, under Appointments (or on the portal's page)."""
 
@@ -184,15 +175,6 @@ class AppointmentInline(admin.TabularInline):
         "lead reviewers (read-only here: appoint or end an appointment under Appointments, where the "
         "conflict of interest and load checks run)"
     )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # What the lifecycle's steps record: shown, never edited here (the stage changes only through the workflow).
