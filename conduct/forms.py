@@ -151,3 +151,31 @@ class ChronologyFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The end of the period must be on or after its start")
         return data
+
+    def filters(self) -> dict:
+        """The filters understood, as `selectors.merged_chronology` takes them: a value that was not
+        understood is left out (the page says so); none at all for an unbound form."""
+        if not self.is_bound:
+            return {"agency": None, "since": None, "until": None, "newest_first": False}
+        errors = self.errors  # cleans the form: cleaned_data then holds the values that were understood
+        data = self.cleaned_data
+        return {
+            "agency": data.get("agency") if "agency" not in errors else None,
+            "since": data.get("since") if "since" not in errors else None,
+            "until": data.get("until") if "until" not in errors else None,
+            "newest_first": data.get("order") == "newest" and "order" not in errors,
+        }
+
+
+def chronology_query(filters: dict) -> list[tuple[str, str]]:
+    """The filters of `ChronologyFilterForm.filters` as the form's fields and values again (what a
+    chronology export records as its query, and what the page's download form sends)."""
+    pairs = []
+    if filters.get("agency"):
+        pairs.append(("agency", str(filters["agency"])))
+    for name in ("since", "until"):
+        if filters.get(name):
+            pairs.append((name, filters[name].isoformat()))
+    if filters.get("newest_first"):
+        pairs.append(("order", "newest"))
+    return pairs

@@ -18,5 +18,4 @@ urlpatterns = [
     path(ONE + "accept/", views.accept, name="information_accept"),
     path(ONE + "send-back/", views.send_back, name="information_send_back"),
     path("reviews/<int:pk>/chronology/", views.chronology, name="chronology"),
-    path("reviews/<int:pk>/chronology/export.csv", views.chronology_csv, name="chronology_csv"),
 ]

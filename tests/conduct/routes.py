@@ -52,7 +52,14 @@ ROUTES: dict[str, Route] = {
         lambda w: _request(w, "submitted"), allowed="north_manager", denied=NOT_MANAGER
     ),
     "chronology": _object(_review, allowed="north_chair", denied=(*NOT_READERS, "north_author")),
-    "chronology_csv": _object(_review, allowed="north_reviewer", denied=(*NOT_READERS, "north_author")),
+    # The merged chronology as a CSV file: asked for (documents' export pipeline) by whoever reads it.
+    "chronology_csv": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_reviewer",
+        denied=(*NOT_READERS, "north_author"),
+        ok_status=302,
+    ),
 }
 # The pages an agency author reaches: those of the request naming them, and nothing else of any review.
 AUTHOR_ROUTES = frozenset(

@@ -1,11 +1,9 @@
 """The merged chronology: every agency's sent entries in date order, filtered by agency and period,
 sortable, with gaps and same-day overlaps shown, paginated, in a fixed number of queries whatever its
-length; and its CSV export, safe to open in a spreadsheet."""
+length. Its CSV file, made by a worker: tests/conduct/test_chronology_export.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 import pytest
@@ -100,19 +98,3 @@ def test_filtering_by_agency_and_period(client, info, world):
     assert "Police late" in page and "Police early" not in page and "Health late" not in page
     bad = client.get(url, {"since": "2024-07-01", "until": "2024-06-01", "agency": "999999999999999999999"})
     assert bad.status_code == 200 and "were not understood" in bad.content.decode()
-
-
-def test_the_csv_export_holds_the_filtered_entries_safe_for_a_spreadsheet(client, info, world):
-    mine = request_to(info.review, info.author, info.agency, status="submitted")
-    theirs = request_to(info.review, info.health_author, info.health, status="accepted")
-    entry(mine, date(2024, 1, 10), event='=HYPERLINK("http://evil")', significance="key")
-    entry(theirs, date(2024, 2, 1), event="GP visit")
-    client.force_login(world.north_reviewer)
-    response = client.get(reverse("chronology_csv", args=[info.review.pk]), {"agency": info.agency.pk})
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert 'filename="NSCB-1-chronology-' in response["Content-Disposition"]
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Date", "Time", "Agency", "What happened", "Source", "Significance"]
-    assert rows[1][0] == "2024-01-10" and rows[1][3].startswith("'=") and rows[1][5] == "Key event"
-    assert len(rows) == 2

@@ -392,7 +392,11 @@ FORMS: dict[str, tuple[Target, ...]] = {
     ),
     "conduct.forms.AgencyReportForm": (Target("information_report_upload", "north_author"),),
     "conduct.forms.ReturnForm": (Target("information_send_back", BM),),
-    "conduct.forms.ChronologyFilterForm": (Target("chronology", BM, method="get"),),
+    "conduct.forms.ChronologyFilterForm": (
+        Target("chronology", BM, method="get"),
+        # The page's filters sent with its download button, asking for the chronology as a CSV file.
+        Target("chronology_csv", BM, page="chronology"),
+    ),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),
