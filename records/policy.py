@@ -10,7 +10,7 @@ its text fields, files and references to people whether it is:
 - a stored file, deleted from disk (`files`);
 - or, for the whole row, removed (`remove`): who looked at the review, notifications, invitations and
   replies, declarations of interest, evidence files, the signed response text, generated documents and
-  exports of the review's action plan.
+  exports of the review's action plan and of its merged chronology.
 
 Choices, dates, numbers and links to boards, agencies, themes and other rows are the learning's skeleton
 and are kept. Text fields that can hold nothing personal (a reference, a section key) are listed as
@@ -187,6 +187,7 @@ PARTS: tuple[Part, ...] = (
     # A statutory partner's signature goes with its version (removed first: children before parents).
     Part("responses.PartnerSignature", "version", "responses.ResponseVersion", remove=True),
     Part("documents.Document", "review", remove=True, files=("file",)),
+    # Exports of the review: its action plan (Excel) and its merged chronology (CSV), with their files.
     Part("documents.Export", "review", remove=True, files=("file",)),
 )
 
