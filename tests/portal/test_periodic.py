@@ -182,6 +182,7 @@ def test_each_job_runs_when_its_schedule_says():
         "notifications-resolve",
         "summary-reminders",
         "input-reminders",
+        "information-reminders",
         "action-reminders",
         "daily-digests",
     }
