@@ -233,7 +233,9 @@ def approve_terms(review: Review, manager, chair, *, on: date | None = None) -> 
     _participating_boards_agree(review, version, chair)
     if tor_workflow.may_close_comments_early(version):
         tor_close_comments_early(
-            version=version, user=chair, reason="The board agreed the terms of reference at its meeting."
+            version=version,
+            user=chair,
+            reason=f"The {review.words.body} agreed the terms of reference at its meeting.",
         )
     tor_approve(version=version, user=chair)
 

@@ -81,7 +81,7 @@ FINDINGS = [
     ),
     (
         "Practitioners did not escalate their disagreement",
-        "The school disagreed with the decision to close the case but did not use the board's escalation "
+        "The school disagreed with the decision to close the case but did not use the local escalation "
         "procedure, which few practitioners knew about.",
         ["Escalation and challenge"],
     ),
@@ -146,7 +146,7 @@ def demo_board_plan(board, manager, today) -> None:
             board=board,
             title=title,
             source=source,
-            summary=title + ". The board agreed actions, some of which are still being embedded.",
+            summary=f"{title}. The {board.words.body} agreed actions, some of which are still being embedded.",
             learned_on=today.replace(day=1) - timedelta(days=30 * months),
             created_by=manager,
         )

@@ -417,7 +417,7 @@ def _step_data(name: str, when: date, learned: date, chair) -> dict:
             "report_received_on": when,
             "note": "Final report received from the lead reviewer.",
         },
-        "begin_response": {"note": "Extraordinary board meeting arranged to discuss the findings."},
+        "begin_response": {"note": "Extraordinary meeting arranged to discuss the findings."},
         "publish": {"report_published_on": when, "response_published_on": when, "note": ""},
         "start_monitoring": {"note": "Actions handed to the learning and improvement sub-group."},
         "close": {

@@ -222,6 +222,7 @@ class Signature:
 
 
 def _self_check(review: Review, marker: Marker) -> SelfCheck:
+    marker = marker.in_words(review)
     evidence = evidence_for(review, marker)
     answers = answers_for(review, marker)
     labels = dict(SelfCheckAnswer.Status.choices)

@@ -9,7 +9,7 @@ from there."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 
@@ -68,6 +68,17 @@ class Marker:
     def part_of(self, review: Review) -> str:
         """The part's name on `review`'s pages, in its regime's words."""
         return review.words[self.part_word] if self.part_word else self.part
+
+    def in_words(self, review: Review) -> Marker:
+        """The marker as `review`'s pages and documents print it: its statement and questions name the body
+        and the people of the review's regime (a `{body}` or `{accountable}` in their text, say, is "board" and
+        "chair" on a Serious Case Review, "partnership" and "partners" on a practice review)."""
+        words = vars(review.words)
+        return replace(
+            self,
+            statement=self.statement.format(**words),
+            questions=tuple(replace(q, text=q.text.format(**words)) for q in self.questions),
+        )
 
 
 def evidence_for(review: Review, marker: Marker) -> dict[int, Evidence]:

@@ -11,7 +11,7 @@ from .checks import MET, NOT_MET, PARTLY, Evidence, Facts, Marker, Question
 
 STATEMENT = (
     "The decisions about the form and focus of the review take account of the case and its context, with "
-    "input from board members and the lead reviewer."
+    "input from {body} members and the lead reviewer."
 )
 
 
@@ -19,7 +19,7 @@ def _input(facts: Facts) -> Evidence:
     e = input_evidence(facts.review)
     invited, replied = e.get("invited", 0), e.get("replied", 0)
     if not invited:
-        return Evidence("No board input round has been held.", NOT_MET)
+        return Evidence(f"No {facts.review.words.body} input round has been held.", NOT_MET)
     status = MET if replied == invited else PARTLY
     return Evidence(
         f"Input invited from {invited} member{'s' if invited != 1 else ''}; {replied} replied.", status
@@ -79,7 +79,7 @@ def _rationale(facts: Facts) -> Evidence:
 QUESTIONS = (
     Question(
         1,
-        "Were board members given the chance to offer any information relevant to a proportionate approach?",
+        "Were {body} members given the chance to offer any information relevant to a proportionate approach?",
         _input,
     ),
     Question(

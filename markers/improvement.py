@@ -14,7 +14,7 @@ from responses.plan.selectors import related_for_findings
 from .checks import MET, NOT_MET, PARTLY, Evidence, Facts, Marker, Question
 
 STATEMENT = (
-    "The board and its agencies discuss the report openly and agree, in proportion and in order of "
+    "The {body} and its agencies discuss the report openly and agree, in proportion and in order of "
     "priority, what they will do about it."
 )
 
@@ -118,12 +118,12 @@ def _prioritised(facts: Facts) -> Evidence:
 QUESTIONS = (
     Question(
         1,
-        "Does the board have a clear way of managing its discussion of the actions the review calls for?",
+        "Does the {body} have a clear way of managing its discussion of the actions the review calls for?",
         _mechanism,
     ),
     Question(
         2,
-        "Did the chair and key agencies lead an open discussion, with mutual challenge, of what the report says "
+        "Did the {accountable} and key agencies lead an open discussion, with mutual challenge, of what the report says "
         "about the safeguarding system and its parts?",
         _challenge,
     ),
@@ -134,13 +134,13 @@ QUESTIONS = (
     ),
     Question(
         4,
-        "Was the board given what its learning and improvement framework and business plan already hold, so the "
+        "Was the {body} given what its learning and improvement framework and {plan} already hold, so the "
         "discussion was informed?",
         _informed,
     ),
     Question(
         5,
-        "Has the board prioritised its response against its framework and business plan (a deliberate delay can be "
+        "Has the {body} prioritised its response against its framework and {plan} (a deliberate delay can be "
         "legitimate)?",
         _prioritised,
     ),

@@ -20,8 +20,8 @@ from .registry import MARKERS
 
 @require_http_methods(["GET", "POST"])
 def self_check(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    marker = MARKERS[number]
-    review = review_for(request.user, pk, marker.view_rule)
+    review = review_for(request.user, pk, MARKERS[number].view_rule)
+    marker = MARKERS[number].in_words(review)
     if request.method == "POST":
         require(request.user, marker.change_rule, review)
     answers = answers_for(review, marker)

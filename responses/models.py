@@ -216,11 +216,11 @@ class Finding(models.Model):
 
 
 class Meeting(models.Model):
-    """A meeting at which the board (or a sub-group) discussed the review."""
+    """A meeting at which the board or partnership (or a sub-group) discussed the review."""
 
     class Kind(models.TextChoices):
-        ORDINARY = "ordinary", "Ordinary board meeting"
-        EXTRAORDINARY = "extraordinary", "Extraordinary board meeting"
+        ORDINARY = "ordinary", "Ordinary meeting"
+        EXTRAORDINARY = "extraordinary", "Extraordinary meeting"
         SUB_GROUP = "sub_group", "Sub-group meeting"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="meetings")

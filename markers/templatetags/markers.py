@@ -14,6 +14,6 @@ register = template.Library()
 
 @register.inclusion_tag("markers/evidence.html")
 def marker_evidence(review: Review, number: int) -> dict:
-    marker = MARKERS[number]
+    marker = MARKERS[number].in_words(review)
     evidence = evidence_for(review, marker)
     return {"marker": marker, "evidence": [(q, evidence[q.number]) for q in marker.questions]}

@@ -50,7 +50,7 @@ def test_the_business_manager_records_the_board_discussion_and_the_engagement_pl
     # 1. A meeting, first with a mistake in the time given.
     page.get_by_role("link", name="Record a meeting").click()
     expect(h1(page)).to_have_text("Record a meeting")
-    page.get_by_label("Extraordinary board meeting").check()
+    page.get_by_label("Extraordinary meeting").check()
     fill_date(page, "Date of the meeting", LAST_WEEK)
     page.get_by_label("Time given to the review, in minutes").fill("0")
     page.get_by_label("Chaired by (optional)").fill("Helen Marsh, independent chair")
@@ -68,7 +68,7 @@ def test_the_business_manager_records_the_board_discussion_and_the_engagement_pl
     page.get_by_role("button", name="Save the meeting").click()
 
     meeting = Meeting.objects.get(review=review)
-    expect(h1(page)).to_have_text(f"Extraordinary board meeting, {_long(LAST_WEEK)}")
+    expect(h1(page)).to_have_text(f"Extraordinary meeting, {_long(LAST_WEEK)}")
     expect(_success(page)).to_contain_text("recorded")
     attended = page.get_by_role("table", name="Who attended for each agency")
     expect(attended.get_by_role("row", name=re.compile("North Police"))).to_contain_text("DI Jones")
@@ -112,7 +112,7 @@ def test_the_business_manager_records_the_board_discussion_and_the_engagement_pl
 
     expect(_success(page)).to_contain_text("The board's position on finding 1 is saved: accepted in part.")
     expect(card).to_contain_text("Accepted in part")
-    expect(card).to_contain_text(f"Agreed at the extraordinary board meeting of {_long(LAST_WEEK)}")
+    expect(card).to_contain_text(f"Agreed at the extraordinary meeting of {_long(LAST_WEEK)}")
     assert_accessible(page)
 
     page.get_by_role("link", name="Back to the board discussion").click()

@@ -61,7 +61,7 @@ def test_from_findings_to_a_signed_response_that_verifies(login_as, page: Page, 
 
     # 2. A meeting records the discussion and challenge, and the board's position.
     page.goto(f"{base}/response/meetings/new/")
-    page.get_by_label("Extraordinary board meeting").check()
+    page.get_by_label("Extraordinary meeting").check()
     fill_date(page, "Date of the meeting", LAST_WEEK)
     page.get_by_label("Time given to the review, in minutes").fill("120")
     page.get_by_label(f"Who attended for {agency.name}").fill("Sam Patel, head of safeguarding")

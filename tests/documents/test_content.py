@@ -277,7 +277,7 @@ def test_the_review_in_brief_names_the_children_by_pseudonym_and_the_key_dates(w
     assert "4 May 2025" in printed.text
     assert "2 June 2025" in printed.text
     assert printed_name(world.north_reviewer.get_full_name(), printed.text)
-    assert "Extraordinary board meeting" in printed.flat
+    assert "Extraordinary meeting" in printed.flat
 
 
 def test_findings_carry_the_board_s_position_the_reason_and_related_learning(world):

@@ -50,3 +50,17 @@ def test_saving_refuses_a_status_the_marker_does_not_know(world):
     with pytest.raises(ValueError, match="excellent"):
         self_check_save(review=review, user=world.north_manager, marker=marker, answers=answers)
     assert not SelfCheckAnswer.objects.filter(review=review).exists()
+
+
+@pytest.mark.parametrize("number", sorted(MARKERS))
+def test_a_marker_speaks_the_regime_s_words(partnership, world, number):
+    """Every marker's statement and questions name the body and its people as the review's regime does,
+    with nothing left unfilled: a board's on a Serious Case Review, a partnership's on a practice review."""
+    for review, own, other in (
+        (world.north_review, "board", "partnership"),
+        (partnership.review, "partnership", "board"),
+    ):
+        marker = MARKERS[number].in_words(review)
+        said = " ".join([marker.statement, *(q.text for q in marker.questions)])
+        assert "{" not in said and "}" not in said
+        assert own in said and other not in said.lower(), said
