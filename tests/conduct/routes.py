@@ -37,7 +37,7 @@ ROUTES: dict[str, Route] = {
     "chronology_entry_edit": _object(_entry, allowed="north_author", denied=NOT_AUTHORS),
     "chronology_entry_delete": _object(_entry, allowed="north_author", denied=NOT_AUTHORS),
     "information_report_upload": _object(_request, allowed="north_author", denied=NOT_AUTHORS),
-    "information_report": _object(_request, allowed="north_chair", denied=NOT_READERS),
+    "information_report_download": _object(_request, allowed="north_chair", denied=NOT_READERS),
     "information_submit": Route(
         kwargs=_request, method="post", allowed="north_author", denied=NOT_AUTHORS, ok_status=302
     ),
@@ -69,7 +69,7 @@ AUTHOR_ROUTES = frozenset(
         "chronology_entry_edit",
         "chronology_entry_delete",
         "information_report_upload",
-        "information_report",
+        "information_report_download",
         "information_submit",
     }
 )

@@ -175,7 +175,7 @@ def test_the_author_uploads_a_pdf_and_the_reader_downloads_it(client, info, worl
     made.refresh_from_db()
     assert made.report_name == "Police report.pdf" and made.report.name.startswith("agency-reports/")
     client.force_login(world.north_reviewer)
-    download = client.get(reverse("information_report", args=[info.review.pk, made.pk]))
+    download = client.get(reverse("information_report_download", args=[info.review.pk, made.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
     assert 'filename="Police report.pdf"' in download["Content-Disposition"]
 
