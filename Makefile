@@ -30,7 +30,7 @@ test: setup-test
 lint: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning responses markers documents records dashboards demo
+	$(VENV)/bin/bandit -q -c pyproject.toml -r scr_portal reviews commissioning conduct responses markers documents records dashboards demo
 	$(VENV)/bin/lint-imports --no-cache
 
 format: setup-test

@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
+from conduct import selectors as conduct
 from responses.actions import selectors as actions
 from responses.actions.workflow import OPEN_STATUSES, rag_of
 from responses.models import Action, ActionUpdate, ResponseVersion
@@ -391,7 +392,10 @@ def home_for(user) -> dict:
         "is_member": holds_role(user, Role.BOARD_MEMBER),
         "is_reviewer": holds_role(user, Role.LEAD_REVIEWER),
         "is_action_owner": holds_role(user, Role.ACTION_OWNER),
+        "is_agency_author": holds_role(user, Role.AGENCY_AUTHOR),
     }
+    if sections["is_agency_author"]:
+        sections["information_asked"] = conduct.asked_of(user)
     sections["boards"], overdue_actions = boards_with_overdue(user)
     if sections["is_manager"]:
         sections["invitations_waiting"] = waiting_invitations_count(user)

@@ -4,8 +4,9 @@ the render went (queued → rendering → ready, or failed with the error), and 
 One row per kind × review × data version: asking twice for the same data reuses the ready file (a unique
 constraint makes that hold under concurrency, too).
 
-An export (an action plan as an Excel file) goes through the same states, made by a worker from the plan as
-it is when the worker reads it, for the person who asked only; a ready one is kept for a day."""
+An export (an action plan as an Excel file, or a review's merged chronology as a CSV file) goes through the
+same states, made by a worker from the data as it is when the worker reads it, for the person who asked
+only; a ready one is kept for a day."""
 
 from __future__ import annotations
 
@@ -121,29 +122,38 @@ class Document(Job):
 
 
 def export_upload_to(instance: Export, filename: str) -> str:
-    return f"exports/{uuid.uuid4().hex}.xlsx"
+    return f"exports/{uuid.uuid4().hex}.{instance.extension}"
 
 
 class Export(Job):
-    """An action plan asked for as an Excel file: a review's plan or a board's (exactly one of the two),
-    with the plan page's filters. The worker writes it row by row, recording how far it has got."""
+    """A file of rows asked for from a page, with that page's filters: an action plan as an Excel file (a
+    review's plan or a board's, exactly one of the two), or a review's merged chronology as a CSV file.
+    The worker writes it row by row, recording how far it has got."""
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN = "action_plan", "Action plan as an Excel file"
+        CHRONOLOGY = "chronology", "Merged chronology as a CSV file"
 
     Status = Document.Status  # the same states as a document, with the same meaning
     PENDING = Document.PENDING
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ACTION_PLAN)
 
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
     )
     board = models.ForeignKey(Board, on_delete=models.CASCADE, null=True, blank=True, related_name="exports")
     query = models.CharField(
-        max_length=500, blank=True, help_text="The plan's filters, as the query string of its page."
+        max_length=500, blank=True, help_text="The page's filters, as the query string of the page."
     )
     label = models.CharField(max_length=200, help_text="What the export is, as people see it.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     file = models.FileField(upload_to=export_upload_to, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
-    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Actions to write.")
-    rows_done = models.PositiveIntegerField(default=0, help_text="Actions written so far.")
+    rows_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rows to write (actions, or chronology entries)."
+    )
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
 
     class Meta(Job.Meta):
         constraints = [
@@ -151,6 +161,10 @@ class Export(Job):
                 condition=Q(review__isnull=False, board__isnull=True)
                 | Q(review__isnull=True, board__isnull=False),
                 name="export_of_a_review_or_a_board",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="chronology") | Q(review__isnull=False),
+                name="export_chronology_of_a_review",
             ),
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(file="") & Q(size__isnull=False)),
@@ -164,3 +178,11 @@ class Export(Job):
     @property
     def percent_done(self) -> int | None:
         return percent(self.rows_done, self.rows_total)
+
+    @property
+    def is_chronology(self) -> bool:
+        return self.kind == self.Kind.CHRONOLOGY
+
+    @property
+    def extension(self) -> str:
+        return "csv" if self.is_chronology else "xlsx"

@@ -1,5 +1,6 @@
 """Asking for a document, making it (the Celery task's body), retrying a failed one; the same for an export
-of an action plan as an Excel file, and sweeping exports away a day after they are made.
+(an action plan as an Excel file, a review's merged chronology as a CSV file), and sweeping exports away a
+day after they are made.
 
 The request path never renders: it fixes the content (HTML) and its data version, records the document as
 queued and hands its id to a worker after the commit. If the broker cannot be reached the document stays
@@ -15,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -26,6 +29,7 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from conduct import export as chronology_export
 from responses.actions import export as action_export
 from reviews import notifications
 from reviews.models import Board, Notification, Review, TimelineEntry
@@ -195,31 +199,49 @@ def documents_requeue_stale(now=None) -> int:
 
 # Exports ---------------------------------------------------------------------------------------------
 #
-# The request only records what was asked for (the plan and its filters) and hands the export's id to a
-# worker. The worker reads the plan as the person may see it when it runs, writes it row by row into a
-# temporary file (openpyxl's write-only mode), then stores it. A ready export is kept for a day.
+# The request only records what was asked for (the plan or the chronology, and its filters) and hands the
+# export's id to a worker. The worker reads the rows as the person may see them when it runs and writes them
+# one by one into a temporary file (openpyxl's write-only mode for an Excel file, csv for a CSV file), then
+# stores it. A ready export is kept for a day.
 
 # A ready or failed export is removed this long after it was made (by the periodic requeue task).
 EXPORT_KEPT = timedelta(days=1)
+ExportKind = Export.Kind
 
 
 class ExportRefused(Exception):
     """The export cannot be made or retried; the message says why."""
 
 
-def export_label(*, review: Review | None, board: Board | None, query: str) -> str:
+def export_label(
+    *, review: Review | None, board: Board | None, query: str, kind: str = ExportKind.ACTION_PLAN
+) -> str:
+    filtered = " (filtered)" if query else ""
+    if kind == ExportKind.CHRONOLOGY:
+        return f"Merged chronology of {review.reference}{filtered} as a CSV file"
     plan = f"Action plan of {review.reference}" if review is not None else f"Action plan of {board.name}"
-    return f"{plan}{' (filtered)' if query else ''} as an Excel file"
+    return f"{plan}{filtered} as an Excel file"
 
 
-def export_request(*, user, query: str, review: Review | None = None, board: Board | None = None) -> Export:
-    """Records an Excel export of a review's or a board's plan with the page's filters (`query`, as
-    `action_export.plan_of` understood them), queued; a worker makes it once the transaction commits. The
-    same person's export of the same plan still on its way is returned instead of a second. The caller has
-    checked that `user` may see the plan."""
+def export_request(
+    *,
+    user,
+    query: str,
+    review: Review | None = None,
+    board: Board | None = None,
+    kind: str = ExportKind.ACTION_PLAN,
+) -> Export:
+    """Records an export with the page's filters (`query`), queued; a worker makes it once the transaction
+    commits: a review's or a board's action plan as an Excel file (the filters as `action_export.plan_of`
+    understood them), or a review's merged chronology as a CSV file (as `chronology_export.chronology_of`
+    understood them). The same person's export of the same thing still on its way is returned instead of a
+    second. The caller has checked that `user` may see the plan, or read the chronology."""
     if (review is None) == (board is None):
         raise ValueError("An export is of a review's plan or of a board's, not both.")
+    if kind == ExportKind.CHRONOLOGY and review is None:
+        raise ValueError("A chronology export is of a review's merged chronology.")
     pending = Export.objects.filter(
+        kind=kind,
         review=review,
         board=board,
         query=query,
@@ -230,10 +252,11 @@ def export_request(*, user, query: str, review: Review | None = None, board: Boa
         return pending
     with transaction.atomic():
         export = Export.objects.create(
+            kind=kind,
             review=review,
             board=board,
             query=query,
-            label=export_label(review=review, board=board, query=query),
+            label=export_label(review=review, board=board, query=query, kind=kind),
             requested_by=user,
         )
         transaction.on_commit(lambda: export_dispatch(export.pk))
@@ -274,6 +297,40 @@ def export_plan(export: Export) -> action_export.Plan:
         raise ExportRefused("The person who asked for this file can no longer see the plan.") from refusal
 
 
+def export_chronology(export: Export) -> chronology_export.Chronology:
+    """The merged chronology the export is of, as its requester may read it now, filtered as they asked.
+    Refused when they may no longer read it (appointment ended, role changed, review moved on)."""
+    try:
+        review = review_for(export.requested_by, export.review_id, "read_chronology")
+    except (Http404, PermissionDenied) as refusal:
+        raise ExportRefused(
+            "The person who asked for this file can no longer read the merged chronology."
+        ) from refusal
+    return chronology_export.chronology_of(review, QueryDict(export.query))
+
+
+# Writes the export's rows into a binary file, reporting progress; returns how many rows it wrote.
+Writer = Callable[[BinaryIO, Callable[[int], None]], int]
+
+
+def _export_source(export: Export) -> tuple[int, Writer]:
+    """How many rows the export will hold, and what writes them: its rows are read only when it writes."""
+    if export.is_chronology:
+        chronology = export_chronology(export)
+
+        def write_chronology(handle: BinaryIO, progress: Callable[[int], None]) -> int:
+            return chronology_export.write_csv(chronology.entries(), handle, progress=progress)
+
+        return chronology.count(), write_chronology
+    plan = export_plan(export)
+
+    def write_plan(handle: BinaryIO, progress: Callable[[int], None]) -> int:
+        title = f"{plan.stem}: action plan"
+        return action_export.write_xlsx(plan.rows(), handle, title=title, progress=progress, words=plan.words)
+
+    return plan.count(), write_plan
+
+
 def export_make(export_pk: int) -> str:
     """Writes the export's file unless it is ready already or a live worker is writing it. Returns what
     happened, for logs and tests. Progress (rows written of the total) is saved every few hundred rows,
@@ -297,25 +354,18 @@ def export_make(export_pk: int) -> str:
 
 def _export_write(export_pk: int, me: str) -> str:
     export = Export.objects.select_related("requested_by", "review", "board").get(pk=export_pk)
-    plan = export_plan(export)
-    total = plan.count()
+    total, write = _export_source(export)
     Export.objects.filter(pk=export_pk, claimed_by=me).update(rows_total=total)
 
     def progress(done: int) -> None:
         Export.objects.filter(pk=export_pk, claimed_by=me).update(rows_done=done)
 
     with tempfile.TemporaryFile() as handle:  # the long part: outside any transaction
-        written = action_export.write_xlsx(
-            plan.rows(),
-            handle,
-            title=f"{plan.stem}: action plan",
-            progress=progress,
-            words=plan.words,
-        )
+        written = write(handle, progress)
         size = handle.tell()
         handle.seek(0)
         with files.removed_unless_recorded([]) as stored:  # stored first, kept only once recorded
-            stored.append(default_storage.save(export_upload_to(export, "plan.xlsx"), File(handle)))
+            stored.append(default_storage.save(export_upload_to(export, ""), File(handle)))
             with transaction.atomic():
                 export = Export.objects.select_for_update().get(pk=export_pk)
                 if export.status == Export.Status.READY or export.claimed_by != me:  # another run finished

@@ -1,10 +1,11 @@
-"""Documents of a review: ask for one, watch it being made, download it, try a failed one again. Exports of
-an action plan as an Excel file, the same way.
+"""Documents of a review: ask for one, watch it being made, download it, try a failed one again. Exports (an
+action plan as an Excel file, a review's merged chronology as a CSV file), the same way.
 
 Each view loads the review through `review_for` (404 when invisible, 403 when not allowed); documents are
 looked up within that review, and a board pack only for people who may see the response. An export is found
 only among the person's own (404 otherwise), and every time, its review or board is loaded again through
-`review_for` / `board_for`: someone who may no longer see the plan cannot see the export either."""
+`review_for` / `board_for` with the rule that let them ask for it: someone who may no longer see the plan,
+or read the chronology, cannot see the export either."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commissioning.models import ToRVersion
 from commissioning.tor import workflow as tor_workflow
+from conduct import export as chronology_export
 from responses.actions import export as action_export
 from responses.document import workflow as response_workflow
 from responses.models import ResponseVersion
@@ -172,7 +174,7 @@ def document_retry(request: HttpRequest, pk: int, document_pk: int) -> HttpRespo
     return redirect("document_detail", review.pk, document.pk)
 
 
-# Exports of an action plan as an Excel file ------------------------------------------------------------
+# An action plan as an Excel file ----------------------------------------------------------------------------
 
 
 @require_POST
@@ -193,21 +195,46 @@ def board_action_plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("export_detail", export.pk)
 
 
+# A review's merged chronology as a CSV file -----------------------------------------------------------------
+
+
+@require_POST
+def chronology_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's merged chronology, filtered as its page (the download form's fields), as a
+    CSV file."""
+    review = review_for(request.user, pk, "read_chronology")
+    chronology = chronology_export.chronology_of(review, request.POST)
+    if not chronology.understood:
+        messages.warning(request, "Some filters were not understood and were left out of the file.")
+    export = services.export_request(
+        user=request.user, review=review, query=chronology.query, kind=Export.Kind.CHRONOLOGY
+    )
+    return redirect("export_detail", export.pk)
+
+
+# An export: its page, its status, its file ------------------------------------------------------------------
+
+
 def _export_for(request: HttpRequest, export_pk: int) -> tuple[Export, Review | None]:
-    """The person's own export (404 for anyone else's) whose plan they may still see (404 or 403 through
-    review_for / board_for), with the review it is of (None for a board's plan)."""
+    """The person's own export (404 for anyone else's) of what they may still see (404 or 403 through
+    review_for / board_for: the plan, or the merged chronology), with the review it is of (None for a
+    board's plan)."""
     export = get_object_or_404(
         Export.objects.select_related("board"), pk=export_pk, requested_by=request.user
     )
+    if export.is_chronology:
+        return export, review_for(request.user, export.review_id, "read_chronology")
     if export.review_id is not None:
         return export, review_for(request.user, export.review_id, "view_response")
     board_for(request.user, export.board_id, "view_action_plan")
     return export, None
 
 
-def _plan_url(export: Export) -> str:
-    """The plan's page with the filters the export was made with."""
-    if export.review_id is not None:
+def _source_url(export: Export) -> str:
+    """The page the export was asked for from (the plan's, the chronology's), with its filters."""
+    if export.is_chronology:
+        url = reverse("chronology", args=[export.review_id])
+    elif export.review_id is not None:
         url = reverse("action_plan", args=[export.review_id])
     else:
         url = reverse("board_action_plan", args=[export.board_id])
@@ -220,7 +247,9 @@ def _export_context(request: HttpRequest, export_pk: int) -> dict:
     return {
         "export": export,
         "review": review,
-        "plan_url": _plan_url(export),
+        "source_url": _source_url(export),
+        "source_name": "merged chronology" if export.is_chronology else "action plan",
+        "file_kind": "CSV file" if export.is_chronology else "Excel file",
         "can_retry": export.status == Export.Status.FAILED,
         # How long it may still take, truthfully: a stopped worker or a queue away says so.
         "progress": services.EXPORTS.progress(export) if export.is_pending else "",
@@ -233,7 +262,11 @@ def _export_context(request: HttpRequest, export_pk: int) -> dict:
 def export_detail(request: HttpRequest, export_pk: int) -> HttpResponse:
     ctx = _export_context(request, export_pk)
     export, review = ctx["export"], ctx["review"]
-    if review is not None:
+    if export.is_chronology:
+        information = link("Information from agencies", "information_requests", review.pk)
+        chronology = link("Merged chronology", "chronology", review.pk)
+        ctx["breadcrumbs"] = review_crumbs(review, information, chronology, ("CSV file", None))
+    elif review is not None:
         plan = link("Action plan", "action_plan", review.pk)
         ctx["breadcrumbs"] = review_crumbs(review, response_crumb(review), plan, ("Excel file", None))
     else:
@@ -255,12 +288,12 @@ def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
     export, review = _export_for(request, export_pk)
     if export.status != Export.Status.READY:
         raise Http404("The file is not ready.")
+    made_on = timezone.localdate(export.finished_at)
     if review is not None:
         review_access_record(review=review, user=request.user, request=request)
-        stem = review.reference
-    else:
-        stem = export.board.name
-    made_on = timezone.localdate(export.finished_at)
+    if export.is_chronology:
+        return attachment(export.file, chronology_export.file_name(review, made_on))
+    stem = review.reference if review is not None else export.board.name
     return attachment(export.file, action_export.file_name(stem, "xlsx", made_on))
 
 

@@ -10,7 +10,7 @@ its text fields, files and references to people whether it is:
 - a stored file, deleted from disk (`files`);
 - or, for the whole row, removed (`remove`): who looked at the review, notifications, invitations and
   replies, declarations of interest, evidence files, the signed response text, generated documents and
-  exports of the review's action plan.
+  exports of the review's action plan and of its merged chronology.
 
 Choices, dates, numbers and links to boards, agencies, themes and other rows are the learning's skeleton
 and are kept. Text fields that can hold nothing personal (a reference, a section key) are listed as
@@ -111,6 +111,16 @@ PARTS: tuple[Part, ...] = (
     Part("commissioning.InputInvitation", "round", "commissioning.InputRound", remove=True),
     Part("commissioning.InputReply", "invitation", "commissioning.InputInvitation", remove=True),
     Part("commissioning.ConflictDeclaration", "review", remove=True),
+    # Information from agencies: why it was asked and the agencies' chronologies name the family and the
+    # practitioners; the dates, agencies and significance are the learning's skeleton. The document goes.
+    Part(
+        "conduct.InformationRequest",
+        "review",
+        clear=("reason", "return_reason", "report_name"),
+        people=("author", "asked_by", "answered_by"),
+        files=("report",),
+    ),
+    Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),
@@ -177,6 +187,7 @@ PARTS: tuple[Part, ...] = (
     # A statutory partner's signature goes with its version (removed first: children before parents).
     Part("responses.PartnerSignature", "version", "responses.ResponseVersion", remove=True),
     Part("documents.Document", "review", remove=True, files=("file",)),
+    # Exports of the review: its action plan (Excel) and its merged chronology (CSV), with their files.
     Part("documents.Export", "review", remove=True, files=("file",)),
 )
 

@@ -86,10 +86,24 @@ def action_owner_agencies(user) -> frozenset[int]:
     return known
 
 
+def author_agencies(user) -> dict[int, frozenset[int]]:
+    """Each board's id mapped to the agencies for which the person writes as an agency author there
+    (someone of an agency without a board role, who sees only the information requests naming them:
+    `conduct.selectors`)."""
+    if not _active(user):
+        return {}
+    known = getattr(user, "_author_agencies", None)
+    if known is None:
+        _read_memberships(user)
+        known = user._author_agencies
+    return known
+
+
 def _read_memberships(user) -> None:
     roles: dict[int, set[str]] = defaultdict(set)
     agencies: dict[int, set[int]] = defaultdict(set)
     owner_agencies: set[int] = set()
+    authoring: dict[int, set[int]] = defaultdict(set)
     rows = (
         Membership.objects.active().filter(user=user).order_by().values_list("board_id", "role", "agency_id")
     )
@@ -100,11 +114,14 @@ def _read_memberships(user) -> None:
             continue
         if role == Role.ACTION_OWNER:
             owner_agencies.add(agency_id)
+        elif role == Role.AGENCY_AUTHOR:
+            authoring[board_id].add(agency_id)
         else:
             agencies[board_id].add(agency_id)
     user._board_roles = {board_id: frozenset(r) for board_id, r in roles.items()}
     user._board_agencies = {board_id: frozenset(a) for board_id, a in agencies.items()}
     user._owner_agencies = frozenset(owner_agencies)
+    user._author_agencies = {board_id: frozenset(a) for board_id, a in authoring.items()}
 
 
 def with_implied(roles: Iterable[str]) -> set[str]:

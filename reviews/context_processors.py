@@ -14,8 +14,10 @@ from .selectors import notifications_of
 
 def _nav_items(request: HttpRequest, unread: int) -> list[dict]:
     current = request.resolver_match.url_name if request.resolver_match else None
-    # Someone who only owns actions for their agency opens nothing but those actions (from their home page).
-    only_actions = roles_held(request.user) == {Role.ACTION_OWNER}
+    # Someone who only owns actions for their agency, or writes its information for a review, opens nothing
+    # but those actions and requests (from their home page).
+    held = roles_held(request.user)
+    only_actions = bool(held) and held <= {Role.ACTION_OWNER, Role.AGENCY_AUTHOR}
     items = [
         ("Home", "home", {"home"}, 0),
         ("Reviews", "review_list", {"review_list", "review_detail", "review_history", "review_create"}, 0),

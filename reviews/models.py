@@ -27,6 +27,10 @@ class Role(models.TextChoices):
     CHAIR = "chair", "Chair"
     LEAD_REVIEWER = "lead_reviewer", "Lead reviewer"
     ACTION_OWNER = "action_owner", "Action owner"
+    # Someone of an agency (a named nurse, a police analyst) who writes that agency's chronology or report
+    # for a review in progress when named as the author of an information request: they see only that
+    # request and their submission, nothing else of the review (`conduct`).
+    AGENCY_AUTHOR = "agency_author", "Agency author"
     # A safeguarding partnership's own roles (Working Together 2023): each of the three statutory partners
     # has a lead safeguarding partner (the chief executive or chief officer) who may delegate to a named
     # delegated safeguarding partner; both act for their organisation, and either signs for it. The
@@ -43,7 +47,7 @@ PARTNER_ROLES = (Role.LEAD_PARTNER, Role.DELEGATED_PARTNER)
 # agency (a police inspector, a named nurse) who owns actions of that agency and sees only those actions.
 BOARD_ROLES = (Role.BUSINESS_MANAGER, Role.BOARD_MEMBER, Role.CHAIR, *PARTNER_ROLES, Role.SCRUTINEER)
 # Roles held for an agency: the membership names the agency the person acts for.
-AGENCY_ROLES = (Role.BOARD_MEMBER, Role.ACTION_OWNER, *PARTNER_ROLES)
+AGENCY_ROLES = (Role.BOARD_MEMBER, Role.ACTION_OWNER, Role.AGENCY_AUTHOR, *PARTNER_ROLES)
 # What a role also counts as wherever rules name roles: a statutory partner takes part in the partnership's
 # work as a member does (gives input, comments, owns actions), besides deciding and signing for their
 # organisation. `access` expands held roles with this, so no rule lists the partners beside the members.
@@ -232,6 +236,11 @@ class Membership(models.Model):
                 condition=~Q(role=Role.ACTION_OWNER) | Q(agency__isnull=False),
                 name="membership_action_owner_has_agency",
                 violation_error_message="An action owner works for an agency: choose one.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.AGENCY_AUTHOR) | Q(agency__isnull=False),
+                name="membership_agency_author_has_agency",
+                violation_error_message="An agency author writes for an agency: choose one.",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=PARTNER_ROLES, partner__in=StatutoryPartner.values, agency__isnull=False)

@@ -286,7 +286,7 @@ def agencies_without_people(board_id: int, agency_ids) -> set[int]:
     represented = (
         Membership.objects.active()
         .filter(board_id=board_id, agency_id__in=agency_ids, user__is_active=True)
-        .exclude(role=Role.ACTION_OWNER)
+        .exclude(role__in=(Role.ACTION_OWNER, Role.AGENCY_AUTHOR))
         .values_list("agency_id", flat=True)
     )
     return set(agency_ids) - set(represented)

@@ -154,6 +154,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and workflow.allows(review, workflow.DOCUMENTS_SHOWN),
         "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
         "show_rapid_review": can(request.user, "view_rapid_review", review),
+        "show_information": can(request.user, "view_information_requests", review),
         "breadcrumbs": review_crumbs(review),
     }
     return render(request, "reviews/review_detail.html", ctx)

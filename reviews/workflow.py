@@ -54,6 +54,8 @@ DEADLINES_RUN = "deadlines_run"  # the review's clocks still remind people
 STEPS_TAKEN = "steps_taken"  # a lifecycle step can still be taken (the table says which, and by whom)
 RAPID_REVIEW_OPEN = "rapid_review_open"  # agencies' summaries can be asked for and recorded
 RAPID_REVIEW_SHOWN = "rapid_review_shown"  # there is a rapid review to look at (a practice review's)
+INFORMATION_OPEN = "information_open"  # agencies can be asked for information, and submit and be answered
+INFORMATION_SHOWN = "information_shown"  # there may be agencies' information and a chronology to read
 
 CAPABILITIES: dict[str, frozenset[State]] = {
     OPEN: OPEN_STATES,
@@ -68,6 +70,9 @@ CAPABILITIES: dict[str, frozenset[State]] = {
     STEPS_TAKEN: OPEN_STATES | {State.NOT_INITIATED},
     RAPID_REVIEW_OPEN: frozenset({State.RAPID_REVIEW}),
     RAPID_REVIEW_SHOWN: frozenset(State) - {State.REFERRAL},
+    INFORMATION_OPEN: frozenset({State.IN_PROGRESS}),
+    # From the review in progress on (a review withdrawn while in progress keeps what was sent).
+    INFORMATION_SHOWN: frozenset(State) - BEFORE_DECIDED - NOT_HELD - {State.DECISION, State.COMMISSIONING},
 }
 
 

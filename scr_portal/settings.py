@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "scr_portal",
     "reviews",
     "commissioning",
+    "conduct",
     "responses",
     "markers",
     "documents",
@@ -245,6 +246,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "deadline-reminders": {"task": "reviews.send_deadline_reminders", "schedule": crontab(hour=6, minute=30)},
     "summary-reminders": {"task": "reviews.send_summary_reminders", "schedule": crontab(hour=6, minute=40)},
     "input-reminders": {"task": "commissioning.send_input_reminders", "schedule": crontab(hour=6, minute=45)},
+    "information-reminders": {
+        "task": "conduct.send_information_reminders",
+        "schedule": crontab(hour=6, minute=47),
+    },
     "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     # Documents and exports the queue no longer holds, or whose worker stopped, are handed out again.

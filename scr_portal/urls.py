@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("reviews.urls")),
     path("", include("commissioning.urls")),
+    path("", include("conduct.urls")),
     path("", include("responses.urls")),
     path("", include("markers.urls")),
     path("", include("documents.urls")),

@@ -69,6 +69,21 @@ class World:
     north_process: ParallelProcess
     north_notification: Notification
 
+    @property
+    def north_author(self) -> User:
+        """An agency author for North's board member's agency on North (made when first asked for): someone
+        who writes that agency's information for North's reviews and holds no other role."""
+        from reviews.models import Membership
+
+        agency = Membership.objects.get(
+            user=self.north_member, board=self.north, role=Role.BOARD_MEMBER
+        ).agency
+        author = UserFactory(email="author@north.example", full_name="Asha Author")
+        Membership.objects.get_or_create(
+            user=author, board=self.north, role=Role.AGENCY_AUTHOR, agency=agency
+        )
+        return author
+
 
 @pytest.fixture
 def standard_factors(db) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.conduct import routes as routes_conduct
 from tests.conftest import World
 from tests.documents import routes as routes_documents
 from tests.records import routes as routes_records
@@ -403,6 +404,7 @@ ROUTES: dict[str, Route] = {
 }
 # Each part of the response keeps its rows beside its own tests.
 for _part in (
+    routes_conduct,
     routes_actions,
     routes_discussion,
     routes_plan,
@@ -645,6 +647,39 @@ def test_an_action_owner_is_refused_everything_but_their_own_actions(client, wor
     route = ROUTES[name]
     response = getattr(client, route.method)(url, route.data)
     assert response.status_code in (403, 404), f"{name} as an action owner: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(set(OBJECT_ROUTES) - routes_conduct.AUTHOR_ROUTES))
+def test_an_agency_author_is_refused_everything_but_their_own_request(client, world, name):
+    """An agency author of North's board member's agency, named on a request of each of North's reviews in
+    progress, gets nothing of any page the walk has about a board, a review, another agency's request or
+    another person's action."""
+    from tests.conduct.helpers import in_progress, request_to
+
+    url = _url(name, world)  # the route's own objects first: the author's requests come after them
+    author = world.north_author
+    for review in (world.north_review, world.cross_border_review):
+        if not review.information_requests.filter(author=author).exists():
+            request_to(in_progress(review), author)
+    client.force_login(author)
+    route = ROUTES[name]
+    response = getattr(client, route.method)(url, route.data)
+    assert response.status_code in (403, 404), f"{name} as an agency author: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(routes_conduct.AUTHOR_ROUTES))
+def test_an_agency_author_of_another_agency_never_finds_the_request(client, world, name):
+    """Another agency's author, with a request of their own on the same review, gets a 404: they are not
+    told the other agency's request exists."""
+    from tests.conduct.helpers import author_for, other_agency, request_to
+
+    url = _url(name, world)
+    stranger = author_for(other_agency(world.north), world.north, email="author@health.example")
+    request_to(world.north_review, stranger)
+    client.force_login(stranger)
+    route = ROUTES[name]
+    response = getattr(client, route.method)(url, route.data)
+    assert response.status_code == 404, f"{name} as another agency's author: {response.status_code}"
 
 
 @pytest.mark.parametrize("name", OBJECT_ROUTES)

@@ -38,11 +38,11 @@ from responses.models import Action, PlanPriority, Rag
 from reviews.models import Board, Review
 from reviews.words import SCR, Words
 from scr_portal.downloads import attachment_stream
+from scr_portal.spreadsheets import FORMULA_STARTS, neutralise
 
 from . import selectors
 from .forms import PlanFilterForm
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 # Rows read per round trip from the database's cursor (and per query for their findings).
 CHUNK_SIZE = selectors.EXPORT_CHUNK_SIZE
@@ -54,11 +54,6 @@ COPY_CHUNK_SIZE = 10000
 CSV_ROWS_PER_WRITE = 200
 # How often the Excel writer reports how far it has got.
 PROGRESS_EVERY = 500
-
-
-def neutralise(text: str) -> str:
-    """The text as a spreadsheet will show it and never run it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # What a row holds -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.urls import reverse
 
 from scr_portal.breadcrumbs import board_crumbs, crumbs, link, review_crumbs
+from tests.product import PRODUCT_APPS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def test_a_board_trail_passes_the_board_list_and_the_board(world):
 def test_no_view_builds_a_trail_of_its_own():
     builders = [
         str(path.relative_to(ROOT))
-        for app in ("scr_portal", "reviews", "commissioning", "responses", "documents", "records")
+        for app in PRODUCT_APPS
         for path in (ROOT / app).rglob("*.py")
         if "breadcrumbs" in (text := path.read_text())
         and '("Home",' in text

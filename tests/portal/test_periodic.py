@@ -152,6 +152,7 @@ def test_a_restart_runs_no_daily_job_again_the_same_day(
         "deadline-reminders",
         "summary-reminders",
         "input-reminders",
+        "information-reminders",
         "action-reminders",
         "daily-digests",
     }
@@ -181,6 +182,7 @@ def test_each_job_runs_when_its_schedule_says():
         "notifications-resolve",
         "summary-reminders",
         "input-reminders",
+        "information-reminders",
         "action-reminders",
         "daily-digests",
     }

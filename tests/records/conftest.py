@@ -1,7 +1,8 @@
 """A closed review with something personal in every corner: names in free text, an earlier real name in a
 child's history, attendees without accounts, comments, progress updates with evidence files, a signed
-response, a generated document, views and notifications. The retention tests anonymise or delete it and
-then look for every one of those values in every column of every table."""
+response, a generated document, an export of the merged chronology, views and notifications. The
+retention tests anonymise or delete it and then look for every one of those values in every column of
+every table."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from conduct.models import ChronologyEntry, InformationRequest
 from responses.actions.services import export_columns_refresh
 from tests.conftest import World
 
@@ -74,7 +76,7 @@ def build_rich_review(w: World) -> Rich:
         ToRSection,
         ToRVersion,
     )
-    from documents.models import Document
+    from documents.models import Document, Export
     from responses.models import (
         Action,
         ActionUpdate,
@@ -141,6 +143,31 @@ def build_rich_review(w: World) -> Rich:
     )
     invitation = InputInvitation.objects.create(round=input_round, member=member, board=w.north)
     InputReply.objects.create(invitation=invitation, text=f"We saw {FIRST_NAME} twice")
+    information = InformationRequest(
+        review=review,
+        agency=agency,
+        author=w.north_author,
+        wants_chronology=True,
+        wants_report=True,
+        reason=f"What did you know of the {FAMILY}s?",
+        due_on=timezone.localdate(),
+        asked_by=manager,
+        status="returned",
+        return_reason=f"Say more about {FIRST_NAME}",
+        answered_by=manager,
+        report_name=f"{FAMILY} agency report.pdf",
+        report_size=len(PDF),
+    )
+    information.report.save("agency-report.pdf", ContentFile(PDF), save=False)
+    information.save()
+    ChronologyEntry.objects.create(
+        request=information,
+        review=review,
+        agency=agency,
+        occurred_on=timezone.localdate(),
+        event=f"{FIRST_NAME} seen at home with the {FAMILY}s",
+        source=f"Health visitor's notes on {FAMILY}",
+    )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(
         reviewer=profile, review=review, has_conflict=True, details=f"Knew {FAMILY} socially"
@@ -264,13 +291,37 @@ def build_rich_review(w: World) -> Rich:
     )
     document.file.save("pack.pdf", ContentFile(PDF), save=False)
     document.save()
+    # The merged chronology as a CSV file, made for the manager (its rows name the family and the child).
+    chronology_csv = (
+        f"\ufeffDate,Agency,What happened\r\n2025-03-01,Police,{FIRST_NAME} seen with the {FAMILY}s\r\n"
+    )
+    export = Export(
+        kind=Export.Kind.CHRONOLOGY,
+        review=review,
+        query=f"agency={agency.pk}",
+        label=f"Merged chronology of {review.reference} (filtered) as a CSV file",
+        status="ready",
+        size=len(chronology_csv.encode()),
+        rows_total=1,
+        rows_done=1,
+        requested_by=manager,
+        finished_at=now,
+    )
+    export.file.save("chronology.csv", ContentFile(chronology_csv.encode()), save=False)
+    export.save()
 
     close(review, years_ago(26))
     return Rich(
         review=review,
         finding=finding,
         action=action,
-        files=[review.final_report.name, evidence.file.name, document.file.name],
+        files=[
+            review.final_report.name,
+            evidence.file.name,
+            document.file.name,
+            information.report.name,
+            export.file.name,
+        ],
         signed_digest=signed.digest,
     )
 

@@ -22,7 +22,8 @@ def test_sound_data_passes(rich):
     text = _check()
     assert "Signed response versions checked: 1" in text
     assert "Generated documents checked: 1" in text
-    assert "Other stored files checked: 2" in text  # the final report and the evidence file
+    # The final report, the evidence file, an agency report, the merged chronology's CSV export.
+    assert "Other stored files checked: 4" in text
     assert "Every signature verifies" in text
 
 

@@ -366,7 +366,7 @@ def test_the_audit_record_survives_the_deletion_and_says_what_was_removed(client
     assert record.confirmed_by == world.north_manager and record.board == world.north
     assert record.removed["rows"]["reviews.Review"] == 1
     assert record.removed["rows"]["commissioning.ToRComment"] == comments
-    assert record.removed["files"] == 3 and record.removed["history_rows"] > 0
+    assert record.removed["files"] == len(rich.files) and record.removed["history_rows"] > 0
     assert record.signatures[0]["sha256"] == rich.signed_digest  # a copy kept elsewhere can still be matched
     page = _get(client, world.north_manager, "retention_due", world.north.pk).content.decode()
     assert "NSCB-1" in page and "Deleted" in page and "1 review removed" in page

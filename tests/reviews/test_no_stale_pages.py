@@ -30,6 +30,7 @@ from records.retention import add_years
 from reviews.models import Appointment, Membership, Notification, Review, Role
 from tests.conftest import World
 from tests.factories import AppointmentFactory, member_of
+from tests.product import PRODUCT_APPS
 from tests.responses.helpers import action, at_stage, finding
 from tests.test_authorization import ROUTES
 
@@ -381,7 +382,7 @@ def _at_commissioning(review: Review) -> Review:
 
 # No page cache in the product ---------------------------------------------------------------------------
 
-PRODUCT = ("scr_portal", "reviews", "commissioning", "responses", "documents", "records", "templates")
+PRODUCT = (*PRODUCT_APPS, "templates")
 CACHING = re.compile(
     r"from django\.core\.cache import|\bcaches\[|\bcache\.(get|set|add|get_or_set|get_many|set_many|delete)\b"
     r"|{%\s*cache\b|\bcache_page\b"

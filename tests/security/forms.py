@@ -165,6 +165,12 @@ def _ready_to_start(w: World):
     return review
 
 
+def _with_author(w: World) -> dict:
+    """North's review in progress, with an agency author on North to name."""
+    w.north_author  # noqa: B018 - made when first read
+    return {"pk": _in_progress(w).pk}
+
+
 def _in_progress(w: World):
     return _review_at(w, "in_progress")
 
@@ -377,6 +383,20 @@ FORMS: dict[str, tuple[Target, ...]] = {
         Target("response_self_check", BM),
     ),
     "commissioning.inputs.forms.InputRoundForm": (Target("input_round_open", BM),),
+    # Information from agencies: the manager asks (an agency author to name), the author writes, the
+    # manager sends a submission back; the chronology's filters
+    "conduct.forms.InformationRequestForm": (Target("information_request_create", BM, kwargs=_with_author),),
+    "conduct.forms.ChronologyEntryForm": (
+        Target("chronology_entry_add", "north_author"),
+        Target("chronology_entry_edit", "north_author"),
+    ),
+    "conduct.forms.AgencyReportForm": (Target("information_report_upload", "north_author"),),
+    "conduct.forms.ReturnForm": (Target("information_send_back", BM),),
+    "conduct.forms.ChronologyFilterForm": (
+        Target("chronology", BM, method="get"),
+        # The page's filters sent with its download button, asking for the chronology as a CSV file.
+        Target("chronology_csv", BM, page="chronology"),
+    ),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),

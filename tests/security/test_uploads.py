@@ -67,7 +67,7 @@ HOSTILE_NAMES = (
     "   .pdf",
     "no-extension",
 )
-STORED = re.compile(r"^(reports/\d+|evidence)/[0-9a-f]{32}(\.[a-z]{3,4})$")
+STORED = re.compile(r"^(reports/\d+|evidence|agency-reports)/[0-9a-f]{32}(\.[a-z]{3,4})$")
 
 
 def _date(prefix: str, day) -> list[tuple]:
@@ -90,6 +90,19 @@ def _evidence(w: World):
     from responses.models import Evidence
 
     return [(e.file, e.name) for e in Evidence.objects.filter(update__action__review__lead_board=w.north)]
+
+
+def _agency_report(w: World):
+    from conduct.models import InformationRequest
+
+    return [(r.report, r.report_name) for r in InformationRequest.objects.filter(review__lead_board=w.north)]
+
+
+def _agency_request_page(w: World) -> str:
+    from conduct.models import InformationRequest
+
+    made = InformationRequest.objects.filter(review__lead_board=w.north).first()
+    return reverse("information_request", args=[made.review_id, made.pk])
 
 
 def _action_page(w: World) -> str:
@@ -147,6 +160,14 @@ UPLOADS: dict[str, UploadRule] = {
         25 * MB,
         valid=_status_choice,
         stored=_evidence,
+    ),
+    "conduct.forms.AgencyReportForm.report": UploadRule(
+        "conduct.forms.AgencyReportForm",
+        (".pdf", ".docx", ".doc"),
+        "25",
+        25 * MB,
+        stored=_agency_report,
+        shown_on=_agency_request_page,
     ),
     "responses.document.forms.VerifyForm.copy": UploadRule(
         "responses.document.forms.VerifyForm", None, "5", 5 * MB

@@ -1,0 +1,13 @@
+"""Celery tasks for the information from agencies: thin and idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="conduct.send_information_reminders")
+def send_information_reminders() -> int:
+    """Daily: reminds authors of information due within 2 working days; escalates what is overdue."""
+    return services.information_reminders_send()

@@ -1,0 +1,75 @@
+"""Authorization-walk rows for the information from agencies (merged into tests/test_authorization.py).
+
+Everyone on the review sees which agencies were asked; the lead board's business manager asks and answers;
+the lead reviewer, the manager and the chair read what was sent and the merged chronology (a board member
+does not); the named agency author alone writes the submission, and sees nothing else."""
+
+from __future__ import annotations
+
+from tests.conduct.helpers import in_progress, north_request
+from tests.routes import Route, _object
+
+OUTSIDERS = ("east_manager", "south_member", "south_manager")
+NOT_READERS = (*OUTSIDERS, "north_member")
+NOT_AUTHORS = (*OUTSIDERS, "north_manager", "north_reviewer", "north_member", "north_chair")
+NOT_MANAGER = (*OUTSIDERS, "north_author", "north_member", "north_chair", "north_reviewer")
+
+
+def _review(w) -> dict:
+    return {"pk": in_progress(w.north_review).pk}
+
+
+def _request(w, status: str = "asked") -> dict:
+    made = north_request(w, status)
+    return {"pk": made.review_id, "request_pk": made.pk}
+
+
+def _entry(w) -> dict:
+    made = north_request(w)
+    return {"pk": made.review_id, "request_pk": made.pk, "entry_pk": made.entries.first().pk}
+
+
+ROUTES: dict[str, Route] = {
+    "information_requests": _object(_review, allowed="north_member", denied=(*OUTSIDERS, "north_author")),
+    "information_request_create": _object(_review, allowed="north_manager", denied=NOT_MANAGER),
+    "information_request": _object(_request, allowed="north_reviewer", denied=NOT_READERS),
+    "chronology_entry_add": _object(_request, allowed="north_author", denied=NOT_AUTHORS),
+    "chronology_entry_edit": _object(_entry, allowed="north_author", denied=NOT_AUTHORS),
+    "chronology_entry_delete": _object(_entry, allowed="north_author", denied=NOT_AUTHORS),
+    "information_report_upload": _object(_request, allowed="north_author", denied=NOT_AUTHORS),
+    "information_report_download": _object(_request, allowed="north_chair", denied=NOT_READERS),
+    "information_submit": Route(
+        kwargs=_request, method="post", allowed="north_author", denied=NOT_AUTHORS, ok_status=302
+    ),
+    "information_accept": Route(
+        kwargs=lambda w: _request(w, "submitted"),
+        method="post",
+        allowed="north_manager",
+        denied=NOT_MANAGER,
+        ok_status=302,
+    ),
+    "information_send_back": _object(
+        lambda w: _request(w, "submitted"), allowed="north_manager", denied=NOT_MANAGER
+    ),
+    "chronology": _object(_review, allowed="north_chair", denied=(*NOT_READERS, "north_author")),
+    # The merged chronology as a CSV file: asked for (documents' export pipeline) by whoever reads it.
+    "chronology_csv": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_reviewer",
+        denied=(*NOT_READERS, "north_author"),
+        ok_status=302,
+    ),
+}
+# The pages an agency author reaches: those of the request naming them, and nothing else of any review.
+AUTHOR_ROUTES = frozenset(
+    {
+        "information_request",
+        "chronology_entry_add",
+        "chronology_entry_edit",
+        "chronology_entry_delete",
+        "information_report_upload",
+        "information_report_download",
+        "information_submit",
+    }
+)
