@@ -52,18 +52,24 @@ class Marker:
     view_rule: str  # the rule to read the evidence and the board's view
     change_rule: str  # the rule to record the board's view
     part: str  # the part of the review it belongs to, as the pages name it ("Commissioning")
-    # The URL name of that part's page, which is also its path segment: the self-check page is
-    # reviews/<pk>/<page>/self-check/, named `<page>_self_check`.
+    # The URL name of that part's page (the self-check's back link and breadcrumb).
     page: str
     evidence_template: str  # the evidence panel shown on the part's page
     facts: Callable[[Review], Facts] = Facts
     # The regime's word for the part, when it has one (a `Words` field: "response_page" names the response
     # "Partners' response" on a practice review); else `part`.
     part_word: str = ""
+    # The self-check's own path segment, when it is not the page's: the self-check page is
+    # reviews/<pk>/<slug>/self-check/, named `<slug>_self_check` (two markers of one part need two slugs).
+    slug: str = ""
+
+    @property
+    def path_segment(self) -> str:
+        return self.slug or self.page
 
     @property
     def url_name(self) -> str:
-        return f"{self.page}_self_check"
+        return f"{self.path_segment}_self_check"
 
     def part_of(self, review: Review) -> str:
         """The part's name on `review`'s pages, in its regime's words."""

@@ -7,7 +7,7 @@ from .registry import MARKERS
 
 urlpatterns = [
     path(
-        f"reviews/<int:pk>/{marker.page}/self-check/",
+        f"reviews/<int:pk>/{marker.path_segment}/self-check/",
         views.self_check,
         {"number": marker.number},
         name=marker.url_name,

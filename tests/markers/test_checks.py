@@ -19,11 +19,16 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("marker", MARKERS.values(), ids=lambda m: f"QM{m.number}")
 def test_every_marker_has_its_page_its_panel_and_declared_rules(marker):
     assert MARKERS[marker.number] is marker
-    assert reverse(marker.url_name, args=[1]) == f"/reviews/1/{marker.page}/self-check/"
+    assert reverse(marker.url_name, args=[1]) == f"/reviews/1/{marker.path_segment}/self-check/"
     reverse(marker.page, args=[1])  # the part of the review it belongs to has a page
     get_template(marker.evidence_template)
     assert rule_set.rule_exists(marker.view_rule) and rule_set.rule_exists(marker.change_rule)
     assert [q.number for q in marker.questions] == list(range(1, len(marker.questions) + 1))
+
+
+def test_each_marker_has_its_own_self_check_address():
+    names = [marker.url_name for marker in MARKERS.values()]
+    assert len(names) == len(set(names))
 
 
 def test_saving_records_each_answer_once_and_one_timeline_entry(world):
