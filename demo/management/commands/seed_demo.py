@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from demo.commissioning import seed_demo as seed_commissioning
+from demo.conduct import seed_conduct
 from demo.partnership import seed_partnership
 from demo.reviews import seed_demo
 from responses.actions.services import export_columns_refresh
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             counts = seed_demo(password)
             seed_partnership(password)
             seed_commissioning()
+            seed_conduct(password)
             # The demo writes its actions' findings and progress directly: what exports read of them, once.
             export_columns_refresh(action_ids=Action.objects.values_list("pk", flat=True))
         counts["boards"], counts["reviews"] = Board.objects.count(), Review.objects.count()
