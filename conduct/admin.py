@@ -9,7 +9,14 @@ from django.contrib import admin
 from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
-from .models import Challenge, ChronologyEntry, Governance, IndependenceDeclaration, InformationRequest, Milestone
+from .models import (
+    Challenge,
+    ChronologyEntry,
+    Governance,
+    IndependenceDeclaration,
+    InformationRequest,
+    Milestone,
+)
 
 
 @admin.register(InformationRequest)

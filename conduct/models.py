@@ -249,9 +249,7 @@ class IndependenceDeclaration(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="independence_declarations")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    independent = models.BooleanField(
-        "no line management of, or involvement with, the case or its agencies"
-    )
+    independent = models.BooleanField("no line management of, or involvement with, the case or its agencies")
     interests = models.TextField("interests declared", blank=True)
     managed_how = models.TextField("how the interests are managed", blank=True)
     declared_on = models.DateField("declared on")

@@ -128,7 +128,9 @@ PARTS: tuple[Part, ...] = (
     # Plan and governance: milestone names are the plan's skeleton; delays, challenges, the arrangements and
     # the lead reviewer's declared interests are free text that can name people.
     Part("conduct.Milestone", "review", keep=("name",), people=("owner",)),
-    Part("conduct.MilestoneDelay", "milestone", "conduct.Milestone", clear=("reason",), people=("recorded_by",)),
+    Part(
+        "conduct.MilestoneDelay", "milestone", "conduct.Milestone", clear=("reason",), people=("recorded_by",)
+    ),
     Part(
         "conduct.Governance",
         "review",
