@@ -311,11 +311,9 @@ def independence_declare(
             raise PlanRefused("Independence is declared while the review is in progress.")
         if not review.appointments.filter(reviewer=user, ended_at__isnull=True).exists():
             raise PlanRefused("Only the review's lead reviewer declares their independence.")
-        declaration, _ = IndependenceDeclaration.objects.select_for_update().get_or_create(
-            review=review,
-            reviewer=user,
-            defaults={"independent": independent, "declared_on": timezone.localdate()},
-        )
+        declaration = IndependenceDeclaration.objects.select_for_update().filter(
+            review=review, reviewer=user
+        ).first() or IndependenceDeclaration(review=review, reviewer=user)
         declaration.independent, declaration.interests, declaration.managed_how = (
             independent,
             interests,
