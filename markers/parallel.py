@@ -12,9 +12,9 @@ from reviews.models import ParallelProcess
 from .checks import MET, NOT_MET, PARTLY, Evidence, Facts, Marker, Question
 
 STATEMENT = (
-    "Processes running beside the review (criminal proceedings, an inquest, other reviews) are known early, "
-    "their effect on the review's timetable and focus is agreed, and disclosure is agreed with the police or "
-    "the Crown Prosecution Service, so that the review goes on without harming them."
+    "Processes running beside the review (criminal proceedings, an inquest, other reviews) are known early; "
+    "the {body} agrees their effect on the review's timetable and focus, and disclosure is agreed with the "
+    "police or the Crown Prosecution Service, so that the review goes on without harming them."
 )
 
 
