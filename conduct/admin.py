@@ -9,7 +9,14 @@ from django.contrib import admin
 from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
-from .models import ChronologyEntry, InformationRequest
+from .models import (
+    Challenge,
+    ChronologyEntry,
+    Governance,
+    IndependenceDeclaration,
+    InformationRequest,
+    Milestone,
+)
 
 
 @admin.register(InformationRequest)
@@ -57,5 +64,53 @@ class ChronologyEntryAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "event",
         "source",
         "significance",
+    ]
+    fields = readonly_fields
+
+
+# Plan and governance (conduct.plan): read here, written through conduct.plan.services.
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "name", "owner", "planned_on", "due_on", "done_on"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference", "name"]
+    list_select_related = ["review", "owner"]
+    readonly_fields = ["review", "name", "owner", "planned_on", "due_on", "done_on"]
+    fields = readonly_fields
+
+
+@admin.register(Governance)
+class GovernanceAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "quality_assured_by", "updated_at"]
+    list_select_related = ["review"]
+    readonly_fields = ["review", "quality_assured_by", "quality_assurance", "sign_off", "updated_by"]
+    fields = readonly_fields
+
+
+@admin.register(IndependenceDeclaration)
+class IndependenceDeclarationAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "reviewer", "independent", "declared_on"]
+    list_select_related = ["review", "reviewer"]
+    readonly_fields = ["review", "reviewer", "independent", "interests", "managed_how", "declared_on"]
+    fields = readonly_fields
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "kind", "raised_by", "raised_on", "escalated", "resolved_on"]
+    list_filter = ["kind", "escalated", "review__lead_board"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "kind",
+        "issue",
+        "raised_by",
+        "raised_on",
+        "escalated",
+        "resolution",
+        "resolved_on",
+        "recorded_by",
     ]
     fields = readonly_fields

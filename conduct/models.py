@@ -139,3 +139,171 @@ class ChronologyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.occurred_on:%-d %B %Y}"
+
+
+# Plan and governance (SCIE Quality Markers 7, 8 and 9) ----------------------------------------------------
+# The review's plan (milestones with owners and dates, each delay with its reason), the governance set at
+# the start (who quality-assures, how the report is signed off, the lead reviewer's independence) and the log
+# of challenges and impasses. Written through conduct.plan.services.
+
+
+class Milestone(models.Model):
+    """One step of the review's plan: what, who owns it, by when and when it was done. `planned_on` keeps
+    the first date, so a milestone moved later shows how far it slipped; each move is a MilestoneDelay."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField("milestone", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones_owned",
+        help_text="A person on the review who sees that it is done.",
+    )
+    planned_on = models.DateField("first planned for")
+    due_on = models.DateField("due on")
+    done_on = models.DateField("done on", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["review", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("planned_on")),
+                name="milestone_never_moved_earlier_than_planned",
+                violation_error_message="A milestone cannot be due before the date first planned.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.review})"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.done_on is None and self.due_on < (today or timezone.localdate())
+
+    def status_shown(self, today: date | None = None) -> tuple[str, str]:
+        """(label, tag class) of where the milestone stands against its plan."""
+        if self.done_on:
+            if self.done_on > self.due_on:
+                return "Done late", "govuk-tag--yellow"
+            return "Done", "govuk-tag--green"
+        if self.is_overdue(today):
+            return "Overdue", "govuk-tag--red"
+        if self.due_on > self.planned_on:
+            return "Moved", "govuk-tag--yellow"
+        return "Planned", "govuk-tag--grey"
+
+
+class MilestoneDelay(models.Model):
+    """A milestone moved later (or overdue and given a new date), with the reason the lead board was told."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="delays")
+    was_due_on = models.DateField("was due on")
+    now_due_on = models.DateField("now due on")
+    reason = models.TextField("reason for the delay")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(now_due_on__gt=F("was_due_on")),
+                name="milestone_delay_moves_later",
+                violation_error_message="A delay moves the milestone to a later date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone.name}: {self.was_due_on} to {self.now_due_on}"
+
+
+class Governance(models.Model):
+    """The governance the lead board set at the start: who quality-assures the review and how, and how the
+    final report is signed off."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="governance")
+    quality_assured_by = models.CharField(
+        "who quality-assures the review",
+        max_length=300,
+        help_text="For example, a review panel named by the board, with its members' roles.",
+    )
+    quality_assurance = models.TextField("how the review is quality-assured")
+    sign_off = models.TextField("how the final report is signed off")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Governance of {self.review}"
+
+
+class IndependenceDeclaration(models.Model):
+    """The lead reviewer's own declaration for the review: no line management of, or involvement with, the
+    case or its agencies; or the interests they have and how they are managed. One per reviewer, changed
+    in place (its history keeps each version)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="independence_declarations")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    independent = models.BooleanField("no line management of, or involvement with, the case or its agencies")
+    interests = models.TextField("interests declared", blank=True)
+    managed_how = models.TextField("how the interests are managed", blank=True)
+    declared_on = models.DateField("declared on")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["declared_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="independence_declared_once"),
+            models.CheckConstraint(
+                condition=Q(independent=True) | (~Q(interests="") & ~Q(managed_how="")),
+                name="independence_interests_managed",
+                violation_error_message="Declare the interests and how they are managed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Independence of {self.reviewer} on {self.review}"
+
+
+class Challenge(models.Model):
+    """A challenge or an impasse in the review: who raised what, and how it was resolved, whether it went to
+    the lead board's chair (or partners) to resolve."""
+
+    class Kind(models.TextChoices):
+        CHALLENGE = "challenge", "Challenge"
+        IMPASSE = "impasse", "Impasse"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="challenges")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHALLENGE)
+    issue = models.TextField("the issue")
+    raised_by = models.CharField("raised by", max_length=200, help_text="A role and agency, not a name.")
+    raised_on = models.DateField("raised on")
+    escalated = models.BooleanField("taken to the chair or partners", default=False)
+    resolution = models.TextField("how it was resolved", blank=True)
+    resolved_on = models.DateField("resolved on", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
+                name="challenge_resolved_after_raised",
+                violation_error_message="A challenge cannot be resolved before it was raised.",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True, resolution="")
+                | (Q(resolved_on__isnull=False) & ~Q(resolution="")),
+                name="challenge_resolution_dated",
+                violation_error_message="A resolution needs its date, and a date its resolution.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} raised on {self.raised_on} ({self.review})"

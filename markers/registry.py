@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from . import commissioning, improvement
+from . import commissioning, governance, improvement, management, parallel
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {
     marker.number: marker
     for marker in (
         commissioning.MARKER,  # QM 6: the form and focus of the review
+        governance.MARKER,  # QM 7: governance of the review
+        management.MARKER,  # QM 8: management of the review
+        parallel.MARKER,  # QM 9: parallel processes
         improvement.MARKER,  # QM 15: the board's response
     )
 }

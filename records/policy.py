@@ -83,7 +83,11 @@ PARTS: tuple[Part, ...] = (
     Part("reviews.AgencySummary", "review", clear=("summary",), people=("requested_by",)),
     # The partners' signatures on their decision: the text signed holds the decision's reasons.
     Part("reviews.DecisionSignature", "review", remove=True),
-    Part("reviews.ParallelProcess", "review", clear=("description",)),
+    Part(
+        "reviews.ParallelProcess",
+        "review",
+        clear=("description", "timetable_effect", "tor_effect", "disclosure_agreed_with", "disclosure_terms"),
+    ),
     Part(
         "reviews.TimelineEntry",
         "review",
@@ -121,6 +125,26 @@ PARTS: tuple[Part, ...] = (
         files=("report",),
     ),
     Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
+    # Plan and governance: milestone names are the plan's skeleton; delays, challenges, the arrangements and
+    # the lead reviewer's declared interests are free text that can name people.
+    Part("conduct.Milestone", "review", keep=("name",), people=("owner",)),
+    Part(
+        "conduct.MilestoneDelay", "milestone", "conduct.Milestone", clear=("reason",), people=("recorded_by",)
+    ),
+    Part(
+        "conduct.Governance",
+        "review",
+        clear=("quality_assured_by", "quality_assurance", "sign_off"),
+        people=("updated_by",),
+    ),
+    Part("conduct.IndependenceDeclaration", "review", remove=True),
+    Part(
+        "conduct.Challenge",
+        "review",
+        clear=("issue", "raised_by", "resolution"),
+        people=("recorded_by",),
+        plain=("kind",),
+    ),
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),

@@ -174,12 +174,53 @@ class ParallelProcessForm(PortalModelForm):
     submit_label = "Save"
     expected_end = date_field("Expected to conclude", required=False)
     concluded_on = date_field("Concluded on", required=False)
+    disclosure_agreed_on = date_field(
+        "Disclosure agreed on",
+        required=False,
+        help_text="When the police or the Crown Prosecution Service agreed what the review may disclose and "
+        "do (for example, speak to witnesses). For example, 27 3 2026",
+    )
 
     class Meta:
         model = ParallelProcess
-        fields = ["kind", "description", "may_delay_publication", "expected_end", "concluded_on"]
+        fields = [
+            "kind",
+            "description",
+            "may_delay_publication",
+            "expected_end",
+            "concluded_on",
+            "timetable_effect",
+            "tor_effect",
+            "disclosure_agreed_on",
+            "disclosure_agreed_with",
+            "disclosure_terms",
+        ]
         widgets = {"kind": forms.RadioSelect}
-        labels = {"may_delay_publication": "It may delay publication of the report"}
+        labels = {
+            "may_delay_publication": "It may delay publication of the report",
+            "disclosure_agreed_with": "Disclosure agreed with",
+            "disclosure_terms": "What was agreed about disclosure",
+        }
+        help_texts = {
+            "timetable_effect": "For example, practitioner interviews wait until witnesses have given evidence.",
+            "tor_effect": "What the review will not look at, or will look at later, because of it.",
+            "disclosure_agreed_with": "A role and organisation, for example the senior investigating officer.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        agreed = data.get("disclosure_agreed_on")
+        if agreed and agreed > timezone.localdate():
+            self.add_error("disclosure_agreed_on", "The date disclosure was agreed cannot be in the future")
+        if agreed and not (data.get("disclosure_agreed_with") or "").strip():
+            self.add_error("disclosure_agreed_with", "Enter who the disclosure was agreed with")
+        if (
+            (data.get("disclosure_agreed_with") or data.get("disclosure_terms"))
+            and not agreed
+            and ("disclosure_agreed_on" not in self.errors)
+        ):
+            self.add_error("disclosure_agreed_on", "Enter the date disclosure was agreed")
+        return data
 
 
 class TimescalesForm(PortalModelForm):

@@ -521,6 +521,13 @@ class ParallelProcess(models.Model):
     may_delay_publication = models.BooleanField(default=True)
     expected_end = models.DateField("expected to conclude", null=True, blank=True)
     concluded_on = models.DateField(null=True, blank=True)
+    # Its effect on the review (Quality Marker 9): on the timetable, on the terms of reference, and what the
+    # police or the Crown Prosecution Service agreed the review may disclose and do, and when.
+    timetable_effect = models.TextField("effect on the review's timetable", blank=True)
+    tor_effect = models.TextField("effect on the terms of reference", blank=True)
+    disclosure_agreed_on = models.DateField("disclosure agreed on", null=True, blank=True)
+    disclosure_agreed_with = models.CharField("agreed with", max_length=200, blank=True)
+    disclosure_terms = models.TextField("what was agreed", blank=True)
     history = HistoricalRecords()
 
     class Meta:

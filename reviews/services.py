@@ -199,15 +199,25 @@ def parallel_process_save(
     may_delay_publication: bool,
     expected_end: date | None = None,
     concluded_on: date | None = None,
+    timetable_effect: str = "",
+    tor_effect: str = "",
+    disclosure_agreed_on: date | None = None,
+    disclosure_agreed_with: str = "",
+    disclosure_terms: str = "",
 ) -> ParallelProcess:
-    """Records proceedings beside the review (`process` None, or not yet saved) or saves an edit of them,
-    and notes it on the timeline."""
+    """Records proceedings beside the review (`process` None, or not yet saved) or saves an edit of them:
+    their effect on the timetable and the terms of reference, and the disclosure agreed with the police or
+    the Crown Prosecution Service (when, with whom, what); notes it on the timeline."""
     process = process if process is not None else ParallelProcess()
     created = process.pk is None
     process.review = review
     process.kind, process.description = kind, description
     process.may_delay_publication = may_delay_publication
     process.expected_end, process.concluded_on = expected_end, concluded_on
+    process.timetable_effect, process.tor_effect = timetable_effect.strip(), tor_effect.strip()
+    process.disclosure_agreed_on = disclosure_agreed_on
+    process.disclosure_agreed_with = disclosure_agreed_with.strip()
+    process.disclosure_terms = disclosure_terms.strip()
     process.full_clean()
     process.save()
     verb = "Recorded" if created else "Updated"

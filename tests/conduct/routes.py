@@ -73,3 +73,8 @@ AUTHOR_ROUTES = frozenset(
         "information_submit",
     }
 )
+
+# The plan and governance's rows, kept beside its own tests.
+from tests.conduct.routes_plan import ROUTES as PLAN_ROUTES  # noqa: E402
+
+ROUTES.update(PLAN_ROUTES)

@@ -381,6 +381,9 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
+        Target("governance_self_check", BM),
+        Target("management_self_check", BM),
+        Target("parallel_self_check", BM),
     ),
     "commissioning.inputs.forms.InputRoundForm": (Target("input_round_open", BM),),
     # Information from agencies: the manager asks (an agency author to name), the author writes, the
@@ -397,6 +400,14 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
     ),
+    # Plan and governance: the manager keeps the plan, governance and challenge log; the lead reviewer
+    # declares their independence
+    "conduct.plan.forms.MilestoneForm": (Target("milestone_add", BM), Target("milestone_edit", BM)),
+    "conduct.plan.forms.MilestoneDoneForm": (Target("milestone_done", BM),),
+    "conduct.plan.forms.GovernanceForm": (Target("governance_edit", BM),),
+    "conduct.plan.forms.IndependenceForm": (Target("independence_declare", "north_reviewer"),),
+    "conduct.plan.forms.ChallengeForm": (Target("challenge_add", BM),),
+    "conduct.plan.forms.ResolutionForm": (Target("challenge_resolve", BM),),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),
