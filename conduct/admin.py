@@ -9,7 +9,7 @@ from django.contrib import admin
 from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
-from .models import ChronologyEntry, InformationRequest
+from .models import ChronologyEntry, InformationRequest, PractitionerEvent
 
 
 @admin.register(InformationRequest)
@@ -57,5 +57,28 @@ class ChronologyEntryAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "event",
         "source",
         "significance",
+    ]
+    fields = readonly_fields
+
+
+# Practitioner events (conduct.people). The family record is restricted to the review's business manager and
+# lead reviewer, so it has no admin page: an administrator who sees the review is not necessarily either.
+
+
+@admin.register(PractitionerEvent)
+class PractitionerEventAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "kind", "held_on", "briefed_on", "feedback_on"]
+    list_filter = ["kind", "review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "kind",
+        "purpose",
+        "held_on",
+        "briefed_on",
+        "support_offered",
+        "feedback",
+        "feedback_on",
     ]
     fields = readonly_fields

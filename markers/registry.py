@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from . import commissioning, improvement
+from . import commissioning, improvement, people
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {
     marker.number: marker
     for marker in (
         commissioning.MARKER,  # QM 6: the form and focus of the review
+        people.INFORMING,  # QM 4: informing the family
+        people.PRACTITIONERS,  # QM 11: practitioners' involvement
+        people.INVOLVEMENT,  # QM 12: the family's involvement
         improvement.MARKER,  # QM 15: the board's response
     )
 }
