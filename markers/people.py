@@ -85,8 +85,9 @@ PRACTITIONERS = Marker(
     number=11,
     title="Practitioners' involvement",
     statement=(
-        "Practitioners who worked with the child and family take part in the review: they are briefed and "
-        "supported before, can speak openly, and hear afterwards what the review made of what they said."
+        "Practitioners of the {body}'s agencies who worked with the child and family take part in the review: "
+        "they are briefed and supported before, can speak openly, and hear afterwards what the review made of "
+        "what they said."
     ),
     questions=(
         Question(1, "Did the review hold learning events or interviews with practitioners?", _held),
@@ -145,8 +146,8 @@ INFORMING = Marker(
     number=4,
     title="Informing the family",
     statement=(
-        "The family are told of the review early, before it is commissioned where they can be, by someone "
-        "suited to it and in a way that suits them, so that they can decide whether to take part."
+        "The family are told of the review early, before the {body} commissions it where they can be, by "
+        "someone suited to it and in a way that suits them, so that they can decide whether to take part."
     ),
     questions=(
         Question(1, "Were the family told of the review before it was commissioned?", _told_early),

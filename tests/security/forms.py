@@ -381,6 +381,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
+        Target("practitioners_self_check", BM),
+        Target("family_self_check", BM),
     ),
     "commissioning.inputs.forms.InputRoundForm": (Target("input_round_open", BM),),
     # Information from agencies: the manager asks (an agency author to name), the author writes, the
@@ -397,6 +399,16 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
     ),
+    # Practitioners and the restricted family record
+    "conduct.people.forms.PractitionerEventForm": (
+        Target("practitioner_event_add", BM),
+        Target("practitioner_event_edit", BM),
+    ),
+    "conduct.people.forms.FamilyMemberForm": (
+        Target("family_member_add", BM),
+        Target("family_member_edit", "north_reviewer"),
+    ),
+    "conduct.people.forms.FamilyContactForm": (Target("family_contact_add", BM),),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),
