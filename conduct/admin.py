@@ -16,6 +16,7 @@ from .models import (
     IndependenceDeclaration,
     InformationRequest,
     Milestone,
+    PractitionerEvent,
 )
 
 
@@ -112,5 +113,28 @@ class ChallengeAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "resolution",
         "resolved_on",
         "recorded_by",
+    ]
+    fields = readonly_fields
+
+
+# Practitioner events (conduct.people). The family record is restricted to the review's business manager and
+# lead reviewer, so it has no admin page: an administrator who sees the review is not necessarily either.
+
+
+@admin.register(PractitionerEvent)
+class PractitionerEventAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "kind", "held_on", "briefed_on", "feedback_on"]
+    list_filter = ["kind", "review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "kind",
+        "purpose",
+        "held_on",
+        "briefed_on",
+        "support_offered",
+        "feedback",
+        "feedback_on",
     ]
     fields = readonly_fields

@@ -9,6 +9,7 @@ class ConductConfig(AppConfig):
         from reviews import access, notifications
 
         from . import permissions, selectors, services  # noqa: F401 - permissions declares the app's rules
+        from .people import permissions as people_permissions  # noqa: F401 - practitioners and the family
         from .plan import permissions as plan_permissions  # noqa: F401 - the plan and governance's rules
 
         # An agency author is told about the requests naming them, of reviews whose pages they may not open.

@@ -141,6 +141,167 @@ class ChronologyEntry(models.Model):
         return f"{self.agency} on {self.occurred_on:%-d %B %Y}"
 
 
+# Practitioners and the family (issue 20; SCIE Quality Markers 4, 11 and 12) ------------------------------
+# Practitioner events and interviews hold nothing personal beyond role and agency: how many of each agency's
+# practitioners were invited and came. The family record is restricted (conduct.people.permissions): a
+# member's real name is kept only so that the report check can find it in a draft (people.selectors).
+
+
+class PractitionerEvent(models.Model):
+    """A learning event or an interview with practitioners: its purpose and date, the briefing before it,
+    the support offered and the feedback after it. Who came is counted per agency (PractitionerAttendance)."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Learning event"
+        INTERVIEW = "interview", "Interview"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="practitioner_events")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EVENT)
+    purpose = models.TextField("purpose")
+    held_on = models.DateField("date")
+    briefed_on = models.DateField("briefing given on", null=True, blank=True)
+    support_offered = models.TextField("support offered to practitioners", blank=True)
+    feedback = models.TextField("feedback after", blank=True)
+    feedback_on = models.DateField("feedback given on", null=True, blank=True)
+    briefing_reminded_on = models.DateField(null=True, blank=True)
+    feedback_reminded_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        indexes = [models.Index(fields=["review", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(briefed_on__isnull=True) | Q(briefed_on__lte=F("held_on")),
+                name="practitioner_briefing_before_event",
+                violation_error_message="The briefing is given on or before the day of the event.",
+            ),
+            models.CheckConstraint(
+                condition=Q(feedback_on__isnull=True) | Q(feedback_on__gte=F("held_on")),
+                name="practitioner_feedback_after_event",
+                violation_error_message="Feedback is given on or after the day of the event.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.held_on:%-d %B %Y}"
+
+
+class PractitionerAttendance(models.Model):
+    """How many practitioners of one agency were invited to an event, and how many came."""
+
+    event = models.ForeignKey(PractitionerEvent, on_delete=models.CASCADE, related_name="attendance")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    invited = models.PositiveSmallIntegerField(default=0)
+    attended = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "agency"], name="practitioner_attendance_once_per_agency"
+            ),
+            models.CheckConstraint(
+                condition=Q(attended__lte=F("invited")),
+                name="practitioner_attended_at_most_invited",
+                violation_error_message="More practitioners cannot attend than were invited.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.attended} of {self.invited}"
+
+
+class FamilyMember(models.Model):
+    """A member of the child's family and the review's work with them: how and when they were first told
+    of the review (QM 4), the support offered, their consent, their influence on the focus, what they said
+    of the draft, or why they are not involved (QM 12). Restricted: the business manager and the lead
+    reviewer only."""
+
+    class Told(models.TextChoices):
+        LETTER = "letter", "Letter"
+        VISIT = "visit", "Visit"
+        PHONE = "phone", "Phone call"
+        OTHER = "other", "Another way"
+
+    class Consent(models.TextChoices):
+        NOT_ASKED = "not_asked", "Not asked yet"
+        GIVEN = "given", "Agreed to take part"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrew"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="family_members")
+    real_name = models.CharField("real name", max_length=120)
+    pseudonym = models.CharField("pseudonym in the report", max_length=60)
+    child = models.ForeignKey(
+        "reviews.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="family_members"
+    )
+    relationship = models.CharField("relationship to the child", max_length=80)
+    told_on = models.DateField("first told of the review on", null=True, blank=True)
+    told_by = models.CharField("told by", max_length=120, blank=True)
+    told_how = models.CharField("told by way of", max_length=10, choices=Told.choices, blank=True)
+    support_offered = models.TextField("support offered", blank=True)
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
+    influence = models.TextField("their influence on the focus", blank=True)
+    saw_draft_on = models.DateField("saw the draft on", null=True, blank=True)
+    draft_comments = models.TextField("what they said of the draft", blank=True)
+    not_involved_reason = models.TextField("why they are not involved", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pseudonym", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "pseudonym"], name="family_pseudonym_once_per_review")
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    def told_before_commissioning(self) -> bool | None:
+        """Whether they were told before the review was commissioned (the day it started); None while
+        either date is unknown."""
+        started = self.review.started_on
+        if self.told_on is None or started is None:
+            return None
+        return self.told_on < started
+
+
+class FamilyContact(models.Model):
+    """One contact with (or attempt to reach) a family member: when, how, what came of it and, for a
+    meeting, the views they gave."""
+
+    class Method(models.TextChoices):
+        LETTER = "letter", "Letter"
+        PHONE = "phone", "Phone call"
+        VISIT = "visit", "Visit"
+        EMAIL = "email", "Email"
+        MEETING = "meeting", "Meeting"
+
+    class Outcome(models.TextChoices):
+        NO_REPLY = "no_reply", "No reply"
+        SPOKE = "spoke", "Spoke with them"
+        MET = "met", "Met them"
+        DECLINED = "declined", "They declined"
+
+    member = models.ForeignKey(FamilyMember, on_delete=models.CASCADE, related_name="contacts")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    contacted_on = models.DateField("date")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    views = models.TextField("the views they gave", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contacted_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} on {self.contacted_on:%-d %B %Y}"
+
+
 # Plan and governance (SCIE Quality Markers 7, 8 and 9) ----------------------------------------------------
 # The review's plan (milestones with owners and dates, each delay with its reason), the governance set at
 # the start (who quality-assures, how the report is signed off, the lead reviewer's independence) and the log

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-from . import commissioning, governance, improvement, management, parallel
+from . import commissioning, governance, improvement, management, parallel, people
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {
     marker.number: marker
     for marker in (
+        people.INFORMING,  # QM 4: informing the family
         commissioning.MARKER,  # QM 6: the form and focus of the review
         governance.MARKER,  # QM 7: governance of the review
         management.MARKER,  # QM 8: management of the review
         parallel.MARKER,  # QM 9: parallel processes
+        people.PRACTITIONERS,  # QM 11: practitioners' involvement
+        people.INVOLVEMENT,  # QM 12: the family's involvement
         improvement.MARKER,  # QM 15: the board's response
     )
 }

@@ -121,6 +121,32 @@ PARTS: tuple[Part, ...] = (
         "conduct.InformationRequest",
         "review",
         clear=("reason", "return_reason", "report_name"),
+    # Practitioners (counted by agency, never named) and the restricted family record: the family's names,
+    # what they said and why they took no part go; dates, methods, outcomes and consent are the skeleton.
+    Part(
+        "conduct.PractitionerEvent",
+        "review",
+        clear=("purpose", "support_offered", "feedback"),
+        people=("recorded_by",),
+    ),
+    Part("conduct.PractitionerAttendance", "event", "conduct.PractitionerEvent"),
+    Part(
+        "conduct.FamilyMember",
+        "review",
+        relabel=(("pseudonym", "Family member {n}"),),
+        clear=(
+            "real_name",
+            "relationship",
+            "told_by",
+            "support_offered",
+            "influence",
+            "draft_comments",
+            "not_involved_reason",
+        ),
+    ),
+    Part(
+        "conduct.FamilyContact", "member", "conduct.FamilyMember", clear=("views",), people=("recorded_by",)
+    ),
         people=("author", "asked_by", "answered_by"),
         files=("report",),
     ),

@@ -74,6 +74,46 @@ AUTHOR_ROUTES = frozenset(
     }
 )
 
+
+# Practitioners and the family (conduct.people) ----------------------------------------------------------
+# Everyone on the review sees the practitioner events (counts by agency, nobody named); the business manager
+# and the lead reviewer record them. The family record is the business manager's and lead reviewer's only:
+# the chair, a member of the lead board, other boards and agency authors are all refused.
+
+
+def _event(w) -> dict:
+    from tests.conduct.people_helpers import north_event
+
+    made = north_event(w)
+    return {"pk": made.review_id, "event_pk": made.pk}
+
+
+def _member(w) -> dict:
+    from tests.conduct.people_helpers import north_member
+
+    made = north_member(w)
+    return {"pk": made.review_id, "member_pk": made.pk}
+
+
+NOT_KEEPERS = (*OUTSIDERS, "north_author", "north_member", "north_chair")
+ROUTES.update(
+    {
+        "practitioners": _object(_review, allowed="north_member", denied=(*OUTSIDERS, "north_author")),
+        "practitioner_event_add": _object(_review, allowed="north_reviewer", denied=NOT_KEEPERS),
+        "practitioner_event_edit": _object(_event, allowed="north_manager", denied=NOT_KEEPERS),
+        "practitioners_self_check": _object(
+            _review, allowed="north_chair", denied=(*OUTSIDERS, "north_author")
+        ),
+        "family": _object(_review, allowed="north_reviewer", denied=NOT_KEEPERS),
+        "family_member_add": _object(_review, allowed="north_manager", denied=NOT_KEEPERS),
+        "family_member": _object(_member, allowed="north_reviewer", denied=NOT_KEEPERS),
+        "family_member_edit": _object(_member, allowed="north_manager", denied=NOT_KEEPERS),
+        "family_contact_add": _object(_member, allowed="north_reviewer", denied=NOT_KEEPERS),
+        "family_self_check": _object(_review, allowed="north_manager", denied=NOT_KEEPERS),
+        "informing-the-family_self_check": _object(_review, allowed="north_reviewer", denied=NOT_KEEPERS),
+    }
+)
+
 # The plan and governance's rows, kept beside its own tests.
 from tests.conduct.routes_plan import ROUTES as PLAN_ROUTES  # noqa: E402
 

@@ -381,6 +381,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
+        Target("practitioners_self_check", BM),
+        Target("family_self_check", BM),
         Target("governance_self_check", BM),
         Target("management_self_check", BM),
         Target("parallel_self_check", BM),
@@ -400,6 +402,16 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
     ),
+    # Practitioners and the restricted family record
+    "conduct.people.forms.PractitionerEventForm": (
+        Target("practitioner_event_add", BM),
+        Target("practitioner_event_edit", BM),
+    ),
+    "conduct.people.forms.FamilyMemberForm": (
+        Target("family_member_add", BM),
+        Target("family_member_edit", "north_reviewer"),
+    ),
+    "conduct.people.forms.FamilyContactForm": (Target("family_contact_add", BM),),
     # Plan and governance: the manager keeps the plan, governance and challenge log; the lead reviewer
     # declares their independence
     "conduct.plan.forms.MilestoneForm": (Target("milestone_add", BM), Target("milestone_edit", BM)),
