@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path(ONE + "accept/", views.accept, name="information_accept"),
     path(ONE + "send-back/", views.send_back, name="information_send_back"),
     path("reviews/<int:pk>/chronology/", views.chronology, name="chronology"),
+    path("", include("conduct.report.urls")),
 ]

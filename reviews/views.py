@@ -155,6 +155,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
         "show_rapid_review": can(request.user, "view_rapid_review", review),
         "show_information": can(request.user, "view_information_requests", review),
+        "show_report": can(request.user, "view_report", review),
         "breadcrumbs": review_crumbs(review),
     }
     return render(request, "reviews/review_detail.html", ctx)
