@@ -11,3 +11,11 @@ from . import services
 def send_information_reminders() -> int:
     """Daily: reminds authors of information due within 2 working days; escalates what is overdue."""
     return services.information_reminders_send()
+
+
+@shared_task(name="conduct.send_accuracy_reminders")
+def send_accuracy_reminders() -> int:
+    """Daily: chases agencies' replies on a draft's facts due within 2 working days, and once overdue."""
+    from .report.services import accuracy_reminders_send
+
+    return accuracy_reminders_send()

@@ -121,6 +121,37 @@ PARTS: tuple[Part, ...] = (
         files=("report",),
     ),
     Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
+    # The report's drafts: the files and what was said of them (agencies' comments, the panel's, the
+    # family's) name the family and the practitioners; versions, dates and outcomes are kept.
+    Part(
+        "conduct.ReportDraft",
+        "review",
+        clear=("notes", "file_name"),
+        people=("uploaded_by", "accepted_by"),
+        files=("file",),
+    ),
+    Part("conduct.AccuracyCheck", "draft", "conduct.ReportDraft", people=("asked_by", "replied_by")),
+    Part(
+        "conduct.AccuracyComment",
+        "check_request",
+        "conduct.AccuracyCheck",
+        clear=("where", "comment", "response"),
+        people=("responded_by",),
+    ),
+    Part(
+        "conduct.DraftAssurance",
+        "draft",
+        "conduct.ReportDraft",
+        clear=("assured_by", "comments"),
+        people=("recorded_by",),
+    ),
+    Part(
+        "conduct.DraftFamilyFeedback",
+        "draft",
+        "conduct.ReportDraft",
+        clear=("said",),
+        people=("recorded_by",),
+    ),
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),
