@@ -397,6 +397,15 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
     ),
+    # The report: the lead reviewer's drafts and answers to comments, the manager's round of agencies and
+    # records, an agency's reply, the chair's acceptance
+    "conduct.report.forms.DraftForm": (Target("report_draft_add", "north_reviewer"),),
+    "conduct.report.forms.AccuracySendForm": (Target("report_accuracy_send", BM),),
+    "conduct.report.forms.AccuracyReplyForm": (Target("report_accuracy_reply", "north_member"),),
+    "conduct.report.forms.CommentResponseForm": (Target("report_comment_respond", "north_reviewer"),),
+    "conduct.report.forms.AssuranceForm": (Target("report_assurance_add", BM),),
+    "conduct.report.forms.FamilyFeedbackForm": (Target("report_family_add", "north_reviewer"),),
+    "conduct.report.forms.AcceptForm": (Target("report_accept", "north_chair"),),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),
