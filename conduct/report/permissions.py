@@ -84,3 +84,8 @@ add_rule(
     replies_for_agency,
     refusal="Only the people who represent the agency on the lead board reply for it.",
 )
+add_rule(
+    "assess_report",
+    runs_review(BM) & review_allows(workflow.REPORT_SHOWN) & review_allows(workflow.OPEN),
+    refusal="Only the lead board's business manager records the self-check of the report.",
+)

@@ -69,4 +69,6 @@ ROUTES: dict[str, Route] = {
     "report_comment_respond": _object(
         _comment, allowed="north_reviewer", denied=(*NOT_WRITERS, "north_manager", "north_chair")
     ),
+    # Quality marker 14's self-check: read by everyone who sees the report, recorded by the manager.
+    "report_self_check": _object(_review, allowed="north_member", denied=(*OUTSIDERS, "north_author")),
 }
