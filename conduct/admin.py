@@ -10,6 +10,7 @@ from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
 from .models import (
+    AccuracyCheck,
     Challenge,
     ChronologyEntry,
     Governance,
@@ -17,6 +18,7 @@ from .models import (
     InformationRequest,
     Milestone,
     PractitionerEvent,
+    ReportDraft,
 )
 
 
@@ -136,5 +138,49 @@ class PractitionerEventAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "support_offered",
         "feedback",
         "feedback_on",
+    ]
+    fields = readonly_fields
+
+
+# The report (conduct.report): drafts and what was recorded of them, read-only like the rest.
+
+
+@admin.register(ReportDraft)
+class ReportDraftAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "version", "file_name", "uploaded_at", "accepted_at"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "version",
+        "file_name",
+        "file_size",
+        "notes",
+        "uploaded_by",
+        "uploaded_at",
+        "accepted_by",
+        "accepted_at",
+    ]
+    fields = readonly_fields
+
+
+@admin.register(AccuracyCheck)
+class AccuracyCheckAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "draft", "agency", "due_on", "replied_at", "no_comments"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference", "agency__name"]
+    list_select_related = ["review", "draft", "agency"]
+    readonly_fields = [
+        "review",
+        "draft",
+        "agency",
+        "due_on",
+        "asked_by",
+        "asked_on",
+        "replied_at",
+        "replied_by",
+        "no_comments",
+        "reminded_on",
     ]
     fields = readonly_fields

@@ -141,6 +141,146 @@ class ChronologyEntry(models.Model):
         return f"{self.agency} on {self.occurred_on:%-d %B %Y}"
 
 
+# The report (issue 20, SCIE Quality Marker 14) ----------------------------------------------------------
+# The lead reviewer's drafts, each agency's check of a draft's factual accuracy, the panel's quality
+# assurance, what the family said of it, and the acceptance that makes one draft the final report.
+
+
+def draft_upload_to(instance: ReportDraft, filename: str) -> str:
+    """Stored under a generated name: the person's file name is kept only as data, never as a path."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"report-drafts/{uuid.uuid4().hex}{suffix}"
+
+
+class ReportDraft(models.Model):
+    """One version of the lead reviewer's report. Versions count up from 1 per review; accepting one makes
+    it the review's final report (a copy in `Review.final_report`, through the lifecycle's step)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="report_drafts")
+    version = models.PositiveSmallIntegerField()
+    file = models.FileField("draft", upload_to=draft_upload_to)
+    file_name = models.CharField("file name", max_length=200)
+    file_size = models.PositiveBigIntegerField()
+    notes = models.TextField("what changed in this version", blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "version"], name="report_draft_version_once"),
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=Q(accepted_at__isnull=False),
+                name="report_draft_one_accepted",
+                violation_error_message="A review has one accepted final report.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.version} of {self.review}"
+
+
+class AccuracyCheck(models.Model):
+    """A draft sent to one agency to check its facts, by a date; the agency's reply: comments, or none."""
+
+    draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="accuracy_checks")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("replies due on")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_on = models.DateField(default=timezone.localdate)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    no_comments = models.BooleanField("the agency has no comments", default=False)
+    reminded_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["draft", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "agency"], name="accuracy_check_once_per_agency"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("asked_on")),
+                name="accuracy_check_due_after_asked",
+                violation_error_message="Replies cannot be due before they were asked for.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} on {self.draft}"
+
+    @property
+    def replied(self) -> bool:
+        return self.replied_at is not None
+
+
+class AccuracyComment(models.Model):
+    """One comment of an agency on a section or page of the draft, and how the lead reviewer dealt with it."""
+
+    check_request = models.ForeignKey(AccuracyCheck, on_delete=models.CASCADE, related_name="comments")
+    where = models.CharField("section or page", max_length=100)
+    comment = models.TextField("comment")
+    response = models.TextField("how it was dealt with", blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["check_request", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.check_request.agency} on {self.where}"
+
+
+class DraftAssurance(models.Model):
+    """The panel's quality assurance of a draft: who assured it, when, the outcome and their comments."""
+
+    class Outcome(models.TextChoices):
+        ASSURED = "assured", "Assured: ready to accept"
+        CHANGES = "changes", "Changes needed"
+
+    draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="assurances")
+    assured_by = models.CharField("who quality-assured it", max_length=200)
+    assured_on = models.DateField("date")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    comments = models.TextField("comments", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["draft", "assured_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Quality assurance of {self.draft}"
+
+
+class DraftFamilyFeedback(models.Model):
+    """A short record that the family saw a draft, on a date, and what they said."""
+
+    draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="family_feedback")
+    seen_on = models.DateField("date the family saw the draft")
+    said = models.TextField("what the family said")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["draft", "seen_on", "pk"]
+        verbose_name_plural = "draft family feedback"
+
+    def __str__(self) -> str:
+        return f"Family feedback on {self.draft}"
+
+
 # Practitioners and the family (issue 20; SCIE Quality Markers 4, 11 and 12) ------------------------------
 # Practitioner events and interviews hold nothing personal beyond role and agency: how many of each agency's
 # practitioners were invited and came. The family record is restricted (conduct.people.permissions): a

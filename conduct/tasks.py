@@ -13,6 +13,14 @@ def send_information_reminders() -> int:
     return services.information_reminders_send()
 
 
+@shared_task(name="conduct.send_accuracy_reminders")
+def send_accuracy_reminders() -> int:
+    """Daily: chases agencies' replies on a draft's facts due within 2 working days, and once overdue."""
+    from .report.services import accuracy_reminders_send
+
+    return accuracy_reminders_send()
+
+
 @shared_task(name="conduct.send_practitioner_reminders")
 def send_practitioner_reminders() -> int:
     """Daily: reminds the business manager of practitioner briefings and feedback not recorded."""

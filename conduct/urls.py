@@ -18,6 +18,7 @@ urlpatterns = [
     path(ONE + "accept/", views.accept, name="information_accept"),
     path(ONE + "send-back/", views.send_back, name="information_send_back"),
     path("reviews/<int:pk>/chronology/", views.chronology, name="chronology"),
+    path("", include("conduct.report.urls")),
     path("", include("conduct.plan.urls")),  # plan and governance
     path("", include("conduct.people.urls")),  # practitioners and the family
 ]

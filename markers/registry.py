@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import commissioning, governance, improvement, management, parallel, people
+from . import commissioning, governance, improvement, management, parallel, people, report
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {
@@ -16,6 +16,7 @@ MARKERS: dict[int, Marker] = {
         parallel.MARKER,  # QM 9: parallel processes
         people.PRACTITIONERS,  # QM 11: practitioners' involvement
         people.INVOLVEMENT,  # QM 12: the family's involvement
+        report.MARKER,  # QM 14: the report
         improvement.MARKER,  # QM 15: the board's response
     )
 }

@@ -121,6 +121,41 @@ PARTS: tuple[Part, ...] = (
         "conduct.InformationRequest",
         "review",
         clear=("reason", "return_reason", "report_name"),
+        people=("author", "asked_by", "answered_by"),
+        files=("report",),
+    ),
+    Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
+    # The report's drafts: the files and what was said of them (agencies' comments, the panel's, the
+    # family's) name the family and the practitioners; versions, dates and outcomes are kept.
+    Part(
+        "conduct.ReportDraft",
+        "review",
+        clear=("notes", "file_name"),
+        people=("uploaded_by", "accepted_by"),
+        files=("file",),
+    ),
+    Part("conduct.AccuracyCheck", "draft", "conduct.ReportDraft", people=("asked_by", "replied_by")),
+    Part(
+        "conduct.AccuracyComment",
+        "check_request",
+        "conduct.AccuracyCheck",
+        clear=("where", "comment", "response"),
+        people=("responded_by",),
+    ),
+    Part(
+        "conduct.DraftAssurance",
+        "draft",
+        "conduct.ReportDraft",
+        clear=("assured_by", "comments"),
+        people=("recorded_by",),
+    ),
+    Part(
+        "conduct.DraftFamilyFeedback",
+        "draft",
+        "conduct.ReportDraft",
+        clear=("said",),
+        people=("recorded_by",),
+    ),
     # Practitioners (counted by agency, never named) and the restricted family record: the family's names,
     # what they said and why they took no part go; dates, methods, outcomes and consent are the skeleton.
     Part(
@@ -147,10 +182,6 @@ PARTS: tuple[Part, ...] = (
     Part(
         "conduct.FamilyContact", "member", "conduct.FamilyMember", clear=("views",), people=("recorded_by",)
     ),
-        people=("author", "asked_by", "answered_by"),
-        files=("report",),
-    ),
-    Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
     # Plan and governance: milestone names are the plan's skeleton; delays, challenges, the arrangements and
     # the lead reviewer's declared interests are free text that can name people.
     Part("conduct.Milestone", "review", keep=("name",), people=("owner",)),

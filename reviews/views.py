@@ -155,6 +155,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_response": can(request.user, "view_response", review) and workflow.report_held(review),
         "show_rapid_review": can(request.user, "view_rapid_review", review),
         "show_information": can(request.user, "view_information_requests", review),
+        "show_report": can(request.user, "view_report", review),
         "show_practitioners": can(request.user, "view_practitioners", review),
         "show_family": can(request.user, "view_family", review),
         "show_plan": can(request.user, "view_plan", review),

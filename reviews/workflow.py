@@ -56,6 +56,8 @@ RAPID_REVIEW_OPEN = "rapid_review_open"  # agencies' summaries can be asked for 
 RAPID_REVIEW_SHOWN = "rapid_review_shown"  # there is a rapid review to look at (a practice review's)
 INFORMATION_OPEN = "information_open"  # agencies can be asked for information, and submit and be answered
 INFORMATION_SHOWN = "information_shown"  # there may be agencies' information and a chronology to read
+REPORT_DRAFTING = "report_drafting"  # drafts of the report can be added, checked, assured and accepted
+REPORT_SHOWN = "report_shown"  # there may be drafts of the report to read
 
 CAPABILITIES: dict[str, frozenset[State]] = {
     OPEN: OPEN_STATES,
@@ -73,6 +75,8 @@ CAPABILITIES: dict[str, frozenset[State]] = {
     INFORMATION_OPEN: frozenset({State.IN_PROGRESS}),
     # From the review in progress on (a review withdrawn while in progress keeps what was sent).
     INFORMATION_SHOWN: frozenset(State) - BEFORE_DECIDED - NOT_HELD - {State.DECISION, State.COMMISSIONING},
+    REPORT_DRAFTING: frozenset({State.IN_PROGRESS}),
+    REPORT_SHOWN: frozenset(State) - BEFORE_DECIDED - NOT_HELD - {State.DECISION, State.COMMISSIONING},
 }
 
 
@@ -86,6 +90,12 @@ def allows(review: Review, capability: str) -> bool:
     if capability in (RAPID_REVIEW_OPEN, RAPID_REVIEW_SHOWN) and review.regime != Regime.PRACTICE_REVIEW:
         return False
     return review.state in CAPABILITIES[capability]
+
+
+def accepts_report(review: Review) -> frozenset[str]:
+    """The roles that accept the final report of the review (its regime's accountable people): those who
+    may take the "receive_report" step other than the business manager."""
+    return table(review).transitions["receive_report"].roles - {BM}
 
 
 def report_held(review: Review) -> bool:
@@ -411,7 +421,10 @@ def _review_steps(w: Words, accountable: frozenset[str], open_stages: frozenset[
             label="Record the final report",
             source=frozenset({State.IN_PROGRESS}),
             target=State.REPORT_RECEIVED,
-            roles=frozenset({BM}),
+            # The business manager records a report received; the accountable people record the final
+            # report by accepting a draft on the report's page (conduct.report), which takes this step. Once
+            # a review has drafts, only accepting one takes it (conduct adds that guard).
+            roles=frozenset({BM}) | accountable,
             form_class=forms.ReceiveReportForm,
             explanation="Upload the lead reviewer's final report. The publication clock starts on the date received.",
             effect=_record_report,

@@ -254,6 +254,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "conduct.send_practitioner_reminders",
         "schedule": crontab(hour=6, minute=48),
     },
+    "accuracy-reminders": {"task": "conduct.send_accuracy_reminders", "schedule": crontab(hour=6, minute=48)},
     "action-reminders": {"task": "responses.send_action_reminders", "schedule": crontab(hour=6, minute=50)},
     "daily-digests": {"task": "reviews.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     # Documents and exports the queue no longer holds, or whose worker stopped, are handed out again.

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conduct import routes as routes_conduct
+from tests.conduct import routes_report
 from tests.conftest import World
 from tests.documents import routes as routes_documents
 from tests.records import routes as routes_records
@@ -405,6 +406,7 @@ ROUTES: dict[str, Route] = {
 # Each part of the response keeps its rows beside its own tests.
 for _part in (
     routes_conduct,
+    routes_report,
     routes_actions,
     routes_discussion,
     routes_plan,

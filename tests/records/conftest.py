@@ -15,7 +15,15 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
-from conduct.models import ChronologyEntry, InformationRequest
+from conduct.models import (
+    AccuracyCheck,
+    AccuracyComment,
+    ChronologyEntry,
+    DraftAssurance,
+    DraftFamilyFeedback,
+    InformationRequest,
+    ReportDraft,
+)
 from responses.actions.services import export_columns_refresh
 from tests.conftest import World
 
@@ -167,6 +175,46 @@ def build_rich_review(w: World) -> Rich:
         occurred_on=timezone.localdate(),
         event=f"{FIRST_NAME} seen at home with the {FAMILY}s",
         source=f"Health visitor's notes on {FAMILY}",
+    )
+    # The report's drafts: a file and what agencies, the panel and the family said of it.
+    draft = ReportDraft(
+        review=review,
+        version=1,
+        file_name=f"{FAMILY} draft.pdf",
+        file_size=len(PDF),
+        notes=f"Adds the {FAMILY}s' history",
+        uploaded_by=w.north_reviewer,
+        accepted_by=w.north_chair,
+        accepted_at=now,
+    )
+    draft.file.save("draft.pdf", ContentFile(PDF), save=False)
+    draft.save()
+    accuracy = AccuracyCheck.objects.create(
+        draft=draft,
+        review=review,
+        agency=agency,
+        due_on=timezone.localdate(),
+        asked_by=manager,
+        replied_by=member,
+        replied_at=now,
+    )
+    AccuracyComment.objects.create(
+        check_request=accuracy,
+        where=f"{FAMILY} section",
+        comment=f"{FIRST_NAME} moved in May",
+        response=f"Changed: {FAMILY}",
+        responded_by=w.north_reviewer,
+    )
+    DraftAssurance.objects.create(
+        draft=draft,
+        assured_by=CHAIRED_BY,
+        assured_on=timezone.localdate(),
+        outcome="assured",
+        comments=f"Names {FAMILY} once",
+        recorded_by=manager,
+    )
+    DraftFamilyFeedback.objects.create(
+        draft=draft, seen_on=timezone.localdate(), said=f"{FIRST_NAME}'s mother agreed", recorded_by=manager
     )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(
@@ -320,6 +368,7 @@ def build_rich_review(w: World) -> Rich:
             evidence.file.name,
             document.file.name,
             information.report.name,
+            draft.file.name,
             export.file.name,
         ],
         signed_digest=signed.digest,

@@ -397,6 +397,15 @@ FORMS: dict[str, tuple[Target, ...]] = {
     ),
     "conduct.forms.AgencyReportForm": (Target("information_report_upload", "north_author"),),
     "conduct.forms.ReturnForm": (Target("information_send_back", BM),),
+    # The report: the lead reviewer's drafts and answers to comments, the manager's round of agencies and
+    # records, an agency's reply, the chair's acceptance
+    "conduct.report.forms.DraftForm": (Target("report_draft_add", "north_reviewer"),),
+    "conduct.report.forms.AccuracySendForm": (Target("report_accuracy_send", BM),),
+    "conduct.report.forms.AccuracyReplyForm": (Target("report_accuracy_reply", "north_member"),),
+    "conduct.report.forms.CommentResponseForm": (Target("report_comment_respond", "north_reviewer"),),
+    "conduct.report.forms.AssuranceForm": (Target("report_assurance_add", BM),),
+    "conduct.report.forms.FamilyFeedbackForm": (Target("report_family_add", "north_reviewer"),),
+    "conduct.report.forms.AcceptForm": (Target("report_accept", "north_chair"),),
     "conduct.forms.ChronologyFilterForm": (
         Target("chronology", BM, method="get"),
         # The page's filters sent with its download button, asking for the chronology as a CSV file.

@@ -67,7 +67,7 @@ HOSTILE_NAMES = (
     "   .pdf",
     "no-extension",
 )
-STORED = re.compile(r"^(reports/\d+|evidence|agency-reports)/[0-9a-f]{32}(\.[a-z]{3,4})$")
+STORED = re.compile(r"^(reports/\d+|evidence|agency-reports|report-drafts)/[0-9a-f]{32}(\.[a-z]{3,4})$")
 
 
 def _date(prefix: str, day) -> list[tuple]:
@@ -103,6 +103,12 @@ def _agency_request_page(w: World) -> str:
 
     made = InformationRequest.objects.filter(review__lead_board=w.north).first()
     return reverse("information_request", args=[made.review_id, made.pk])
+
+
+def _drafts(w: World):
+    from conduct.models import ReportDraft
+
+    return [(d.file, d.file_name) for d in ReportDraft.objects.filter(review__lead_board=w.north)]
 
 
 def _action_page(w: World) -> str:
@@ -168,6 +174,14 @@ UPLOADS: dict[str, UploadRule] = {
         25 * MB,
         stored=_agency_report,
         shown_on=_agency_request_page,
+    ),
+    "conduct.report.forms.DraftForm.file": UploadRule(
+        "conduct.report.forms.DraftForm",
+        (".pdf", ".docx"),
+        "25",
+        25 * MB,
+        stored=_drafts,
+        shown_on=lambda w: reverse("report", args=[w.north_review.pk]),
     ),
     "responses.document.forms.VerifyForm.copy": UploadRule(
         "responses.document.forms.VerifyForm", None, "5", 5 * MB

@@ -1,0 +1,77 @@
+"""The names check: whole words, any case, a full name and its surname; text read from Word and PDF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from conduct.report.names import docx_text, names_found, pdf_text
+from tests.conduct.report_helpers import docx_bytes
+
+
+def test_a_full_name_is_found_whole_and_by_its_surname():
+    assert names_found("Jane Smith was seen.", ["Jane Smith"]) == ["Jane Smith", "Smith"]
+    assert names_found("Ms Smith was seen.", ["Jane Smith"]) == ["Smith"]
+
+
+def test_case_is_ignored():
+    assert names_found("JANE SMITH and jane smith", ["Jane Smith"]) == ["Jane Smith", "Smith"]
+
+
+def test_only_whole_words_count():
+    text = "The Smithsons and Blacksmith met Janet at Smithfield."
+    assert names_found(text, ["Jane Smith"]) == []
+
+
+def test_a_first_name_alone_is_not_looked_for_from_a_full_name():
+    assert names_found("Jane was seen.", ["Jane Smith"]) == []
+
+
+def test_a_single_name_is_looked_for_as_itself():
+    assert names_found("Bobby attended school.", ["Bobby"]) == ["Bobby"]
+    assert names_found("Bobbylee attended school.", ["Bobby"]) == []
+
+
+def test_a_name_broken_across_lines_or_spaces_is_found():
+    assert names_found("seen by Jane\nSmith on Monday", ["Jane Smith"]) == ["Jane Smith", "Smith"]
+    assert names_found("Jane   Smith", ["  Jane  Smith "]) == ["Jane Smith", "Smith"]
+
+
+def test_punctuation_around_a_name_does_not_hide_it():
+    assert names_found("(Smith), 'Smith's' home; Smith.", ["Jane Smith"]) == ["Smith"]
+
+
+def test_names_with_hyphens_and_apostrophes_match_literally():
+    assert names_found("Mr O'Neil-Hart visited.", ["Sean O'Neil-Hart"]) == ["O'Neil-Hart"]
+    assert names_found("Mr ONeil visited.", ["Sean O'Neil"]) == []
+
+
+def test_regex_characters_in_a_name_are_taken_literally():
+    assert names_found("A.B was there", ["A.B"]) == ["A.B"]
+    assert names_found("AxB was there", ["A.B"]) == []
+
+
+def test_each_name_is_reported_once_in_the_order_given_and_blanks_ignored():
+    text = "Smith, Brown, Smith and Tom Brown."
+    assert names_found(text, ["", "Tom Brown", "Ann Smith", "Sue Smith", "   "]) == [
+        "Tom Brown",
+        "Brown",
+        "Smith",
+    ]
+
+
+def test_no_names_or_no_text_find_nothing():
+    assert names_found("Jane Smith", []) == []
+    assert names_found("", ["Jane Smith"]) == []
+
+
+def test_the_text_of_a_word_document_includes_its_headers():
+    text = docx_text(io.BytesIO(docx_bytes("First paragraph.", "Second.", header="Jane Smith")))
+    assert "First paragraph." in text and "Second." in text and "Jane Smith" in text
+
+
+def test_the_text_of_a_pdf_is_read():
+    weasyprint = pytest.importorskip("weasyprint")
+    data = weasyprint.HTML(string="<p>Seen by Jane Smith at home.</p>").write_pdf()
+    assert names_found(pdf_text(io.BytesIO(data)), ["Jane Smith"]) == ["Jane Smith", "Smith"]
