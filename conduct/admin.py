@@ -9,7 +9,7 @@ from django.contrib import admin
 from reviews.admin import VisibleReviewRowsMixin
 from scr_portal.admin import HistoryAdmin, ReadOnly
 
-from .models import ChronologyEntry, InformationRequest
+from .models import ChronologyEntry, EnquiryLine, InformationRequest, PracticeEpisode
 
 
 @admin.register(InformationRequest)
@@ -57,5 +57,35 @@ class ChronologyEntryAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "event",
         "source",
         "significance",
+    ]
+    fields = readonly_fields
+
+
+# The analysis (conduct/inquiry): read-only, written through conduct.inquiry.services.
+@admin.register(EnquiryLine)
+class EnquiryLineAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "question", "created_at"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = ["review", "question", "why", "created_by", "created_at"]
+    fields = readonly_fields
+
+
+@admin.register(PracticeEpisode)
+class PracticeEpisodeAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "title", "starts_on", "ends_on"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "title",
+        "starts_on",
+        "ends_on",
+        "summary",
+        "analysis",
+        "created_by",
+        "created_at",
     ]
     fields = readonly_fields

@@ -9,6 +9,7 @@ class ConductConfig(AppConfig):
         from reviews import access, notifications
 
         from . import permissions, selectors, services  # noqa: F401 - permissions declares the app's rules
+        from .inquiry import permissions as inquiry_permissions  # noqa: F401 - the analysis's rules
 
         # An agency author is told about the requests naming them, of reviews whose pages they may not open.
         access.add_reach(access.Reach(selectors.told_about_authored, selectors.authors_of))

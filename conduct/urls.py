@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,3 +19,4 @@ urlpatterns = [
     path(ONE + "send-back/", views.send_back, name="information_send_back"),
     path("reviews/<int:pk>/chronology/", views.chronology, name="chronology"),
 ]
+urlpatterns += [path("", include("conduct.inquiry.urls"))]  # the analysis (conduct/inquiry)

@@ -121,6 +121,14 @@ PARTS: tuple[Part, ...] = (
         files=("report",),
     ),
     Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
+    # The analysis: the reviewer's questions and episodes tell the family's story; their dates stay.
+    Part("conduct.EnquiryLine", "review", clear=("question", "why"), people=("created_by",)),
+    Part(
+        "conduct.PracticeEpisode",
+        "review",
+        clear=("title", "summary", "analysis"),
+        people=("created_by",),
+    ),
     Part(
         "commissioning.Proposal", "review", clear=("text", "answer_reason"), people=("author", "answered_by")
     ),
