@@ -38,8 +38,8 @@ def _asked(facts: InformationFacts) -> Evidence:
         return Evidence("No agency has been asked for information yet.", NOT_MET)
     reasons = f"{f['with_reason']} of {f['requests']} give the reason"
     summary = (
-        f"{_plural(f['requests'], 'request')} to {_plural(f['agencies'], 'agency', 'agencies')} of the "
-        f"{facts.review.words.body}'s {facts.board_agencies}; {reasons}."
+        f"{_plural(f['requests'], 'request')} to {f['agencies']} of the {facts.review.words.body}'s "
+        f"{_plural(facts.board_agencies, 'agency', 'agencies')}; {reasons}."
     )
     return Evidence(summary, MET if f["with_reason"] == f["requests"] else PARTLY)
 

@@ -78,3 +78,21 @@ class EvidenceForm(PortalForm):
     def __init__(self, *args, entries: list[ChronologyEntry], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entries"].choices = [(e.pk, entry_label(e)) for e in entries]
+
+
+class AgencyAuthorForm(PortalForm):
+    submit_label = "Name the agency author"
+    agency = forms.TypedChoiceField(label="Agency", coerce=int, widget=forms.Select)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work email. Someone already on the portal keeps their account.",
+    )
+    full_name = forms.CharField(
+        label="Full name", max_length=150, required=False, help_text="Needed when they are new to the portal."
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "Choose an agency"), *((a.pk, a.name) for a in agencies)]

@@ -15,4 +15,10 @@ urlpatterns = [
     path(EPISODE, views.episode_edit, name="practice_episode_edit"),
     path(EPISODE + "evidence/", views.episode_evidence, name="practice_episode_evidence"),
     path(EPISODE + "remove/", views.episode_delete, name="practice_episode_delete"),
+    path("reviews/<int:pk>/information/authors/", views.agency_authors, name="agency_authors"),
+    path(
+        "reviews/<int:pk>/information/authors/<int:membership_pk>/end/",
+        views.agency_author_end,
+        name="agency_author_end",
+    ),
 ]

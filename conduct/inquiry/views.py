@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning.selectors import lines_of_enquiry
 from reviews.access import can
+from reviews.models import Membership, Role
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import link, review_crumbs
 
+from ..selectors import agencies_of_board, author_choices
 from . import selectors, services
-from .forms import EnquiryLineForm, EpisodeForm, EvidenceForm
+from .forms import AgencyAuthorForm, EnquiryLineForm, EpisodeForm, EvidenceForm
 
 HEADING = "Analysis"
 READ, WRITE = "read_chronology", "write_analysis"
@@ -229,3 +231,68 @@ def episode_delete(request: HttpRequest, pk: int, episode_pk: int) -> HttpRespon
         "breadcrumbs": review_crumbs(review, link(HEADING, "analysis", review.pk), (heading, None)),
     }
     return render(request, "conduct/inquiry/delete.html", ctx)
+
+
+# Naming agency authors ----------------------------------------------------------------------------------
+
+AUTHORS = "Agency authors"
+
+
+@require_http_methods(["GET", "POST"])
+def agency_authors(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "ask_for_information")
+    agencies = agencies_of_board(review)
+    form = AgencyAuthorForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agency = agencies.get(pk=data["agency"])
+        try:
+            membership, made = services.agency_author_name(
+                review=review,
+                user=request.user,
+                agency=agency,
+                email=data["email"],
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+            )
+        except services.AuthorRefused as refusal:
+            if not _refused(form, refusal, request):
+                return redirect("agency_authors", review.pk)
+        else:
+            name = membership.user.get_full_name()
+            messages.success(
+                request,
+                f"{name} now writes for {agency.name}."
+                + (" They have been emailed a link to set their password." if made else "")
+                + " You can name them on a request.",
+            )
+            return redirect("agency_authors", review.pk)
+    ctx = {
+        "review": review,
+        "form": form,
+        "heading": AUTHORS,
+        "authors": [m for m, _ in author_choices(review)],
+        "breadcrumbs": review_crumbs(
+            review, link("Information from agencies", "information_requests", review.pk), (AUTHORS, None)
+        ),
+    }
+    return render(request, "conduct/inquiry/authors.html", ctx)
+
+
+@require_POST
+def agency_author_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    review = review_for(request.user, pk, "ask_for_information")
+    membership = get_object_or_404(
+        Membership, pk=membership_pk, board_id=review.lead_board_id, role=Role.AGENCY_AUTHOR
+    )
+    try:
+        ended = services.agency_author_end(review=review, user=request.user, membership=membership)
+    except services.AuthorRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"{ended.user.get_full_name()} no longer writes for {ended.agency.name}: they no longer see the "
+            "requests naming them.",
+        )
+    return redirect("agency_authors", review.pk)

@@ -381,6 +381,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
+        Target("information_self_check", BM),
+        Target("analysis_self_check", BM),
     ),
     "commissioning.inputs.forms.InputRoundForm": (Target("input_round_open", BM),),
     # Information from agencies: the manager asks (an agency author to name), the author writes, the
@@ -397,6 +399,17 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
     ),
+    # The analysis: the lead reviewer's lines of enquiry, episodes and the entries an episode cites
+    "conduct.inquiry.forms.EnquiryLineForm": (
+        Target("enquiry_line_add", "north_reviewer"),
+        Target("enquiry_line_edit", "north_reviewer"),
+    ),
+    "conduct.inquiry.forms.EpisodeForm": (
+        Target("practice_episode_add", "north_reviewer"),
+        Target("practice_episode_edit", "north_reviewer"),
+    ),
+    "conduct.inquiry.forms.EvidenceForm": (Target("practice_episode_evidence", "north_reviewer"),),
+    "conduct.inquiry.forms.AgencyAuthorForm": (Target("agency_authors", BM),),
     "commissioning.inputs.forms.InputReplyForm": (
         Target("input_reply", "north_member", kwargs=_input_round, page="input_rounds"),
     ),
