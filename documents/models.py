@@ -133,6 +133,7 @@ class Export(Job):
     class Kind(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan as an Excel file"
         CHRONOLOGY = "chronology", "Merged chronology as a CSV file"
+        CHRONOLOGY_XLSX = "chronology_xlsx", "Merged chronology as an Excel file"
 
     Status = Document.Status  # the same states as a document, with the same meaning
     PENDING = Document.PENDING
@@ -163,7 +164,7 @@ class Export(Job):
                 name="export_of_a_review_or_a_board",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="chronology") | Q(review__isnull=False),
+                condition=~Q(kind__in=("chronology", "chronology_xlsx")) | Q(review__isnull=False),
                 name="export_chronology_of_a_review",
             ),
             models.CheckConstraint(
@@ -181,8 +182,8 @@ class Export(Job):
 
     @property
     def is_chronology(self) -> bool:
-        return self.kind == self.Kind.CHRONOLOGY
+        return self.kind in (self.Kind.CHRONOLOGY, self.Kind.CHRONOLOGY_XLSX)
 
     @property
     def extension(self) -> str:
-        return "csv" if self.is_chronology else "xlsx"
+        return "csv" if self.kind == self.Kind.CHRONOLOGY else "xlsx"

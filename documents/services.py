@@ -219,6 +219,8 @@ def export_label(
     filtered = " (filtered)" if query else ""
     if kind == ExportKind.CHRONOLOGY:
         return f"Merged chronology of {review.reference}{filtered} as a CSV file"
+    if kind == ExportKind.CHRONOLOGY_XLSX:
+        return f"Merged chronology of {review.reference}{filtered} as an Excel file"
     plan = f"Action plan of {review.reference}" if review is not None else f"Action plan of {board.name}"
     return f"{plan}{filtered} as an Excel file"
 
@@ -238,7 +240,7 @@ def export_request(
     second. The caller has checked that `user` may see the plan, or read the chronology."""
     if (review is None) == (board is None):
         raise ValueError("An export is of a review's plan or of a board's, not both.")
-    if kind == ExportKind.CHRONOLOGY and review is None:
+    if kind in (ExportKind.CHRONOLOGY, ExportKind.CHRONOLOGY_XLSX) and review is None:
         raise ValueError("A chronology export is of a review's merged chronology.")
     pending = Export.objects.filter(
         kind=kind,
@@ -319,6 +321,11 @@ def _export_source(export: Export) -> tuple[int, Writer]:
         chronology = export_chronology(export)
 
         def write_chronology(handle: BinaryIO, progress: Callable[[int], None]) -> int:
+            if export.kind == ExportKind.CHRONOLOGY_XLSX:
+                title = f"{chronology.review.reference}: merged chronology"
+                return chronology_export.write_xlsx(
+                    chronology.entries(), handle, title=title, progress=progress
+                )
             return chronology_export.write_csv(chronology.entries(), handle, progress=progress)
 
         return chronology.count(), write_chronology
