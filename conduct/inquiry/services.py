@@ -1,7 +1,8 @@
 """Writes of the analysis (SCIE Quality Marker 13): the lead reviewer's lines of enquiry and key practice
-episodes, and which chronology entries and lines each episode cites. Each write locks the review, checks
-that the review is in progress and that what is cited belongs to it, changes, and records on the
-review's timeline."""
+episodes, and which chronology entries and lines each episode cites; and the business manager naming the
+agency authors of the lead board (and ending their role) without the admin. Each write locks the review,
+checks that the review is in progress and that what it touches belongs to it, changes, and records on
+the review's timeline."""
 
 from __future__ import annotations
 

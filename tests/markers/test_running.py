@@ -14,8 +14,10 @@ from commissioning.models import SelfCheckAnswer
 from conduct.models import InformationRequest
 from markers import analysis, information
 from markers.checks import evidence_for
-from tests.conduct.helpers import entry, request_to
+from tests.conduct.conftest import Info
+from tests.conduct.helpers import author_for, entry, in_progress, other_agency, request_to
 from tests.conduct.inquiry_helpers import episode, line
+from tests.responses.helpers import agency_of
 
 pytestmark = pytest.mark.django_db
 MET, PARTLY, NOT_MET = (
@@ -23,6 +25,19 @@ MET, PARTLY, NOT_MET = (
     SelfCheckAnswer.Status.PARTLY,
     SelfCheckAnswer.Status.NOT_MET,
 )
+
+
+@pytest.fixture
+def info(world) -> Info:
+    """North's review in progress with two agencies and their authors (as tests/conduct's fixture)."""
+    health = other_agency(world.north)
+    return Info(
+        review=in_progress(world.north_review),
+        agency=agency_of(world.north_member, world.north),
+        author=world.north_author,
+        health=health,
+        health_author=author_for(health, world.north, email="author@health.example", full_name="Hal Health"),
+    )
 
 
 def test_marker_10_reads_the_requests_to_agencies(info, world):
