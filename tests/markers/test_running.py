@@ -111,3 +111,14 @@ def test_the_manager_records_the_view_and_the_chair_reads_it(client, info, world
         client.force_login(world.north_chair)
         page = client.get(url).content.decode()
         assert page.count("Partly met") >= len(marker.questions), marker.number
+
+
+def test_each_part_s_page_shows_where_its_evidence_points(client, info, world):
+    request_to(info.review, info.author, info.agency, status="accepted")
+    client.force_login(world.north_member)
+    page = client.get(reverse("information_requests", args=[info.review.pk])).content.decode()
+    assert "Quality marker 10: where the evidence stands" in page and "1 request to 1 of the board" in page
+    client.force_login(world.north_reviewer)
+    page = client.get(reverse("analysis", args=[info.review.pk])).content.decode()
+    assert "Quality marker 13: where the evidence stands" in page
+    assert "No line of enquiry is recorded yet." in page
