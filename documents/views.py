@@ -212,17 +212,25 @@ def chronology_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("export_detail", export.pk)
 
 
-@require_POST
-def chronology_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    """Asks for the review's merged chronology, filtered as its page, as an Excel file."""
+def _chronology_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     review = review_for(request.user, pk, "read_chronology")
     chronology = chronology_export.chronology_of(review, request.POST)
     if not chronology.understood:
         messages.warning(request, "Some filters were not understood and were left out of the file.")
-    export = services.export_request(
-        user=request.user, review=review, query=chronology.query, kind=Export.Kind.CHRONOLOGY_XLSX
-    )
+    export = services.export_request(user=request.user, review=review, query=chronology.query, kind=kind)
     return redirect("export_detail", export.pk)
+
+
+@require_POST
+def chronology_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's merged chronology, filtered as its page, as an Excel file."""
+    return _chronology_file(request, pk, Export.Kind.CHRONOLOGY_XLSX)
+
+
+@require_POST
+def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's merged chronology, filtered as its page, as a PDF file."""
+    return _chronology_file(request, pk, Export.Kind.CHRONOLOGY_PDF)
 
 
 # An export: its page, its status, its file ------------------------------------------------------------------
@@ -262,7 +270,7 @@ def _export_context(request: HttpRequest, export_pk: int) -> dict:
         "review": review,
         "source_url": _source_url(export),
         "source_name": "merged chronology" if export.is_chronology else "action plan",
-        "file_kind": "CSV file" if export.kind == Export.Kind.CHRONOLOGY else "Excel file",
+        "file_kind": export.file_kind,
         "can_retry": export.status == Export.Status.FAILED,
         # How long it may still take, truthfully: a stopped worker or a queue away says so.
         "progress": services.EXPORTS.progress(export) if export.is_pending else "",

@@ -92,6 +92,13 @@ ROUTES: dict[str, Route] = {
         denied=(*NOT_READERS, "north_author"),
         ok_status=302,
     ),
+    "chronology_pdf": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_chair",
+        denied=(*NOT_READERS, "north_author"),
+        ok_status=302,
+    ),
     # The analysis (conduct/inquiry): read as the chronology is, written by the lead reviewer or the manager;
     # the self-checks of markers 10 and 13, read as their parts are.
     "analysis": _object(_review, allowed="north_chair", denied=(*NOT_READERS, "north_author")),

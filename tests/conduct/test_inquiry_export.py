@@ -46,3 +46,26 @@ def test_the_excel_file_holds_the_filtered_rows_as_text_never_formulas(
     assert rows[1][4] == "'@SUM(A1)" and rows[1][0].date() == date(2024, 1, 10)
     cells = list(sheet.iter_rows(min_row=2))
     assert all(c.data_type == "s" for row in cells for c in row[2:5])
+
+
+def test_the_pdf_file_holds_the_rows_with_user_text_escaped(
+    client, info, world, django_capture_on_commit_callbacks
+):
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    mine = request_to(info.review, info.author, info.agency, status="submitted")
+    entry(mine, date(2024, 1, 10), event='<img src="file:///etc/passwd"> Police attend <b>the home</b>')
+    client.force_login(world.north_chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("chronology_pdf", args=[info.review.pk]), {"order": "newest"})
+    export = Export.objects.get()
+    assert export.kind == Export.Kind.CHRONOLOGY_PDF and export.status == Export.Status.READY, export.error
+    assert export.label == "Merged chronology of NSCB-1 (filtered) as a PDF file" and export.rows_done == 1
+    assert "PDF file" in client.get(response["Location"]).text
+    download = client.get(reverse("export_download", args=[export.pk]))
+    data = b"".join(download.streaming_content)
+    assert data.startswith(b"%PDF") and ".pdf" in download["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert '<img src="file:///etc/passwd"> Police attend <b>the home</b>' in " ".join(text.split())
+    assert "root:x:0" not in text

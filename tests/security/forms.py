@@ -399,6 +399,7 @@ FORMS: dict[str, tuple[Target, ...]] = {
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
         Target("chronology_xlsx", BM, page="chronology"),
+        Target("chronology_pdf", BM, page="chronology"),
     ),
     # The analysis: the lead reviewer's lines of enquiry, episodes and the entries an episode cites
     "conduct.inquiry.forms.EnquiryLineForm": (
