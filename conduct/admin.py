@@ -13,10 +13,12 @@ from .models import (
     AccuracyCheck,
     Challenge,
     ChronologyEntry,
+    EnquiryLine,
     Governance,
     IndependenceDeclaration,
     InformationRequest,
     Milestone,
+    PracticeEpisode,
     PractitionerEvent,
     ReportDraft,
 )
@@ -182,5 +184,35 @@ class AccuracyCheckAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
         "replied_by",
         "no_comments",
         "reminded_on",
+    ]
+    fields = readonly_fields
+
+
+# The analysis (conduct/inquiry): read-only, written through conduct.inquiry.services.
+@admin.register(EnquiryLine)
+class EnquiryLineAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "question", "created_at"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = ["review", "question", "why", "created_by", "created_at"]
+    fields = readonly_fields
+
+
+@admin.register(PracticeEpisode)
+class PracticeEpisodeAdmin(ReadOnly, VisibleReviewRowsMixin, HistoryAdmin):
+    list_display = ["review", "title", "starts_on", "ends_on"]
+    list_filter = ["review__lead_board"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    readonly_fields = [
+        "review",
+        "title",
+        "starts_on",
+        "ends_on",
+        "summary",
+        "analysis",
+        "created_by",
+        "created_at",
     ]
     fields = readonly_fields

@@ -9,6 +9,7 @@ class ConductConfig(AppConfig):
         from reviews import access, notifications, workflow
 
         from . import permissions, selectors, services  # noqa: F401 - permissions declares the app's rules
+        from .inquiry import permissions as inquiry_permissions  # noqa: F401 - the analysis's rules
         from .people import permissions as people_permissions  # noqa: F401 - practitioners and the family
         from .plan import permissions as plan_permissions  # noqa: F401 - the plan and governance's rules
         from .report import permissions as report_permissions  # noqa: F401 - the report's rules

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from reviews.models import Review
 from scr_portal.downloads import safe_name_part
-from scr_portal.spreadsheets import csv_chunks
+from scr_portal.spreadsheets import csv_chunks, xlsx_text
 
 from . import selectors
 from .forms import ChronologyFilterForm, chronology_query
@@ -39,8 +39,8 @@ def rows(entries: Iterable[ChronologyEntry]) -> Iterator[list]:
         ]
 
 
-def file_name(review: Review, made_on: date) -> str:
-    return f"{safe_name_part(review.reference)}-chronology-{made_on:%Y-%m-%d}.csv"
+def file_name(review: Review, made_on: date, extension: str = "csv") -> str:
+    return f"{safe_name_part(review.reference)}-chronology-{made_on:%Y-%m-%d}.{extension}"
 
 
 @dataclass(frozen=True)
@@ -89,4 +89,62 @@ def write_csv(
 
     for chunk in csv_chunks(HEADER, counted()):
         out.write(chunk)
+    return written
+
+
+# The same rows as an Excel workbook (the inquiry work): every text cell a string, never a formula.
+XLSX_WIDTHS = (12, 7, 28, 80, 28, 14)
+
+
+def write_xlsx(
+    entries: Iterable[ChronologyEntry],
+    out: BinaryIO,
+    *,
+    title: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes the entries to `out` as an Excel workbook in openpyxl's write-only mode (memory does not grow
+    with the chronology): a bold header row, frozen, with a filter; the date as a date; text neutralised
+    and kept as text (`scr_portal.spreadsheets.xlsx_text`). Calls `progress` every PROGRESS_EVERY rows.
+    Returns how many rows were written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Chronology")
+    sheet.freeze_panes = "A2"
+    for n, width in enumerate(XLSX_WIDTHS, 1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    bold = Font(bold=True)
+    header = []
+    for text in HEADER:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for entry in entries:
+        day = WriteOnlyCell(sheet, value=entry.occurred_on)
+        day.number_format = "d mmm yyyy"
+        sheet.append(
+            [
+                day,
+                entry.occurred_at.strftime("%H:%M") if entry.occurred_at else None,
+                xlsx_text(sheet, entry.agency.name),
+                xlsx_text(sheet, entry.event),
+                xlsx_text(sheet, entry.source),
+                SIGNIFICANCE.get(entry.significance, entry.significance),
+            ]
+        )
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{written + 1}"
+    sheet.oddHeader.center.text = "OFFICIAL-SENSITIVE"
+    sheet.oddFooter.center.text = "OFFICIAL-SENSITIVE"
+    book.properties.title = title[:200]
+    book.properties.creator = "SCR Portal"
+    book.save(out)
     return written

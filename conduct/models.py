@@ -141,6 +141,65 @@ class ChronologyEntry(models.Model):
         return f"{self.agency} on {self.occurred_on:%-d %B %Y}"
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Analysis (SCIE Quality Marker 13): the lead reviewer's lines of enquiry and key practice episodes, each
+# episode tied to the chronology entries it rests on. (Section of the `inquiry` work: conduct/inquiry/.)
+# ---------------------------------------------------------------------------------------------------------
+
+
+class EnquiryLine(models.Model):
+    """A line of enquiry the lead reviewer pursues in the analysis: the question, and why the review asks
+    it. (The terms of reference's key lines of enquiry, commissioning.LineOfEnquiry, are the board's
+    questions, fixed at commissioning; these are the reviewer's working lines, which may take those up,
+    split them or add to them as the information arrives.)"""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="enquiry_lines")
+    question = models.TextField("the question")
+    why = models.TextField("why the review asks it")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "line of enquiry"
+        verbose_name_plural = "lines of enquiry"
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+
+class PracticeEpisode(models.Model):
+    """A key practice episode: a period of the case in which practice mattered, what happened in it, and
+    the analysis of why practice was as it was; cited to the merged chronology's entries (evidence) and
+    to the lines of enquiry it helps answer."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="practice_episodes")
+    title = models.CharField("title", max_length=200)
+    starts_on = models.DateField("start of the period")
+    ends_on = models.DateField("end of the period")
+    summary = models.TextField("what happened")
+    analysis = models.TextField("why practice was as it was")
+    entries = models.ManyToManyField(ChronologyEntry, related_name="episodes", blank=True)
+    lines = models.ManyToManyField(EnquiryLine, related_name="episodes", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[entries, lines])
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="practice_episode_ends_after_it_starts",
+                violation_error_message="An episode cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 # The report (issue 20, SCIE Quality Marker 14) ----------------------------------------------------------
 # The lead reviewer's drafts, each agency's check of a draft's factual accuracy, the panel's quality
 # assurance, what the family said of it, and the acceptance that makes one draft the final report.

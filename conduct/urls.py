@@ -22,3 +22,4 @@ urlpatterns = [
     path("", include("conduct.plan.urls")),  # plan and governance
     path("", include("conduct.people.urls")),  # practitioners and the family
 ]
+urlpatterns += [path("", include("conduct.inquiry.urls"))]  # the analysis (conduct/inquiry)

@@ -25,6 +25,7 @@ from .forms import (
     ReturnForm,
     chronology_query,
 )
+from .inquiry.selectors import citations
 from .models import InformationRequest
 
 HEADING = "Information from agencies"
@@ -342,6 +343,9 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     agencies = selectors.agencies_in_chronology(review)
     form, filters = _filters(request, review, agencies)
     merged = selectors.merged_chronology(review, page_number=request.GET.get("page"), **filters)
+    cited = citations([row.entry.pk for row in merged.rows if row.entry])  # the analysis's episodes
+    for row in merged.rows:
+        row.cited_by = cited.get(row.entry.pk, []) if row.entry else []
     query = request.GET.copy()
     query.pop("page", None)
     sort = query.copy()

@@ -133,6 +133,8 @@ class Export(Job):
     class Kind(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan as an Excel file"
         CHRONOLOGY = "chronology", "Merged chronology as a CSV file"
+        CHRONOLOGY_XLSX = "chronology_xlsx", "Merged chronology as an Excel file"
+        CHRONOLOGY_PDF = "chronology_pdf", "Merged chronology as a PDF file"
 
     Status = Document.Status  # the same states as a document, with the same meaning
     PENDING = Document.PENDING
@@ -163,7 +165,8 @@ class Export(Job):
                 name="export_of_a_review_or_a_board",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="chronology") | Q(review__isnull=False),
+                condition=~Q(kind__in=("chronology", "chronology_xlsx", "chronology_pdf"))
+                | Q(review__isnull=False),
                 name="export_chronology_of_a_review",
             ),
             models.CheckConstraint(
@@ -181,8 +184,15 @@ class Export(Job):
 
     @property
     def is_chronology(self) -> bool:
-        return self.kind == self.Kind.CHRONOLOGY
+        return self.kind in (self.Kind.CHRONOLOGY, self.Kind.CHRONOLOGY_XLSX, self.Kind.CHRONOLOGY_PDF)
 
     @property
     def extension(self) -> str:
-        return "csv" if self.is_chronology else "xlsx"
+        return {self.Kind.CHRONOLOGY: "csv", self.Kind.CHRONOLOGY_PDF: "pdf"}.get(self.kind, "xlsx")
+
+    @property
+    def file_kind(self) -> str:
+        """What the file is, as its page says ("CSV file")."""
+        return {self.Kind.CHRONOLOGY: "CSV file", self.Kind.CHRONOLOGY_PDF: "PDF file"}.get(
+            self.kind, "Excel file"
+        )

@@ -219,6 +219,10 @@ def export_label(
     filtered = " (filtered)" if query else ""
     if kind == ExportKind.CHRONOLOGY:
         return f"Merged chronology of {review.reference}{filtered} as a CSV file"
+    if kind == ExportKind.CHRONOLOGY_XLSX:
+        return f"Merged chronology of {review.reference}{filtered} as an Excel file"
+    if kind == ExportKind.CHRONOLOGY_PDF:
+        return f"Merged chronology of {review.reference}{filtered} as a PDF file"
     plan = f"Action plan of {review.reference}" if review is not None else f"Action plan of {board.name}"
     return f"{plan}{filtered} as an Excel file"
 
@@ -238,7 +242,10 @@ def export_request(
     second. The caller has checked that `user` may see the plan, or read the chronology."""
     if (review is None) == (board is None):
         raise ValueError("An export is of a review's plan or of a board's, not both.")
-    if kind == ExportKind.CHRONOLOGY and review is None:
+    if (
+        kind in (ExportKind.CHRONOLOGY, ExportKind.CHRONOLOGY_XLSX, ExportKind.CHRONOLOGY_PDF)
+        and review is None
+    ):
         raise ValueError("A chronology export is of a review's merged chronology.")
     pending = Export.objects.filter(
         kind=kind,
@@ -309,6 +316,43 @@ def export_chronology(export: Export) -> chronology_export.Chronology:
     return chronology_export.chronology_of(review, QueryDict(export.query))
 
 
+def write_chronology_pdf(
+    chronology: chronology_export.Chronology, out: BinaryIO, *, progress: Callable[[int], None]
+) -> int:
+    """Writes the merged chronology as a PDF (the print stylesheet, WeasyPrint with our fetcher, every
+    user-written value autoescaped by the template). A PDF is laid out whole, so the entries are read
+    into memory first; progress is reported as they are read. Returns how many entries it holds."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone as tz
+
+    from .content import HANDLING, PROTECTIVE_MARKING
+    from .render import pdf_from_html
+
+    review = chronology.review
+    entries = []
+    for entry in chronology.entries():
+        entries.append(entry)
+        if len(entries) % chronology_export.PROGRESS_EVERY == 0:
+            progress(len(entries))
+    html = render_to_string(
+        "documents/print/chronology.html",
+        {
+            "review": review,
+            "board": review.lead_board,
+            "document_title": f"{review.reference}: merged chronology",
+            "protective_marking": PROTECTIVE_MARKING,
+            "handling": HANDLING.format(**vars(review.words)),
+            "entries": entries,
+            "count": len(entries),
+            "filtered": any(chronology.filters.get(name) for name in ("agency", "since", "until")),
+            "newest_first": chronology.filters.get("newest_first", False),
+            "generated_on": tz.localdate(),
+        },
+    )
+    out.write(pdf_from_html(html).pdf)
+    return len(entries)
+
+
 # Writes the export's rows into a binary file, reporting progress; returns how many rows it wrote.
 Writer = Callable[[BinaryIO, Callable[[int], None]], int]
 
@@ -319,6 +363,13 @@ def _export_source(export: Export) -> tuple[int, Writer]:
         chronology = export_chronology(export)
 
         def write_chronology(handle: BinaryIO, progress: Callable[[int], None]) -> int:
+            if export.kind == ExportKind.CHRONOLOGY_PDF:
+                return write_chronology_pdf(chronology, handle, progress=progress)
+            if export.kind == ExportKind.CHRONOLOGY_XLSX:
+                title = f"{chronology.review.reference}: merged chronology"
+                return chronology_export.write_xlsx(
+                    chronology.entries(), handle, title=title, progress=progress
+                )
             return chronology_export.write_csv(chronology.entries(), handle, progress=progress)
 
         return chronology.count(), write_chronology

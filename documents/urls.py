@@ -20,6 +20,8 @@ urlpatterns = [
     path("boards/<int:pk>/actions/excel/", views.board_action_plan_xlsx, name="board_action_plan_xlsx"),
     # A review's merged chronology as a CSV file: asked for from the chronology's page (with its filters).
     path("reviews/<int:pk>/chronology/csv/", views.chronology_csv, name="chronology_csv"),
+    path("reviews/<int:pk>/chronology/xlsx/", views.chronology_xlsx, name="chronology_xlsx"),
+    path("reviews/<int:pk>/chronology/pdf/", views.chronology_pdf, name="chronology_pdf"),
     path(EXPORT, views.export_detail, name="export_detail"),
     path(EXPORT + "status/", views.export_status, name="export_status"),
     path(EXPORT + "download/", views.export_download, name="export_download"),

@@ -212,6 +212,27 @@ def chronology_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("export_detail", export.pk)
 
 
+def _chronology_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    review = review_for(request.user, pk, "read_chronology")
+    chronology = chronology_export.chronology_of(review, request.POST)
+    if not chronology.understood:
+        messages.warning(request, "Some filters were not understood and were left out of the file.")
+    export = services.export_request(user=request.user, review=review, query=chronology.query, kind=kind)
+    return redirect("export_detail", export.pk)
+
+
+@require_POST
+def chronology_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's merged chronology, filtered as its page, as an Excel file."""
+    return _chronology_file(request, pk, Export.Kind.CHRONOLOGY_XLSX)
+
+
+@require_POST
+def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks for the review's merged chronology, filtered as its page, as a PDF file."""
+    return _chronology_file(request, pk, Export.Kind.CHRONOLOGY_PDF)
+
+
 # An export: its page, its status, its file ------------------------------------------------------------------
 
 
@@ -249,7 +270,7 @@ def _export_context(request: HttpRequest, export_pk: int) -> dict:
         "review": review,
         "source_url": _source_url(export),
         "source_name": "merged chronology" if export.is_chronology else "action plan",
-        "file_kind": "CSV file" if export.is_chronology else "Excel file",
+        "file_kind": export.file_kind,
         "can_retry": export.status == Export.Status.FAILED,
         # How long it may still take, truthfully: a stopped worker or a queue away says so.
         "progress": services.EXPORTS.progress(export) if export.is_pending else "",
@@ -265,7 +286,7 @@ def export_detail(request: HttpRequest, export_pk: int) -> HttpResponse:
     if export.is_chronology:
         information = link("Information from agencies", "information_requests", review.pk)
         chronology = link("Merged chronology", "chronology", review.pk)
-        ctx["breadcrumbs"] = review_crumbs(review, information, chronology, ("CSV file", None))
+        ctx["breadcrumbs"] = review_crumbs(review, information, chronology, (ctx["file_kind"], None))
     elif review is not None:
         plan = link("Action plan", "action_plan", review.pk)
         ctx["breadcrumbs"] = review_crumbs(review, response_crumb(review), plan, ("Excel file", None))
@@ -292,7 +313,7 @@ def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
     if review is not None:
         review_access_record(review=review, user=request.user, request=request)
     if export.is_chronology:
-        return attachment(export.file, chronology_export.file_name(review, made_on))
+        return attachment(export.file, chronology_export.file_name(review, made_on, export.extension))
     stem = review.reference if review is not None else export.board.name
     return attachment(export.file, action_export.file_name(stem, "xlsx", made_on))
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import commissioning, governance, improvement, management, parallel, people, report
+from . import analysis, commissioning, governance, improvement, information, management, parallel, people, report
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {
@@ -14,8 +14,10 @@ MARKERS: dict[int, Marker] = {
         governance.MARKER,  # QM 7: governance of the review
         management.MARKER,  # QM 8: management of the review
         parallel.MARKER,  # QM 9: parallel processes
+        information.MARKER,  # QM 10: assembling the information
         people.PRACTITIONERS,  # QM 11: practitioners' involvement
         people.INVOLVEMENT,  # QM 12: the family's involvement
+        analysis.MARKER,  # QM 13: the analysis
         report.MARKER,  # QM 14: the report
         improvement.MARKER,  # QM 15: the board's response
     )

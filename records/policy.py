@@ -125,6 +125,14 @@ PARTS: tuple[Part, ...] = (
         files=("report",),
     ),
     Part("conduct.ChronologyEntry", "request", "conduct.InformationRequest", clear=("event", "source")),
+    # The analysis: the reviewer's questions and episodes tell the family's story; their dates stay.
+    Part("conduct.EnquiryLine", "review", clear=("question", "why"), people=("created_by",)),
+    Part(
+        "conduct.PracticeEpisode",
+        "review",
+        clear=("title", "summary", "analysis"),
+        people=("created_by",),
+    ),
     # The report's drafts: the files and what was said of them (agencies' comments, the panel's, the
     # family's) name the family and the practitioners; versions, dates and outcomes are kept.
     Part(

@@ -45,3 +45,18 @@ def csv_chunks(header: list[str], rows: Iterable[list], rows_per_write: int = 20
             yield pending.take()
     if pending.parts:
         yield pending.take()
+
+
+def xlsx_text(sheet, text: str):
+    """What an openpyxl write-only `sheet` is given for a text cell: neutralised (openpyxl makes a formula of
+    any str starting with "="), cleared of the control characters a workbook cannot hold, and kept as text
+    even when it reads like an error code ("#N/A")."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", neutralise(text))
+    if text in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text

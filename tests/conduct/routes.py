@@ -7,6 +7,7 @@ does not); the named agency author alone writes the submission, and sees nothing
 from __future__ import annotations
 
 from tests.conduct.helpers import in_progress, north_request
+from tests.conduct.inquiry_helpers import episode, line
 from tests.routes import Route, _object
 
 OUTSIDERS = ("east_manager", "south_member", "south_manager")
@@ -27,6 +28,30 @@ def _request(w, status: str = "asked") -> dict:
 def _entry(w) -> dict:
     made = north_request(w)
     return {"pk": made.review_id, "request_pk": made.pk, "entry_pk": made.entries.first().pk}
+
+
+NOT_WRITERS = (*OUTSIDERS, "north_author", "north_member", "north_chair")
+
+
+def _line(w) -> dict:
+    review = in_progress(w.north_review)
+    made = review.enquiry_lines.first() or line(review)
+    return {"pk": review.pk, "line_pk": made.pk}
+
+
+def _episode(w) -> dict:
+    made = north_request(w, "submitted")
+    review = made.review
+    found = review.practice_episodes.first() or episode(review, entries=list(made.entries.all()))
+    return {"pk": review.pk, "episode_pk": found.pk}
+
+
+def _authorship(w) -> dict:
+    from reviews.models import Membership, Role
+
+    review = in_progress(w.north_review)
+    held = Membership.objects.get(user=w.north_author, board=review.lead_board, role=Role.AGENCY_AUTHOR)
+    return {"pk": review.pk, "membership_pk": held.pk}
 
 
 ROUTES: dict[str, Route] = {
@@ -60,6 +85,37 @@ ROUTES: dict[str, Route] = {
         denied=(*NOT_READERS, "north_author"),
         ok_status=302,
     ),
+    "chronology_xlsx": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_manager",
+        denied=(*NOT_READERS, "north_author"),
+        ok_status=302,
+    ),
+    "chronology_pdf": Route(
+        kwargs=_review,
+        method="post",
+        allowed="north_chair",
+        denied=(*NOT_READERS, "north_author"),
+        ok_status=302,
+    ),
+    # The analysis (conduct/inquiry): read as the chronology is, written by the lead reviewer or the manager;
+    # the self-checks of markers 10 and 13, read as their parts are.
+    "analysis": _object(_review, allowed="north_chair", denied=(*NOT_READERS, "north_author")),
+    "enquiry_line_add": _object(_review, allowed="north_reviewer", denied=NOT_WRITERS),
+    "enquiry_line_edit": _object(_line, allowed="north_manager", denied=NOT_WRITERS),
+    "enquiry_line_delete": _object(_line, allowed="north_reviewer", denied=NOT_WRITERS),
+    "practice_episode_add": _object(_review, allowed="north_reviewer", denied=NOT_WRITERS),
+    "practice_episode_edit": _object(_episode, allowed="north_reviewer", denied=NOT_WRITERS),
+    "practice_episode_evidence": _object(_episode, allowed="north_manager", denied=NOT_WRITERS),
+    "practice_episode_delete": _object(_episode, allowed="north_reviewer", denied=NOT_WRITERS),
+    "analysis_self_check": _object(_review, allowed="north_chair", denied=(*NOT_READERS, "north_author")),
+    # Naming agency authors: the lead board's business manager, while the review is in progress.
+    "agency_authors": _object(_review, allowed="north_manager", denied=NOT_MANAGER),
+    "agency_author_end": Route(
+        kwargs=_authorship, method="post", allowed="north_manager", denied=NOT_MANAGER, ok_status=302
+    ),
+    "information_self_check": _object(_review, allowed="north_member", denied=(*OUTSIDERS, "north_author")),
 }
 # The pages an agency author reaches: those of the request naming them, and nothing else of any review.
 AUTHOR_ROUTES = frozenset(

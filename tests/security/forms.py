@@ -381,6 +381,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
     "markers.forms.SelfCheckForm": (
         Target("commissioning_self_check", BM),
         Target("response_self_check", BM),
+        Target("information_self_check", BM),
+        Target("analysis_self_check", BM),
         Target("practitioners_self_check", BM),
         Target("family_self_check", BM),
         Target("governance_self_check", BM),
@@ -395,6 +397,17 @@ FORMS: dict[str, tuple[Target, ...]] = {
         Target("chronology_entry_add", "north_author"),
         Target("chronology_entry_edit", "north_author"),
     ),
+    # The analysis: the lead reviewer's lines of enquiry, episodes and the entries an episode cites
+    "conduct.inquiry.forms.EnquiryLineForm": (
+        Target("enquiry_line_add", "north_reviewer"),
+        Target("enquiry_line_edit", "north_reviewer"),
+    ),
+    "conduct.inquiry.forms.EpisodeForm": (
+        Target("practice_episode_add", "north_reviewer"),
+        Target("practice_episode_edit", "north_reviewer"),
+    ),
+    "conduct.inquiry.forms.EvidenceForm": (Target("practice_episode_evidence", "north_reviewer"),),
+    "conduct.inquiry.forms.AgencyAuthorForm": (Target("agency_authors", BM),),
     "conduct.forms.AgencyReportForm": (Target("information_report_upload", "north_author"),),
     "conduct.forms.ReturnForm": (Target("information_send_back", BM),),
     # The report: the lead reviewer's drafts and answers to comments, the manager's round of agencies and
@@ -410,6 +423,8 @@ FORMS: dict[str, tuple[Target, ...]] = {
         Target("chronology", BM, method="get"),
         # The page's filters sent with its download button, asking for the chronology as a CSV file.
         Target("chronology_csv", BM, page="chronology"),
+        Target("chronology_xlsx", BM, page="chronology"),
+        Target("chronology_pdf", BM, page="chronology"),
     ),
     # Practitioners and the restricted family record
     "conduct.people.forms.PractitionerEventForm": (
