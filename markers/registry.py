@@ -3,7 +3,17 @@
 
 from __future__ import annotations
 
-from . import analysis, commissioning, governance, improvement, information, management, parallel, people, report
+from . import (
+    analysis,
+    commissioning,
+    governance,
+    improvement,
+    information,
+    management,
+    parallel,
+    people,
+    report,
+)
 from .checks import Marker
 
 MARKERS: dict[int, Marker] = {

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from reviews.models import Review
 
+from ..people.selectors import family_names
+
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # The parts of a Word document that hold text a reader sees: the body, headers, footers and notes.
 WORD_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
@@ -45,10 +47,17 @@ def names_found(text: str, names: list[str]) -> list[str]:
     return found
 
 
-def names_to_check(review: Review) -> list[str]:
-    """The family's real names the portal holds for the review. Nothing holds them yet: the family record
-    (its members' real names and pseudonyms) is wired in here when it exists."""
-    return []
+def names_to_check(review: Review) -> list[tuple[str, str]]:
+    """(real name, pseudonym) of each family member the family record holds for the review: the report
+    writes of them by their pseudonyms, never their real names."""
+    return [(real, pseudonym) for real, pseudonym in family_names(review) if real.strip()]
+
+
+def named_members(text: str, family: list[tuple[str, str]]) -> list[str]:
+    """The pseudonyms of the family members whose real names (or surnames) occur in `text`, each once, in
+    the family record's order. What the check tells the person accepting the report: they may not see the
+    family record, so it names who is named by pseudonym, never by the real name it found."""
+    return [pseudonym for real, pseudonym in family if names_found(text, [real])]
 
 
 def docx_text(file) -> str:

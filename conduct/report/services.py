@@ -305,18 +305,18 @@ def family_feedback_record(
 
 def names_problem(draft: ReportDraft, review: Review) -> str:
     """Why the draft fails the names check ("" when it passes): a family member's real name in its text."""
-    wanted = names.names_to_check(review)
-    if not wanted:
+    family = names.names_to_check(review)
+    if not family:
         return ""
     try:
         text = names.draft_text(draft)
     except ValueError as error:
         return f"{error} Upload it again as a PDF or Word document."
-    found = names.names_found(text, wanted)
-    if found:
+    named = names.named_members(text, family)
+    if named:
         return (
-            "The draft names the family: "
-            + ", ".join(f"“{n}”" for n in found)
+            "The draft names the family: it uses the real name of "
+            + ", ".join(f"“{n}”" for n in named)
             + ". Use their pseudonyms, then add the corrected version."
         )
     return ""

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from conduct.report.names import docx_text, names_found, pdf_text
+from conduct.report.names import docx_text, named_members, names_found, pdf_text
 from tests.conduct.report_helpers import docx_bytes
 
 
@@ -75,3 +75,10 @@ def test_the_text_of_a_pdf_is_read():
     weasyprint = pytest.importorskip("weasyprint")
     data = weasyprint.HTML(string="<p>Seen by Jane Smith at home.</p>").write_pdf()
     assert names_found(pdf_text(io.BytesIO(data)), ["Jane Smith"]) == ["Jane Smith", "Smith"]
+
+
+def test_named_members_are_told_by_pseudonym_once_each_in_the_records_order():
+    family = [("Jane Smith", "Mother"), ("Paul Smith", "Father"), ("Tom Okoro", "Brother")]
+    assert named_members("Ms Smith and Tom Okoro", family) == ["Mother", "Father", "Brother"]
+    assert named_members("Mother and Father were seen.", family) == []
+    assert named_members("TOM OKORO", family) == ["Brother"]

@@ -37,7 +37,9 @@ def test_the_review_in_progress_has_five_agency_requests_in_every_state(review):
     requests = {r.agency.name: r for r in review.information_requests.select_related("agency")}
     assert len(requests) == 5
     statuses = sorted(r.status for r in requests.values())
-    assert statuses == sorted([Status.ACCEPTED, Status.ACCEPTED, Status.SUBMITTED, Status.ASKED, Status.ASKED])
+    assert statuses == sorted(
+        [Status.ACCEPTED, Status.ACCEPTED, Status.SUBMITTED, Status.ASKED, Status.ASKED]
+    )
     overdue = [r for r in requests.values() if r.is_overdue(today)]
     assert len(overdue) == 1 and overdue[0].reminded_on and overdue[0].escalated_on
     assert overdue[0].reminded_on <= overdue[0].due_on < overdue[0].escalated_on <= today
