@@ -1,7 +1,10 @@
-"""The demo's review in progress (NSCB-2025-04, Child D): the agencies asked for information, through the
-real services, then dated to the story. Five requests: three in (the children's services' chronology of 40
-entries, the police's and the health trust's), one overdue with its author reminded and the agency's board
-member told, one not yet due."""
+"""The demo's review in progress (NSCB-2025-04, Child D), made through the real services and then dated to
+the story: five agencies asked for information (three in — children's services' chronology of 40 entries,
+the police's and the health trust's — one overdue with its author reminded and the agency's board member
+told, one not yet due); the plan from the regime's template with one milestone slipped and the board told
+why; the governance, the lead reviewer's independence and a challenge resolved; a practitioner event; the
+family record with contact attempts; and the first draft of the report out to agencies for factual
+accuracy, one agency replied."""
 
 from __future__ import annotations
 
@@ -13,9 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from conduct import services
-from conduct.models import InformationRequest
+from conduct.inquiry import services as inquiry
+from conduct.models import (
+    Challenge,
+    ChronologyEntry,
+    FamilyContact,
+    FamilyMember,
+    InformationRequest,
+    Milestone,
+    PractitionerEvent,
+)
+from conduct.people import services as people
+from conduct.plan import services as plan
+from conduct.report import services as report
 from demo.reviews import _demo_pdf, _person
-from reviews.models import Agency, Membership, Review, Role
+from reviews import services as services_reviews
+from reviews.models import Agency, Membership, ParallelProcess, Review, Role
 
 User = get_user_model()
 REFERENCE = "NSCB-2025-04"
@@ -143,7 +159,7 @@ def seed_conduct(password: str) -> None:
     started = review.started_on or timezone.localdate() - timedelta(days=40)
     today = timezone.localdate()
     with transaction.atomic():
-        plan = {
+        asks = {
             # agency: (asked for, days after the start asked, days allowed, how it ends)
             "North City Council Children's Services": (["chronology", "report"], 3, 21, "accepted"),
             "Shire Constabulary": (["chronology"], 3, 21, "accepted"),
@@ -151,7 +167,7 @@ def seed_conduct(password: str) -> None:
             "Shire Probation Service": (["chronology", "records"], 5, (today - started).days - 10, "overdue"),
             "North City Schools Partnership": (["report"], 30, (today - started).days - 20, "asked"),
         }
-        for agency_name, (asked_for, after, allowed, ends) in plan.items():
+        for agency_name, (asked_for, after, allowed, ends) in asks.items():
             agency = Agency.objects.get(name=agency_name)
             asked_on = min(started + timedelta(days=after), today)
             due_on = asked_on + timedelta(days=max(allowed, 1))
@@ -187,6 +203,238 @@ def seed_conduct(password: str) -> None:
                 InformationRequest.objects.filter(pk=request.pk).update(
                     reminded_on=due_on - timedelta(days=2), escalated_on=due_on + timedelta(days=1)
                 )
+        reviewer = review.appointments.get(ended_at__isnull=True).reviewer
+        _plan(review, manager, reviewer, started, today)
+        held = _practitioners(review, manager, started, today)
+        _trial(review, manager, started)
+        _analysis(review, reviewer)
+        event_step = review.milestones.get(name="Practitioner event held")
+        plan.milestone_done(review=review, user=manager, milestone=event_step, done_on=held)
+        _family(review, manager, started, today)
+        _draft(review, manager, reviewer, today)
+
+
+def _plan(review: Review, manager, reviewer, started: date, today: date) -> None:
+    """The plan from the template, dated from the start; the agency information milestone slipped (probation
+    is late) and the board told; the first one done; governance, independence and a challenge resolved."""
+    plan.plan_from_template(review=review, user=manager)
+    shift = today - started
+    for milestone in review.milestones.all():
+        Milestone.objects.filter(pk=milestone.pk).update(
+            planned_on=milestone.planned_on - shift, due_on=milestone.due_on - shift
+        )
+    first, info = list(review.milestones.order_by("due_on", "pk")[:2])
+    plan.milestone_done(review=review, user=manager, milestone=first, done_on=min(first.due_on, today))
+    info.refresh_from_db()
+    plan.milestone_save(
+        review=review,
+        user=manager,
+        name=info.name,
+        owner=info.owner,
+        due_on=max(info.due_on, today) + timedelta(days=21),
+        reason="Probation's chronology is overdue and its records need the court's permission to share; the "
+        "lead reviewer cannot start the analysis without them.",
+        milestone=info,
+    )
+    plan.governance_save(
+        review=review,
+        user=manager,
+        quality_assured_by="The board's case review sub-group (chair: Helen Marsh)",
+        quality_assurance="The sub-group reads each draft against the terms of reference and the quality "
+        "markers, and meets the lead reviewer after the first draft and before the final one.",
+        sign_off="The sub-group recommends the final report; the independent chair accepts it for the board.",
+    )
+    plan.independence_declare(review=review, user=reviewer, independent=True)
+    challenge = plan.challenge_record(
+        review=review,
+        user=manager,
+        kind=Challenge.Kind.CHALLENGE,
+        issue="Probation questioned whether the partner's supervision records are in scope of the review.",
+        raised_by="Shire Probation Service",
+        raised_on=started + timedelta(days=12),
+        escalated=False,
+    )
+    plan.challenge_resolve(
+        review=review,
+        user=manager,
+        challenge=challenge,
+        resolution="The lead reviewer showed the line of enquiry on the partner's risk; probation agreed to "
+        "share the records once the court allows.",
+        resolved_on=started + timedelta(days=19),
+        escalated=False,
+    )
+
+
+def _trial(review: Review, manager, started: date) -> None:
+    """The partner's trial: what it does to the timetable and the terms of reference, and the disclosure
+    agreed with the police and the Crown Prosecution Service."""
+    trial = review.parallel_processes.get(kind=ParallelProcess.Kind.CRIMINAL)
+    services_reviews.parallel_process_save(
+        review=review,
+        user=manager,
+        process=trial,
+        kind=trial.kind,
+        description=trial.description,
+        may_delay_publication=True,
+        expected_end=trial.expected_end,
+        timetable_effect="The partner is not approached until the verdict; the report is completed on time "
+        "but published after the trial.",
+        tor_effect="The review does not consider the cause of Child D's injuries, which is for the court.",
+        disclosure_agreed_on=started + timedelta(days=6),
+        disclosure_agreed_with="Shire Constabulary's senior investigating officer and the Crown Prosecution "
+        "Service",
+        disclosure_terms="Practitioners may be interviewed about their own practice; witness statements are "
+        "not read by the review; the draft goes to the CPS before it is shared beyond the board.",
+    )
+
+
+def _analysis(review: Review, reviewer) -> None:
+    """A line of enquiry (from the mother's question) and a key practice episode citing three agencies'
+    entries."""
+    line = inquiry.enquiry_line_save(
+        review=review,
+        user=reviewer,
+        question="Why did the health visitor's concerns about the home not reach children's social care in "
+        "time to change the plan?",
+        why="Raised by Child D's mother at her meeting with the lead reviewer.",
+    )
+    entries = review.chronology_entries.filter(significance=ChronologyEntry.Significance.KEY).order_by(
+        "occurred_on", "pk"
+    )
+    cited = [e.pk for e in entries if e.agency.name != "Shire Probation Service"][:5]
+    first, last = entries.first(), entries.last()
+    episode = inquiry.episode_save(
+        review=review,
+        user=reviewer,
+        title="The bruise that was explained as a fall",
+        starts_on=first.occurred_on,
+        ends_on=last.occurred_on,
+        summary="A bruise seen by the health visitor and by the social worker was accepted as accidental by "
+        "each, and neither told the other.",
+        analysis="Each agency judged the injury alone, against its own records; the child in need plan had no "
+        "shared way to pool concerns between meetings, and the partner's history was never sought.",
+        line_ids=[line.pk],
+    )
+    inquiry.episode_evidence_set(review=review, user=reviewer, episode=episode, entry_ids=cited)
+
+
+def _practitioners(review: Review, manager, started: date, today: date) -> date:
+    agencies = {a.name: a.pk for a in Agency.objects.filter(boards=review.lead_board)}
+    held = max(started + timedelta(days=30), today - timedelta(days=9))
+    people.practitioner_event_save(
+        review=review,
+        user=manager,
+        kind=PractitionerEvent.Kind.EVENT,
+        purpose="To hear from the practitioners who worked with Child D's family what it was like to work "
+        "with them, and what helped or hindered them.",
+        held_on=held,
+        briefed_on=held - timedelta(days=7),
+        support_offered="Each agency's safeguarding lead met its practitioners before and after the event; "
+        "the employee assistance line was offered.",
+        feedback="Practitioners valued hearing each other's view of the family; several asked to hear the "
+        "findings before publication.",
+        feedback_on=min(held + timedelta(days=3), today),
+        attendance={
+            agencies["North City Council Children's Services"]: (5, 4),
+            agencies["Shire Constabulary"]: (3, 2),
+            agencies["Shire Community Health NHS Trust"]: (3, 3),
+            agencies["Shire Probation Service"]: (2, 0),
+        },
+    )
+    return held
+
+
+def _family(review: Review, manager, started: date, today: date) -> None:
+    child = review.children.first()
+    told = review.notification_date + timedelta(days=10) if review.notification_date else started
+    mother = people.family_member_save(
+        review=review,
+        user=manager,
+        real_name="Kerry Ashdown",
+        pseudonym="Mother",
+        relationship="Mother",
+        child=child,
+        told_on=told,
+        told_by="The board's business manager",
+        told_how=FamilyMember.Told.LETTER,
+        support_offered="An advocate from the bereavement service; the letter was sent through her solicitor.",
+        consent=FamilyMember.Consent.GIVEN,
+        influence="She asked the review to look at why the health visitor's concerns did not reach children's "
+        "social care; this became a line of enquiry.",
+        saw_draft_on=None,
+        draft_comments="",
+        not_involved_reason="",
+    )
+    for on, method, outcome, views in (
+        (told + timedelta(days=14), FamilyContact.Method.PHONE, FamilyContact.Outcome.NO_REPLY, ""),
+        (told + timedelta(days=21), FamilyContact.Method.LETTER, FamilyContact.Outcome.SPOKE, ""),
+        (
+            min(started + timedelta(days=20), today),
+            FamilyContact.Method.MEETING,
+            FamilyContact.Outcome.MET,
+            "She felt nobody listened when she said she was frightened of her partner.",
+        ),
+    ):
+        people.family_contact_add(
+            member=mother,
+            user=manager,
+            contacted_on=min(on, today),
+            method=method,
+            outcome=outcome,
+            views=views,
+        )
+    people.family_member_save(
+        review=review,
+        user=manager,
+        real_name="Jason Pike",
+        pseudonym="Mother's partner",
+        relationship="Mother's partner",
+        child=child,
+        told_on=told,
+        told_by="The board's business manager",
+        told_how=FamilyMember.Told.LETTER,
+        support_offered="",
+        consent=FamilyMember.Consent.NOT_ASKED,
+        influence="",
+        saw_draft_on=None,
+        draft_comments="",
+        not_involved_reason="He awaits trial for Child D's injuries; the police advised that he is not "
+        "approached until the trial ends.",
+    )
+
+
+def _draft(review: Review, manager, reviewer, today: date) -> None:
+    """The lead reviewer's first draft, out to three agencies for factual accuracy; the police replied."""
+    upload = _demo_pdf()
+    upload.name = upload.display_name = "nscb-2025-04-draft-1.pdf"
+    draft = report.draft_add(
+        review=review, user=reviewer, upload=upload, notes="First draft, for factual accuracy."
+    )
+    agencies = list(
+        Agency.objects.filter(
+            name__in=[
+                "North City Council Children's Services",
+                "Shire Constabulary",
+                "Shire Community Health NHS Trust",
+            ]
+        )
+    )
+    checks = report.accuracy_checks_send(
+        review=review, user=manager, draft=draft, agencies=agencies, due_on=today + timedelta(days=12)
+    )
+    police = next(c for c in checks if c.agency.name == "Shire Constabulary")
+    replier = Membership.objects.filter(
+        board=review.lead_board, agency=police.agency, role=Role.AGENCY_AUTHOR, is_active=True
+    ).first()
+    report.accuracy_reply(
+        check=police,
+        user=replier.user,
+        comments=[
+            ("Section 3, page 7", "The second domestic incident was attended by two officers, not one."),
+            ("Section 4, page 9", "The risk assessment was reviewed by a supervisor the next day."),
+        ],
+        no_comments=False,
+    )
 
 
 def _authors(review: Review, password: str) -> dict[str, User]:

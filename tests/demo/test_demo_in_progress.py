@@ -1,7 +1,8 @@
 """The demo's review in progress (NSCB-2025-04) holds what the README promises of the running of a review:
 five agencies asked for information, three in (one chronology of 40 entries), one overdue with its author
 reminded and the agency's board member told, one not yet due; each agency author signs in and sees only
-their own request."""
+their own request; a plan with one milestone slipped, a practitioner event, the family's contact attempts
+and a first draft out for factual accuracy; the self-checks of markers 4 and 7–14 have evidence."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from conduct.models import InformationRequest
+from conduct.models import AccuracyCheck, FamilyContact, InformationRequest
+from conduct.report import services as report_services
+from markers.checks import evidence_for
+from markers.registry import MARKERS
 from reviews.models import Review, State
 from scr_portal.accounts.models import User
 
@@ -68,3 +72,24 @@ def test_each_agency_author_sees_their_own_request_and_nothing_else_of_the_revie
         for other in others:
             assert client.get(reverse("information_request", args=[review.pk, other.pk])).status_code == 404
     assert User.objects.filter(email__startswith="author-", email__endswith="@north.example").count() == 5
+
+
+def test_the_review_in_progress_shows_its_plan_people_family_and_draft(review):
+    slipped = [m for m in review.milestones.all() if m.due_on > m.planned_on]
+    assert len(slipped) == 1 and slipped[0].delays.count() == 1 and slipped[0].delays.get().reason
+    assert review.milestones.filter(done_on__isnull=False).count() == 2
+    assert review.practitioner_events.count() == 1
+    assert review.family_members.count() == 2
+    assert FamilyContact.objects.filter(member__review=review).count() == 3
+    (draft,) = review.report_drafts.all()
+    checks = list(AccuracyCheck.objects.filter(draft=draft))
+    assert len(checks) == 3 and sum(1 for c in checks if c.replied_at) == 1
+    assert not draft.accepted_at
+    # The draft names nobody of the family: it could be accepted once checked.
+    assert report_services.names_problem(draft, review) == ""
+
+
+def test_every_self_check_of_the_running_of_the_review_has_evidence_in_the_demo(review):
+    for number in (4, 7, 8, 9, 10, 11, 12, 13, 14):
+        evidence = evidence_for(review, MARKERS[number])
+        assert any(e.suggests != "not_met" for e in evidence.values()), number
