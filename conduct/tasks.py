@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
+from .report import services as report_services
 
 
 @shared_task(name="conduct.send_information_reminders")
@@ -16,6 +17,4 @@ def send_information_reminders() -> int:
 @shared_task(name="conduct.send_accuracy_reminders")
 def send_accuracy_reminders() -> int:
     """Daily: chases agencies' replies on a draft's facts due within 2 working days, and once overdue."""
-    from .report.services import accuracy_reminders_send
-
-    return accuracy_reminders_send()
+    return report_services.accuracy_reminders_send()
