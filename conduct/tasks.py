@@ -1,10 +1,13 @@
-"""Celery tasks for the information from agencies: thin and idempotent."""
+"""Celery tasks for running the review (information from agencies, practitioners, the report's drafts):
+thin and idempotent."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from . import services
+from .people import services as people
+from .report import services as report_services
 
 
 @shared_task(name="conduct.send_information_reminders")
@@ -16,14 +19,10 @@ def send_information_reminders() -> int:
 @shared_task(name="conduct.send_accuracy_reminders")
 def send_accuracy_reminders() -> int:
     """Daily: chases agencies' replies on a draft's facts due within 2 working days, and once overdue."""
-    from .report.services import accuracy_reminders_send
-
-    return accuracy_reminders_send()
+    return report_services.accuracy_reminders_send()
 
 
 @shared_task(name="conduct.send_practitioner_reminders")
 def send_practitioner_reminders() -> int:
     """Daily: reminds the business manager of practitioner briefings and feedback not recorded."""
-    from .people import services as people
-
     return people.practitioner_reminders_send()

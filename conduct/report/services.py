@@ -341,7 +341,11 @@ def draft_accept(*, review: Review, user, draft: ReportDraft, received_on: date,
             raise ReportRefused(f"Only the latest draft (version {latest}) can be accepted.")
         draft.accepted_at, draft.accepted_by = timezone.now(), user
         draft.save(update_fields=["accepted_at", "accepted_by"])
-        with draft.file.open("rb") as handle:
+        try:
+            handle = draft.file.open("rb")
+        except OSError as error:
+            raise ReportRefused("The draft's file cannot be read: add it again as a new version.") from error
+        with handle:
             copy = File(handle, name=draft.file_name)
             copy.display_name = draft.file_name
             try:

@@ -252,3 +252,12 @@ def test_on_a_practice_review_a_statutory_partner_accepts(partnership):
     partner = next(iter(partnership.leads.values()))
     review = services.draft_accept(review=review, user=partner, draft=latest, received_on=TODAY())
     assert review.state == State.REPORT_RECEIVED and review.final_report_name == latest.file_name
+
+
+def test_a_draft_whose_file_is_missing_is_refused_plainly(info, world):
+    latest = draft(info.review)
+    latest.file.storage.delete(latest.file.name)
+    with pytest.raises(services.ReportRefused, match="cannot be read"):
+        services.draft_accept(review=info.review, user=world.north_chair, draft=latest, received_on=TODAY())
+    latest.refresh_from_db()
+    assert latest.accepted_at is None
