@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ from reviews.services import timeline_add
 from scr_portal import files, leases, outbox
 
 from . import render
+from .content import HANDLING, PROTECTIVE_MARKING
 from .models import Document, Export, document_upload_to, export_upload_to
 
 log = logging.getLogger(__name__)
@@ -322,12 +324,6 @@ def write_chronology_pdf(
     """Writes the merged chronology as a PDF (the print stylesheet, WeasyPrint with our fetcher, every
     user-written value autoescaped by the template). A PDF is laid out whole, so the entries are read
     into memory first; progress is reported as they are read. Returns how many entries it holds."""
-    from django.template.loader import render_to_string
-    from django.utils import timezone as tz
-
-    from .content import HANDLING, PROTECTIVE_MARKING
-    from .render import pdf_from_html
-
     review = chronology.review
     entries = []
     for entry in chronology.entries():
@@ -346,10 +342,10 @@ def write_chronology_pdf(
             "count": len(entries),
             "filtered": any(chronology.filters.get(name) for name in ("agency", "since", "until")),
             "newest_first": chronology.filters.get("newest_first", False),
-            "generated_on": tz.localdate(),
+            "generated_on": timezone.localdate(),
         },
     )
-    out.write(pdf_from_html(html).pdf)
+    out.write(render.pdf_from_html(html).pdf)
     return len(entries)
 
 

@@ -40,7 +40,8 @@ def _episodes(facts: AnalysisFacts) -> Evidence:
     if not f["episodes"]:
         return Evidence("No key practice episode is recorded yet.", NOT_MET)
     summary = (
-        f"{_plural(f['episodes'], 'key practice episode')}; {f['with_evidence']} cite chronology entries."
+        f"{_plural(f['episodes'], 'key practice episode')}, {f['with_evidence']} of them citing chronology "
+        "entries."
     )
     return Evidence(summary, MET if f["with_evidence"] == f["episodes"] else PARTLY)
 
@@ -50,9 +51,8 @@ def _agencies(facts: AnalysisFacts) -> Evidence:
     if not f["episodes"]:
         return Evidence("No key practice episode is recorded yet.", NOT_MET)
     summary = (
-        f"{f['several_agencies']} of {_plural(f['episodes'], 'episode')} rest on entries from two agencies "
-        f"or more; {f['agencies_cited']} of the {_plural(f['agencies_sending'], 'agency', 'agencies')} that "
-        "sent a chronology are cited."
+        f"Episodes resting on entries from two agencies or more: {f['several_agencies']} of {f['episodes']}; "
+        f"agencies that sent a chronology and are cited: {f['agencies_cited']} of {f['agencies_sending']}."
     )
     if f["several_agencies"] == f["episodes"] and f["agencies_cited"] == f["agencies_sending"]:
         return Evidence(summary, MET)
@@ -63,7 +63,7 @@ def _why(facts: AnalysisFacts) -> Evidence:
     f = facts.figures
     if not f["episodes"]:
         return Evidence("No key practice episode is recorded yet.", NOT_MET)
-    summary = f"{f['analysed']} of {_plural(f['episodes'], 'episode')} say why practice was as it was."
+    summary = f"Episodes that say why practice was as it was: {f['analysed']} of {f['episodes']}."
     return Evidence(summary, MET if f["analysed"] == f["episodes"] else PARTLY)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from reviews.models import Review
+from reviews.models import Membership, Review, Role
 
 from ..models import ChronologyEntry, EnquiryLine, InformationRequest, PracticeEpisode
 from ..selectors import SENT, merged_entries, ordered
@@ -52,6 +52,16 @@ def lines_of(review: Review) -> QuerySet[EnquiryLine]:
 
 def line_of(review: Review, line_pk: int) -> EnquiryLine:
     return get_object_or_404(EnquiryLine, review=review, pk=line_pk)
+
+
+def authorship_of(review: Review, membership_pk: int) -> Membership:
+    """An agency author's membership of the review's lead board (active or ended), or 404."""
+    return get_object_or_404(
+        Membership.objects.select_related("user", "agency"),
+        pk=membership_pk,
+        board_id=review.lead_board_id,
+        role=Role.AGENCY_AUTHOR,
+    )
 
 
 def episode_of(review: Review, episode_pk: int) -> PracticeEpisode:

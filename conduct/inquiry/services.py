@@ -11,10 +11,16 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from reviews import workflow
 from reviews.models import Membership, Review, Role
+from reviews.notifications import absolute
 from reviews.services import review_lock, timeline_add
 
 from ..models import ChronologyEntry, EnquiryLine, PracticeEpisode
@@ -177,14 +183,6 @@ def _set_password_email(user) -> None:
     """Emails the person a link to set their password (Django's reset link: it works once, and only while
     the password is still the one they have). Sent after the commit; if the mail server is down it is
     logged, and the person can still ask for a link from the sign-in page ("Forgotten your password?")."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from reviews.notifications import absolute
-
     link = absolute(
         reverse(
             "password_reset_confirm",

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning.selectors import lines_of_enquiry
 from reviews.access import can
-from reviews.models import Membership, Role
 from reviews.selectors import review_for
 from scr_portal.breadcrumbs import link, review_crumbs
 
@@ -282,9 +281,7 @@ def agency_authors(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agency_author_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     review = review_for(request.user, pk, "ask_for_information")
-    membership = get_object_or_404(
-        Membership, pk=membership_pk, board_id=review.lead_board_id, role=Role.AGENCY_AUTHOR
-    )
+    membership = selectors.authorship_of(review, membership_pk)
     try:
         ended = services.agency_author_end(review=review, user=request.user, membership=membership)
     except services.AuthorRefused as refusal:

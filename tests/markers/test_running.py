@@ -84,15 +84,16 @@ def test_marker_13_reads_the_lines_episodes_and_the_agencies_they_cite(info, wor
         and evidence[1].suggests == PARTLY
     )
     assert (
-        evidence[2].summary == "2 key practice episodes; 2 cite chronology entries."
+        evidence[2].summary == "2 key practice episodes, 2 of them citing chronology entries."
         and evidence[2].suggests == MET
     )
-    assert evidence[3].summary.startswith(
-        "1 of 2 episodes rest on entries from two agencies or more; 2 of the 2"
+    assert evidence[3].summary == (
+        "Episodes resting on entries from two agencies or more: 1 of 2; agencies that sent a chronology and are "
+        "cited: 2 of 2."
     )
     assert evidence[3].suggests == PARTLY
     assert (
-        evidence[4].summary == "1 of 2 episodes say why practice was as it was."
+        evidence[4].summary == "Episodes that say why practice was as it was: 1 of 2."
         and evidence[4].suggests == PARTLY
     )
 
