@@ -4,7 +4,7 @@ the police's and the health trust's — one overdue with its author reminded and
 told, one not yet due); the plan from the regime's template with one milestone slipped and the board told
 why; the governance, the lead reviewer's independence and a challenge resolved; a practitioner event; the
 family record with contact attempts; and the first draft of the report out to agencies for factual
-accuracy, one agency replied."""
+accuracy, children's services replied through its board member."""
 
 from __future__ import annotations
 
@@ -404,7 +404,7 @@ def _family(review: Review, manager, started: date, today: date) -> None:
 
 
 def _draft(review: Review, manager, reviewer, today: date) -> None:
-    """The lead reviewer's first draft, out to three agencies for factual accuracy; the police replied."""
+    """The lead reviewer's first draft, out to three agencies for factual accuracy; one replied."""
     upload = _demo_pdf()
     upload.name = upload.display_name = "nscb-2025-04-draft-1.pdf"
     draft = report.draft_add(
@@ -422,16 +422,20 @@ def _draft(review: Review, manager, reviewer, today: date) -> None:
     checks = report.accuracy_checks_send(
         review=review, user=manager, draft=draft, agencies=agencies, due_on=today + timedelta(days=12)
     )
-    police = next(c for c in checks if c.agency.name == "Shire Constabulary")
-    replier = Membership.objects.filter(
-        board=review.lead_board, agency=police.agency, role=Role.AGENCY_AUTHOR, is_active=True
-    ).first()
+    # Children's services replied through its board member (who represents it on North's board).
+    children = next(c for c in checks if c.agency.name == "North City Council Children's Services")
+    member = Membership.objects.get(
+        board=review.lead_board, agency=children.agency, role=Role.BOARD_MEMBER, is_active=True
+    ).user
     report.accuracy_reply(
-        check=police,
-        user=replier.user,
+        check=children,
+        user=member,
         comments=[
-            ("Section 3, page 7", "The second domestic incident was attended by two officers, not one."),
-            ("Section 4, page 9", "The risk assessment was reviewed by a supervisor the next day."),
+            ("Section 3, page 7", "The child in need plan was reviewed three times, not twice."),
+            (
+                "Section 4, page 9",
+                "The step-down to early help was agreed by a team manager, not the social worker.",
+            ),
         ],
         no_comments=False,
     )
