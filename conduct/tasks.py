@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
+from .people import services as people
 
 
 @shared_task(name="conduct.send_information_reminders")
@@ -16,6 +17,4 @@ def send_information_reminders() -> int:
 @shared_task(name="conduct.send_practitioner_reminders")
 def send_practitioner_reminders() -> int:
     """Daily: reminds the business manager of practitioner briefings and feedback not recorded."""
-    from .people import services as people
-
     return people.practitioner_reminders_send()

@@ -153,6 +153,7 @@ def test_a_restart_runs_no_daily_job_again_the_same_day(
         "summary-reminders",
         "input-reminders",
         "information-reminders",
+        "practitioner-reminders",
         "action-reminders",
         "daily-digests",
     }
@@ -183,6 +184,7 @@ def test_each_job_runs_when_its_schedule_says():
         "summary-reminders",
         "input-reminders",
         "information-reminders",
+        "practitioner-reminders",
         "action-reminders",
         "daily-digests",
     }
