@@ -15,7 +15,14 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
-from conduct.models import ChronologyEntry, InformationRequest
+from conduct.models import (
+    ChronologyEntry,
+    FamilyContact,
+    FamilyMember,
+    InformationRequest,
+    PractitionerAttendance,
+    PractitionerEvent,
+)
 from responses.actions.services import export_columns_refresh
 from tests.conftest import World
 
@@ -167,6 +174,39 @@ def build_rich_review(w: World) -> Rich:
         occurred_on=timezone.localdate(),
         event=f"{FIRST_NAME} seen at home with the {FAMILY}s",
         source=f"Health visitor's notes on {FAMILY}",
+    )
+    practitioners = PractitionerEvent.objects.create(
+        review=review,
+        purpose=f"What the school knew of the {FAMILY}s",
+        held_on=timezone.localdate(),
+        support_offered=f"Supervision about {FIRST_NAME}",
+        feedback=f"Told them what the review found about the {FAMILY}s",
+        feedback_on=timezone.localdate(),
+        recorded_by=manager,
+    )
+    PractitionerAttendance.objects.create(event=practitioners, agency=agency, invited=2, attended=1)
+    relative = FamilyMember.objects.create(
+        review=review,
+        real_name=f"Jo {FAMILY}",
+        pseudonym=f"{FAMILY} mother",
+        child=child,
+        relationship=f"{FIRST_NAME}'s mother",
+        told_on=timezone.localdate(),
+        told_by=f"Visit with the {FAMILY} family worker",
+        told_how="visit",
+        support_offered=f"An advocate who knows the {FAMILY}s",
+        influence=f"{FIRST_NAME}'s school moves added",
+        draft_comments=f"The {FAMILY}s disagree with page 3",
+        not_involved_reason=f"{FAMILY} father in prison",
+    )
+    FamilyContact.objects.create(
+        member=relative,
+        review=review,
+        contacted_on=timezone.localdate(),
+        method="meeting",
+        outcome="met",
+        views=f"{FIRST_NAME} was frightened of the {FAMILY} uncle",
+        recorded_by=manager,
     )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(
