@@ -435,7 +435,7 @@ class FamilyMember(models.Model):
     real_name = models.CharField("real name", max_length=120)
     pseudonym = models.CharField("pseudonym in the report", max_length=60)
     child = models.ForeignKey(
-        "reviews.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="family_members"
+        "reviews.Child", on_delete=models.SET_NULL, null=True, blank=True, related_name="family_members"
     )
     relationship = models.CharField("relationship to the child", max_length=80)
     told_on = models.DateField("first told of the review on", null=True, blank=True)

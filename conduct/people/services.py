@@ -271,3 +271,16 @@ def family_contact_add(
         contact.full_clean(exclude=["member", "review", "recorded_by"])
         contact.save()
     return contact
+
+
+def practitioner_notifications_sweep(today: date | None = None) -> int:
+    """Periodic (registered with `notifications.add_sweep`): a reminder about an event of a review no
+    longer in progress can no longer be acted on."""
+    return notifications.resolve_settled(
+        "practitioners",
+        lambda ids: (
+            PractitionerEvent.objects.filter(pk__in=ids)
+            .exclude(review__state__in=workflow.states_allowing(workflow.INFORMATION_OPEN))
+            .values_list("pk", flat=True)
+        ),
+    )

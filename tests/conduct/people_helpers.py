@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conduct.models import FamilyContact, FamilyMember, PractitionerAttendance, PractitionerEvent
 from reviews.models import Child, Membership, Review, Role
+from tests.conduct.helpers import in_progress
 
 
 def manager_of(review: Review):
@@ -61,14 +62,10 @@ def contact(member: FamilyMember, **fields) -> FamilyContact:
 
 
 def north_event(w) -> PractitionerEvent:
-    from tests.conduct.helpers import in_progress
-
     review = in_progress(w.north_review)
     return review.practitioner_events.first() or event(review)
 
 
 def north_member(w) -> FamilyMember:
-    from tests.conduct.helpers import in_progress
-
     review = in_progress(w.north_review)
     return review.family_members.first() or member(review)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.conduct.helpers import in_progress, north_request
 from tests.conduct.inquiry_helpers import episode, line
+from tests.conduct.people_helpers import north_event, north_member
 from tests.routes import Route, _object
 
 OUTSIDERS = ("east_manager", "south_member", "south_manager")
@@ -138,15 +139,11 @@ AUTHOR_ROUTES = frozenset(
 
 
 def _event(w) -> dict:
-    from tests.conduct.people_helpers import north_event
-
     made = north_event(w)
     return {"pk": made.review_id, "event_pk": made.pk}
 
 
 def _member(w) -> dict:
-    from tests.conduct.people_helpers import north_member
-
     made = north_member(w)
     return {"pk": made.review_id, "member_pk": made.pk}
 

@@ -71,11 +71,16 @@ def test_feedback_not_recorded_a_week_after_is_reminded_and_recording_it_settles
     assert sorted(keys) == sorted(f"practitioners:{e.pk}:feedback:{e.held_on:%Y%m%d}" for e in (late, newer))
 
 
-def test_a_review_no_longer_in_progress_is_not_chased(info):
+def test_a_review_no_longer_in_progress_is_not_chased_and_its_reminders_are_settled(info, world):
     today = timezone.localdate()
     event(info.review, today - timedelta(days=10))
+    assert services.practitioner_reminders_send(today) == 1
+    assert services.practitioner_notifications_sweep() == 0  # still in progress: still to do
     Review.objects.filter(pk=info.review.pk).update(state="report_received")
-    assert services.practitioner_reminders_send(today) == 0
+    assert services.practitioner_reminders_send(today + timedelta(days=1)) == 0
+    assert services.practitioner_notifications_sweep() == 1
+    reminder = Notification.objects.get(recipient=world.north_manager, key__startswith="practitioners:")
+    assert reminder.resolved_at is not None
 
 
 def test_the_reminder_is_a_daily_periodic_job():

@@ -153,6 +153,8 @@ def test_a_restart_runs_no_daily_job_again_the_same_day(
         "summary-reminders",
         "input-reminders",
         "information-reminders",
+        "practitioner-reminders",
+        "accuracy-reminders",
         "action-reminders",
         "daily-digests",
     }
@@ -183,6 +185,8 @@ def test_each_job_runs_when_its_schedule_says():
         "summary-reminders",
         "input-reminders",
         "information-reminders",
+        "practitioner-reminders",
+        "accuracy-reminders",
         "action-reminders",
         "daily-digests",
     }

@@ -21,7 +21,11 @@ from conduct.models import (
     ChronologyEntry,
     DraftAssurance,
     DraftFamilyFeedback,
+    FamilyContact,
+    FamilyMember,
     InformationRequest,
+    PractitionerAttendance,
+    PractitionerEvent,
     ReportDraft,
 )
 from responses.actions.services import export_columns_refresh
@@ -215,6 +219,39 @@ def build_rich_review(w: World) -> Rich:
     )
     DraftFamilyFeedback.objects.create(
         draft=draft, seen_on=timezone.localdate(), said=f"{FIRST_NAME}'s mother agreed", recorded_by=manager
+    )
+    practitioners = PractitionerEvent.objects.create(
+        review=review,
+        purpose=f"What the school knew of the {FAMILY}s",
+        held_on=timezone.localdate(),
+        support_offered=f"Supervision about {FIRST_NAME}",
+        feedback=f"Told them what the review found about the {FAMILY}s",
+        feedback_on=timezone.localdate(),
+        recorded_by=manager,
+    )
+    PractitionerAttendance.objects.create(event=practitioners, agency=agency, invited=2, attended=1)
+    relative = FamilyMember.objects.create(
+        review=review,
+        real_name=f"Jo {FAMILY}",
+        pseudonym=f"{FAMILY} mother",
+        child=child,
+        relationship=f"{FIRST_NAME}'s mother",
+        told_on=timezone.localdate(),
+        told_by=f"Visit with the {FAMILY} family worker",
+        told_how="visit",
+        support_offered=f"An advocate who knows the {FAMILY}s",
+        influence=f"{FIRST_NAME}'s school moves added",
+        draft_comments=f"The {FAMILY}s disagree with page 3",
+        not_involved_reason=f"{FAMILY} father in prison",
+    )
+    FamilyContact.objects.create(
+        member=relative,
+        review=review,
+        contacted_on=timezone.localdate(),
+        method="meeting",
+        outcome="met",
+        views=f"{FIRST_NAME} was frightened of the {FAMILY} uncle",
+        recorded_by=manager,
     )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(
