@@ -327,7 +327,7 @@ def information_reminders_send(today: date | None = None) -> int:
                     title=f"{review.reference}: {agency}'s information for the review is overdue",
                     body=f"{request.author.get_full_name()} of {agency} was asked for "
                     f"{', '.join(request.asked_for)} by {long_date(request.due_on)} and has not submitted "
-                    f"it. As {agency}'s board member, please help it arrive.",
+                    f"it. As {agency}'s representative on the {review.words.body}, please help it arrive.",
                     path=reverse("information_requests", args=[review.pk]),
                     key=f"information:{request.pk}:escalated:{due_key}",
                 )
