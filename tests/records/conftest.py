@@ -18,12 +18,17 @@ from django.utils import timezone
 from conduct.models import (
     AccuracyCheck,
     AccuracyComment,
+    Challenge,
     ChronologyEntry,
     DraftAssurance,
     DraftFamilyFeedback,
     FamilyContact,
     FamilyMember,
+    Governance,
+    IndependenceDeclaration,
     InformationRequest,
+    Milestone,
+    MilestoneDelay,
     PractitionerAttendance,
     PractitionerEvent,
     ReportDraft,
@@ -102,7 +107,7 @@ def build_rich_review(w: World) -> Rich:
         Theme,
         digest_of,
     )
-    from reviews.models import Agency, ReviewAccess
+    from reviews.models import Agency, ParallelProcess, ReviewAccess
     from reviews.services import timeline_add
 
     review = w.north_review
@@ -252,6 +257,54 @@ def build_rich_review(w: World) -> Rich:
         outcome="met",
         views=f"{FIRST_NAME} was frightened of the {FAMILY} uncle",
         recorded_by=manager,
+    )
+    # Plan and governance: a milestone moved with a reason, the governance, the reviewer's declared
+    # interests, a challenge resolved; a parallel process's effects and disclosure.
+    milestone = Milestone.objects.create(
+        review=review,
+        name=f"Meet the {FAMILY} family",
+        owner=manager,
+        planned_on=timezone.localdate(),
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    MilestoneDelay.objects.create(
+        milestone=milestone,
+        was_due_on=timezone.localdate(),
+        now_due_on=milestone.due_on,
+        reason=f"{FIRST_NAME}'s grandmother was in hospital",
+        recorded_by=manager,
+    )
+    Governance.objects.create(
+        review=review,
+        quality_assured_by=f"A panel chaired by {CHAIRED_BY}",
+        quality_assurance=f"Reads what the {FAMILY}s said",
+        sign_off=f"{CHAIRED_BY} signs",
+        updated_by=manager,
+    )
+    IndependenceDeclaration.objects.create(
+        review=review,
+        reviewer=w.north_reviewer,
+        independent=False,
+        interests=f"Knew the {FAMILY}s' school",
+        managed_how="A second reviewer",
+        declared_on=timezone.localdate(),
+    )
+    Challenge.objects.create(
+        review=review,
+        issue=f"Police dispute the account of {FIRST_NAME}'s visit",
+        raised_by=f"{ATTENDEE}, police",
+        raised_on=timezone.localdate(),
+        resolution=f"{CHAIRED_BY} agreed the wording",
+        resolved_on=timezone.localdate(),
+        escalated=True,
+        recorded_by=manager,
+    )
+    ParallelProcess.objects.filter(review=review).update(
+        timetable_effect=f"Interviews wait for the {FAMILY} trial",
+        tor_effect=f"{FIRST_NAME}'s last night is left to the trial",
+        disclosure_agreed_on=timezone.localdate(),
+        disclosure_agreed_with=f"{ATTENDEE}, senior investigating officer",
+        disclosure_terms=f"The {FAMILY} statements may be read",
     )
     profile = LeadReviewer.objects.create(user=w.north_reviewer, organisation="Independent")
     ConflictDeclaration.objects.create(

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from demo.commissioning import seed_demo as seed_commissioning
 from demo.conduct import seed_conduct
 from demo.partnership import seed_partnership
+from demo.plan import seed_plans
 from demo.reviews import seed_demo
 from responses.actions.services import export_columns_refresh
 from responses.models import Action
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             seed_partnership(password)
             seed_commissioning()
             seed_conduct(password)
+            seed_plans()  # the other reviews in progress: their plans and governance
             # The demo writes its actions' findings and progress directly: what exports read of them, once.
             export_columns_refresh(action_ids=Action.objects.values_list("pk", flat=True))
         counts["boards"], counts["reviews"] = Board.objects.count(), Review.objects.count()
