@@ -53,6 +53,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": can(user, "record_draft_review", review),
         "can_respond": can(user, "respond_to_accuracy", review),
         "can_accept": can(user, "accept_report", review),
+        # What the family said is theirs: shown only to those who keep the family record.
+        "sees_family": can(user, "view_family", review),
         "breadcrumbs": review_crumbs(review, (HEADING, None)),
     }
     return render(request, "conduct/report/report.html", ctx)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from conduct.models import AccuracyCheck, AccuracyComment, FamilyMember, ReportDraft
+from conduct.models import AccuracyCheck, AccuracyComment, DraftFamilyFeedback, FamilyMember, ReportDraft
 from reviews.models import State
 from tests.conduct.report_helpers import DOCX_TYPE, docx_bytes, draft
 
@@ -151,3 +151,20 @@ def test_a_practice_review_speaks_of_the_partnership_and_partners(client, partne
     assert "partnership" in shown and "accepted by the partners" in shown
     for legacy in ("LSCB", "Serious Case Review", "board chair"):
         assert legacy not in shown
+
+
+def test_what_the_family_said_of_a_draft_is_shown_only_to_the_family_records_keepers(client, info, world):
+    made = draft(info.review, "A draft.")
+    DraftFamilyFeedback.objects.create(
+        draft=made,
+        seen_on=timezone.localdate(),
+        said="Mother felt unheard by the school.",
+        recorded_by=world.north_manager,
+    )
+    for person in (world.north_manager, world.north_reviewer):
+        client.force_login(person)
+        assert "Mother felt unheard" in client.get(reverse("report", args=[info.review.pk])).content.decode()
+    for person in (world.north_chair, world.north_member):
+        client.force_login(person)
+        shown = client.get(reverse("report", args=[info.review.pk])).content.decode()
+        assert "Mother felt unheard" not in shown and "kept with the family record" in shown
