@@ -58,7 +58,10 @@ def _as(page: Page, login_as, user) -> None:
 def _own_browser(browser: Browser, live_server, user) -> Page:
     """A browser context of `user`'s own (their own cookies), signed in with a session Django made."""
     context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(15_000)
     client = Client()
@@ -156,7 +159,9 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     page.get_by_label("Agency", exact=True).select_option(label=agency.name)
     page.get_by_label("Who writes it").select_option(label=f"Pat Author ({agency.name})")
     page.get_by_label("A chronology of the agency's involvement").check()
-    page.get_by_label("Why the information is needed").fill("The agency's contacts with the family, 2024 to 2025.")
+    page.get_by_label("Why the information is needed").fill(
+        "The agency's contacts with the family, 2024 to 2025."
+    )
     fill_date(page, "Date the information is due", today + timedelta(days=14))
     assert_accessible(page)
     page.get_by_role("button", name="Send the request").click()
@@ -169,6 +174,8 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     try:
         theirs_page.goto("/")
         expect(theirs_page.locator("#information-asked")).to_have_text("Information asked of you")
+        menu = theirs_page.get_by_role("navigation", name="Main menu")
+        expect(menu.get_by_role("link", name="Reviews")).to_have_count(0)
         assert_accessible(theirs_page)
         theirs_page.get_by_role("link", name=f"{review.reference}: a chronology").click()
         expect(h1(theirs_page)).to_contain_text(f"{agency.name}'s information")
@@ -190,7 +197,14 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
         theirs_page.get_by_role("button", name="Submit to the business manager").click()
         expect(_success(theirs_page)).to_contain_text("Submitted")
         assert_accessible(theirs_page)
-        for elsewhere in ("/", "/chronology/", f"/information/{theirs.pk}/", "/family/", "/plan/", "/report/"):
+        for elsewhere in (
+            "/",
+            "/chronology/",
+            f"/information/{theirs.pk}/",
+            "/family/",
+            "/plan/",
+            "/report/",
+        ):
             assert theirs_page.goto(f"{base}{elsewhere}").status == 404, elsewhere
     finally:
         theirs_page.context.close()
@@ -214,8 +228,10 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     ):
         expect(chronology).to_contain_text(text)
     order = chronology.locator("tbody").inner_text()
-    assert order.index("Referral to children's services.") < order.index("Health visitor could not") < order.index(
-        "Officers attended a call"
+    assert (
+        order.index("Referral to children's services.")
+        < order.index("Health visitor could not")
+        < order.index("Officers attended a call")
     )
     assert_accessible(page)
 
