@@ -99,6 +99,10 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     login_as, page: Page, browser: Browser, world, live_server, tmp_path, settings
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Started a month ago, as "Start the review" would have recorded.
+    Review.objects.filter(pk=world.north_review.pk).update(
+        started_on=timezone.localdate() - timedelta(days=30)
+    )
     review = in_progress(world.north_review)
     agency = agency_of(world.north_member, world.north)
     base = f"/reviews/{review.pk}"
@@ -262,7 +266,7 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     page.get_by_label("Pseudonym used in the report").fill("Mother")
     page.get_by_label("Relationship to the child").fill("Mother")
     page.get_by_label("Child", exact=True).select_option(label="Child A")
-    fill_date(page, "Date they were first told of the review", today - timedelta(days=20))
+    fill_date(page, "Date they were first told of the review", today - timedelta(days=40))
     page.get_by_label("Who told them").fill("The business manager")
     page.get_by_role("group", name="How they were told").get_by_label("Letter").check()
     page.get_by_label("Support offered").fill("An advocate from the family support service.")
@@ -387,7 +391,10 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     assert after[10][3].startswith("2 of 2 requests accepted")
     assert after[11][0] == "1 learning event and 0 interviews recorded; 1 held."
     assert after[12][0] == "Contact with every family member is recorded."
-    assert after[4][1] == "For every family member, who told them and how is recorded."
+    assert after[4] == [
+        "Every family member recorded was told before the review was commissioned.",
+        "For every family member, who told them and how is recorded.",
+    ]
     assert after[14][0] == "Agencies asked to check the facts 2 times; 2 replied."
     assert after[14][1] == "1 comment from agencies; 1 dealt with."
     assert after[14][4].startswith("Draft 2 accepted as the final report on")
