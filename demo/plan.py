@@ -10,13 +10,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from conduct.plan import services
-from reviews.models import Membership, ParallelProcess, Review, Role, State
+from reviews import workflow
+from reviews.models import Membership, ParallelProcess, Review, Role
 
 
 def seed_plans() -> int:
     """Plans the demo's reviews in progress that have none; returns how many were planned."""
     planned = 0
-    for review in Review.objects.filter(state=State.IN_PROGRESS).select_related("lead_board"):
+    for review in Review.objects.filter(
+        state__in=workflow.states_allowing(workflow.INFORMATION_OPEN)
+    ).select_related("lead_board"):
         if review.milestones.exists():
             continue
         manager = (

@@ -22,8 +22,9 @@ def test_sound_data_passes(rich):
     text = _check()
     assert "Signed response versions checked: 1" in text
     assert "Generated documents checked: 1" in text
-    # The final report, the evidence file, an agency report, the merged chronology's CSV export.
-    assert "Other stored files checked: 4" in text
+    # The final report, the evidence file, an agency report, the merged chronology's CSV export, a draft
+    # of the report.
+    assert "Other stored files checked: 5" in text
     assert "Every signature verifies" in text
 
 
