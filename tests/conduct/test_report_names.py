@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
+from defusedxml import EntitiesForbidden
 
 from conduct.report.names import docx_text, named_members, names_found, pdf_text
 from tests.conduct.report_helpers import docx_bytes
@@ -82,3 +84,19 @@ def test_named_members_are_told_by_pseudonym_once_each_in_the_records_order():
     assert named_members("Ms Smith and Tom Okoro", family) == ["Mother", "Father", "Brother"]
     assert named_members("Mother and Father were seen.", family) == []
     assert named_members("TOM OKORO", family) == ["Brother"]
+
+
+def test_a_word_document_declaring_entities_is_refused_unread():
+    """An entity-expansion bomb (or any entity, which could also name an external file) is refused by the
+    parser before it expands; the draft is then unreadable, never a hung worker or a file read."""
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        "<w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", bomb)
+    buffer.seek(0)
+    with pytest.raises(EntitiesForbidden):
+        docx_text(buffer)
