@@ -99,28 +99,44 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     return _form_page(request, review, form, "Change a line of enquiry")
 
 
+def _confirm_removal(
+    request: HttpRequest, review, *, remove, done: str, heading: str, text: str, consequence: str, button: str
+) -> HttpResponse:
+    """A removal asked for on its own page and made on POST (`remove()`, a service call), then back to the
+    analysis with what happened."""
+    if request.method == "POST":
+        try:
+            remove()
+        except services.AnalysisRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, done)
+        return redirect("analysis", review.pk)
+    ctx = {
+        "review": review,
+        "heading": heading,
+        "text": text,
+        "consequence": consequence,
+        "button": button,
+        "breadcrumbs": review_crumbs(review, link(HEADING, "analysis", review.pk), (heading, None)),
+    }
+    return render(request, "conduct/inquiry/delete.html", ctx)
+
+
 @require_http_methods(["GET", "POST"])
 def line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     review = review_for(request.user, pk, WRITE)
     line = selectors.line_of(review, line_pk)
-    if request.method == "POST":
-        try:
-            services.enquiry_line_delete(review=review, user=request.user, line=line)
-        except services.AnalysisRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, "The line of enquiry has been removed.")
-        return redirect("analysis", review.pk)
-    heading = "Remove this line of enquiry?"
-    ctx = {
-        "review": review,
-        "heading": heading,
-        "text": line.question,
-        "consequence": "Episodes that help answer it will no longer say so.",
-        "button": "Remove the line of enquiry",
-        "breadcrumbs": review_crumbs(review, link(HEADING, "analysis", review.pk), (heading, None)),
-    }
-    return render(request, "conduct/inquiry/delete.html", ctx)
+    return _confirm_removal(
+        request,
+        review,
+        remove=lambda: services.enquiry_line_delete(review=review, user=request.user, line=line),
+        done="The line of enquiry has been removed.",
+        heading="Remove this line of enquiry?",
+        text=line.question,
+        consequence="Episodes that help answer it will no longer say so.",
+        button="Remove the line of enquiry",
+    )
 
 
 # Key practice episodes ----------------------------------------------------------------------------------
@@ -212,24 +228,16 @@ def episode_evidence(request: HttpRequest, pk: int, episode_pk: int) -> HttpResp
 def episode_delete(request: HttpRequest, pk: int, episode_pk: int) -> HttpResponse:
     review = review_for(request.user, pk, WRITE)
     episode = selectors.episode_of(review, episode_pk)
-    if request.method == "POST":
-        try:
-            services.episode_delete(review=review, user=request.user, episode=episode)
-        except services.AnalysisRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, "The episode has been removed.")
-        return redirect("analysis", review.pk)
-    heading = "Remove this key practice episode?"
-    ctx = {
-        "review": review,
-        "heading": heading,
-        "text": episode.title,
-        "consequence": "The chronology entries it cites stay in the chronology.",
-        "button": "Remove the episode",
-        "breadcrumbs": review_crumbs(review, link(HEADING, "analysis", review.pk), (heading, None)),
-    }
-    return render(request, "conduct/inquiry/delete.html", ctx)
+    return _confirm_removal(
+        request,
+        review,
+        remove=lambda: services.episode_delete(review=review, user=request.user, episode=episode),
+        done="The episode has been removed.",
+        heading="Remove this key practice episode?",
+        text=episode.title,
+        consequence="The chronology entries it cites stay in the chronology.",
+        button="Remove the episode",
+    )
 
 
 # Naming agency authors ----------------------------------------------------------------------------------
