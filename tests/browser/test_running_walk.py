@@ -355,6 +355,21 @@ def test_a_serious_case_review_is_run_from_its_plan_to_the_final_report(
     reply(2)
     expect(main(page)).to_contain_text("no comments.")
 
+    # The chair cannot accept it yet: the panel has not quality-assured it. The manager records that it has.
+    _as(page, login_as, world.north_chair)
+    page.goto(f"{base}/report/")
+    expect(main(page)).to_contain_text("Not yet ready to accept")
+    _as(page, login_as, world.north_manager)
+    page.goto(f"{base}/report/")
+    page.get_by_role("link", name="Record quality assurance of draft 2").click()
+    assert_accessible(page)
+    page.get_by_label("Who quality-assured the draft").fill("The case review sub-group")
+    fill_date(page, "Date of the quality assurance", today)
+    page.get_by_label("Assured: ready to accept").check()
+    page.get_by_role("button", name="Record the quality assurance").click()
+    expect(main(page)).to_contain_text("Assured: ready to accept")
+    assert_accessible(page)
+
     # The chair accepts draft 2: the review is at "report received", with draft 2 as its final report.
     _as(page, login_as, world.north_chair)
     page.goto(f"{base}/report/")

@@ -98,7 +98,7 @@ def test_a_draft_naming_the_family_is_refused_with_the_reason(client, info, worl
     FamilyMember.objects.create(
         review=info.review, real_name="Jane Zebedee", pseudonym="Aunt", relationship="Aunt"
     )
-    made = draft(info.review, "The Zebedee family moved in May.")
+    made = draft(info.review, "The Zebedee family moved in May.", assured=True)
     client.force_login(world.north_chair)
     response = client.post(
         reverse("report_accept", args=[info.review.pk, made.pk]), _date("received_on", timezone.localdate())
