@@ -168,3 +168,10 @@ def test_what_the_family_said_of_a_draft_is_shown_only_to_the_family_records_kee
         client.force_login(person)
         shown = client.get(reverse("report", args=[info.review.pk])).content.decode()
         assert "Mother felt unheard" not in shown and "kept with the family record" in shown
+
+
+def test_the_report_page_shows_where_the_evidence_of_marker_14_stands(client, info, world):
+    draft(info.review)
+    client.force_login(world.north_member)
+    shown = client.get(reverse("report", args=[info.review.pk])).content.decode()
+    assert "Quality marker 14" in shown and "No agency has replied on a draft" in shown
