@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from conduct.models import AccuracyCheck, AccuracyComment, DraftAssurance, ReportDraft
-from reviews.models import Membership, Review, Role
+from reviews.models import Appointment, Membership, Review, Role
 from tests.responses.helpers import PDF_BYTES
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -42,7 +43,12 @@ def pdf_upload(name: str = "Draft report.pdf") -> SimpleUploadedFile:
 
 
 def lead_reviewer(review: Review):
-    return review.appointments.filter(ended_at__isnull=True).first().reviewer
+    """The review's lead reviewer: the one appointed now, else the last one (their appointment ended, as
+    when a review's records were anonymised); Appointment.DoesNotExist when nobody was ever appointed."""
+    appointment = review.appointments.order_by(F("ended_at").desc(nulls_first=True), "-pk").first()
+    if appointment is None:
+        raise Appointment.DoesNotExist(f"{review} has no lead reviewer.")
+    return appointment.reviewer
 
 
 def draft(
