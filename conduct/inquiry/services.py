@@ -280,7 +280,11 @@ def agency_author_end(*, review: Review, user, membership: Membership) -> Member
         review = review_lock(review.pk)
         if not workflow.allows(review, workflow.INFORMATION_OPEN):
             raise AuthorRefused("Agency authors are changed here only while the review is in progress.")
-        locked = Membership.objects.select_for_update().select_related("user", "agency").get(pk=membership.pk)
+        locked = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user", "agency")
+            .get(pk=membership.pk)
+        )
         if locked.board_id != review.lead_board_id or locked.role != Role.AGENCY_AUTHOR:
             raise AuthorRefused("That person is not an agency author of the review's lead board.")
         if not locked.is_active:
