@@ -460,12 +460,12 @@ class FamilyMember(models.Model):
         return self.pseudonym
 
     def told_before_commissioning(self) -> bool | None:
-        """Whether they were told before the review was commissioned (the day it started); None while
-        either date is unknown."""
+        """Whether they were told before the review was commissioned (the day it started): None while they
+        have not been told; told while the review has not started yet is told before it."""
         started = self.review.started_on
-        if self.told_on is None or started is None:
+        if self.told_on is None:
             return None
-        return self.told_on < started
+        return started is None or self.told_on < started
 
 
 class FamilyContact(models.Model):

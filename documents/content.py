@@ -238,7 +238,7 @@ def _self_check(review: Review, marker: Marker) -> SelfCheck:
                 suggests=labels.get(e.suggests, e.suggests),
                 status=labels[status],
                 status_key=status,
-                comment=answer.comment if answer else "",
+                comment=answer.comment if answer and not marker.private_comments else "",
             )
         )
     return SelfCheck(

@@ -62,6 +62,9 @@ class Marker:
     # The self-check's own path segment, when it is not the page's: the self-check page is
     # reviews/<pk>/<slug>/self-check/, named `<slug>_self_check` (two markers of one part need two slugs).
     slug: str = ""
+    # The board's comments on a marker whose evidence comes from a restricted record (the family's) stay
+    # with that record's keepers: documents for the whole board print the evidence and statuses only.
+    private_comments: bool = False
 
     @property
     def path_segment(self) -> str:

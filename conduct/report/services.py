@@ -322,6 +322,23 @@ def names_problem(draft: ReportDraft, review: Review) -> str:
     return ""
 
 
+def assurance_problem(draft: ReportDraft, review: Review) -> str:
+    """Why the draft may not be accepted yet for want of quality assurance ("" when it may): its latest
+    quality assurance must find it ready to accept (the arrangements the {body} set at the start)."""
+    latest = draft.assurances.order_by("-assured_on", "-pk").first()
+    if latest is None:
+        return (
+            f"Draft {draft.version} has not been quality-assured: record the {review.words.body}'s quality "
+            "assurance on the report's page first."
+        )
+    if latest.outcome != DraftAssurance.Outcome.ASSURED:
+        return (
+            f"The latest quality assurance of draft {draft.version} asked for changes: add a new draft, or "
+            "record a quality assurance that finds it ready to accept."
+        )
+    return ""
+
+
 def draft_accept(*, review: Review, user, draft: ReportDraft, received_on: date, note: str = "") -> Review:
     """The accountable people (the chair; a partnership's statutory partners) accept the latest draft as
     the final report: it must pass the names check; the lifecycle's "receive_report" step then records it
@@ -339,6 +356,9 @@ def draft_accept(*, review: Review, user, draft: ReportDraft, received_on: date,
         latest = review.report_drafts.aggregate(last=Max("version"))["last"]
         if draft.version != latest:
             raise ReportRefused(f"Only the latest draft (version {latest}) can be accepted.")
+        problem = assurance_problem(draft, review)
+        if problem:
+            raise ReportRefused(problem)
         draft.accepted_at, draft.accepted_by = timezone.now(), user
         draft.save(update_fields=["accepted_at", "accepted_by"])
         try:

@@ -41,6 +41,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         for check in draft.accuracy_checks.all():
             check.can_reply = not check.replied and can(user, "reply_for_accuracy", check)
     accepted = next((d for d in drafts if d.accepted_at), None)
+    # What still stands between the latest draft and its acceptance, said before anyone tries.
+    waiting = services.assurance_problem(drafts[0], review) if drafts and not accepted else ""
     ctx = {
         "review": review,
         "heading": HEADING,
@@ -48,6 +50,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": drafts[0] if drafts else None,
         "accepted": accepted,
         "open": accepted is None,
+        "acceptance_waits_for": waiting,
         "can_add": can(user, "add_report_draft", review),
         "can_send": can(user, "send_for_accuracy", review),
         "can_record": can(user, "record_draft_review", review),

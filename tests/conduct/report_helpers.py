@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
 
-from conduct.models import AccuracyCheck, AccuracyComment, ReportDraft
+from conduct.models import AccuracyCheck, AccuracyComment, DraftAssurance, ReportDraft
 from reviews.models import Appointment, Membership, Review, Role
 from tests.responses.helpers import PDF_BYTES
 
@@ -51,8 +51,11 @@ def lead_reviewer(review: Review):
     return appointment.reviewer
 
 
-def draft(review: Review, *paragraphs: str, version: int | None = None, **fields) -> ReportDraft:
-    """A stored draft of `review` (a Word document holding `paragraphs`), numbered after the last."""
+def draft(
+    review: Review, *paragraphs: str, version: int | None = None, assured: bool = False, **fields
+) -> ReportDraft:
+    """A stored draft of `review` (a Word document holding `paragraphs`), numbered after the last; when
+    `assured`, quality-assured as ready to accept."""
     if version is None:
         version = (
             review.report_drafts.order_by("-version").values_list("version", flat=True).first() or 0
@@ -69,6 +72,15 @@ def draft(review: Review, *paragraphs: str, version: int | None = None, **fields
     made.file.save(made.file_name, ContentFile(content), save=False)
     made.file_size = len(content)
     made.save()
+    if assured:
+        manager = Membership.objects.filter(board=review.lead_board, role=Role.BUSINESS_MANAGER).first().user
+        DraftAssurance.objects.create(
+            draft=made,
+            assured_by="The review panel",
+            assured_on=timezone.localdate(),
+            outcome=DraftAssurance.Outcome.ASSURED,
+            recorded_by=manager,
+        )
     return made
 
 

@@ -190,7 +190,9 @@ def test_a_contact_with_no_reply_has_no_views_and_the_record_closes_with_the_rev
 
 def test_told_before_commissioning_compares_with_the_day_the_review_started(info):
     made = member(info.review, told_on=TODAY() - timedelta(days=10), told_how="letter")
-    assert made.told_before_commissioning() is None  # the review's start is not recorded
+    # The review has not started: whoever has been told was told before it.
+    assert made.told_before_commissioning() is True
+    assert member(info.review, "Sam Smith", "Father").told_before_commissioning() is None  # not told yet
     Review.objects.filter(pk=info.review.pk).update(started_on=TODAY() - timedelta(days=5))
     made.review.refresh_from_db()
     assert made.told_before_commissioning() is True

@@ -98,7 +98,7 @@ def test_a_draft_naming_the_family_is_refused_with_the_reason(client, info, worl
     FamilyMember.objects.create(
         review=info.review, real_name="Jane Zebedee", pseudonym="Aunt", relationship="Aunt"
     )
-    made = draft(info.review, "The Zebedee family moved in May.")
+    made = draft(info.review, "The Zebedee family moved in May.", assured=True)
     client.force_login(world.north_chair)
     response = client.post(
         reverse("report_accept", args=[info.review.pk, made.pk]), _date("received_on", timezone.localdate())
@@ -168,3 +168,10 @@ def test_what_the_family_said_of_a_draft_is_shown_only_to_the_family_records_kee
         client.force_login(person)
         shown = client.get(reverse("report", args=[info.review.pk])).content.decode()
         assert "Mother felt unheard" not in shown and "kept with the family record" in shown
+
+
+def test_the_report_page_shows_where_the_evidence_of_marker_14_stands(client, info, world):
+    draft(info.review)
+    client.force_login(world.north_member)
+    shown = client.get(reverse("report", args=[info.review.pk])).content.decode()
+    assert "Quality marker 14" in shown and "No agency has replied on a draft" in shown

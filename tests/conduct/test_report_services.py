@@ -163,7 +163,7 @@ def test_reminders_chase_a_reply_due_soon_and_once_overdue_each_once(info, world
 
 def test_the_chair_accepts_the_latest_draft_which_becomes_the_final_report(info, world):
     draft(info.review)
-    latest = draft(info.review, "Child A's review, final version.")
+    latest = draft(info.review, "Child A's review, final version.", assured=True)
     review = services.draft_accept(
         review=info.review, user=world.north_chair, draft=latest, received_on=TODAY()
     )
@@ -179,8 +179,8 @@ def test_the_chair_accepts_the_latest_draft_which_becomes_the_final_report(info,
 
 
 def test_only_the_latest_draft_is_accepted_and_only_by_the_accountable(info, world):
-    first = draft(info.review)
-    draft(info.review)
+    first = draft(info.review, assured=True)
+    draft(info.review, assured=True)
     with pytest.raises(services.ReportRefused, match="latest draft"):
         services.draft_accept(review=info.review, user=world.north_chair, draft=first, received_on=TODAY())
     with pytest.raises(services.ReportRefused, match="Only the chair"):
@@ -198,7 +198,7 @@ def test_a_draft_naming_the_family_is_refused_and_nothing_changes(info, world):
     FamilyMember.objects.create(
         review=info.review, real_name="Tom", pseudonym="Brother", relationship="Brother"
     )
-    named = draft(info.review, "Child A lived with her mother, Ms SMITH.")
+    named = draft(info.review, "Child A lived with her mother, Ms SMITH.", assured=True)
     with pytest.raises(services.ReportRefused, match="“Mother”") as refused:
         services.draft_accept(review=info.review, user=world.north_chair, draft=named, received_on=TODAY())
     # Who accepts may not see the family record: the refusal names the member by pseudonym only.
@@ -209,7 +209,7 @@ def test_a_draft_naming_the_family_is_refused_and_nothing_changes(info, world):
     assert (
         info.review.state == State.IN_PROGRESS and not info.review.final_report and named.accepted_at is None
     )
-    clean = draft(info.review, "Child A lived with her mother, Mother A. Tomas visited.")
+    clean = draft(info.review, "Child A lived with her mother, Mother A. Tomas visited.", assured=True)
     review = services.draft_accept(
         review=info.review, user=world.north_chair, draft=clean, received_on=TODAY()
     )
@@ -233,7 +233,7 @@ def test_once_there_are_drafts_the_report_is_recorded_only_by_accepting_one(info
 
 
 def test_after_acceptance_drafts_no_longer_change(info, world):
-    latest = draft(info.review)
+    latest = draft(info.review, assured=True)
     services.draft_accept(review=info.review, user=world.north_chair, draft=latest, received_on=TODAY())
     with pytest.raises(services.ReportRefused):
         _add(info, world)
@@ -245,7 +245,7 @@ def test_on_a_practice_review_a_statutory_partner_accepts(partnership):
 
     review = in_progress(partnership.review)
     AppointmentFactory(review=review, reviewer=partnership.reviewer)
-    latest = draft(review)
+    latest = draft(review, assured=True)
     assert lead_reviewer(review) == partnership.reviewer
     with pytest.raises(services.ReportRefused, match="Only the partners"):
         services.draft_accept(review=review, user=partnership.manager, draft=latest, received_on=TODAY())
@@ -255,9 +255,41 @@ def test_on_a_practice_review_a_statutory_partner_accepts(partnership):
 
 
 def test_a_draft_whose_file_is_missing_is_refused_plainly(info, world):
-    latest = draft(info.review)
+    latest = draft(info.review, assured=True)
     latest.file.storage.delete(latest.file.name)
     with pytest.raises(services.ReportRefused, match="cannot be read"):
         services.draft_accept(review=info.review, user=world.north_chair, draft=latest, received_on=TODAY())
     latest.refresh_from_db()
     assert latest.accepted_at is None
+
+
+def test_a_draft_is_accepted_only_once_its_latest_quality_assurance_finds_it_ready(info, world):
+    latest = draft(info.review)
+    with pytest.raises(services.ReportRefused, match="has not been quality-assured"):
+        services.draft_accept(review=info.review, user=world.north_chair, draft=latest, received_on=TODAY())
+    services.assurance_record(
+        review=info.review,
+        user=world.north_manager,
+        draft=latest,
+        assured_by="The review panel",
+        assured_on=TODAY(),
+        outcome="changes",
+        comments="Section 4 needs the police's view.",
+    )
+    with pytest.raises(services.ReportRefused, match="asked for changes"):
+        services.draft_accept(review=info.review, user=world.north_chair, draft=latest, received_on=TODAY())
+    info.review.refresh_from_db()
+    assert info.review.state == State.IN_PROGRESS and not info.review.final_report
+    services.assurance_record(
+        review=info.review,
+        user=world.north_manager,
+        draft=latest,
+        assured_by="The review panel",
+        assured_on=TODAY(),
+        outcome="assured",
+        comments="",
+    )
+    review = services.draft_accept(
+        review=info.review, user=world.north_chair, draft=latest, received_on=TODAY()
+    )
+    assert review.state == State.REPORT_RECEIVED

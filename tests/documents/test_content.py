@@ -332,6 +332,24 @@ def test_both_quality_marker_self_checks_show_evidence_and_the_board_s_view(worl
     assert "Not yet assessed" in printed.text
 
 
+def test_the_family_markers_print_their_evidence_but_not_the_comments_kept_with_the_family_record(world):
+    review = _response(world)
+    for marker in (4, 12):
+        SelfCheckAnswer.objects.create(
+            review=review,
+            marker=marker,
+            question=1,
+            status="partly",
+            comment=f"Mother asked not to be named (QM {marker}).",
+            updated_by=world.north_manager,
+        )
+    printed = _pack(review)
+
+    assert "Quality marker 4:" in printed.flat and "Quality marker 12:" in printed.flat
+    assert "Partly met" in printed.text
+    assert "Mother asked not to be named" not in printed.text
+
+
 def test_a_signed_response_prints_the_chair_the_time_and_the_digest(world):
     review = _response(world)
     signed = sign_off(review, world.north_manager, world.north_chair)
